@@ -1,0 +1,255 @@
+package dev.netfence.policy.eval;
+
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.DefaultDeny;
+import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.IpBlock;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.model.ObjectRef;
+import dev.netfence.policy.model.Peer;
+import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.model.PolicyPort;
+import dev.netfence.policy.model.PolicyRule;
+import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.net.Cidr;
+import dev.netfence.policy.net.IpAddress;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Evaluates flows against NetworkPolicy v1 semantics plus DefaultDeny, on one immutable snapshot.
+ * The snapshot must be valid (see {@code PolicyValidator}).
+ *
+ * <p>"By default, a pod is non-isolated for egress/ingress; all outbound/inbound connections are
+ * allowed. A pod is isolated for a direction if there is any NetworkPolicy that both selects the
+ * pod and has that direction in its policyTypes ... For a connection from a source pod to a
+ * destination pod to be allowed, both the egress policy on the source pod and the ingress policy on
+ * the destination pod need to allow the connection." Policies are additive: a flow is allowed in a
+ * direction when any rule of any policy selecting the pod allows it.
+ */
+public final class PolicyEngine {
+
+    private final ClusterSnapshot snapshot;
+    /** Policies (NetworkPolicy or DefaultDeny) isolating each pod, per direction; built once, pods indexed by label. */
+    private final Map<String, EnumMap<Direction, List<Object>>> isolation = new HashMap<>();
+    private final Map<String, Cidr> cidrs = new HashMap<>();
+
+    public PolicyEngine(ClusterSnapshot snapshot) {
+        this.snapshot = snapshot;
+        for (NetworkPolicy np : snapshot.policies()) {
+            for (Pod p : snapshot.selectPods(np.namespace(), np.podSelector())) {
+                for (Direction d : np.effectiveTypes()) {
+                    isolationOf(p).get(d).add(np);
+                }
+            }
+        }
+        for (DefaultDeny dd : snapshot.defaultDenies()) {
+            for (Pod p : snapshot.podsInNamespace(dd.namespace())) {
+                if (p.hostNetwork() || (dd.exemptPodSelector() != null && dd.exemptPodSelector().matches(p.labels()))) {
+                    continue;
+                }
+                for (Direction d : dd.policyTypes()) {
+                    isolationOf(p).get(d).add(dd);
+                }
+            }
+        }
+    }
+
+    private EnumMap<Direction, List<Object>> isolationOf(Pod p) {
+        return isolation.computeIfAbsent(p.key(), k -> {
+            EnumMap<Direction, List<Object>> m = new EnumMap<>(Direction.class);
+            m.put(Direction.INGRESS, new ArrayList<>());
+            m.put(Direction.EGRESS, new ArrayList<>());
+            return m;
+        });
+    }
+
+    public ClusterSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The policies isolating a pod in a direction (empty when the pod is not isolated). */
+    public List<ObjectRef> isolatingPolicies(Pod pod, Direction direction) {
+        return isolators(pod, direction).stream().map(PolicyEngine::refOf).toList();
+    }
+
+    private List<Object> isolators(Pod pod, Direction direction) {
+        if (pod.hostNetwork()) {
+            return List.of();
+        }
+        EnumMap<Direction, List<Object>> m = isolation.get(pod.key());
+        return m == null ? List.of() : m.get(direction);
+    }
+
+    private static ObjectRef refOf(Object policy) {
+        return policy instanceof NetworkPolicy np ? np.ref() : ((DefaultDeny) policy).ref();
+    }
+
+    /** Fast path: is the flow allowed? Stops at the first allowing rule on each side. */
+    public boolean allowed(Flow flow) {
+        return side(Direction.EGRESS, flow, false).allowed() && side(Direction.INGRESS, flow, false).allowed();
+    }
+
+    /** The full verdict, with every policy that isolates and every rule that allows each side. */
+    public Verdict evaluate(Flow flow) {
+        return new Verdict(flow, side(Direction.EGRESS, flow, true), side(Direction.INGRESS, flow, true));
+    }
+
+    private SideVerdict side(Direction d, Flow flow, boolean all) {
+        Endpoint subject = d == Direction.EGRESS ? flow.source() : flow.destination();
+        Endpoint peer = d == Direction.EGRESS ? flow.destination() : flow.source();
+        if (!(subject instanceof Endpoint.PodEndpoint pe)) {
+            return SideVerdict.open(d, subject.describe() + " is not a pod: NetworkPolicy does not apply to "
+                    + (d == Direction.EGRESS ? "its egress" : "traffic to it"));
+        }
+        Pod pod = pe.pod();
+        List<Object> isolators = isolators(pod, d);
+        if (isolators.isEmpty()) {
+            return SideVerdict.open(d, "no policy selects " + pod.key() + " for " + d.apiName());
+        }
+        List<ObjectRef> refs = isolators.stream().map(PolicyEngine::refOf).toList();
+        if (peer instanceof Endpoint.Host h && h.nodeName() != null && h.nodeName().equals(pod.nodeName())) {
+            // "traffic to and from the node where a Pod is running is always allowed" (kubelet probes).
+            return new SideVerdict(d, true, refs, List.of(), "traffic between a pod and its own node (" + h.nodeName()
+                    + ") is always allowed");
+        }
+        List<RuleMatch> matches = new ArrayList<>();
+        for (Object isolator : isolators) {
+            if (isolator instanceof NetworkPolicy np) {
+                matchPolicy(np, d, pod, peer, flow, all, matches);
+            } else {
+                matchDefaultDeny((DefaultDeny) isolator, d, pod, peer, flow, matches);
+            }
+            if (!all && !matches.isEmpty()) {
+                break;
+            }
+        }
+        return new SideVerdict(d, !matches.isEmpty(), refs, matches, null);
+    }
+
+    private void matchPolicy(NetworkPolicy np, Direction d, Pod subject, Endpoint peer, Flow flow, boolean all,
+                             List<RuleMatch> out) {
+        List<PolicyRule> rules = np.rules(d);
+        String peersField = d == Direction.INGRESS ? "from" : "to";
+        Endpoint destination = d == Direction.INGRESS ? new Endpoint.PodEndpoint(subject, flow.destination().ip()) : peer;
+        for (int r = 0; r < rules.size(); r++) {
+            PolicyRule rule = rules.get(r);
+            int peerIdx = -1;
+            if (!rule.peers().isEmpty()) {
+                peerIdx = matchingPeer(rule.peers(), np.namespace(), peer);
+                if (peerIdx < 0) {
+                    continue;
+                }
+            }
+            int portIdx = -1;
+            if (!rule.ports().isEmpty()) {
+                portIdx = matchingPort(rule.ports(), destination, flow.protocol(), flow.port());
+                if (portIdx < 0) {
+                    continue;
+                }
+            }
+            // spec.ingress[0], spec.ingress[0].from[1], spec.ingress[0].from[1]+ports[0]
+            String path = "spec." + d.field() + "[" + r + "]"
+                    + (peerIdx >= 0 ? "." + peersField + "[" + peerIdx + "]" : "")
+                    + (portIdx >= 0 ? (peerIdx >= 0 ? "+" : ".") + "ports[" + portIdx + "]" : "");
+            out.add(new RuleMatch(np.ref(), d, r, peerIdx, portIdx, path));
+            if (!all) {
+                return;
+            }
+        }
+    }
+
+    private void matchDefaultDeny(DefaultDeny dd, Direction d, Pod subject, Endpoint peer, Flow flow, List<RuleMatch> out) {
+        if (d == Direction.EGRESS && dd.allowDNS() && snapshot.dns().isDnsPort(flow.protocol(), flow.port())
+                && isDns(peer)) {
+            out.add(new RuleMatch(dd.ref(), d, -1, -1, -1, "spec.allowDNS"));
+        }
+        if (dd.allowSameNamespace() && peer instanceof Endpoint.PodEndpoint pp
+                && pp.pod().namespace().equals(subject.namespace())) {
+            out.add(new RuleMatch(dd.ref(), d, -1, -1, -1, "spec.allowSameNamespace"));
+        }
+    }
+
+    private boolean isDns(Endpoint peer) {
+        if (peer instanceof Endpoint.PodEndpoint pp) {
+            return snapshot.dns().isDnsPod(pp.pod());
+        }
+        return snapshot.dns().extraIps().contains(peer.ip());
+    }
+
+    /** Index of the first peer matching {@code peer}, or -1. Peers are ORed. */
+    private int matchingPeer(List<Peer> peers, String policyNamespace, Endpoint peer) {
+        for (int i = 0; i < peers.size(); i++) {
+            if (peerMatches(peers.get(i), policyNamespace, peer)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public boolean peerMatches(Peer p, String policyNamespace, Endpoint peer) {
+        if (p.ipBlock() != null) {
+            return ipBlockContains(p.ipBlock(), peer.ip());
+        }
+        if (!(peer instanceof Endpoint.PodEndpoint pp)) {
+            return false;   // selectors select pods, never host-network pods, nodes or external addresses
+        }
+        Pod pod = pp.pod();
+        if (p.namespaceSelector() == null) {
+            if (!pod.namespace().equals(policyNamespace)) {
+                return false;
+            }
+        } else if (!p.namespaceSelector().matches(snapshot.namespaceLabels(pod.namespace()))) {
+            return false;
+        }
+        return p.podSelector() == null || p.podSelector().matches(pod.labels());
+    }
+
+    public boolean ipBlockContains(IpBlock block, IpAddress ip) {
+        if (!cidr(block.cidr()).contains(ip)) {
+            return false;
+        }
+        for (String ex : block.except()) {
+            if (cidr(ex).contains(ip)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Cidr cidr(String text) {
+        synchronized (cidrs) {
+            return cidrs.computeIfAbsent(text, Cidr::parse);
+        }
+    }
+
+    /**
+     * Index of the first port entry matching, or -1. A named port is looked up in the destination
+     * pod's container ports for that protocol; it never matches a destination that is not a pod.
+     */
+    public static int matchingPort(List<PolicyPort> ports, Endpoint destination, Protocol protocol, int port) {
+        for (int i = 0; i < ports.size(); i++) {
+            if (portMatches(ports.get(i), destination, protocol, port)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public static boolean portMatches(PolicyPort pp, Endpoint destination, Protocol protocol, int port) {
+        if (pp.proto() != protocol) {
+            return false;
+        }
+        if (pp.isNamed()) {
+            return destination instanceof Endpoint.PodEndpoint dp && dp.pod().resolveNamedPort(pp.name(), protocol) == port;
+        }
+        if (pp.number() == null) {
+            return true;
+        }
+        int end = pp.endPort() != null ? pp.endPort() : pp.number();
+        return port >= pp.number() && port <= end;
+    }
+}
