@@ -207,7 +207,8 @@ public final class LabPlan {
         lines.add("link add " + UNDERLAY_BRIDGE + " netns " + underlayNamespace() + " type bridge");
         for (int i = 0; i < nodes.size(); i++) {
             LabNode node = nodes.get(i);
-            lines.add("link add " + NODE_UPLINK + " netns " + node.namespace() + " type veth peer name "
+            lines.add("link add " + NODE_UPLINK + " netns " + node.namespace() + " address " + uplinkMac(i)
+                    + " type veth peer name "
                     + underlayPort(i) + " netns " + underlayNamespace());
             for (LabPod p : node.pods()) {
                 if (!p.hostNetwork()) {
@@ -217,6 +218,12 @@ public final class LabPlan {
             }
         }
         return lines;
+    }
+
+    /** Fixed so that nodes can know each other's MAC: the underlay needs no ARP or neighbour discovery. */
+    private static String uplinkMac(int nodeIndex) {
+        int v = nodeIndex + 1;
+        return String.format("02:6e:67:%02x:%02x:%02x", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
     }
 
     private static String underlayPort(int nodeIndex) {
@@ -265,10 +272,14 @@ public final class LabPlan {
                 lines.add("neigh add " + ip + " lladdr " + p.mac() + " dev " + p.hostInterface() + " nud permanent");
             }
         }
-        for (LabNode other : nodes) {
+        for (int k = 0; k < nodes.size(); k++) {
+            LabNode other = nodes.get(k);
             if (other == node) {
                 continue;
             }
+            // static neighbours: IPv6 neighbour discovery would wait for duplicate address detection (~1 s)
+            lines.add("neigh add " + other.underlayV4() + " lladdr " + uplinkMac(k) + " dev " + NODE_UPLINK + " nud permanent");
+            lines.add("neigh add " + other.underlayV6() + " lladdr " + uplinkMac(k) + " dev " + NODE_UPLINK + " nud permanent");
             for (IpAddress ip : reachableAt(other)) {
                 lines.add("route add " + host(ip) + " via " + (ip.v6() ? other.underlayV6() : other.underlayV4())
                         + " dev " + NODE_UPLINK);
