@@ -161,4 +161,22 @@ class LabIT {
             assertThat(udp.allowed("x/b", "x/b")).isTrue();
         }
     }
+
+    @Test
+    void aHostNetworkPodServesAndProbesFromItsNode() {
+        var snapshot = LabFixtures.twoNodes().toBuilder()
+                .pod(new dev.netfence.policy.model.Pod("kube-system", "agent", java.util.Map.of(),
+                        List.of(dev.netfence.policy.net.IpAddress.parse("172.31.0.12")), "node-b", true, LabFixtures.SERVED))
+                .build();
+        try (Lab own = Lab.up(snapshot)) {
+            assertThat(own.podNamespace("kube-system/agent")).isEqualTo(own.nodeNamespace("node-b"));
+
+            ReachabilityMatrix tcp = own.measure(80, Protocol.TCP);
+
+            assertThat(tcp.pods()).containsExactly("kube-system/agent", "x/a", "x/b", "y/a", "y/b", "z/c");
+            assertThat(tcp).isEqualTo(ReachabilityMatrix.uniform(Protocol.TCP, 80, tcp.pods(), true));
+            assertThat(own.measure(81, Protocol.UDP).differences(
+                    ReachabilityMatrix.uniform(Protocol.UDP, 81, tcp.pods(), true))).isEmpty();
+        }
+    }
 }
