@@ -30,7 +30,7 @@ import java.util.function.Function;
 final class MatrixProber {
 
     /** Bounds the sockets open at once, whatever the size of the lab. */
-    private static final int MAX_OPEN = 2048;
+    private static final int MAX_OPEN = 8192;
 
     private final List<LabPod> pods;
     private final Function<LabPod, NamespaceExecutor> executorOf;
