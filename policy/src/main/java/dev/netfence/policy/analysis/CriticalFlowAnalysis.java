@@ -134,8 +134,8 @@ public final class CriticalFlowAnalysis {
 
     /**
      * The pods of the namespace whose egress or ingress the change can alter: those the removed or
-     * added objects isolate, plus, for each object, the hypothetical pod it describes (a pod that
-     * its podSelector selects, or for a DefaultDeny an unlabelled pod) when no existing pod has its labels.
+     * added objects isolate, plus, for an object that isolates no existing pod, the hypothetical pod
+     * it describes (a pod its podSelector selects; for a DefaultDeny an unlabelled pod).
      */
     static List<Pod> affectedPods(ClusterSnapshot snapshot, Change change) {
         Map<String, Pod> pods = new TreeMap<>();
@@ -146,29 +146,12 @@ public final class CriticalFlowAnalysis {
                 pods.put(p.key(), p);
             }
         }
-        Set<Map<String, String>> existingLabels = new HashSet<>();
-        for (Pod p : snapshot.podsInNamespace(change.namespace())) {
-            if (!p.hostNetwork()) {
-                existingLabels.add(p.labels());
-            }
-        }
         for (PolicyObject o : objects) {
-            LabelSelector selector;
-            if (o instanceof PolicyObject.Policy p) {
-                selector = p.podSelector();
-            } else {
-                LabelSelector exempt = ((PolicyObject.Deny) o).defaultDeny().exemptPodSelector();
-                selector = exempt != null && exempt.matches(Map.of()) ? null : LabelSelector.ALL;
+            if (!o.isolatedPods(snapshot).isEmpty()) {
+                continue;   // the pods it selects represent it
             }
-            if (selector == null) {
-                continue;
-            }
-            HypotheticalPod.matching(o.namespace(), selector, List.of())
-                    .filter(h -> !existingLabels.contains(h.labels()))
-                    .ifPresent(h -> {
-                        existingLabels.add(h.labels());
-                        pods.put(h.key(), h);
-                    });
+            LabelSelector selector = o instanceof PolicyObject.Policy p ? p.podSelector() : LabelSelector.ALL;
+            HypotheticalPod.matching(o.namespace(), selector, List.of()).ifPresent(h -> pods.put(h.key(), h));
         }
         return new ArrayList<>(pods.values());
     }

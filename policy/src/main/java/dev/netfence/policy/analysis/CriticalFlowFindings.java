@@ -31,26 +31,25 @@ final class CriticalFlowFindings {
     }
 
     /**
-     * @param blame the objects responsible for a group of losses (the admitted object, or for lint
-     *              the isolating objects of the namespace)
+     * @param blame the objects responsible for a loss (the admitted object, or for lint the
+     *              isolating objects of the namespace)
      */
-    static List<Finding> of(List<FlowLoss> losses, Change change, Function<List<FlowLoss>, List<PolicyObject>> blame) {
-        Map<String, List<FlowLoss>> groups = new LinkedHashMap<>();
+    static List<Finding> of(List<FlowLoss> losses, Change change, Function<FlowLoss, List<PolicyObject>> blame) {
+        record Key(ObjectRef object, String flow, Direction side, List<CriticalPort> ports, boolean excused) {
+        }
+        Map<Key, List<FlowLoss>> groups = new LinkedHashMap<>();
+        Map<ObjectRef, PolicyObject> objects = new LinkedHashMap<>();
         for (FlowLoss l : losses) {
-            groups.computeIfAbsent(l.flow().name() + '\0' + l.side(), k -> new ArrayList<>()).add(l);
+            List<PolicyObject> blamed = blame.apply(l);
+            List<PolicyObject> excusing = blamed.stream().filter(o -> allowsCut(o, l.flow())).toList();
+            for (PolicyObject o : excusing.isEmpty() ? blamed : excusing) {
+                objects.put(o.ref(), o);
+                groups.computeIfAbsent(new Key(o.ref(), l.flow().name(), l.side(), l.ports(), !excusing.isEmpty()),
+                        k -> new ArrayList<>()).add(l);
+            }
         }
         List<Finding> out = new ArrayList<>();
-        for (List<FlowLoss> group : groups.values()) {
-            List<PolicyObject> blamed = blame.apply(group);
-            CriticalFlow flow = group.get(0).flow();
-            List<PolicyObject> excusing = blamed.stream().filter(o -> allowsCut(o, flow)).toList();
-            if (!excusing.isEmpty()) {
-                blamed = excusing;
-            }
-            for (PolicyObject o : blamed) {
-                out.add(finding(group, change, o, !excusing.isEmpty()));
-            }
-        }
+        groups.forEach((k, group) -> out.add(finding(group, change, objects.get(k.object()), k.excused())));
         return out;
     }
 
@@ -66,7 +65,7 @@ final class CriticalFlowFindings {
         Set<CriticalPort> ports = new LinkedHashSet<>();
         Set<String> pods = new TreeSet<>();
         Set<String> destinations = new LinkedHashSet<>();
-        Set<ObjectRef> isolators = new LinkedHashSet<>();
+        Set<ObjectRef> isolators = new TreeSet<>(java.util.Comparator.comparing(ObjectRef::toString));
         Set<String> allowedBefore = new LinkedHashSet<>();
         Severity severity = Severity.WARNING;
         for (FlowLoss l : group) {
@@ -78,7 +77,7 @@ final class CriticalFlowFindings {
             SideVerdict before = side == Direction.EGRESS ? l.before().egress() : l.before().ingress();
             for (RuleMatch m : before.allowedBy()) {
                 if (m.policy().equals(blamed.ref())) {
-                    allowedBefore.add(m.fieldPath());
+                    allowedBefore.add(m.rule() >= 0 ? "spec." + m.direction().field() + "[" + m.rule() + "]" : m.fieldPath());
                 }
             }
             if (l.severity() == Severity.ERROR) {

@@ -1,6 +1,9 @@
 package dev.netfence.policy.analysis;
 
+import dev.netfence.policy.model.ClusterDns;
 import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ContainerPort;
+import dev.netfence.policy.model.Namespace;
 import dev.netfence.policy.model.Direction;
 import dev.netfence.policy.model.ObjectRef;
 import dev.netfence.policy.validate.PolicyValidator;
@@ -11,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The one analysis behind both doors: the admission webhook judges a change against the cluster,
@@ -50,7 +52,7 @@ public final class PolicyAnalyzer {
         }
         List<Finding> out = new ArrayList<>();
         List<FlowLoss> losses = CriticalFlowAnalysis.lostFlows(before, change, flows(before, declared));
-        out.addAll(CriticalFlowFindings.of(losses, change, group -> List.of(change.subject())));
+        out.addAll(CriticalFlowFindings.of(losses, change, loss -> List.of(change.subject())));
         PolicyLint lint = new PolicyLint(before, config);
         for (PolicyObject o : change.added()) {
             if (o instanceof PolicyObject.Policy p) {
@@ -77,15 +79,16 @@ public final class PolicyAnalyzer {
             out.addAll(invalid);
         }
         ClusterSnapshot.Builder all = context.toBuilder();
+        assumeDnsPods(context, all);
         byNamespace.values().forEach(list -> list.forEach(o -> o.addTo(all)));
         ClusterSnapshot full = all.build();
-        List<CriticalFlow> flows = flows(context, declared);
+        List<CriticalFlow> flows = flows(full, declared);
         for (List<PolicyObject> nsObjects : byNamespace.values()) {
             ClusterSnapshot.Builder b = full.toBuilder();
             nsObjects.forEach(o -> o.removeFrom(b));
             Change change = new Change(Change.Operation.CREATE, List.of(), nsObjects, nsObjects.get(0));
             List<FlowLoss> losses = CriticalFlowAnalysis.lostFlows(b.build(), change, flows);
-            out.addAll(CriticalFlowFindings.of(losses, change, group -> isolators(group, nsObjects)));
+            out.addAll(CriticalFlowFindings.of(losses, change, loss -> isolators(loss, nsObjects)));
         }
         PolicyLint lint = new PolicyLint(full, config);
         for (List<PolicyObject> nsObjects : byNamespace.values()) {
@@ -100,11 +103,26 @@ public final class PolicyAnalyzer {
         return out;
     }
 
+    /**
+     * Files rarely hold the cluster's DNS pods: when none match, the DNS namespace and a pod that the
+     * DNS selector selects, serving the DNS ports, stand in for them.
+     */
+    private static void assumeDnsPods(ClusterSnapshot context, ClusterSnapshot.Builder b) {
+        ClusterDns dns = context.dns();
+        if (!context.selectPods(dns.namespace(), dns.podSelector()).isEmpty()) {
+            return;
+        }
+        if (context.namespace(dns.namespace()).isEmpty()) {
+            b.namespace(Namespace.of(dns.namespace()));
+        }
+        List<ContainerPort> ports = dns.ports().stream().map(p -> new ContainerPort(null, p.port(), p.protocol())).toList();
+        HypotheticalPod.matching(dns.namespace(), dns.podSelector(), ports).ifPresent(b::pod);
+    }
+
     /** The objects among {@code candidates} that isolate the refusing side of these losses. */
-    private static List<PolicyObject> isolators(List<FlowLoss> group, List<PolicyObject> candidates) {
-        Set<ObjectRef> refs = group.stream()
-                .flatMap(l -> (l.side() == Direction.EGRESS ? l.after().egress() : l.after().ingress()).isolatedBy().stream())
-                .collect(Collectors.toSet());
+    private static List<PolicyObject> isolators(FlowLoss loss, List<PolicyObject> candidates) {
+        Set<ObjectRef> refs = Set.copyOf((loss.side() == Direction.EGRESS ? loss.after().egress() : loss.after().ingress())
+                .isolatedBy());
         return candidates.stream().filter(o -> refs.contains(o.ref())).toList();
     }
 
