@@ -45,7 +45,7 @@ public final class CriticalFlowAnalysis {
     private CriticalFlowAnalysis() {
     }
 
-    /** {@code before} must hold the removed objects of {@code change} and not its added ones. */
+    /** {@code before} is the cluster before the change; the change's removed objects count as present, its added ones as absent. */
     public static List<FlowLoss> lostFlows(ClusterSnapshot before, Change change, List<CriticalFlow> flows) {
         String ns = change.namespace();
         Map<String, String> nsLabels = before.namespaceLabels(ns);
@@ -80,6 +80,10 @@ public final class CriticalFlowAnalysis {
             return List.of();
         }
         ClusterSnapshot.Builder restricted = restrictedSnapshot(before, included.values(), ns);
+        // "before" holds the removed objects and not the added ones even when the caller's snapshot
+        // lags behind (an informer cache that has not seen the object of a DELETE yet).
+        change.added().forEach(o -> o.removeFrom(restricted));
+        change.removed().forEach(o -> o.addTo(restricted));
         PolicyEngine beforeEngine = new PolicyEngine(restricted.build());
         change.removed().forEach(o -> o.removeFrom(restricted));
         change.added().forEach(o -> o.addTo(restricted));
