@@ -7,11 +7,11 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * One part of a shared set of peer addresses (cluster-scoped). The set is named after its
- * content ({@code as-<hash>}), so an object never changes once written: a membership change is a
- * new set, and the old one is deleted when no NodeRuleSet refers to it any more. A set too large
- * for one object (1 MiB) is split: part 0 is named after the set, part {@code i > 0}
- * {@code <set>-<i>}; every part carries the label {@code netfence.dev/address-set=<set>}.
+ * One part of a shared set of peer addresses (cluster-scoped), named as the compiler names the set
+ * ({@code as-<hash>}). The operator deletes a set when no NodeRuleSet refers to it any more. A set too
+ * large for one object (1 MiB) is split: part 0 is named after the set, part {@code i > 0}
+ * {@code <set>-<i>}; every part carries the label {@code netfence.dev/address-set=<set>} and the
+ * hash of the whole set's entries, so a reader never mixes parts of two versions of a set.
  */
 @Group("netfence.dev")
 @Version("v1alpha1")

@@ -10,7 +10,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AddressSetSpec {
     @Required
-    @JsonPropertyDescription("The set this object is a part of (as-<hash of all entries>), the name NodeRuleSets use.")
+    @JsonPropertyDescription("The set this object is a part of: the name NodeRuleSets use.")
     public String set;
 
     @Required
@@ -22,6 +22,10 @@ public class AddressSetSpec {
     @Min(1)
     @JsonPropertyDescription("Number of parts of the set.")
     public Integer parts;
+
+    @Required
+    @JsonPropertyDescription("Hash of all the set's entries, the same in every part: a reader joins parts only when they agree.")
+    public String contentHash;
 
     @JsonPropertyDescription("Number of entries in this part.")
     public Integer size;

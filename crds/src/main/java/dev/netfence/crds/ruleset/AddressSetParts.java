@@ -2,6 +2,7 @@ package dev.netfence.crds.ruleset;
 
 import dev.netfence.crds.AddressSetSpec;
 import dev.netfence.policy.compile.AddressSet;
+import dev.netfence.policy.compile.ContentHash;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,8 +17,8 @@ import java.util.Map;
  * {@code namespaceSelector: {}} selects 150,000 pods, about 2.4 MB of dual-stack entries. Parts hold
  * at most {@link #MAX_PART_BYTES} of entry text, which leaves room for the JSON around them.
  *
- * <p>The split depends only on the entries, so equal sets give equal parts and names. Part 0 is
- * named after the set, so a reader that knows the set's name finds {@code spec.parts} there.
+ * <p>The split depends only on the entries, so equal sets give equal parts. Part 0 is named after
+ * the set, so a reader that knows the set's name finds {@code spec.parts} there.
  */
 public final class AddressSetParts {
 
@@ -51,6 +52,7 @@ public final class AddressSetParts {
             bytes += size;
         }
         chunks.add(current);
+        String hash = entriesHash(set.entries());
         List<dev.netfence.crds.AddressSet> out = new ArrayList<>(chunks.size());
         for (int i = 0; i < chunks.size(); i++) {
             dev.netfence.crds.AddressSet r = new dev.netfence.crds.AddressSet();
@@ -60,6 +62,7 @@ public final class AddressSetParts {
             s.set = set.name();
             s.part = i;
             s.parts = chunks.size();
+            s.contentHash = hash;
             s.size = chunks.get(i).size();
             s.entries = chunks.get(i);
             r.setSpec(s);
@@ -68,9 +71,14 @@ public final class AddressSetParts {
         return out;
     }
 
+    /** The hash every part of a set carries in {@code spec.contentHash}. */
+    public static String entriesHash(List<String> entries) {
+        return ContentHash.of(String.join(",", entries));
+    }
+
     /**
-     * The set the parts make up, checked: every part present once, and the entries hashing to the
-     * set's name (a part from another set, or a hand-edited one, is refused).
+     * The set the parts make up, checked: every part present once, all from the same version of the
+     * set (equal {@code spec.contentHash}), and the joined entries hashing to it (a hand-edited part is refused).
      */
     public static AddressSet join(String set, List<dev.netfence.crds.AddressSet> parts) {
         String object = "AddressSet " + set;
@@ -85,6 +93,7 @@ public final class AddressSetParts {
             throw new InvalidRuleSetException(object, "spec.parts", "says " + expected + " parts but " + sorted.size()
                     + " were found");
         }
+        String hash = sorted.get(0).getSpec().contentHash;
         List<String> entries = new ArrayList<>();
         for (int i = 0; i < sorted.size(); i++) {
             AddressSetSpec s = sorted.get(i).getSpec();
@@ -92,15 +101,18 @@ public final class AddressSetParts {
                 throw new InvalidRuleSetException(object + " part " + i, "spec.set/spec.part",
                         "expected part " + i + " of " + set + ", found part " + s.part + " of " + s.set);
             }
+            if (hash == null || !hash.equals(s.contentHash)) {
+                throw new InvalidRuleSetException(object + " part " + i, "spec.contentHash", "parts of different versions of the set ("
+                        + hash + ", " + s.contentHash + "): wait until the operator has written every part");
+            }
             if (s.entries != null) {
                 entries.addAll(s.entries);
             }
         }
-        AddressSet joined = AddressSet.of(entries);
-        if (!joined.name().equals(set)) {
-            throw new InvalidRuleSetException(object, "spec.entries", "the entries hash to " + joined.name()
-                    + ", not to the set's name: the parts were changed after the operator wrote them");
+        if (!entriesHash(entries).equals(hash)) {
+            throw new InvalidRuleSetException(object, "spec.entries", "the entries do not hash to spec.contentHash "
+                    + hash + ": the parts were changed after the operator wrote them");
         }
-        return joined;
+        return new AddressSet(set, entries);
     }
 }

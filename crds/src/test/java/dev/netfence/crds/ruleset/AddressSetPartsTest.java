@@ -21,12 +21,12 @@ class AddressSetPartsTest {
             ips.add(IpAddress.parse("10." + (i >> 16) + "." + ((i >> 8) & 255) + "." + (i & 255)));
             ips.add(IpAddress.parse("fd00:1234:5678:9abc::" + Integer.toHexString(i >> 16) + ":" + Integer.toHexString(i & 0xffff)));
         }
-        return AddressSet.of(AddressRanges.ofAddresses(ips));
+        return new AddressSet("as-everypod", AddressRanges.ofAddresses(ips));
     }
 
     @Test
     void aSmallSetIsOneObjectNamedAfterTheSet() {
-        AddressSet set = AddressSet.of(List.of("10.0.0.1", "10.0.0.2"));
+        AddressSet set = new AddressSet("as-two", List.of("10.0.0.1", "10.0.0.2"));
         List<dev.netfence.crds.AddressSet> parts = AddressSetParts.split(set);
         assertThat(parts).hasSize(1);
         assertThat(parts.get(0).getMetadata().getName()).isEqualTo(set.name());
@@ -37,7 +37,7 @@ class AddressSetPartsTest {
 
     @Test
     void anEmptySetIsOneEmptyPart() {
-        AddressSet set = AddressSet.of(List.of());
+        AddressSet set = new AddressSet("as-empty", List.of());
         List<dev.netfence.crds.AddressSet> parts = AddressSetParts.split(set);
         assertThat(parts).hasSize(1);
         assertThat(AddressSetParts.join(set.name(), parts)).isEqualTo(set);
@@ -63,12 +63,12 @@ class AddressSetPartsTest {
     void splittingDependsOnlyOnContent() {
         AddressSet set = everyPodOfALargeCluster();
         assertThat(Serialization.asJson(AddressSetParts.split(set)))
-                .isEqualTo(Serialization.asJson(AddressSetParts.split(AddressSet.of(new ArrayList<>(set.entries())))));
+                .isEqualTo(Serialization.asJson(AddressSetParts.split(new AddressSet(set.name(), new ArrayList<>(set.entries())))));
     }
 
     @Test
     void aMissingPartIsRefused() {
-        AddressSet set = AddressSet.of(List.of("10.0.0.1", "10.0.0.2", "10.0.0.3"));
+        AddressSet set = new AddressSet("as-three", List.of("10.0.0.1", "10.0.0.2", "10.0.0.3"));
         List<dev.netfence.crds.AddressSet> parts = AddressSetParts.split(set, 12);
         assertThat(parts).hasSize(3);
         assertThatThrownBy(() -> AddressSetParts.join(set.name(), parts.subList(0, 2)))
@@ -77,8 +77,17 @@ class AddressSetPartsTest {
     }
 
     @Test
+    void partsOfTwoVersionsOfASetAreRefused() {
+        var v1 = AddressSetParts.split(new AddressSet("as-s", List.of("10.0.0.1", "10.0.0.2")), 12);
+        var v2 = AddressSetParts.split(new AddressSet("as-s", List.of("10.0.0.1", "10.0.0.3")), 12);
+        assertThatThrownBy(() -> AddressSetParts.join("as-s", List.of(v1.get(0), v2.get(1))))
+                .isInstanceOf(InvalidRuleSetException.class)
+                .hasMessageContaining("different versions");
+    }
+
+    @Test
     void anEditedPartIsRefused() {
-        AddressSet set = AddressSet.of(List.of("10.0.0.1", "10.0.0.2"));
+        AddressSet set = new AddressSet("as-two", List.of("10.0.0.1", "10.0.0.2"));
         List<dev.netfence.crds.AddressSet> parts = AddressSetParts.split(set);
         parts.get(0).getSpec().entries.add("10.9.9.9");
         assertThatThrownBy(() -> AddressSetParts.join(set.name(), parts))
