@@ -6,7 +6,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Starts the operator with the application and stops it on shutdown. */
 @ApplicationScoped
@@ -14,19 +13,16 @@ public class NetfenceOperator {
     private final KubernetesClient client;
     private final OperatorConfig config;
     private final MeterRegistry registry;
-    private final boolean autostart;
     private volatile OperatorRuntime runtime;
 
-    NetfenceOperator(KubernetesClient client, OperatorConfig config, MeterRegistry registry,
-                     @ConfigProperty(name = "netfence.operator.autostart", defaultValue = "true") boolean autostart) {
+    NetfenceOperator(KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
         this.client = client;
         this.config = config;
         this.registry = registry;
-        this.autostart = autostart;
     }
 
     void onStart(@Observes StartupEvent ev) {
-        if (autostart) {
+        if (config.autostart()) {
             start();
         }
     }

@@ -9,6 +9,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "netfence.operator")
 public interface OperatorConfig {
 
+    /** Start watching and publishing with the application (tests start and stop the operator themselves). */
+    @WithDefault("true")
+    boolean autostart();
+
     /** How long the worker waits after a change for more changes before it compiles (batches bursts). */
     @WithDefault("100ms")
     Duration debounce();
