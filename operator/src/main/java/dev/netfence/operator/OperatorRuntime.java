@@ -23,7 +23,7 @@ public final class OperatorRuntime {
 
     public OperatorRuntime(KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
         SyncWorker[] w = new SyncWorker[1];
-        informers = new ClusterInformers(client, state, () -> w[0].signal(), () -> w[0].signalStatus());
+        informers = new ClusterInformers(client, state, () -> w[0].signal(), () -> w[0].signalStatus(), () -> w[0].signalDrift());
         OperatorConfig.LeaderElection le = config.leaderElection();
         gate = le.enabled()
                 ? LeaderGate.elect(client, le.leaseNamespace().orElse(env("POD_NAMESPACE", "netfence-system")),

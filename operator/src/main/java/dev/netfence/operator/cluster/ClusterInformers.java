@@ -48,17 +48,24 @@ public final class ClusterInformers implements PublishedObjects {
     private final ClusterState state;
     private final Runnable onChange;
     private final Runnable onStatus;
+    private final Runnable onDrift;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<NodeRuleSet> ruleSets;
     private SharedIndexInformer<AddressSet> addressSets;
     private SharedIndexInformer<DefaultDeny> defaultDenies;
     private SharedIndexInformer<NetworkPolicy> policies;
 
-    public ClusterInformers(KubernetesClient client, ClusterState state, Runnable onChange, Runnable onStatus) {
+    /**
+     * @param onChange the cluster changed: recompile
+     * @param onStatus a NodeRuleSet status changed: refresh realization
+     * @param onDrift  a published object's spec changed or it was deleted (by us, or by hand): compare again
+     */
+    public ClusterInformers(KubernetesClient client, ClusterState state, Runnable onChange, Runnable onStatus, Runnable onDrift) {
         this.client = client;
         this.state = state;
         this.onChange = onChange;
         this.onStatus = onStatus;
+        this.onDrift = onDrift;
     }
 
     public void start() {
@@ -86,15 +93,36 @@ public final class ClusterInformers implements PublishedObjects {
 
             @Override
             public void onUpdate(NodeRuleSet oldObj, NodeRuleSet newObj) {
-                onStatus.run();
+                if (java.util.Objects.equals(generation(oldObj), generation(newObj))
+                        && oldObj.getSpec() != null && newObj.getSpec() != null
+                        && java.util.Objects.equals(oldObj.getSpec().contentHash, newObj.getSpec().contentHash)) {
+                    onStatus.run();
+                } else {
+                    onDrift.run();
+                }
             }
 
             @Override
             public void onDelete(NodeRuleSet obj, boolean deletedFinalStateUnknown) {
-                onStatus.run();
+                onDrift.run();
             }
         });
         addressSets = client.resources(AddressSet.class).runnableInformer(0);
+        addressSets.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(AddressSet obj) {
+            }
+
+            @Override
+            public void onUpdate(AddressSet oldObj, AddressSet newObj) {
+                onDrift.run();
+            }
+
+            @Override
+            public void onDelete(AddressSet obj, boolean deletedFinalStateUnknown) {
+                onDrift.run();
+            }
+        });
         for (SharedIndexInformer<?> i : List.of(ruleSets, addressSets)) {
             informers.add(i);
             i.start();

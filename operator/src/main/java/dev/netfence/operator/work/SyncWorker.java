@@ -43,6 +43,7 @@ public final class SyncWorker implements Runnable {
     private final Condition wake = lock.newCondition();
     private final AtomicInteger pending = new AtomicInteger();
     private boolean statusPending;
+    private volatile boolean driftPending;
     private volatile boolean running = true;
     private volatile long compiledVersion = -1;
     private volatile CompiledCluster compiled;
@@ -82,6 +83,12 @@ public final class SyncWorker implements Runnable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A published object was changed or deleted by someone: compare the published objects with the last compile again. */
+    public void signalDrift() {
+        driftPending = true;
+        wakeUp();
     }
 
     private void wakeUp() {
@@ -147,7 +154,7 @@ public final class SyncWorker implements Runnable {
     private void await(Duration d) throws InterruptedException {
         lock.lock();
         try {
-            if (pending.get() == 0 && !statusPending) {
+            if (pending.get() == 0 && !statusPending && !driftPending) {
                 wake.await(d.toNanos(), TimeUnit.NANOSECONDS);
             }
         } finally {
@@ -164,7 +171,16 @@ public final class SyncWorker implements Runnable {
         } finally {
             lock.unlock();
         }
+        boolean drift = driftPending;
+        driftPending = false;
         long version = state.version();
+        if (version == compiledVersion && compiled != null && drift) {
+            PublishResult r = publishTimer.record(() -> publisher.publish(compiled, informers));
+            lastPublish = r;
+            if (r.writes() > 0) {
+                LOG.infof("repaired %d published objects changed or deleted by someone else", r.writes());
+            }
+        }
         if (version != compiledVersion || compiled == null) {
             CompiledCluster c = compileTimer.record(() -> RuleSetCompiler.compile(state.snapshot()));
             PublishResult r = publishTimer.record(() -> publisher.publish(c, informers));
