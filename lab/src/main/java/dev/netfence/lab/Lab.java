@@ -302,7 +302,8 @@ public final class Lab implements AutoCloseable {
         serve(plan.pods().stream().map(p -> new ServedPort(p, port, protocol)).toList());
     }
 
-    private void serve(List<ServedPort> ports) {
+    /** Synchronized: a second caller must not probe a port whose sockets the first is still binding. */
+    private synchronized void serve(List<ServedPort> ports) {
         Map<String, List<ServedPort>> byNamespace = new LinkedHashMap<>();
         for (ServedPort sp : ports) {
             if (sp.port() < 1 || sp.port() > 65535) {
