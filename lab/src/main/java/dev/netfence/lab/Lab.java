@@ -372,16 +372,22 @@ public final class Lab implements AutoCloseable {
     static final String SCTP_REASON = "SCTP rules are rendered and loaded, but SCTP packets cannot be sent on this "
             + "kernel (no sctp module), so reachability over SCTP is not measured";
 
-    /** Probes every pod pair over IPv4 (a pod's first address when it has no IPv4). */
+    /**
+     * Measures the full matrix on {@code port}, as {@code netfence simulate} evaluates it: each
+     * pair over IPv4 when both pods have IPv4, else over IPv6 when both have IPv6 (a pair with no
+     * family in common is not reached). Servers are started on that port in every pod first. SCTP
+     * gives {@link ProbeResult.Unprobeable}.
+     */
     public ProbeResult probe(int port, Protocol protocol) {
-        return probe(port, protocol, false);
+        return probe(port, protocol, null);
     }
 
-    /**
-     * Measures the full matrix on {@code port}: servers are started on that port in every pod
-     * first. SCTP gives {@link ProbeResult.Unprobeable}.
-     */
+    /** Like {@link #probe(int, Protocol)} over one family: each destination's address of that family (else its first). */
     public ProbeResult probe(int port, Protocol protocol, boolean ipv6) {
+        return probe(port, protocol, Boolean.valueOf(ipv6));
+    }
+
+    private ProbeResult probe(int port, Protocol protocol, Boolean ipv6) {
         if (protocol == Protocol.SCTP) {
             return new ProbeResult.Unprobeable(protocol, port, SCTP_REASON);
         }
