@@ -435,6 +435,29 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Leaves the lab's namespaces, links, routes and rules in place when this JVM ends, for
+     * exploration with {@code ip netns exec}; its servers and threads stop now (the namespaces stay
+     * reachable, nothing answers in them). Remove it later with {@code netfence lab down RUN_ID}
+     * ({@link #downAll}). Returns the run id.
+     */
+    public String keep() {
+        synchronized (lifecycle) {
+            if (!removed.compareAndSet(false, true)) {
+                throw new LabException("lab " + runId() + " was already removed");
+            }
+            servers.close();
+            executors.values().forEach(NamespaceExecutor::close);
+            executors.clear();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook found the lab marked removed and did nothing
+        }
+        return runId();
+    }
+
     /** Whether {@link #close()} (or the shutdown hook) has removed the lab. */
     public boolean isRemoved() {
         return removed.get();
