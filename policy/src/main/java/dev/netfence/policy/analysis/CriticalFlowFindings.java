@@ -64,7 +64,7 @@ final class CriticalFlowFindings {
         Direction side = first.side();
         Set<CriticalPort> ports = new LinkedHashSet<>();
         Set<String> pods = new TreeSet<>();
-        Set<String> destinations = new LinkedHashSet<>();
+        Set<String> destinations = new TreeSet<>();
         Set<ObjectRef> isolators = new TreeSet<>(java.util.Comparator.comparing(ObjectRef::toString));
         Set<String> allowedBefore = new LinkedHashSet<>();
         Severity severity = Severity.WARNING;
