@@ -45,6 +45,6 @@ enum SupportedKind {
     }
 
     static String names() {
-        return "Namespace, Pod, Node, NetworkPolicy (networking.k8s.io/v1) DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)";
+        return "Namespace, Pod, Node, NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)";
     }
 }
