@@ -69,9 +69,9 @@ class ManifestLoaderTest {
         assertThat(LOADED.notes()).extracting(n -> CLUSTER.relativize(n.file()) + ":" + n.line() + " " + n.message())
                 .containsExactly(
                         "more/other-kinds.yaml:1 ignored Deployment x/web: netfence reads only Namespace, Pod, Node, "
-                                + "NetworkPolicy (networking.k8s.io/v1) and DefaultDeny (netfence.dev/v1alpha1)",
+                                + "NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)",
                         "more/other-kinds.yaml:8 ignored Service x/web: netfence reads only Namespace, Pod, Node, "
-                                + "NetworkPolicy (networking.k8s.io/v1) and DefaultDeny (netfence.dev/v1alpha1)");
+                                + "NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)");
     }
 
     @Test
