@@ -188,7 +188,9 @@ class ManifestLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unparseable.yaml    | 5 | not valid YAML:
+            unparseable.yaml    | 5 | not valid YAML: while parsing a flow mapping: expected ',' or '}', but got <stream end> (column 11)
+            bad-indent.yaml     | 5 | not valid YAML: while parsing a block mapping: expected <block end>, but found '<block mapping start>' (column 2)
+            broken.json         | 4 | not valid JSON: Unexpected character ('}' (code 125)): was expecting double-quote to start field name
             wrong-type.yaml     | 11 | Pod x/a: spec.containers[0].ports[0].containerPort: wrong type: expected an integer, got the string "eighty"
             label-number.yaml   | 6 | Namespace x: metadata.labels.version: wrong type: expected a string (quote it: "..."), got 1
             bad-ip.yaml         | 10 | Pod x/a: status.podIPs[0].ip: "10.0.0.300" is not an IPv4 or IPv6 address
