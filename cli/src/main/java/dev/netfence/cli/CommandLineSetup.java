@@ -16,7 +16,12 @@ public class CommandLineSetup {
 
     @Produces
     CommandLine commandLine(PicocliCommandLineFactory factory) {
-        return factory.create()
+        return configure(factory.create());
+    }
+
+    /** The settings every netfence command line uses (also for tests that run commands without Quarkus). */
+    public static CommandLine configure(CommandLine commandLine) {
+        return commandLine
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(CommandLineSetup::badOptions)
                 .setExecutionExceptionHandler(CommandLineSetup::failed);

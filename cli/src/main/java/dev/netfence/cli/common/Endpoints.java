@@ -59,12 +59,27 @@ public final class Endpoints {
 
     /**
      * Endpoints for a flow between two pods: over IPv4 when both have an IPv4 address, else over
-     * IPv6 when both have one (dual-stack pods talk over either; single-stack ones only over their own).
+     * IPv6 when both have one (dual-stack pods talk over either; single-stack ones only over their
+     * own). Empty when they share no address family: no connection between them is possible.
      */
-    public static Endpoint[] between(Pod source, Pod destination) {
-        boolean v6 = !(hasFamily(source, false) && hasFamily(destination, false))
-                && hasFamily(source, true) && hasFamily(destination, true);
-        return new Endpoint[] {Endpoint.of(source, v6), Endpoint.of(destination, v6)};
+    public static Optional<Endpoint[]> between(Pod source, Pod destination) {
+        for (boolean v6 : new boolean[] {false, true}) {
+            if (hasFamily(source, v6) && hasFamily(destination, v6)) {
+                return Optional.of(new Endpoint[] {Endpoint.of(source, v6), Endpoint.of(destination, v6)});
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@link #between} for a user's question: a user error when the pods share no address family. */
+    public static Endpoint[] requireBetween(Pod source, Pod destination) {
+        return between(source, destination).orElseThrow(() -> new UserInputException(source.key() + " ("
+                + family(source) + ") and " + destination.key() + " (" + family(destination)
+                + ") have no IP address family in common: no connection between them is possible"));
+    }
+
+    private static String family(Pod pod) {
+        return hasFamily(pod, false) ? "IPv4 only" : "IPv6 only";
     }
 
     /** The endpoint of a pod talking to an address: the pod's address of the same family when it has one. */

@@ -78,6 +78,6 @@ public class ExplainCommand implements Callable<Integer> {
         }
         Pod source = Endpoints.pod(snapshot, "--from", from);
         Pod destination = Endpoints.pod(snapshot, "--to", to);
-        return Endpoints.between(source, destination);
+        return Endpoints.requireBetween(source, destination);
     }
 }

@@ -45,6 +45,11 @@ public class SimulateCommand implements Callable<Integer> {
                 err.println("note: pod " + p.key() + " has no IP (status.podIP): left out of the matrix");
             }
         }
+        boolean v4Only = snapshot.podsWithIps().stream().anyMatch(p -> p.ips().stream().noneMatch(ip -> ip.v6()));
+        boolean v6Only = snapshot.podsWithIps().stream().anyMatch(p -> p.ips().stream().allMatch(ip -> ip.v6()));
+        if (v4Only && v6Only) {
+            err.println("note: IPv4-only and IPv6-only pods share no address family and cannot connect: shown as X");
+        }
         if (snapshot.podsWithIps().isEmpty()) {
             err.println("note: no pod in the manifests has an IP (status.podIP): the matrix is empty");
         }
