@@ -1,0 +1,119 @@
+package dev.netfence.enforcer.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.NftChain;
+import dev.netfence.enforcer.nft.Nftables;
+import dev.netfence.enforcer.nft.NftablesException;
+import dev.netfence.enforcer.nft.NftablesRenderer;
+import dev.netfence.enforcer.nft.RenderedTable;
+import dev.netfence.enforcer.nft.RuleSetApplier;
+import dev.netfence.policy.compile.AddressSet;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import dev.netfence.policy.compile.RuleSetCompiler;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Loads rendered tables into a real kernel, inside a fresh network namespace, through libnftables. */
+class NftablesApplierIT {
+    private static final String NS = "nf-applier-it";
+    private final ObjectMapper json = new ObjectMapper();
+
+    @BeforeEach
+    void createNamespace() {
+        String reason = NetNs.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        NetNs.delete(NS);
+        NetNs.add(NS);
+    }
+
+    @AfterEach
+    void removeNamespace() {
+        if (NetNs.root()) {
+            NetNs.delete(NS);
+        }
+    }
+
+    static ResolvedRuleSet shop() {
+        return RuleSetCompiler.compile(SampleClusters.shop()).forNode("n1");
+    }
+
+    @Test
+    void fullSyncLoadsTheTableLeavesOtherTablesAloneAndListsBackAsJson() throws Exception {
+        JsonNode listing = NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            nft.run("table inet someone-else {\n\tchain keep {\n\t\ttype filter hook input priority 0; policy accept;\n\t}\n}\n");
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            assertThat(applier.apply(shop()).kind()).isEqualTo(ApplyResult.Kind.FULL);
+            assertThat(applier.apply(shop()).kind()).isEqualTo(ApplyResult.Kind.UNCHANGED);
+            assertThat(nft.run("list tables")).contains("table inet someone-else").contains("table inet netfence");
+            return json.readTree(nft.json("list table inet netfence"));
+        });
+        List<String> chains = new ArrayList<>();
+        List<String> comments = new ArrayList<>();
+        JsonNode ingressMap = null;
+        for (JsonNode item : listing.path("nftables")) {
+            if (item.has("chain")) {
+                chains.add(item.get("chain").get("name").asText());
+            }
+            if (item.has("rule") && item.get("rule").has("comment")) {
+                comments.add(item.get("rule").get("comment").asText());
+            }
+            if (item.has("map") && item.get("map").get("name").asText().equals("ingress_v4")) {
+                ingressMap = item.get("map");
+            }
+        }
+        assertThat(chains).contains("egress", "ingress").anyMatch(c -> c.startsWith("pol_")).anyMatch(c -> c.startsWith("in_"));
+        assertThat(comments).contains("NetworkPolicy shop/web-from-api spec.ingress[0]", "DefaultDeny shop/db-egress spec.allowDNS");
+        assertThat(ingressMap).isNotNull();
+        assertThat(ingressMap.get("elem").toString()).contains("10.77.0.1").contains("10.77.0.3");
+    }
+
+    @Test
+    void aRejectedBatchKeepsTheLastGoodRules() {
+        NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            applier.apply(shop());
+            String before = nft.run("list table inet netfence");
+            RenderedTable good = NftablesRenderer.render(shop());
+            List<NftChain> chains = new ArrayList<>(good.chains());
+            chains.add(new NftChain("broken", null, null, List.of("jump no_such_chain")));
+            RenderedTable bad = new RenderedTable(good.sets(), chains);
+            assertThatThrownBy(() -> applier.apply(bad)).isInstanceOf(NftablesException.class)
+                    .hasMessageContaining("Could not process rule");
+            assertThat(nft.run("list table inet netfence")).isEqualTo(before);
+            assertThat(applier.applied()).isEqualTo(good);
+            return null;
+        });
+    }
+
+    @Test
+    void aMemberChangeIsSentAsElementsAndLandsInTheKernelSet() {
+        NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            ResolvedRuleSet before = shop();
+            applier.apply(before);
+            AddressSet api = before.addressSets().stream().filter(a -> a.entries().contains("10.77.0.2")).findFirst().orElseThrow();
+            List<String> entries = new ArrayList<>(api.entries());
+            entries.remove("10.77.1.1");
+            entries.add("10.77.0.9");
+            ResolvedRuleSet after = new ResolvedRuleSet(before.ruleSet(), before.addressSets().stream()
+                    .map(a -> a.name().equals(api.name()) ? new AddressSet(a.name(), entries) : a).toList());
+            assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            String set = nft.run("list set inet netfence as_" + api.name().substring(3) + "_v4");
+            assertThat(set).contains("10.77.0.9").contains("10.77.0.2").doesNotContain("10.77.1.1");
+            return null;
+        });
+    }
+}

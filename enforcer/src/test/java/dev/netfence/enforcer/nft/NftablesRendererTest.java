@@ -1,0 +1,99 @@
+package dev.netfence.enforcer.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.policy.compile.AddressSet;
+import dev.netfence.policy.compile.CompiledCluster;
+import dev.netfence.policy.compile.LocalPod;
+import dev.netfence.policy.compile.NodeRuleSet;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import dev.netfence.policy.compile.RuleSetCompiler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden tests of the rendered table. To accept an intended change of the output, run with
+ * {@code -Dgolden.update=true} and review the diff of {@code src/test/resources/golden}.
+ */
+class NftablesRendererTest {
+
+    static ResolvedRuleSet shopN1() {
+        return RuleSetCompiler.compile(SampleClusters.shop()).forNode("n1");
+    }
+
+    @Test
+    void rendersTheShopNodeAsInTheGoldenFile() throws IOException {
+        assertGolden("shop-n1.nft", NftablesRenderer.render(shopN1()).text());
+    }
+
+    @Test
+    void rendersAnEmptyRuleSetAsATableThatAcceptsEverything() throws IOException {
+        CompiledCluster none = RuleSetCompiler.compile(SampleClusters.shop().toBuilder()
+                .removePolicy("shop", "web-from-api").removePolicy("shop", "db-ingress")
+                .removeDefaultDeny("shop", "db-egress").build());
+        assertGolden("empty-n1.nft", NftablesRenderer.render(none.forNode("n1")).text());
+    }
+
+    @Test
+    void fullScriptReplacesTheTableInOneBatch() {
+        String script = NftablesRenderer.render(shopN1()).fullScript();
+        assertThat(script).startsWith("add table inet netfence\ndelete table inet netfence\ntable inet netfence {\n");
+        assertThat(script).doesNotContain("flush ruleset").doesNotContain("destroy");
+    }
+
+    @Test
+    void aPodJoiningAnAddressSetIsAnElementDelta() {
+        ResolvedRuleSet before = shopN1();
+        AddressSet api = before.addressSets().stream().filter(a -> a.entries().contains("10.77.0.2")).findFirst().orElseThrow();
+        List<String> entries = new ArrayList<>(api.entries());
+        entries.add("10.77.0.9");
+        // same name on purpose: the set is updated in place, as the enforcer sees a changed AddressSet
+        List<AddressSet> sets = before.addressSets().stream()
+                .map(a -> a.name().equals(api.name()) ? new AddressSet(a.name(), entries) : a).toList();
+        RenderedTable old = NftablesRenderer.render(before);
+        RenderedTable changed = NftablesRenderer.render(new ResolvedRuleSet(before.ruleSet(), sets));
+        String base = "as_" + api.name().substring(3);
+        assertThat(changed.deltaFrom(old)).contains("add element inet netfence " + base + "_v4 {\n\t10.77.0.9\n}\n");
+    }
+
+    @Test
+    void aPodJoiningOrLeavingAnExistingProfileIsAMapElementDelta() {
+        ResolvedRuleSet before = shopN1();
+        NodeRuleSet rs = before.ruleSet();
+        LocalPod web = rs.pods().stream().filter(p -> p.name().equals("web")).findFirst().orElseThrow();
+        List<LocalPod> pods = new ArrayList<>(rs.pods());
+        // another pod with web's exact policies reuses web's profile chains: only map elements change
+        pods.add(new LocalPod("shop", "web-2", List.of("10.77.0.4"), web.ingressPolicies(), web.egressPolicies()));
+        ResolvedRuleSet after = new ResolvedRuleSet(new NodeRuleSet(rs.node(), rs.nodeAddresses(), pods, rs.policies(),
+                rs.addressSets()), before.addressSets());
+        RenderedTable a = NftablesRenderer.render(after);
+        RenderedTable b = NftablesRenderer.render(before);
+        assertThat(b.deltaFrom(a)).hasValueSatisfying(d -> assertThat(d)
+                .contains("delete element inet netfence ingress_v4 {\n\t10.77.0.4\n}")
+                .doesNotContain("add element"));
+        assertThat(a.deltaFrom(b)).hasValueSatisfying(d -> assertThat(d).contains("10.77.0.4 : jump in_"));
+    }
+
+    @Test
+    void aNewPolicyNeedsAFullReplacement() {
+        RenderedTable withAll = NftablesRenderer.render(shopN1());
+        RenderedTable withoutDb = NftablesRenderer.render(RuleSetCompiler.compile(SampleClusters.shop().toBuilder()
+                .removePolicy("shop", "db-ingress").build()).forNode("n1"));
+        assertThat(withAll.deltaFrom(withoutDb)).isEmpty();
+    }
+
+    static void assertGolden(String name, String actual) throws IOException {
+        Path file = Path.of("src/test/resources/golden", name);
+        if (Boolean.getBoolean("golden.update")) {
+            Files.writeString(file, actual, StandardCharsets.UTF_8);
+        }
+        assertThat(Files.exists(file)).as("golden file %s (create it with -Dgolden.update=true)", file).isTrue();
+        assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.netfence.policy.compile;
+
+import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.net.IpAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the datapath decides, evaluated on the compiled model alone, by addresses, as the nftables
+ * rules do: egress is judged on the node where the source address is a local pod, ingress on the
+ * node where the destination address is one; a side with no isolated local pod passes. Used to
+ * check the compiler against {@code PolicyEngine} and by tools that explain the datapath.
+ */
+public final class CompiledVerdicts {
+
+    /** The decision of one side, with the rule that allowed it ({@code null} when denied or not isolated). */
+    public record Decision(boolean allowed, String reason) {
+    }
+
+    private record Placement(NodeRuleSet node, LocalPod pod) {
+    }
+
+    private final Map<IpAddress, Placement> podsByIp = new HashMap<>();
+    private final Map<String, Set<IpAddress>> nodeAddresses = new HashMap<>();
+    private final Map<String, Map<String, PolicyRules>> policies = new HashMap<>();
+    private final Map<String, List<AddressRanges.Interval>> sets = new HashMap<>();
+
+    public CompiledVerdicts(CompiledCluster cluster) {
+        for (NodeRuleSet rs : cluster.nodes().values()) {
+            Set<IpAddress> addrs = new HashSet<>();
+            rs.nodeAddresses().forEach(a -> addrs.add(IpAddress.parse(a)));
+            nodeAddresses.put(rs.node(), addrs);
+            Map<String, PolicyRules> byId = new HashMap<>();
+            rs.policies().forEach(p -> byId.put(p.id(), p));
+            policies.put(rs.node(), byId);
+            for (LocalPod p : rs.pods()) {
+                p.ips().forEach(ip -> podsByIp.put(IpAddress.parse(ip), new Placement(rs, p)));
+            }
+        }
+        cluster.addressSets().forEach((name, as) -> {
+            List<AddressRanges.Interval> list = new ArrayList<>();
+            as.entries().forEach(e -> list.add(AddressRanges.parse(e)));
+            sets.put(name, list);
+        });
+    }
+
+    public boolean allowed(IpAddress source, IpAddress destination, Protocol protocol, int port) {
+        return side(Direction.EGRESS, source, destination, protocol, port).allowed()
+                && side(Direction.INGRESS, source, destination, protocol, port).allowed();
+    }
+
+    public Decision side(Direction d, IpAddress source, IpAddress destination, Protocol protocol, int port) {
+        IpAddress subject = d == Direction.EGRESS ? source : destination;
+        IpAddress peer = d == Direction.EGRESS ? destination : source;
+        Placement placement = podsByIp.get(subject);
+        if (placement == null) {
+            return new Decision(true, "no isolated local pod has " + subject);
+        }
+        List<String> ids = d == Direction.EGRESS ? placement.pod().egressPolicies() : placement.pod().ingressPolicies();
+        if (ids.isEmpty()) {
+            return new Decision(true, placement.pod().key() + " is not isolated for " + d.apiName());
+        }
+        String node = placement.node().node();
+        if (nodeAddresses.get(node).contains(peer)) {
+            return new Decision(true, "traffic between a pod and its node");
+        }
+        Map<String, PolicyRules> byId = policies.get(node);
+        for (String id : ids) {
+            PolicyRules pr = byId.get(id);
+            for (CompiledRule r : pr.rules()) {
+                if (peerMatches(r, peer) && portMatches(r, destination, protocol, port)) {
+                    return new Decision(true, id + " " + r.fieldPath());
+                }
+            }
+        }
+        return new Decision(false, null);
+    }
+
+    private boolean peerMatches(CompiledRule r, IpAddress peer) {
+        if (r.allPeers()) {
+            return true;
+        }
+        for (String name : r.peers()) {
+            for (AddressRanges.Interval i : sets.get(name)) {
+                if (i.contains(peer)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean portMatches(CompiledRule r, IpAddress destination, Protocol protocol, int port) {
+        if (r.allPorts()) {
+            return true;
+        }
+        for (PortRange pr : r.ports()) {
+            if (pr.contains(protocol, port)) {
+                return true;
+            }
+        }
+        String dst = destination.toString();
+        for (DestinationPort dp : r.namedPorts()) {
+            if (dp.address().equals(dst) && dp.protocol() == protocol && dp.port() == port) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

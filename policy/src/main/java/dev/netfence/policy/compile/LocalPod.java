@@ -1,0 +1,29 @@
+package dev.netfence.policy.compile;
+
+import java.util.List;
+
+/**
+ * A pod running on the node, as the datapath knows it: by its addresses. A non-empty policy list
+ * means the pod is isolated in that direction and only traffic allowed by one of the listed
+ * policies' rules passes; an empty list means the direction is not isolated (everything passes).
+ * A DefaultDeny with no carve-out is a policy with no rules: it isolates and allows nothing.
+ *
+ * @param namespace       the pod's namespace
+ * @param name            the pod's name
+ * @param ips             {@code status.podIPs}, IPv4 and/or IPv6, canonical text
+ * @param ingressPolicies ids ({@link PolicyRules#id()}) of the policies isolating the pod for ingress, sorted
+ * @param egressPolicies  ids of the policies isolating the pod for egress, sorted
+ */
+public record LocalPod(String namespace, String name, List<String> ips, List<String> ingressPolicies,
+                       List<String> egressPolicies) {
+    public LocalPod {
+        ips = ips == null ? List.of() : List.copyOf(ips);
+        ingressPolicies = ingressPolicies == null ? List.of() : List.copyOf(ingressPolicies);
+        egressPolicies = egressPolicies == null ? List.of() : List.copyOf(egressPolicies);
+    }
+
+    /** {@code namespace/name}. */
+    public String key() {
+        return namespace + "/" + name;
+    }
+}

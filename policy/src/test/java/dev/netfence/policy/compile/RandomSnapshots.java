@@ -1,0 +1,174 @@
+package dev.netfence.policy.compile;
+
+import dev.netfence.policy.model.ClusterDns;
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ContainerPort;
+import dev.netfence.policy.model.DefaultDeny;
+import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.IpBlock;
+import dev.netfence.policy.model.LabelSelector;
+import dev.netfence.policy.model.Namespace;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.model.Node;
+import dev.netfence.policy.model.Peer;
+import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.model.PolicyPort;
+import dev.netfence.policy.model.PolicyRule;
+import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.net.IpAddress;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Seeded random clusters: two or three nodes, pods (some dual-stack, some host-network, some
+ * DNS), namespaces with labels, NetworkPolicies drawing selectors, ipBlocks with except, numeric,
+ * ranged, named and protocol-only ports from small vocabularies so that they often match, and
+ * DefaultDenies with their carve-outs.
+ */
+final class RandomSnapshots {
+    static final int[] PORTS = {53, 80, 81, 443, 8080};
+    static final String[] PORT_NAMES = {"http", "dns", "metrics"};
+    private static final String[] KEYS = {"app", "tier", "team"};
+    private static final String[] VALUES = {"a", "b", "c"};
+
+    private final Random random;
+
+    RandomSnapshots(long seed) {
+        this.random = new Random(seed);
+    }
+
+    ClusterSnapshot next() {
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder();
+        int nodes = 2 + random.nextInt(2);
+        for (int n = 0; n < nodes; n++) {
+            b.node(new Node("node-" + n, List.of(IpAddress.parse("192.168.0." + (10 + n)), IpAddress.parse("fd00:1::" + (10 + n)))));
+        }
+        List<String> namespaces = List.of("x", "y", "z", "kube-system");
+        for (String ns : namespaces) {
+            b.namespace(new Namespace(ns, labels(2)));
+        }
+        int pods = 5 + random.nextInt(6);
+        for (int i = 0; i < pods; i++) {
+            String ns = namespaces.get(random.nextInt(namespaces.size()));
+            int node = random.nextInt(nodes);
+            boolean host = random.nextInt(8) == 0;
+            List<IpAddress> ips = new ArrayList<>();
+            if (host) {
+                ips.add(IpAddress.parse("192.168.0." + (10 + node)));
+            } else {
+                ips.add(IpAddress.parse("10." + node + ".0." + (i + 1)));
+                if (random.nextBoolean()) {
+                    ips.add(IpAddress.parse("fd00:10:" + node + "::" + (i + 1)));
+                }
+            }
+            Map<String, String> labels = labels(2);
+            if (ns.equals("kube-system") && random.nextBoolean()) {
+                labels.put("k8s-app", "kube-dns");
+            }
+            List<ContainerPort> ports = new ArrayList<>();
+            for (String name : PORT_NAMES) {
+                if (random.nextInt(3) > 0) {
+                    ports.add(new ContainerPort(name, PORTS[random.nextInt(PORTS.length)], protocol()));
+                }
+            }
+            b.pod(new Pod(ns, "p" + i, labels, ips, "node-" + node, host, ports));
+        }
+        if (random.nextBoolean()) {
+            b.dns(new ClusterDns("kube-system", LabelSelector.of("k8s-app", "kube-dns"),
+                    ClusterDns.DEFAULT.ports(), List.of(IpAddress.parse("169.254.20.10"))));
+        }
+        int policies = random.nextInt(5);
+        for (int i = 0; i < policies; i++) {
+            b.policy(policy(namespaces.get(random.nextInt(3)), "np" + i));
+        }
+        if (random.nextInt(3) == 0) {
+            String ns = namespaces.get(random.nextInt(3));
+            EnumSet<Direction> types = random.nextBoolean() ? EnumSet.allOf(Direction.class)
+                    : EnumSet.of(random.nextBoolean() ? Direction.INGRESS : Direction.EGRESS);
+            b.defaultDeny(new DefaultDeny(ns, "dd", types, random.nextBoolean(), random.nextBoolean(),
+                    random.nextBoolean() ? null : selector()));
+        }
+        return b.build();
+    }
+
+    private NetworkPolicy policy(String ns, String name) {
+        List<String> types = switch (random.nextInt(4)) {
+            case 0 -> null;
+            case 1 -> List.of("Ingress");
+            case 2 -> List.of("Egress");
+            default -> List.of("Ingress", "Egress");
+        };
+        return new NetworkPolicy(ns, name, random.nextInt(4) == 0 ? LabelSelector.ALL : selector(), types,
+                rules(), random.nextInt(4) == 0 ? null : rules(), Map.of());
+    }
+
+    private List<PolicyRule> rules() {
+        int n = random.nextInt(3);
+        List<PolicyRule> rules = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<Peer> peers = new ArrayList<>();
+            int np = random.nextInt(3);
+            for (int j = 0; j < np; j++) {
+                peers.add(peer());
+            }
+            List<PolicyPort> ports = new ArrayList<>();
+            int pp = random.nextInt(3);
+            for (int j = 0; j < pp; j++) {
+                ports.add(port());
+            }
+            rules.add(new PolicyRule(peers, ports));
+        }
+        return rules;
+    }
+
+    private Peer peer() {
+        return switch (random.nextInt(5)) {
+            case 0 -> Peer.pods(selector());
+            case 1 -> Peer.namespaces(random.nextBoolean() ? LabelSelector.ALL : selector());
+            case 2 -> Peer.podsInNamespaces(selector(), selector());
+            case 3 -> random.nextBoolean() ? Peer.ipBlock("10.0.0.0/16", "10.0.0.0/30")
+                    : Peer.ipBlock("10.1.0.0/24", "10.1.0.4/32", "10.1.0.128/25");
+            default -> random.nextBoolean() ? new Peer(null, null, new IpBlock("192.168.0.0/24", List.of("192.168.0.10/32")))
+                    : new Peer(null, null, new IpBlock(random.nextBoolean() ? "fd00:10::/32" : "0.0.0.0/0", List.of("169.254.0.0/16")));
+        };
+    }
+
+    private PolicyPort port() {
+        Protocol p = protocol();
+        return switch (random.nextInt(4)) {
+            case 0 -> PolicyPort.of(p, PORTS[random.nextInt(PORTS.length)]);
+            case 1 -> PolicyPort.range(p, 80, 81 + random.nextInt(500));
+            case 2 -> PolicyPort.named(p, PORT_NAMES[random.nextInt(PORT_NAMES.length)]);
+            default -> PolicyPort.allOf(p);
+        };
+    }
+
+    Protocol protocol() {
+        int r = random.nextInt(6);
+        return r < 3 ? Protocol.TCP : r < 5 ? Protocol.UDP : Protocol.SCTP;
+    }
+
+    private LabelSelector selector() {
+        if (random.nextInt(3) == 0) {
+            String key = KEYS[random.nextInt(KEYS.length)];
+            LabelSelector.Operator op = LabelSelector.Operator.values()[random.nextInt(4)];
+            List<String> values = op == LabelSelector.Operator.IN || op == LabelSelector.Operator.NOT_IN
+                    ? List.of(VALUES[random.nextInt(VALUES.length)], VALUES[random.nextInt(VALUES.length)]) : List.of();
+            return new LabelSelector(Map.of(), List.of(new LabelSelector.Requirement(key, op, values)));
+        }
+        return LabelSelector.of(labels(1));
+    }
+
+    private Map<String, String> labels(int max) {
+        Map<String, String> labels = new HashMap<>();
+        int n = 1 + random.nextInt(max);
+        for (int i = 0; i < n; i++) {
+            labels.put(KEYS[random.nextInt(KEYS.length)], VALUES[random.nextInt(VALUES.length)]);
+        }
+        return labels;
+    }
+}
