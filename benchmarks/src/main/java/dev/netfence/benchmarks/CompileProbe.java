@@ -7,7 +7,7 @@ import dev.netfence.policy.model.ClusterSnapshot;
 public final class CompileProbe {
     public static void main(String[] args) {
         long t0 = System.nanoTime();
-        ClusterSnapshot s = SyntheticCluster.build(5000, 1000, 150, 10);
+        ClusterSnapshot s = ScaleLimitCluster.build(5000, 1000, 150, 10);
         long t1 = System.nanoTime();
         CompiledCluster c = RuleSetCompiler.compile(s);
         long t2 = System.nanoTime();
