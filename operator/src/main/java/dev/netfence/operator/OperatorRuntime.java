@@ -4,6 +4,7 @@ import dev.netfence.operator.cluster.ClusterInformers;
 import dev.netfence.operator.cluster.ClusterState;
 import dev.netfence.operator.publish.KubernetesObjectWriter;
 import dev.netfence.operator.publish.Publisher;
+import dev.netfence.operator.publish.RuleSetHashes;
 import dev.netfence.operator.status.StatusWriter;
 import dev.netfence.operator.work.LeaderGate;
 import dev.netfence.operator.work.SyncWorker;
@@ -30,8 +31,9 @@ public final class OperatorRuntime {
                         le.leaseName(), le.identity().orElse(env("HOSTNAME", "netfence-operator")), le.leaseDuration(),
                         le.renewDeadline(), le.retryPeriod(), () -> w[0].signal())
                 : LeaderGate.always();
-        worker = new SyncWorker(state, informers, new Publisher(new LazyWriter(client, informers, registry)),
-                new StatusWriter(client, informers), gate::isLeader, config.debounce(), config.retryInitial(),
+        RuleSetHashes hashes = new RuleSetHashes();
+        worker = new SyncWorker(state, informers, new Publisher(new LazyWriter(client, informers, registry), hashes),
+                new StatusWriter(client, informers, hashes), gate::isLeader, config.debounce(), config.retryInitial(),
                 config.retryMax(), config.statusResync(), registry);
         w[0] = worker;
     }

@@ -23,9 +23,20 @@ import java.util.Set;
 public final class Publisher {
 
     private final ObjectWriter writer;
+    private final RuleSetHashes hashes;
+    /** The parts of each set as last split, reused while the set's entries are equal (splitting hashes every entry). */
+    private final java.util.Map<String, Split> splits = new java.util.HashMap<>();
+
+    private record Split(AddressSet set, List<dev.netfence.crds.AddressSet> parts) {
+    }
 
     public Publisher(ObjectWriter writer) {
+        this(writer, new RuleSetHashes());
+    }
+
+    public Publisher(ObjectWriter writer, RuleSetHashes hashes) {
         this.writer = writer;
+        this.hashes = hashes;
     }
 
     public PublishResult publish(CompiledCluster compiled, PublishedObjects published) {
@@ -33,7 +44,7 @@ public final class Publisher {
         int asWritten = 0;
         Set<String> desiredParts = new HashSet<>();
         for (AddressSet set : compiled.addressSets().values()) {
-            for (dev.netfence.crds.AddressSet part : AddressSetParts.split(set)) {
+            for (dev.netfence.crds.AddressSet part : parts(set)) {
                 String name = part.getMetadata().getName();
                 desiredParts.add(name);
                 if (sameSpec(part.getSpec(), published.addressSetPart(name))) {
@@ -46,7 +57,7 @@ public final class Publisher {
         }
         int nrsWritten = 0;
         for (NodeRuleSet rs : compiled.nodes().values()) {
-            if (rs.contentHash().equals(published.nodeRuleSetHash(rs.node()))) {
+            if (hashes.of(rs).equals(published.nodeRuleSetHash(rs.node()))) {
                 unchanged++;
             } else {
                 writer.write(NodeRuleSetConverter.toResource(rs));
@@ -67,7 +78,18 @@ public final class Publisher {
                 asDeleted++;
             }
         }
+        hashes.retainNodes(compiled.nodes().keySet());
+        splits.keySet().retainAll(compiled.addressSets().keySet());
         return new PublishResult(nrsWritten, asWritten, nrsDeleted, asDeleted, unchanged);
+    }
+
+    private List<dev.netfence.crds.AddressSet> parts(AddressSet set) {
+        Split s = splits.get(set.name());
+        if (s == null || !(s.set() == set || s.set().equals(set))) {
+            s = new Split(set, AddressSetParts.split(set));
+            splits.put(set.name(), s);
+        }
+        return s.parts();
     }
 
     static boolean sameSpec(AddressSetSpec a, AddressSetSpec b) {

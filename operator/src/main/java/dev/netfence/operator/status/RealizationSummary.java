@@ -22,9 +22,14 @@ public final class RealizationSummary {
      * @param statuses the status of each node's NodeRuleSet as published, by node (null: none yet)
      */
     public RealizationSummary(CompiledCluster compiled, Function<String, NodeRuleSetStatus> statuses) {
+        this(compiled, statuses, NodeRuleSet::contentHash);
+    }
+
+    public RealizationSummary(CompiledCluster compiled, Function<String, NodeRuleSetStatus> statuses,
+                              Function<NodeRuleSet, String> hashes) {
         for (NodeRuleSet rs : compiled.nodes().values()) {
             NodeRuleSetStatus st = statuses.apply(rs.node());
-            boolean realized = st != null && rs.contentHash().equals(st.appliedHash);
+            boolean realized = st != null && hashes.apply(rs).equals(st.appliedHash);
             String error = st == null ? null : st.error;
             for (PolicyRules p : rs.policies()) {
                 at(p.kind(), p.namespace(), p.name()).addNode(rs.node(), realized, error);

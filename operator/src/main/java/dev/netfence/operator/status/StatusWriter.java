@@ -4,6 +4,7 @@ import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.DefaultDenyStatus;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.operator.cluster.ClusterInformers;
+import dev.netfence.operator.publish.RuleSetHashes;
 import dev.netfence.policy.compile.CompiledCluster;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,10 +22,12 @@ import java.util.Map;
 public final class StatusWriter {
     private final KubernetesClient client;
     private final ClusterInformers informers;
+    private final RuleSetHashes hashes;
 
-    public StatusWriter(KubernetesClient client, ClusterInformers informers) {
+    public StatusWriter(KubernetesClient client, ClusterInformers informers, RuleSetHashes hashes) {
         this.client = client;
         this.informers = informers;
+        this.hashes = hashes;
     }
 
     /** @return the number of objects written */
@@ -32,7 +35,7 @@ public final class StatusWriter {
         RealizationSummary summary = new RealizationSummary(compiled, node -> {
             NodeRuleSet rs = informers.ruleSetStore().getByKey(node);
             return rs == null ? null : rs.getStatus();
-        });
+        }, hashes::of);
         int written = 0;
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         for (DefaultDeny dd : informers.defaultDenyStore().list()) {
