@@ -2,6 +2,7 @@ package dev.netfence.enforcer.nft;
 
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,9 @@ public final class RuleSetApplier {
 
     private static final System.Logger LOG = System.getLogger(RuleSetApplier.class.getName());
 
+    /** Above this many element changes libnftables' per-command cost no longer dominates. */
+    private static final int NETLINK_DELTA_LIMIT = 2_000;
+
     private final Nftables nft;
     private RenderedTable applied;
 
@@ -38,13 +42,12 @@ public final class RuleSetApplier {
             return new ApplyResult(ApplyResult.Kind.UNCHANGED, Duration.ofNanos(System.nanoTime() - start),
                     table.ruleCount(), table.elementCount());
         }
-        Optional<String> delta = applied == null ? Optional.empty() : table.deltaFrom(applied);
+        Optional<List<NetlinkSetElements.SetChange>> changes = applied == null ? Optional.empty()
+                : table.elementChanges(applied);
         ApplyResult.Kind kind = ApplyResult.Kind.FULL;
-        if (delta.isPresent()) {
+        if (changes.isPresent()) {
             try {
-                if (!delta.get().isEmpty()) {
-                    nft.run(delta.get());
-                }
+                sendElements(changes.get(), table);
                 kind = ApplyResult.Kind.DELTA;
             } catch (NftablesException e) {
                 LOG.log(System.Logger.Level.WARNING, "element delta rejected, replacing the whole table instead: {0}",
@@ -57,6 +60,22 @@ public final class RuleSetApplier {
         }
         applied = table;
         return new ApplyResult(kind, Duration.ofNanos(System.nanoTime() - start), table.ruleCount(), table.elementCount());
+    }
+
+    /**
+     * Small changes of address sets and pod maps go straight to the kernel over netlink (their cost
+     * does not depend on the table's size); anything else through libnftables as element commands.
+     */
+    private void sendElements(List<NetlinkSetElements.SetChange> changes, RenderedTable table) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        int count = changes.stream().mapToInt(c -> c.added().size() + c.removed().size()).sum();
+        if (count <= NETLINK_DELTA_LIMIT && changes.stream().allMatch(c -> NetlinkSetElements.supports(c.set()))) {
+            NetlinkSetElements.apply(RenderedTable.NAME, changes);
+        } else {
+            nft.run(table.deltaFrom(applied).orElseThrow());
+        }
     }
 
     /** Forget what was applied: the next apply replaces the whole table. */

@@ -116,4 +116,41 @@ class NftablesApplierIT {
             return null;
         });
     }
+
+    @Test
+    void netlinkDeltasReshapeIntervalsAndPointNewPodsAtExistingProfiles() {
+        NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            ResolvedRuleSet before = shop();
+            applier.apply(before);
+            AddressSet block = before.addressSets().stream().filter(a -> a.entries().contains("172.16.0.0/24"))
+                    .findFirst().orElseThrow();
+            String set = "as_" + block.name().substring(3) + "_v4";
+            assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.200 }")).contains("172.16.0.0/24");
+            ResolvedRuleSet narrowed = new ResolvedRuleSet(before.ruleSet(), before.addressSets().stream()
+                    .map(a -> a.name().equals(block.name())
+                            ? new AddressSet(a.name(), List.of("172.16.0.0/25", "172.16.2.0-172.16.255.255")) : a).toList());
+            var rs = narrowed.ruleSet();
+            var web = rs.pods().stream().filter(p -> p.name().equals("web")).findFirst().orElseThrow();
+            var pods = new ArrayList<>(rs.pods());
+            pods.add(new dev.netfence.policy.compile.LocalPod("shop", "web-2", List.of("10.77.0.4", "fd77::4"),
+                    web.ingressPolicies(), web.egressPolicies()));
+            ResolvedRuleSet after = new ResolvedRuleSet(new dev.netfence.policy.compile.NodeRuleSet(rs.node(),
+                    rs.nodeAddresses(), pods, rs.policies(), rs.addressSets()), narrowed.addressSets());
+            assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            // the kernel's own lookups: the /25 still matches, the rest of the old /24 no longer does
+            assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.100 }")).contains("172.16.0.0/25");
+            assertThatThrownBy(() -> nft.run("get element inet netfence " + set + " { 172.16.0.200 }"))
+                    .isInstanceOf(NftablesException.class);
+            assertThat(nft.run("get element inet netfence ingress_v4 { 10.77.0.4 }")).contains("jump in_");
+            assertThat(nft.run("get element inet netfence ingress_v6 { fd77::4 }")).contains("jump in_");
+            // and back: the pod leaves, the /24 returns
+            assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.200 }")).contains("172.16.0.0/24");
+            assertThatThrownBy(() -> nft.run("get element inet netfence ingress_v4 { 10.77.0.4 }"))
+                    .isInstanceOf(NftablesException.class);
+            return null;
+        });
+    }
 }
