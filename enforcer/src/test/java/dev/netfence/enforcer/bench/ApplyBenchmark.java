@@ -39,6 +39,7 @@ public final class ApplyBenchmark {
     private static void run(String label, ResolvedRuleSet rs) {
         NetNs.delete(NS);
         NetNs.add(NS);
+        System.out.println(label);
         NetNs.call(NS, () -> {
             RuleSetApplier applier = new RuleSetApplier(new Nftables());
             ApplyResult first = applier.apply(rs);
@@ -49,6 +50,14 @@ public final class ApplyBenchmark {
             }
             ResolvedRuleSet peerJoined = withPeer(rs, "10.250.0.7");
             ResolvedRuleSet podJoined = withLocalPod(rs, "10.250.1.7");
+            double renderMs = 0;
+            for (int i = 0; i < 3; i++) {
+                long t = System.nanoTime();
+                dev.netfence.enforcer.nft.NftablesRenderer.render(peerJoined);
+                renderMs = Math.max(renderMs, 0) + (System.nanoTime() - t) / 1e6 / 3;
+            }
+            System.out.printf("  rendering the whole table (pure Java, needed when a whole rule set document arrives): %.0f ms%n",
+                    renderMs);
             double[] peer = new double[20];
             double[] pod = new double[20];
             for (int i = 0; i < peer.length; i++) {
@@ -61,10 +70,22 @@ public final class ApplyBenchmark {
                 check(in, out);
                 pod[i] = (ms(in) + ms(out)) / 2;
             }
-            System.out.printf("%s%n  nft rules %,d, set elements %,d%n  first load %.0f ms; full replacement median %.0f ms"
+            // as an AddressSet watch delivers it: one set's new members, no re-render of the table
+            AddressSet set0 = rs.addressSets().get(0);
+            AddressSet set0plus = peerJoined.addressSets().get(0);
+            double[] watch = new double[20];
+            for (int i = 0; i < watch.length; i++) {
+                ApplyResult in = applier.applyAddressSet(set0plus);
+                ApplyResult out = applier.applyAddressSet(set0);
+                check(in, out);
+                watch[i] = (ms(in) + ms(out)) / 2;
+            }
+            System.out.printf("  AddressSet update (watch path, no re-render): median %.2f ms (min %.2f)%n",
+                    median(watch), min(watch));
+            System.out.printf("  nft rules %,d, set elements %,d%n  first load %.0f ms; full replacement median %.0f ms"
                             + " (min %.0f, max %.0f)%n  one peer pod in/out of an address set: median %.2f ms;"
-                            + " one local pod in/out of a profile: median %.2f ms%n",
-                    label, first.rules(), first.elements(), ms(first), median(full), min(full), max(full),
+                            + " one local pod in/out of a profile: median %.2f ms (whole document: diff + kernel)%n",
+                    first.rules(), first.elements(), ms(first), median(full), min(full), max(full),
                     median(peer), median(pod));
             return null;
         });

@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * rule per policy peer, the server's rule last (worst case for a linear scan, as for the last
  * iptables rule). Every connection is new (the client resets it on close), so every SYN is
  * judged by the rules. Configurations are measured in rounds, interleaved, and the median kept.
- * Run as root: {@code enforcer/bench.sh DatapathBenchmark [seconds] [rounds] [threads]}.
+ * Run as root: {@code enforcer/bench.sh DatapathBenchmark [seconds] [rounds] [threads] [policies]}.
  */
 public final class DatapathBenchmark {
-    private static final int POLICIES = 1_000;
+    private static int POLICIES = 1_000;
     private static final int PORT = 8080;
     private static final String CLIENT = "10.78.0.2";
     private static final String SERVER = "10.78.0.1";
@@ -48,6 +48,7 @@ public final class DatapathBenchmark {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        POLICIES = args.length > 3 ? Integer.parseInt(args[3]) : POLICIES;
         try (RoutedNode node = new RoutedNode("bench-dp", "10.78.255.1")) {
             String server = node.addPod("server", SERVER);
             String client = node.addPod("client", CLIENT);
@@ -55,7 +56,8 @@ public final class DatapathBenchmark {
             List<ServerSocket> listeners = serve(server, stop);
             String netfence = NftablesScript.netfence();
             String linear = NftablesScript.linear();
-            String[] names = {"no table", "Netfence table, 1,000 policies", "linear chain, 1,000 policies"};
+            String[] names = {"no table", String.format("Netfence table, %,d policies", POLICIES),
+                String.format("linear chain, %,d policies", POLICIES)};
             double[][] results = new double[3][rounds];
             connectionsPerSecond(client, seconds, threads);   // warm-up (JIT, neighbour caches), not counted
             for (int r = 0; r < rounds; r++) {

@@ -113,6 +113,14 @@ class NftablesApplierIT {
             assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
             String set = nft.run("list set inet netfence as_" + api.name().substring(3) + "_v4");
             assertThat(set).contains("10.77.0.9").contains("10.77.0.2").doesNotContain("10.77.1.1");
+            // the same kind of change as an AddressSet watch delivers it
+            assertThat(applier.applyAddressSet(new AddressSet(api.name(), List.of("10.77.1.1", "fd77::2"))).kind())
+                    .isEqualTo(ApplyResult.Kind.DELTA);
+            assertThat(nft.run("list set inet netfence as_" + api.name().substring(3) + "_v4"))
+                    .contains("10.77.1.1").doesNotContain("10.77.0.9").doesNotContain("10.77.0.2");
+            assertThat(applier.applied()).isEqualTo(NftablesRenderer.render(new ResolvedRuleSet(before.ruleSet(),
+                    before.addressSets().stream().map(a -> a.name().equals(api.name())
+                            ? new AddressSet(a.name(), List.of("10.77.1.1", "fd77::2")) : a).toList())));
             return null;
         });
     }
