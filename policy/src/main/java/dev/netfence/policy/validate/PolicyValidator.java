@@ -168,9 +168,8 @@ public final class PolicyValidator {
             if (!isLabelKey(k)) {
                 errors.add(new ValidationError(ref, path + ".matchLabels", "invalid label key \"" + k + "\""));
             }
-            if (!v.isEmpty() && (v.length() > 63 || !LABEL_NAME.matcher(v).matches())) {
-                errors.add(new ValidationError(ref, path + ".matchLabels[" + k + "]", "invalid label value \"" + v
-                        + "\": at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"));
+            if (!isLabelValue(v)) {
+                errors.add(new ValidationError(ref, path + ".matchLabels[" + k + "]", invalidLabelValue(v)));
             }
         });
         for (int i = 0; i < s.matchExpressions().size(); i++) {
@@ -192,7 +191,22 @@ public final class PolicyValidator {
             if (!needsValues && !r.values().isEmpty()) {
                 errors.add(new ValidationError(ref, rp + ".values", "may not be specified when `operator` is '" + r.operator() + "'"));
             }
+            // ValidateLabelSelectorRequirement checks each value like a label value (on create).
+            for (int v = 0; needsValues && v < r.values().size(); v++) {
+                if (!isLabelValue(r.values().get(v))) {
+                    errors.add(new ValidationError(ref, rp + ".values[" + v + "]", invalidLabelValue(r.values().get(v))));
+                }
+            }
         }
+    }
+
+    static boolean isLabelValue(String v) {
+        return v != null && (v.isEmpty() || (v.length() <= 63 && LABEL_NAME.matcher(v).matches()));
+    }
+
+    private static String invalidLabelValue(String v) {
+        return "invalid label value \"" + v
+                + "\": at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
     }
 
     static boolean isLabelKey(String key) {

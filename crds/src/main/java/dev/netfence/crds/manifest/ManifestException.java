@@ -1,0 +1,26 @@
+package dev.netfence.crds.manifest;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The input is wrong (a user error, not a bug): unreadable files, YAML that does not parse, fields
+ * of the wrong type, invalid policies. Carries every problem found, so that one run reports them all.
+ */
+public class ManifestException extends RuntimeException {
+
+    private final List<ManifestProblem> problems;
+
+    public ManifestException(List<ManifestProblem> problems) {
+        super(problems.stream().map(ManifestProblem::toString).collect(Collectors.joining("\n")));
+        this.problems = List.copyOf(problems);
+    }
+
+    public ManifestException(ManifestProblem problem) {
+        this(List.of(problem));
+    }
+
+    public List<ManifestProblem> problems() {
+        return problems;
+    }
+}

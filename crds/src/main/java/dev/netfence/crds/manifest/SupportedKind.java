@@ -1,0 +1,51 @@
+package dev.netfence.crds.manifest;
+
+import dev.netfence.crds.CriticalFlow;
+import dev.netfence.crds.CriticalFlowConverter;
+import dev.netfence.crds.DefaultDeny;
+import dev.netfence.crds.adapter.ModelAdapter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** The kinds policy depends on, with the apiVersion each must have and its translation into an engine record. */
+enum SupportedKind {
+    NAMESPACE("v1", "Namespace", false, Namespace.class, r -> ModelAdapter.namespace((Namespace) r)),
+    POD("v1", "Pod", true, Pod.class, r -> ModelAdapter.pod((Pod) r)),
+    NODE("v1", "Node", false, Node.class, r -> ModelAdapter.node((Node) r)),
+    NETWORK_POLICY("networking.k8s.io/v1", "NetworkPolicy", true, NetworkPolicy.class,
+            r -> ModelAdapter.networkPolicy((NetworkPolicy) r)),
+    DEFAULT_DENY("netfence.dev/v1alpha1", "DefaultDeny", true, DefaultDeny.class,
+            r -> ModelAdapter.defaultDeny((DefaultDeny) r)),
+    /** Not part of the snapshot: read for the analyses (lint, admission) that check critical flows. */
+    CRITICAL_FLOW("netfence.dev/v1alpha1", "CriticalFlow", false, CriticalFlow.class,
+            r -> CriticalFlowConverter.toModel((CriticalFlow) r));
+
+    final String apiVersion;
+    final String kind;
+    final boolean namespaced;
+    final Class<? extends HasMetadata> resourceType;
+    final Function<HasMetadata, Object> toModel;
+
+    SupportedKind(String apiVersion, String kind, boolean namespaced, Class<? extends HasMetadata> resourceType,
+                  Function<HasMetadata, Object> toModel) {
+        this.apiVersion = apiVersion;
+        this.kind = kind;
+        this.namespaced = namespaced;
+        this.resourceType = resourceType;
+        this.toModel = toModel;
+    }
+
+    static Optional<SupportedKind> of(String kind) {
+        return Arrays.stream(values()).filter(k -> k.kind.equals(kind)).findFirst();
+    }
+
+    static String names() {
+        return "Namespace, Pod, Node, NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)";
+    }
+}

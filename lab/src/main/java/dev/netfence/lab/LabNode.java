@@ -1,0 +1,18 @@
+package dev.netfence.lab;
+
+import dev.netfence.policy.net.IpAddress;
+import java.util.List;
+
+/**
+ * A node of the lab: a namespace that forwards between its pods' veths and the underlay.
+ * {@code localAddresses} are the node's own manifest addresses plus those of its host-network
+ * pods, put on its loopback so other nodes can reach them; {@code underlayV4}/{@code underlayV6}
+ * come from the lab's own ranges and are never seen by policy.
+ */
+public record LabNode(String name, String namespace, IpAddress underlayV4, IpAddress underlayV6,
+                      List<IpAddress> localAddresses, List<LabPod> pods) {
+    public LabNode {
+        localAddresses = List.copyOf(localAddresses);
+        pods = List.copyOf(pods);
+    }
+}

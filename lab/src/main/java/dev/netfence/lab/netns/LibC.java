@@ -1,0 +1,23 @@
+package dev.netfence.lab.netns;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+/** The three libc calls needed to move a thread into a network namespace. */
+interface LibC extends Library {
+    LibC INSTANCE = Native.load("c", LibC.class);
+
+    int O_RDONLY = 0;
+    int O_CLOEXEC = 0x80000;
+    /** From linux/sched.h: the namespace type expected by setns(2). */
+    int CLONE_NEWNET = 0x40000000;
+
+    int open(String path, int flags) throws LastErrorException;
+
+    int setns(int fd, int nstype) throws LastErrorException;
+
+    int close(int fd) throws LastErrorException;
+
+    int geteuid();
+}

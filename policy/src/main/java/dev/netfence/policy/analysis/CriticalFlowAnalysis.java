@@ -1,0 +1,251 @@
+package dev.netfence.policy.analysis;
+
+import dev.netfence.policy.eval.Endpoint;
+import dev.netfence.policy.eval.Flow;
+import dev.netfence.policy.eval.PolicyEngine;
+import dev.netfence.policy.eval.Verdict;
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ContainerPort;
+import dev.netfence.policy.model.DefaultDeny;
+import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.LabelSelector;
+import dev.netfence.policy.model.Namespace;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.net.IpAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Answers "after this change, which pods lose a critical flow they had before?".
+ *
+ * <p>Policies are additive, so the verdicts come from {@link PolicyEngine} over every policy and
+ * DefaultDeny of the namespaces involved, before and after the change, never from the changed object
+ * alone. A change in namespace N can only alter the egress of the pods of N it isolates and the
+ * ingress of the same pods, so only flows leaving or entering those pods are judged; the verdicts
+ * are computed on a snapshot restricted to those pods, the flows' other ends and the policies of
+ * their namespaces (which is what keeps admission fast on large namespaces).
+ *
+ * <p>Pods of one namespace with identical labels are judged as one: they are selected by the same
+ * policies and differ only by IP, which matters only to ipBlock rules, which the Kubernetes
+ * documentation reserves for cluster-external addresses. Host-network pods are not sources:
+ * NetworkPolicy does not apply to their egress.
+ */
+public final class CriticalFlowAnalysis {
+
+    /** Pods without an address yet (and hypothetical pods) are judged from this placeholder. */
+    private static final IpAddress NO_ADDRESS = IpAddress.parse("0.0.0.0");
+
+    private CriticalFlowAnalysis() {
+    }
+
+    /** {@code before} is the cluster before the change; the change's removed objects count as present, its added ones as absent. */
+    public static List<FlowLoss> lostFlows(ClusterSnapshot before, Change change, List<CriticalFlow> flows) {
+        String ns = change.namespace();
+        Map<String, String> nsLabels = before.namespaceLabels(ns);
+        List<Pod> affected = affectedPods(before, change);
+
+        Map<String, Pod> included = new LinkedHashMap<>();
+        affected.forEach(p -> included.put(p.key(), p));
+        List<Pair> pairs = new ArrayList<>();
+        for (CriticalFlow flow : flows) {
+            List<Pod> egressSources = affected.stream()
+                    .filter(p -> flow.sourceNamespace(nsLabels) && flow.sourcePod(p.labels())).toList();
+            List<Pod> ingressTargets = affected.stream()
+                    .filter(p -> flow.destinationNamespace(nsLabels) && flow.destinationPod(p.labels())).toList();
+            if (!egressSources.isEmpty()) {
+                List<Endpoint> destinations = destinations(before, flow, included);
+                for (List<Pod> cls : classes(egressSources)) {
+                    for (Endpoint d : destinations) {
+                        pairs.add(new Pair(flow, cls, d));
+                    }
+                }
+            }
+            if (!ingressTargets.isEmpty()) {
+                for (List<Pod> cls : classes(sources(before, flow))) {
+                    included.putIfAbsent(cls.get(0).key(), cls.get(0));
+                    for (Pod target : ingressTargets) {
+                        pairs.add(new Pair(flow, cls, endpoint(target)));
+                    }
+                }
+            }
+        }
+        if (pairs.isEmpty()) {
+            return List.of();
+        }
+        ClusterSnapshot.Builder restricted = restrictedSnapshot(before, included.values(), ns);
+        // "before" holds the removed objects and not the added ones even when the caller's snapshot
+        // lags behind (an informer cache that has not seen the object of a DELETE yet).
+        change.added().forEach(o -> o.removeFrom(restricted));
+        change.removed().forEach(o -> o.addTo(restricted));
+        PolicyEngine beforeEngine = new PolicyEngine(restricted.build());
+        change.removed().forEach(o -> o.removeFrom(restricted));
+        change.added().forEach(o -> o.addTo(restricted));
+        PolicyEngine afterEngine = new PolicyEngine(restricted.build());
+        return judge(pairs, beforeEngine, afterEngine);
+    }
+
+    private record Pair(CriticalFlow flow, List<Pod> sources, Endpoint destination) {
+    }
+
+    private static List<FlowLoss> judge(List<Pair> pairs, PolicyEngine beforeEngine, PolicyEngine afterEngine) {
+        List<FlowLoss> losses = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Pair pair : pairs) {
+            Pod source = pair.sources().get(0);
+            if (!seen.add(pair.flow().name() + '\0' + source.key() + '\0' + pair.destination().describe())) {
+                continue;
+            }
+            Endpoint src = endpoint(source);
+            List<CriticalPort> lost = new ArrayList<>();
+            Verdict firstBefore = null;
+            Verdict firstAfter = null;
+            for (CriticalPort cp : pair.flow().ports()) {
+                int port = resolve(cp, pair.destination());
+                if (port < 0) {
+                    continue;
+                }
+                Flow f = new Flow(src, pair.destination(), cp.protocol(), port);
+                if (beforeEngine.allowed(f) && !afterEngine.allowed(f)) {
+                    lost.add(cp);
+                    if (firstAfter == null) {
+                        firstBefore = beforeEngine.evaluate(f);
+                        firstAfter = afterEngine.evaluate(f);
+                    }
+                }
+            }
+            if (!lost.isEmpty()) {
+                Direction side = firstAfter.egress().allowed() ? Direction.INGRESS : Direction.EGRESS;
+                losses.add(new FlowLoss(pair.flow(), pair.sources(), pair.destination(), lost, side, firstBefore, firstAfter));
+            }
+        }
+        return losses;
+    }
+
+    /** The port number of a critical port at a destination, or -1 when the destination does not expose a named port. */
+    private static int resolve(CriticalPort cp, Endpoint destination) {
+        if (cp.number() != null) {
+            return cp.number();
+        }
+        return destination instanceof Endpoint.PodEndpoint pe ? pe.pod().resolveNamedPort(cp.name(), cp.protocol()) : -1;
+    }
+
+    /**
+     * The pods of the namespace whose egress or ingress the change can alter: those the removed or
+     * added objects isolate, plus, for an object that isolates no existing pod, the hypothetical pod
+     * it describes (a pod its podSelector selects; for a DefaultDeny an unlabelled pod).
+     */
+    static List<Pod> affectedPods(ClusterSnapshot snapshot, Change change) {
+        Map<String, Pod> pods = new TreeMap<>();
+        List<PolicyObject> objects = new ArrayList<>(change.removed());
+        objects.addAll(change.added());
+        for (PolicyObject o : objects) {
+            for (Pod p : o.isolatedPods(snapshot)) {
+                pods.put(p.key(), p);
+            }
+        }
+        for (PolicyObject o : objects) {
+            if (!o.isolatedPods(snapshot).isEmpty()) {
+                continue;   // the pods it selects represent it
+            }
+            LabelSelector selector = o instanceof PolicyObject.Policy p ? p.podSelector() : LabelSelector.ALL;
+            HypotheticalPod.matching(o.namespace(), selector, List.of()).ifPresent(h -> pods.put(h.key(), h));
+        }
+        return new ArrayList<>(pods.values());
+    }
+
+    /** Every pod (any namespace) that is a source of the flow; host-network pods excluded. */
+    private static List<Pod> sources(ClusterSnapshot snapshot, CriticalFlow flow) {
+        List<Pod> out = new ArrayList<>();
+        LabelSelector nsSel = flow.sourceNamespaces() == null ? LabelSelector.ALL : flow.sourceNamespaces();
+        LabelSelector podSel = flow.sourcePods() == null ? LabelSelector.ALL : flow.sourcePods();
+        for (String ns : snapshot.selectNamespaces(nsSel)) {
+            out.addAll(snapshot.selectPods(ns, podSel));
+        }
+        return out;
+    }
+
+    /**
+     * The destinations of a flow: its pods with an address and its IPs. When no pod matches and the
+     * destination names one namespace (DNS does), a hypothetical pod stands in for them, so that lint
+     * without DNS pods in its files still checks DNS; it exposes the flow's numbered ports.
+     */
+    private static List<Endpoint> destinations(ClusterSnapshot snapshot, CriticalFlow flow, Map<String, Pod> included) {
+        List<Endpoint> out = new ArrayList<>();
+        if (flow.destinationPods() != null) {
+            LabelSelector nsSel = flow.destinationNamespaces() == null ? LabelSelector.ALL : flow.destinationNamespaces();
+            List<Pod> pods = new ArrayList<>();
+            for (String ns : snapshot.selectNamespaces(nsSel)) {
+                pods.addAll(snapshot.selectPods(ns, flow.destinationPods()));
+            }
+            String onlyNamespace = nsSel.matchLabels().get(Namespace.NAME_LABEL);
+            if (pods.isEmpty() && onlyNamespace != null) {
+                List<ContainerPort> ports = flow.ports().stream().filter(p -> p.number() != null)
+                        .map(p -> new ContainerPort(null, p.number(), p.protocol())).toList();
+                HypotheticalPod.matching(onlyNamespace, flow.destinationPods(), ports).ifPresent(pods::add);
+            }
+            for (Pod p : pods) {
+                if (!p.ips().isEmpty() || HypotheticalPod.is(p)) {
+                    included.putIfAbsent(p.key(), p);
+                    out.add(endpoint(p));
+                }
+            }
+        }
+        for (IpAddress ip : flow.destinationIps()) {
+            out.add(snapshot.podByIp(ip).<Endpoint>map(p -> {
+                included.putIfAbsent(p.key(), p);
+                return new Endpoint.PodEndpoint(p, ip);
+            }).orElseGet(() -> new Endpoint.Host(ip, snapshot.nodeByIp(ip).map(n -> n.name()).orElse(null), null)));
+        }
+        return out;
+    }
+
+    private static Endpoint endpoint(Pod p) {
+        return p.ips().isEmpty() ? new Endpoint.PodEndpoint(p, NO_ADDRESS) : Endpoint.of(p);
+    }
+
+    /** Groups pods by namespace and labels; the first pod of each group (with an address if any) represents it. */
+    private static Collection<List<Pod>> classes(List<Pod> pods) {
+        Map<String, List<Pod>> byClass = new LinkedHashMap<>();
+        for (Pod p : pods) {
+            if (p.hostNetwork()) {
+                continue;
+            }
+            List<Pod> cls = byClass.computeIfAbsent(p.namespace() + '\0' + new TreeMap<>(p.labels()), k -> new ArrayList<>());
+            if (!p.ips().isEmpty() && !cls.isEmpty() && cls.get(0).ips().isEmpty()) {
+                cls.add(0, p);
+            } else {
+                cls.add(p);
+            }
+        }
+        return byClass.values();
+    }
+
+    /** The pods involved, the policies and DefaultDenies of their namespaces, every namespace and node. */
+    private static ClusterSnapshot.Builder restrictedSnapshot(ClusterSnapshot full, Collection<Pod> pods, String changedNs) {
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(full.dns());
+        full.namespaces().forEach(b::namespace);
+        full.nodes().forEach(b::node);
+        Set<String> namespaces = new HashSet<>();
+        namespaces.add(changedNs);
+        for (Pod p : pods) {
+            b.pod(p);
+            namespaces.add(p.namespace());
+        }
+        for (String ns : namespaces) {
+            for (NetworkPolicy np : full.policiesInNamespace(ns)) {
+                b.policy(np);
+            }
+            for (DefaultDeny dd : full.defaultDeniesInNamespace(ns)) {
+                b.defaultDeny(dd);
+            }
+        }
+        return b;
+    }
+}
