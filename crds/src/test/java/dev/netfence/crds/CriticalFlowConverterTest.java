@@ -64,7 +64,11 @@ class CriticalFlowConverterTest {
                   destination: {ips: ["10.0.0.1/32"]}
                   ports: [{protocol: UDP, port: 123}]
                 """, CriticalFlow.class);
-        assertThatThrownBy(() -> CriticalFlowConverter.toModel(cf)).hasMessage("CriticalFlow ntp: spec.destination.ips[0]: "
-                + "\"10.0.0.1/32\" is not an IP address (write 169.254.20.10 or fd00::a, without a prefix length)");
+        assertThatThrownBy(() -> CriticalFlowConverter.toModel(cf)).isInstanceOfSatisfying(
+                dev.netfence.crds.adapter.InvalidFieldException.class, e -> {
+                    assertThat(e.fieldPath()).isEqualTo("spec.destination.ips[0]");
+                    assertThat(e.getMessage()).isEqualTo(
+                            "\"10.0.0.1/32\" is not an IP address (write 169.254.20.10 or fd00::a, without a prefix length)");
+                });
     }
 }

@@ -1,5 +1,7 @@
 package dev.netfence.crds.manifest;
 
+import dev.netfence.crds.CriticalFlow;
+import dev.netfence.crds.CriticalFlowConverter;
 import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.adapter.ModelAdapter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -19,7 +21,10 @@ enum SupportedKind {
     NETWORK_POLICY("networking.k8s.io/v1", "NetworkPolicy", true, NetworkPolicy.class,
             r -> ModelAdapter.networkPolicy((NetworkPolicy) r)),
     DEFAULT_DENY("netfence.dev/v1alpha1", "DefaultDeny", true, DefaultDeny.class,
-            r -> ModelAdapter.defaultDeny((DefaultDeny) r));
+            r -> ModelAdapter.defaultDeny((DefaultDeny) r)),
+    /** Not part of the snapshot: read for the analyses (lint, admission) that check critical flows. */
+    CRITICAL_FLOW("netfence.dev/v1alpha1", "CriticalFlow", false, CriticalFlow.class,
+            r -> CriticalFlowConverter.toModel((CriticalFlow) r));
 
     final String apiVersion;
     final String kind;
@@ -41,6 +46,6 @@ enum SupportedKind {
     }
 
     static String names() {
-        return "Namespace, Pod, Node, NetworkPolicy (networking.k8s.io/v1) and DefaultDeny (netfence.dev/v1alpha1)";
+        return "Namespace, Pod, Node, NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)";
     }
 }

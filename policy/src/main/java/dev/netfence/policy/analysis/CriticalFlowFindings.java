@@ -64,7 +64,7 @@ final class CriticalFlowFindings {
         Direction side = first.side();
         Set<CriticalPort> ports = new LinkedHashSet<>();
         Set<String> pods = new TreeSet<>();
-        Set<String> destinations = new LinkedHashSet<>();
+        Set<String> destinations = new TreeSet<>();
         Set<ObjectRef> isolators = new TreeSet<>(java.util.Comparator.comparing(ObjectRef::toString));
         Set<String> allowedBefore = new LinkedHashSet<>();
         Severity severity = Severity.WARNING;
@@ -103,9 +103,14 @@ final class CriticalFlowFindings {
             m.append("; deleting ").append(blamed.ref()).append(" removes ").append(String.join(", ", allowedBefore))
                     .append(", which allowed it");
         }
+        String portList = String.join(", ", orderedPorts.stream().map(Object::toString).toList());
+        String summary = (excused ? "allow-cut: " : "") + (pods.size() == 1 ? pods.iterator().next() + " loses "
+                : pods.iterator().next() + " and " + (pods.size() - 1) + " more pods lose ") + flow.name() + " (" + portList
+                + ") to " + (destinations.size() == 1 ? destinations.iterator().next() : destinations.size() + " destinations")
+                + (side == Direction.EGRESS ? " (egress isolated)" : " (ingress isolated)");
         return new Finding(Rules.CRITICAL_FLOW, excused ? Severity.WARNING : severity, blamed.ref(),
                 fieldPath(blamed, flow, side, change, allowedBefore), m.toString(), fix(blamed, flow, side, change, orderedPorts),
-                flow.name());
+                flow.name(), summary);
     }
 
     private static String fieldPath(PolicyObject o, CriticalFlow flow, Direction side, Change change, Set<String> allowedBefore) {
