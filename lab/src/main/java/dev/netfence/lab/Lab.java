@@ -302,7 +302,8 @@ public final class Lab implements AutoCloseable {
         serve(plan.pods().stream().map(p -> new ServedPort(p, port, protocol)).toList());
     }
 
-    private void serve(List<ServedPort> ports) {
+    /** Synchronized: a second caller must not probe a port whose sockets the first is still binding. */
+    private synchronized void serve(List<ServedPort> ports) {
         Map<String, List<ServedPort>> byNamespace = new LinkedHashMap<>();
         for (ServedPort sp : ports) {
             if (sp.port() < 1 || sp.port() > 65535) {
@@ -371,16 +372,22 @@ public final class Lab implements AutoCloseable {
     static final String SCTP_REASON = "SCTP rules are rendered and loaded, but SCTP packets cannot be sent on this "
             + "kernel (no sctp module), so reachability over SCTP is not measured";
 
-    /** Probes every pod pair over IPv4 (a pod's first address when it has no IPv4). */
+    /**
+     * Measures the full matrix on {@code port}, as {@code netfence simulate} evaluates it: each
+     * pair over IPv4 when both pods have IPv4, else over IPv6 when both have IPv6 (a pair with no
+     * family in common is not reached). Servers are started on that port in every pod first. SCTP
+     * gives {@link ProbeResult.Unprobeable}.
+     */
     public ProbeResult probe(int port, Protocol protocol) {
-        return probe(port, protocol, false);
+        return probe(port, protocol, null);
     }
 
-    /**
-     * Measures the full matrix on {@code port}: servers are started on that port in every pod
-     * first. SCTP gives {@link ProbeResult.Unprobeable}.
-     */
+    /** Like {@link #probe(int, Protocol)} over one family: each destination's address of that family (else its first). */
     public ProbeResult probe(int port, Protocol protocol, boolean ipv6) {
+        return probe(port, protocol, Boolean.valueOf(ipv6));
+    }
+
+    private ProbeResult probe(int port, Protocol protocol, Boolean ipv6) {
         if (protocol == Protocol.SCTP) {
             return new ProbeResult.Unprobeable(protocol, port, SCTP_REASON);
         }
@@ -426,6 +433,29 @@ public final class Lab implements AutoCloseable {
                 IpBatch.run(null, left.stream().map(ns -> "netns del " + ns).toList(), true);
             }
         }
+    }
+
+    /**
+     * Leaves the lab's namespaces, links, routes and rules in place when this JVM ends, for
+     * exploration with {@code ip netns exec}; its servers and threads stop now (the namespaces stay
+     * reachable, nothing answers in them). Remove it later with {@code netfence lab down RUN_ID}
+     * ({@link #downAll}). Returns the run id.
+     */
+    public String keep() {
+        synchronized (lifecycle) {
+            if (!removed.compareAndSet(false, true)) {
+                throw new LabException("lab " + runId() + " was already removed");
+            }
+            servers.close();
+            executors.values().forEach(NamespaceExecutor::close);
+            executors.clear();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook found the lab marked removed and did nothing
+        }
+        return runId();
     }
 
     /** Whether {@link #close()} (or the shutdown hook) has removed the lab. */

@@ -42,23 +42,48 @@ final class MatrixProber {
         this.timings = timings;
     }
 
-    ReachabilityMatrix probe(int port, Protocol protocol, boolean v6) {
+    /**
+     * Which address of the destination a pair uses. {@code null} family: IPv4 when both pods have
+     * one, else IPv6 when both have one (what {@code netfence simulate} evaluates); a given family:
+     * the destination's address of that family, else its first address (the engine's
+     * {@code Endpoint.of}). A pair without an address family in common cannot talk: not reached.
+     */
+    static IpAddress target(LabPod source, LabPod destination, Boolean v6) {
+        IpAddress to;
+        if (v6 == null) {
+            boolean v4 = hasFamily(source, false) && hasFamily(destination, false);
+            boolean six = hasFamily(source, true) && hasFamily(destination, true);
+            if (!v4 && !six) {
+                return null;
+            }
+            to = addressOf(destination, !v4);
+        } else {
+            to = addressOf(destination, v6);
+        }
+        return hasFamily(source, to.v6()) ? to : null;
+    }
+
+    private static boolean hasFamily(LabPod pod, boolean v6) {
+        return pod.pod().ips().stream().anyMatch(a -> a.v6() == v6);
+    }
+
+    ReachabilityMatrix probe(int port, Protocol protocol, Boolean v6) {
         if (protocol == Protocol.SCTP) {
             throw new IllegalArgumentException("SCTP cannot be probed");
         }
         int n = pods.size();
         boolean[][] reached = new boolean[n][n];
-        IpAddress[] targets = new IpAddress[n];
-        for (int j = 0; j < n; j++) {
-            targets[j] = addressOf(pods.get(j), v6);
-        }
         int rowsPerWave = Math.max(1, MAX_OPEN / Math.max(1, n));
         for (int first = 0; first < n; first += rowsPerWave) {
             List<CompletableFuture<List<Attempt>>> opening = new ArrayList<>();
             for (int i = first; i < Math.min(n, first + rowsPerWave); i++) {
                 int from = i;
                 LabPod source = pods.get(i);
-                opening.add(executorOf.apply(source).submit(() -> start(from, source, targets, port, protocol)));
+                IpAddress[] targets = new IpAddress[n];
+                for (int j = 0; j < n; j++) {
+                    targets[j] = target(source, pods.get(j), v6);
+                }
+                opening.add(executorOf.apply(source).submit(() -> start(from, targets, port, protocol)));
             }
             List<Attempt> attempts = new ArrayList<>();
             try {
@@ -74,18 +99,18 @@ final class MatrixProber {
         return new ReachabilityMatrix(protocol, port, keys, reached);
     }
 
-    /** The address of a pod a probe of this family uses: one of that family, else its first (as the engine does). */
+    /** The address of a pod of this family, else its first (as the engine's {@code Endpoint.of}). */
     static IpAddress addressOf(LabPod pod, boolean v6) {
         return pod.pod().ips().stream().filter(a -> a.v6() == v6).findFirst().orElse(pod.pod().ips().get(0));
     }
 
     /** Runs inside the source pod's namespace: opens one socket per destination and sends the first packet. */
-    private List<Attempt> start(int from, LabPod source, IpAddress[] targets, int port, Protocol protocol) throws IOException {
+    private List<Attempt> start(int from, IpAddress[] targets, int port, Protocol protocol) throws IOException {
         List<Attempt> out = new ArrayList<>();
         for (int to = 0; to < targets.length; to++) {
             IpAddress target = targets[to];
-            if (source.pod().ips().stream().noneMatch(a -> a.v6() == target.v6())) {
-                continue; // no address of the destination's family: nothing can be sent
+            if (target == null) {
+                continue; // no address family in common: nothing can be sent
             }
             InetSocketAddress destination = new InetSocketAddress(inet(target), port);
             ProtocolFamily family = target.v6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;

@@ -100,6 +100,22 @@ class LabCleanupIT {
     }
 
     @Test
+    void aKeptLabOutlivesCloseUntilDownAll() {
+        Lab lab = Lab.up(LabFixtures.twoNodes(), LabOptions.DEFAULT.withRunId(runId));
+        try {
+            assertThat(lab.keep()).isEqualTo(runId);
+            lab.close();
+            assertThat(Lab.namespacesWithPrefix(prefix)).hasSize(8);
+            // still routed: a pod reaches a pod on the other node (ping from the machine's own tools)
+            assertThat(Shell.run("ip", "netns", "exec", prefix + "pod-x.a", "ping", "-c1", "-W1", "10.244.2.12")
+                    .exitCode()).isZero();
+        } finally {
+            Lab.downAll(prefix);
+        }
+        assertThat(Lab.namespacesWithPrefix(prefix)).isEmpty();
+    }
+
+    @Test
     void downAllOnlyEverRemovesLabNamespaces() {
         assertThatThrownBy(() -> Lab.downAll("")).hasMessageContaining("lab namespaces start with nf-");
         assertThatThrownBy(() -> Lab.downAll("cni-")).hasMessageContaining("refusing");

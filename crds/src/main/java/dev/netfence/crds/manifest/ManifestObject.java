@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * One object read from a manifest: where it starts ({@code file:line}), the fabric8 resource as
  * written, and its engine record ({@code model}: a {@code Namespace}, {@code Pod}, {@code Node},
- * {@code NetworkPolicy} or {@code DefaultDeny} of {@code dev.netfence.policy.model}).
+ * {@code NetworkPolicy} or {@code DefaultDeny} of {@code dev.netfence.policy.model}, or a
+ * {@code dev.netfence.policy.analysis.CriticalFlow}, which is not part of the snapshot).
  * {@link #fields()} gives the line of any field, for findings that point into the object.
  */
 public record ManifestObject(Path file, int line, ObjectRef ref, HasMetadata resource, Object model, FieldLines fields) {

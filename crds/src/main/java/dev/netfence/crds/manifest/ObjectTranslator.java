@@ -76,6 +76,15 @@ final class ObjectTranslator {
         } catch (InvalidFieldException e) {
             problem(ref, e.fieldPath(), e.getMessage());
             return null;
+        } catch (IllegalArgumentException e) {
+            // CriticalFlowConverter's messages read "CriticalFlow NAME: FIELD.PATH: what is wrong"
+            String message = e.getMessage() == null ? "invalid value" : e.getMessage();
+            String prefix = ref.kind() + " " + ref.name() + ": ";
+            message = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+            int colon = message.indexOf(": ");
+            boolean pathFirst = colon > 0 && message.substring(0, colon).matches("[A-Za-z][\\w.\\[\\]]*");
+            problem(ref, pathFirst ? message.substring(0, colon) : null, pathFirst ? message.substring(colon + 2) : message);
+            return null;
         }
         if (model instanceof NetworkPolicy np) {
             model = restoreEmptyRuleLists(np);

@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Reads a YAML stream (documents separated by {@code ---}) or a JSON file into trees, recording
@@ -29,6 +32,7 @@ final class SourceDocuments {
 
     private static final YAMLFactory YAML = new YAMLFactory();
     private static final JsonFactory JSON = new JsonFactory();
+    private static final Pattern MARK = Pattern.compile("line (\\d+), column (\\d+)");
 
     private SourceDocuments() {
     }
@@ -50,21 +54,36 @@ final class SourceDocuments {
         } catch (ManifestException e) {
             throw e;
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new ManifestException(new ManifestProblem(file, line, null, null,
-                    "not valid " + (json ? "JSON" : "YAML") + ": " + firstLine(e.getOriginalMessage())));
+            throw new ManifestException(syntaxError(file, json, e));
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new ManifestException(new ManifestProblem(file, 0, null, null, "cannot read the file: " + e.getMessage()));
         }
         return documents;
     }
 
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "syntax error";
+    /**
+     * SnakeYAML's message without its source excerpts: "while parsing a flow mapping: expected ','
+     * or '}', but got <stream end>", at the line of the problem mark (the last one it quotes), or
+     * at the line where an unclosed construct started when the problem is the end of the file.
+     */
+    static ManifestProblem syntaxError(Path file, boolean json, JsonProcessingException e) {
+        String original = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
+        int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+        int column = 0;
+        // an unclosed bracket or quote is found at the end of the file: point at where it was opened instead
+        boolean atEnd = original.contains("<stream end>") || original.contains("end of stream");
+        Matcher mark = MARK.matcher(original);
+        while (mark.find()) {
+            line = Integer.parseInt(mark.group(1));
+            column = Integer.parseInt(mark.group(2));
+            if (atEnd) {
+                break;
+            }
         }
-        int nl = message.indexOf('\n');
-        return (nl < 0 ? message : message.substring(0, nl)).trim();
+        String message = original.lines().filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)))
+                .map(String::trim).collect(Collectors.joining(": "));
+        return new ManifestProblem(file, line, null, null, "not valid " + (json ? "JSON" : "YAML") + ": " + message
+                + (column > 0 ? " (column " + column + ")" : ""));
     }
 
     /** Builds one document's tree from the parser, positioned on its first token. */

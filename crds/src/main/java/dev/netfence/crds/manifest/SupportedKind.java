@@ -22,6 +22,7 @@ enum SupportedKind {
             r -> ModelAdapter.networkPolicy((NetworkPolicy) r)),
     DEFAULT_DENY("netfence.dev/v1alpha1", "DefaultDeny", true, DefaultDeny.class,
             r -> ModelAdapter.defaultDeny((DefaultDeny) r)),
+    /** Not part of the snapshot: read for the analyses (lint, admission) that check critical flows. */
     CRITICAL_FLOW("netfence.dev/v1alpha1", "CriticalFlow", false, CriticalFlow.class,
             r -> CriticalFlowConverter.toModel((CriticalFlow) r));
 

@@ -173,6 +173,20 @@ class ManifestLoaderTest {
     }
 
     @Test
+    void criticalFlowsAreReadForTheAnalysesButStayOutOfTheSnapshot() {
+        Manifests m = ManifestLoader.load(resource("criticalflow"));
+        assertThat(m.notes()).isEmpty();
+        assertThat(m.objects()).singleElement().satisfies(o -> {
+            assertThat(o.ref()).isEqualTo(new ObjectRef("CriticalFlow", null, "dns"));
+            assertThat(o.line()).isEqualTo(5);
+            var flow = o.model(dev.netfence.policy.analysis.CriticalFlow.class).orElseThrow();
+            assertThat(flow.name()).isEqualTo("dns");
+        });
+        assertThat(m.objectsOf(dev.netfence.policy.analysis.CriticalFlow.class)).hasSize(1);
+        assertThat(m.snapshot().pods()).isEmpty();
+    }
+
+    @Test
     void fieldLinesPointIntoTheObject() {
         ManifestObject np = object("NetworkPolicy", "y", "allow-a-to-b");
         assertThat(np.fields().lineOf("spec.ingress[0].from[0].podSelector")).isEqualTo(18);
@@ -188,7 +202,9 @@ class ManifestLoaderTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unparseable.yaml    | 5 | not valid YAML:
+            unparseable.yaml    | 5 | not valid YAML: while parsing a flow mapping: expected ',' or '}', but got <stream end> (column 11)
+            bad-indent.yaml     | 5 | not valid YAML: while parsing a block mapping: expected <block end>, but found '<block mapping start>' (column 2)
+            broken.json         | 4 | not valid JSON: Unexpected character ('}' (code 125)): was expecting double-quote to start field name
             wrong-type.yaml     | 11 | Pod x/a: spec.containers[0].ports[0].containerPort: wrong type: expected an integer, got the string "eighty"
             label-number.yaml   | 6 | Namespace x: metadata.labels.version: wrong type: expected a string (quote it: "..."), got 1
             bad-ip.yaml         | 10 | Pod x/a: status.podIPs[0].ip: "10.0.0.300" is not an IPv4 or IPv6 address
@@ -197,6 +213,7 @@ class ManifestLoaderTest {
             duplicate-key.yaml  | 5 | metadata.name: duplicate key "name" (document 1); remove one of them
             no-kind.yaml        | 1 | kind: document 1 has no kind
             enum.yaml           | 7 | DefaultDeny x/dd: spec.policyTypes[0]: wrong type: expected one of Ingress, Egress, got the string "ingress"
+            criticalflow-bad-ip.yaml | 8 | CriticalFlow nodelocal-dns: spec.destination.ips[0]: "169.254.20.10/32" is not an IP address (write 169.254.20.10 or fd00::a, without a prefix length)
             list-item.yaml      | 17 | NetworkPolicy ok/empty-peer: spec.egress[0].to[0]: must specify a peer
             """)
     void badInputIsAUserErrorNamingFileLineObjectAndField(String file, int line, String message) {

@@ -19,6 +19,8 @@ import java.util.Optional;
  */
 public final class RuleSetApplier {
 
+    private static final System.Logger LOG = System.getLogger(RuleSetApplier.class.getName());
+
     private final Nftables nft;
     private RenderedTable applied;
 
@@ -45,6 +47,8 @@ public final class RuleSetApplier {
                 }
                 kind = ApplyResult.Kind.DELTA;
             } catch (NftablesException e) {
+                LOG.log(System.Logger.Level.WARNING, "element delta rejected, replacing the whole table instead: {0}",
+                        e.getMessage());
                 applied = null;
                 nft.run(table.fullScript());
             }

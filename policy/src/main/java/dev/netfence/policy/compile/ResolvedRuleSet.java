@@ -11,4 +11,12 @@ public record ResolvedRuleSet(NodeRuleSet ruleSet, List<AddressSet> addressSets)
     public ResolvedRuleSet {
         addressSets = addressSets == null ? List.of() : List.copyOf(addressSets);
     }
+
+    /**
+     * A stable hash of the rule set and the members of its address sets: what the node enforces.
+     * (The NodeRuleSet's own hash does not change when only address set members do.)
+     */
+    public String contentHash() {
+        return ContentHash.of(ruleSet + "\n" + addressSets);
+    }
 }

@@ -2,9 +2,11 @@ package dev.netfence.policy.compile;
 
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.PolicyEngine;
+import dev.netfence.policy.model.ClusterDns;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.LabelSelector;
 import dev.netfence.policy.model.NetworkPolicy;
 import dev.netfence.policy.model.Node;
 import dev.netfence.policy.model.Peer;
@@ -217,13 +219,17 @@ public final class RuleSetCompiler {
             }
             TreeSet<PortRange> ports = new TreeSet<>();
             snapshot.dns().ports().forEach(dp -> ports.add(new PortRange(dp.protocol(), dp.port(), dp.port())));
-            out.add(new CompiledRule("spec.allowDNS", false, List.of(intern(AddressRanges.ofAddresses(dns)).name()),
+            ClusterDns cd = snapshot.dns();
+            String def = "dns " + cd.namespace() + " pods " + normalized(cd.podSelector()) + " extra " + cd.extraIps();
+            out.add(new CompiledRule("spec.allowDNS", false, List.of(intern(def, AddressRanges.ofAddresses(dns)).name()),
                     false, List.copyOf(ports), List.of()));
         }
         if (dd.allowSameNamespace()) {
             List<IpAddress> ips = new ArrayList<>();
             snapshot.podsInNamespace(dd.namespace()).stream().filter(p -> !p.hostNetwork()).forEach(p -> ips.addAll(p.ips()));
-            out.add(new CompiledRule("spec.allowSameNamespace", false, List.of(intern(AddressRanges.ofAddresses(ips)).name()),
+            // the same pods as a peer {podSelector: {}} in this namespace, so it shares that set
+            String def = podsDefinition(dd.namespace(), null, LabelSelector.ALL);
+            out.add(new CompiledRule("spec.allowSameNamespace", false, List.of(intern(def, AddressRanges.ofAddresses(ips)).name()),
                     true, List.of(), List.of()));
         }
         return new PolicyRules(id, "DefaultDeny", dd.namespace(), dd.name(), d, out);
@@ -232,22 +238,43 @@ public final class RuleSetCompiler {
     /** The address set of one peer: the addresses of the pods it selects, or its ipBlock's intervals. */
     private AddressSet addressSetOf(Peer peer, String policyNamespace) {
         if (peer.ipBlock() != null) {
-            return intern(AddressRanges.ofIpBlock(peer.ipBlock().cidr(), peer.ipBlock().except()));
+            List<String> entries = AddressRanges.ofIpBlock(peer.ipBlock().cidr(), peer.ipBlock().except());
+            return intern("ipBlock " + String.join(",", entries), entries);
         }
         List<IpAddress> ips = new ArrayList<>();
         List<String> namespaces = peer.namespaceSelector() == null ? List.of(policyNamespace)
                 : snapshot.selectNamespaces(peer.namespaceSelector());
         for (String ns : namespaces) {
-            for (Pod p : snapshot.selectPods(ns, peer.podSelector() == null ? dev.netfence.policy.model.LabelSelector.ALL
-                    : peer.podSelector())) {
+            for (Pod p : snapshot.selectPods(ns, peer.podSelector() == null ? LabelSelector.ALL : peer.podSelector())) {
                 ips.addAll(p.ips());
             }
         }
-        return intern(AddressRanges.ofAddresses(ips));
+        LabelSelector pods = peer.podSelector() == null ? LabelSelector.ALL : peer.podSelector();
+        return intern(podsDefinition(policyNamespace, peer.namespaceSelector(), pods), AddressRanges.ofAddresses(ips));
     }
 
-    private AddressSet intern(List<String> entries) {
-        AddressSet as = AddressSet.of(entries);
+    /**
+     * The normalised definition of a selector peer: the namespace scope (the policy's namespace
+     * when there is no namespaceSelector) and the pod selector. Equal definitions select equal pods.
+     */
+    private static String podsDefinition(String policyNamespace, LabelSelector namespaceSelector, LabelSelector pods) {
+        String scope = namespaceSelector == null ? "namespace " + policyNamespace : "namespaces " + normalized(namespaceSelector);
+        return "pods " + normalized(pods) + " in " + scope;
+    }
+
+    /** A selector as text that does not depend on how it was written (order of labels and expressions). */
+    static String normalized(LabelSelector s) {
+        List<String> parts = new ArrayList<>();
+        new TreeMap<>(s.matchLabels()).forEach((k, v) -> parts.add(k + "=" + v));
+        for (LabelSelector.Requirement r : s.matchExpressions()) {
+            parts.add(r.key() + " " + r.operator() + " " + new TreeSet<>(r.values()));
+        }
+        java.util.Collections.sort(parts);
+        return "{" + String.join(",", parts) + "}";
+    }
+
+    private AddressSet intern(String definition, List<String> entries) {
+        AddressSet as = AddressSet.of(definition, entries);
         return addressSets.computeIfAbsent(as.name(), k -> as);
     }
 }

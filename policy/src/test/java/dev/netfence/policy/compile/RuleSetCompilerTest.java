@@ -88,4 +88,18 @@ class RuleSetCompilerTest {
         assertThat(a).isEqualTo(b);
         assertThat(a.nodes().get("n1").contentHash()).isEqualTo(b.nodes().get("n1").contentHash());
     }
+
+    @Test
+    void aNewPeerPodChangesOnlyTheEntriesOfItsAddressSet() {
+        CompiledCluster before = RuleSetCompiler.compile(twoNodes());
+        CompiledCluster after = RuleSetCompiler.compile(twoNodes().toBuilder()
+                .pod(pod("shop", "api-2", "10.0.2.9", "n2", Map.of("app", "api"))).build());
+        // n1's rule set is unchanged: it refers to the api set by name, and the name does not depend on members
+        assertThat(after.nodes().get("n1")).isEqualTo(before.nodes().get("n1"));
+        assertThat(after.addressSets().keySet()).isEqualTo(before.addressSets().keySet());
+        List<String> changed = after.addressSets().keySet().stream()
+                .filter(n -> !after.addressSets().get(n).equals(before.addressSets().get(n))).toList();
+        assertThat(changed).hasSize(1);
+        assertThat(after.addressSets().get(changed.get(0)).entries()).containsExactly("10.0.2.1", "10.0.2.9");
+    }
 }

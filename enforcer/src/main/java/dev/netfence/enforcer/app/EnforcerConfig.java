@@ -1,0 +1,39 @@
+package dev.netfence.enforcer.app;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The enforcer's settings ({@code netfence.enforcer.*}); defaults live here only. */
+@ConfigMapping(prefix = "netfence.enforcer")
+public interface EnforcerConfig {
+
+    /** The node this enforcer runs on (the DaemonSet sets it from {@code spec.nodeName}). */
+    String nodeName();
+
+    /** A rule set YAML file, or a directory holding {@code <node>.yaml}. */
+    Path rulesPath();
+
+    /** How often the source is checked for a new rule set. */
+    @WithDefault("2s")
+    Duration pollInterval();
+
+    /** First retry delay after a failed apply; doubled on each failure up to {@link #retryMax()}. */
+    @WithDefault("1s")
+    Duration retryInitial();
+
+    @WithDefault("60s")
+    Duration retryMax();
+
+    /**
+     * Apply the rules in this network namespace ({@code ip netns} name or path) instead of the
+     * enforcer's own: the lab and tests use it; a DaemonSet with hostNetwork leaves it unset.
+     */
+    Optional<String> networkNamespace();
+
+    /** Set to false to start without touching nftables (configuration checks). */
+    @WithDefault("true")
+    boolean enabled();
+}

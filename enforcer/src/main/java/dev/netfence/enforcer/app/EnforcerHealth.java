@@ -1,0 +1,55 @@
+package dev.netfence.enforcer.app;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Health: live while the worker runs; ready once a rule set is in force and the last apply succeeded. */
+public final class EnforcerHealth {
+    private EnforcerHealth() {
+    }
+
+    @Liveness
+    @ApplicationScoped
+    public static class Worker implements HealthCheck {
+        private final EnforcerLoop loop;
+        private final EnforcerConfig config;
+
+        public Worker(EnforcerLoop loop, EnforcerConfig config) {
+            this.loop = loop;
+            this.config = config;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.named("netfence-enforcer-worker").status(!config.enabled() || loop.running()).build();
+        }
+    }
+
+    @Readiness
+    @ApplicationScoped
+    public static class RulesInForce implements HealthCheck {
+        private final EnforcerLoop loop;
+
+        public RulesInForce(EnforcerLoop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public HealthCheckResponse call() {
+            EnforcementState s = loop.state();
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("netfence-rules")
+                    .status(s.appliedHash() != null && s.lastError() == null);
+            if (s.appliedHash() != null) {
+                b.withData("appliedHash", s.appliedHash()).withData("appliedAt", s.appliedAt().toString());
+            }
+            if (s.lastError() != null) {
+                b.withData("lastError", s.lastError()).withData("consecutiveFailures", s.consecutiveFailures());
+            }
+            return b.build();
+        }
+    }
+}

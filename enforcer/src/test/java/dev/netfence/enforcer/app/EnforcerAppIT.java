@@ -1,0 +1,98 @@
+package dev.netfence.enforcer.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.enforcer.kernel.NetNs;
+import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.Nftables;
+import dev.netfence.enforcer.source.RuleSetYaml;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.net.IpAddress;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The enforcer app end to end: file source -> worker -> libnftables in its own test namespace,
+ * with health and Prometheus metrics; a bad rule set keeps the rules in force and is reported.
+ */
+@QuarkusTest
+@QuarkusTestResource(EnforcerNamespaceResource.class)
+class EnforcerAppIT {
+
+    @Inject
+    EnforcerLoop loop;
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    @TestHTTPResource("/q/health/ready")
+    URL ready;
+
+    @Test
+    void appliesTheFileKeepsRulesOnABadFileAndExportsMetrics() throws Exception {
+        String reason = NetNs.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        ResolvedRuleSet first = RuleSetCompiler.compile(SampleClusters.shop()).forNode("n1");
+        await().atMost(Duration.ofSeconds(20)).until(() -> first.contentHash().equals(loop.state().appliedHash()));
+        assertThat(get(ready).statusCode()).isEqualTo(200);
+        String table = NetNs.call(EnforcerNamespaceResource.NS, () -> new Nftables().run("list table inet netfence"));
+        assertThat(table).contains("NetworkPolicy shop/web-from-api spec.ingress[0]");
+
+        // a rule set for another node is refused: the table stays, readiness reports the error
+        publish(RuleSetYaml.write(RuleSetCompiler.compile(SampleClusters.shop()).forNode("n2")));
+        await().atMost(Duration.ofSeconds(20)).until(() -> loop.state().lastError() != null);
+        assertThat(loop.state().lastError()).contains("field ruleSet.node");
+        assertThat(get(ready).statusCode()).isEqualTo(503);
+        assertThat(NetNs.call(EnforcerNamespaceResource.NS, () -> new Nftables().run("list table inet netfence")))
+                .isEqualTo(table);
+
+        // another api pod joins: only set elements change
+        ClusterSnapshot more = SampleClusters.shop().toBuilder().pod(new Pod("shop", "api-2", java.util.Map.of("app", "api"),
+                List.of(IpAddress.parse("10.77.0.9")), "n2", false, List.of())).build();
+        ResolvedRuleSet second = RuleSetCompiler.compile(more).forNode("n1");
+        publish(RuleSetYaml.write(second));
+        await().atMost(Duration.ofSeconds(20)).until(() -> second.contentHash().equals(loop.state().appliedHash()));
+        assertThat(loop.state().lastResult().kind()).isEqualTo(ApplyResult.Kind.DELTA);
+        assertThat(loop.state().lastError()).isNull();
+        assertThat(NetNs.call(EnforcerNamespaceResource.NS, () -> new Nftables().run("list table inet netfence")))
+                .contains("10.77.0.9");
+
+        String text = get(metrics).body();
+        assertThat(text).contains("netfence_rules ").contains("netfence_set_elements ")
+                .contains("netfence_apply_duration_seconds_count{kind=\"full\"")
+                .contains("netfence_apply_failures_total")
+                .contains("netfence_rule_packets_total{rule=\"NetworkPolicy shop/web-from-api spec.ingress[0]\"}");
+    }
+
+    /** Replaces the node's file atomically, as a ConfigMap volume does, so the source never reads half a file. */
+    private static void publish(String yaml) throws java.io.IOException {
+        Path tmp = EnforcerNamespaceResource.rules.resolve(".n1.yaml.tmp");
+        Files.writeString(tmp, yaml);
+        Files.move(tmp, EnforcerNamespaceResource.rules.resolve("n1.yaml"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static HttpResponse<String> get(URL url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
