@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import dev.netfence.cli.CommandLineSetup;
+import dev.netfence.cli.NetfenceCommand;
 import picocli.CommandLine;
 
 /** {@code netfence lint} on YAML fixtures: exact findings and exit codes. */
@@ -19,10 +21,14 @@ class LintCommandTest {
     static Run lint(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new LintCommand());
+        // through the top-level command, with the production error handling: `netfence lint ...`
+        CommandLine cl = CommandLineSetup.configure(new CommandLine(new NetfenceCommand()));
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
+        String[] full = new String[args.length + 1];
+        full[0] = "lint";
+        System.arraycopy(args, 0, full, 1, args.length);
+        int exit = cl.execute(full);
         return new Run(exit, out.toString(), err.toString());
     }
 
