@@ -97,6 +97,7 @@ public final class AdmissionLoadBenchmark {
             System.out.printf("webhook ready (caches synced) after %.1f s%n", (System.nanoTime() - ready) / 1e9);
             String[] bodies = requests();
             run(http, bodies, 200, 10, false);    // warm-up (JIT), not reported
+            serial(http, bodies, 2000);
             for (int rate : new int[] {200, 1000}) {
                 run(http, bodies, rate, seconds, true);
             }
@@ -228,6 +229,24 @@ public final class AdmissionLoadBenchmark {
         if (firstFailure.get() != null) {
             System.out.println("first failure: " + firstFailure.get());
         }
+    }
+
+    /** One request at a time: the service time without queueing, to tell the server's cost from a busy machine's. */
+    static void serial(HttpClient http, String[] bodies, int n) throws Exception {
+        URI uri = URI.create("https://localhost:" + PORT + "/validate");
+        long[] latency = new long[n];
+        for (int i = 0; i < n; i++) {
+            String body = bodies[i % bodies.length].replace("\"UID\"", "\"serial-" + i + "\"");
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            latency[i] = System.nanoTime() - t0;
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+            }
+        }
+        Arrays.sort(latency);
+        System.out.printf("serial  %5d requests one at a time: p50 %.2f ms, p99 %.2f ms%n", n, ms(latency, 0.50), ms(latency, 0.99));
     }
 
     static double ms(long[] sorted, double q) {
