@@ -2,7 +2,6 @@ package dev.netfence.policy.compile;
 
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.PolicyEngine;
-import dev.netfence.policy.model.ClusterDns;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
@@ -16,6 +15,7 @@ import dev.netfence.policy.model.PolicyRule;
 import dev.netfence.policy.model.Protocol;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,14 +37,21 @@ import java.util.TreeSet;
 public final class RuleSetCompiler {
 
     private final ClusterSnapshot snapshot;
-    private final PolicyEngine engine;
-    private final Map<String, AddressSet> addressSets = new TreeMap<>();
+    private PolicyEngine engine;
+    private final AddressSetTable addressSets;
     /** Compiled policy directions, by id, cluster-wide (ingress named ports not yet narrowed to a node). */
     private final Map<String, PolicyRules> compiled = new HashMap<>();
+    /** For every isolated pod, the ids of the policies isolating it per direction. */
+    private Map<String, Map<Direction, List<String>>> isolation;
 
     public RuleSetCompiler(ClusterSnapshot snapshot) {
+        this(snapshot, new AddressSetTable());
+    }
+
+    /** A compiler adding the address sets it needs to {@code addressSets} (sets already there are reused as they are). */
+    RuleSetCompiler(ClusterSnapshot snapshot, AddressSetTable addressSets) {
         this.snapshot = snapshot;
-        this.engine = new PolicyEngine(snapshot);
+        this.addressSets = addressSets;
     }
 
     public static CompiledCluster compile(ClusterSnapshot snapshot) {
@@ -52,28 +59,18 @@ public final class RuleSetCompiler {
     }
 
     public CompiledCluster compile() {
-        Map<String, Map<Direction, List<String>>> isolation = isolation();
-        Map<String, List<Pod>> podsByNode = new TreeMap<>();
-        Map<String, TreeSet<IpAddress>> nodeAddresses = new TreeMap<>();
-        for (Node n : snapshot.nodes()) {
-            nodeAddresses.computeIfAbsent(n.name(), k -> new TreeSet<>()).addAll(n.ips());
-        }
-        for (Pod p : snapshot.pods()) {
-            if (p.nodeName() == null) {
-                continue;
-            }
-            if (p.hostNetwork()) {
-                // a host-network pod's traffic is its node's traffic
-                nodeAddresses.computeIfAbsent(p.nodeName(), k -> new TreeSet<>()).addAll(p.ips());
-            } else if (!p.ips().isEmpty()) {
-                podsByNode.computeIfAbsent(p.nodeName(), k -> new ArrayList<>()).add(p);
-                nodeAddresses.computeIfAbsent(p.nodeName(), k -> new TreeSet<>());
-            }
-        }
+        isolation = isolation();
+        Map<String, List<Pod>> podsByNode = podsByNode(snapshot);
+        TreeSet<String> nodeNames = new TreeSet<>(podsByNode.keySet());
+        snapshot.nodes().forEach(n -> nodeNames.add(n.name()));
         Map<String, NodeRuleSet> nodes = new TreeMap<>();
         Map<String, List<String>> spans = new TreeMap<>();
-        for (Map.Entry<String, TreeSet<IpAddress>> e : nodeAddresses.entrySet()) {
-            NodeRuleSet rs = nodeRuleSet(e.getKey(), e.getValue(), podsByNode.getOrDefault(e.getKey(), List.of()), isolation);
+        for (String node : nodeNames) {
+            NodeRuleSet rs = nodeRuleSet(node, snapshot.node(node).orElse(null), podsByNode.getOrDefault(node, List.of()),
+                    isolation, compiled);
+            if (rs == null) {
+                continue;
+            }
             nodes.put(rs.node(), rs);
             for (String as : rs.addressSets()) {
                 spans.computeIfAbsent(as, k -> new ArrayList<>()).add(rs.node());
@@ -84,12 +81,55 @@ public final class RuleSetCompiler {
         return new CompiledCluster(nodes, used, spans);
     }
 
-    private NodeRuleSet nodeRuleSet(String node, Set<IpAddress> addresses, List<Pod> pods,
-                                    Map<String, Map<Direction, List<String>>> isolation) {
+    /** The compiled policy directions of the last {@link #compile()}, by id. */
+    Map<String, PolicyRules> compiledPolicies() {
+        return compiled;
+    }
+
+    /** The isolation of the last {@link #compile()}: policy ids per direction, by pod key. */
+    Map<String, Map<Direction, List<String>>> isolationByPod() {
+        return isolation;
+    }
+
+    /** Pods scheduled to a node, by node, in snapshot order (namespace, then name). */
+    static Map<String, List<Pod>> podsByNode(ClusterSnapshot snapshot) {
+        Map<String, List<Pod>> out = new HashMap<>();
+        for (Pod p : snapshot.pods()) {
+            if (p.nodeName() != null) {
+                out.computeIfAbsent(p.nodeName(), k -> new ArrayList<>()).add(p);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The rule set of one node, or null when the node has nothing to enforce on and is not a known
+     * Node (neither a Node object nor a pod with addresses or on the host network).
+     *
+     * @param pods every pod scheduled to the node, in namespace/name order
+     */
+    static NodeRuleSet nodeRuleSet(String node, Node nodeObject, Collection<Pod> pods,
+                                   Map<String, Map<Direction, List<String>>> isolation,
+                                   Map<String, PolicyRules> compiled) {
+        boolean known = nodeObject != null;
+        TreeSet<IpAddress> addresses = new TreeSet<>();
+        if (nodeObject != null) {
+            addresses.addAll(nodeObject.ips());
+        }
         List<LocalPod> local = new ArrayList<>();
         Map<String, PolicyRules> policies = new TreeMap<>();
         Set<String> localIps = new TreeSet<>();
         for (Pod p : pods) {
+            if (p.hostNetwork()) {
+                // a host-network pod's traffic is its node's traffic
+                addresses.addAll(p.ips());
+                known = true;
+                continue;
+            }
+            if (p.ips().isEmpty()) {
+                continue;
+            }
+            known = true;
             Map<Direction, List<String>> iso = isolation.get(p.key());
             if (iso == null) {
                 continue;
@@ -100,6 +140,9 @@ public final class RuleSetCompiler {
             p.ips().forEach(ip -> localIps.add(ip.toString()));
             in.forEach(id -> policies.put(id, compiled.get(id)));
             out.forEach(id -> policies.put(id, compiled.get(id)));
+        }
+        if (!known) {
+            return null;
         }
         List<PolicyRules> narrowed = new ArrayList<>();
         TreeSet<String> sets = new TreeSet<>();
@@ -127,7 +170,7 @@ public final class RuleSetCompiler {
             List<Pod> selected = snapshot.selectPods(np.namespace(), np.podSelector());
             for (Direction d : np.effectiveTypes()) {
                 String id = PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d);
-                compiled.put(id, compilePolicy(np, d, selected, id));
+                compiled.put(id, compilePolicy(np, d, selected));
                 for (Pod p : selected) {
                     iso.computeIfAbsent(p.key(), k -> new EnumMap<>(Direction.class))
                             .computeIfAbsent(d, k -> new TreeSet<>()).add(id);
@@ -137,33 +180,66 @@ public final class RuleSetCompiler {
         for (DefaultDeny dd : snapshot.defaultDenies()) {
             for (Direction d : dd.policyTypes()) {
                 String id = PolicyRules.idOf("DefaultDeny", dd.namespace(), dd.name(), d);
-                compiled.put(id, compileDefaultDeny(dd, d, id));
+                compiled.put(id, compileDefaultDeny(dd, d));
                 for (Pod p : snapshot.podsInNamespace(dd.namespace())) {
-                    if (p.hostNetwork() || (dd.exemptPodSelector() != null && dd.exemptPodSelector().matches(p.labels()))) {
-                        continue;
+                    if (isolates(dd, p)) {
+                        iso.computeIfAbsent(p.key(), k -> new EnumMap<>(Direction.class))
+                                .computeIfAbsent(d, k -> new TreeSet<>()).add(id);
                     }
-                    iso.computeIfAbsent(p.key(), k -> new EnumMap<>(Direction.class))
-                            .computeIfAbsent(d, k -> new TreeSet<>()).add(id);
                 }
             }
         }
         Map<String, Map<Direction, List<String>>> out = new HashMap<>();
-        iso.forEach((pod, m) -> {
-            Map<Direction, List<String>> lists = new EnumMap<>(Direction.class);
-            m.forEach((d, ids) -> lists.put(d, List.copyOf(ids)));
-            out.put(pod, lists);
-        });
+        iso.forEach((pod, m) -> out.put(pod, lists(m)));
         return out;
     }
 
-    private PolicyRules compilePolicy(NetworkPolicy np, Direction d, List<Pod> selected, String id) {
+    private static boolean isolates(DefaultDeny dd, Pod p) {
+        return !p.hostNetwork() && (dd.exemptPodSelector() == null || !dd.exemptPodSelector().matches(p.labels()));
+    }
+
+    private static Map<Direction, List<String>> lists(Map<Direction, TreeSet<String>> ids) {
+        Map<Direction, List<String>> lists = new EnumMap<>(Direction.class);
+        ids.forEach((d, set) -> lists.put(d, List.copyOf(set)));
+        return lists;
+    }
+
+    /**
+     * The policy ids isolating one pod per direction, as {@link #compile()} computes them for every
+     * pod at once, or null when the pod is absent or not isolated.
+     */
+    static Map<Direction, List<String>> isolationOf(Pod p, ClusterSnapshot snapshot) {
+        if (p == null || p.hostNetwork()) {
+            return null;   // pod selectors never select host-network pods, DefaultDenies skip them
+        }
+        Map<Direction, TreeSet<String>> iso = new EnumMap<>(Direction.class);
+        for (NetworkPolicy np : snapshot.policiesInNamespace(p.namespace())) {
+            if (np.podSelector().matches(p.labels())) {
+                for (Direction d : np.effectiveTypes()) {
+                    iso.computeIfAbsent(d, k -> new TreeSet<>()).add(PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d));
+                }
+            }
+        }
+        for (DefaultDeny dd : snapshot.defaultDeniesInNamespace(p.namespace())) {
+            if (isolates(dd, p)) {
+                for (Direction d : dd.policyTypes()) {
+                    iso.computeIfAbsent(d, k -> new TreeSet<>()).add(PolicyRules.idOf("DefaultDeny", dd.namespace(), dd.name(), d));
+                }
+            }
+        }
+        return iso.isEmpty() ? null : lists(iso);
+    }
+
+    /** One direction of a NetworkPolicy selecting {@code selected}, its peers interned into the address set table. */
+    PolicyRules compilePolicy(NetworkPolicy np, Direction d, List<Pod> selected) {
+        String id = PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d);
         List<PolicyRule> rules = np.rules(d);
         List<CompiledRule> out = new ArrayList<>();
         for (int r = 0; r < rules.size(); r++) {
             PolicyRule rule = rules.get(r);
             TreeSet<String> peers = new TreeSet<>();
             for (Peer peer : rule.peers()) {
-                peers.add(addressSetOf(peer, np.namespace()).name());
+                peers.add(addressSets.intern(definitionOf(peer, np.namespace()), snapshot).name());
             }
             TreeSet<PortRange> ranges = new TreeSet<>();
             TreeSet<DestinationPort> named = new TreeSet<>();
@@ -196,97 +272,53 @@ public final class RuleSetCompiler {
     private List<Pod> egressNamedPortCandidates(PolicyRule rule, String policyNamespace) {
         List<Pod> out = new ArrayList<>();
         for (Pod p : snapshot.pods()) {
-            if (p.hostNetwork() || p.ips().isEmpty()) {
-                continue;
-            }
-            boolean peer = rule.peers().isEmpty() || p.ips().stream().anyMatch(ip -> rule.peers().stream()
-                    .anyMatch(peerDef -> engine.peerMatches(peerDef, policyNamespace, new Endpoint.PodEndpoint(p, ip))));
-            if (peer) {
+            if (isEgressNamedPortCandidate(p, rule, policyNamespace)) {
                 out.add(p);
             }
         }
         return out;
     }
 
-    private PolicyRules compileDefaultDeny(DefaultDeny dd, Direction d, String id) {
+    /** Whether pod {@code p} of this compiler's snapshot is a destination an egress named port of {@code rule} resolves against. */
+    boolean isEgressNamedPortCandidate(Pod p, PolicyRule rule, String policyNamespace) {
+        if (p.hostNetwork() || p.ips().isEmpty()) {
+            return false;
+        }
+        return rule.peers().isEmpty() || p.ips().stream().anyMatch(ip -> rule.peers().stream()
+                .anyMatch(peerDef -> engine().peerMatches(peerDef, policyNamespace, new Endpoint.PodEndpoint(p, ip))));
+    }
+
+    /** Built on first use: only egress named ports need it, and its isolation index costs a pass over every policy. */
+    private PolicyEngine engine() {
+        if (engine == null) {
+            engine = new PolicyEngine(snapshot);
+        }
+        return engine;
+    }
+
+    /** One direction of a DefaultDeny: its carve-outs (DNS, same namespace), or no rule at all. */
+    PolicyRules compileDefaultDeny(DefaultDeny dd, Direction d) {
+        String id = PolicyRules.idOf("DefaultDeny", dd.namespace(), dd.name(), d);
         List<CompiledRule> out = new ArrayList<>();
         if (d == Direction.EGRESS && dd.allowDNS()) {
             TreeSet<PortRange> ports = new TreeSet<>();
             snapshot.dns().ports().forEach(dp -> ports.add(new PortRange(dp.protocol(), dp.port(), dp.port())));
-            ClusterDns cd = snapshot.dns();
-            String def = "dns " + cd.namespace() + " pods " + normalized(cd.podSelector()) + " extra " + cd.extraIps();
-            out.add(new CompiledRule("spec.allowDNS", false, List.of(intern(def, () -> {
-                List<IpAddress> dns = new ArrayList<>(cd.extraIps());
-                for (Pod p : snapshot.pods()) {
-                    if (cd.isDnsPod(p)) {
-                        dns.addAll(p.ips());
-                    }
-                }
-                return AddressRanges.ofAddresses(dns);
-            }).name()), false, List.copyOf(ports), List.of()));
+            String set = addressSets.intern(new PeerDefinition.Dns(snapshot.dns()), snapshot).name();
+            out.add(new CompiledRule("spec.allowDNS", false, List.of(set), false, List.copyOf(ports), List.of()));
         }
         if (dd.allowSameNamespace()) {
             // the same pods as a peer {podSelector: {}} in this namespace, so it shares that set
-            String def = podsDefinition(dd.namespace(), null, LabelSelector.ALL);
-            out.add(new CompiledRule("spec.allowSameNamespace", false, List.of(intern(def, () -> {
-                List<IpAddress> ips = new ArrayList<>();
-                snapshot.podsInNamespace(dd.namespace()).stream().filter(p -> !p.hostNetwork()).forEach(p -> ips.addAll(p.ips()));
-                return AddressRanges.ofAddresses(ips);
-            }).name()), true, List.of(), List.of()));
+            String set = addressSets.intern(PeerDefinition.Pods.of(dd.namespace(), null, LabelSelector.ALL), snapshot).name();
+            out.add(new CompiledRule("spec.allowSameNamespace", false, List.of(set), true, List.of(), List.of()));
         }
         return new PolicyRules(id, "DefaultDeny", dd.namespace(), dd.name(), d, out);
     }
 
-    /** The address set of one peer: the addresses of the pods it selects, or its ipBlock's intervals. */
-    private AddressSet addressSetOf(Peer peer, String policyNamespace) {
+    /** The definition of one peer: the pods it selects, or its ipBlock's intervals. */
+    static PeerDefinition definitionOf(Peer peer, String policyNamespace) {
         if (peer.ipBlock() != null) {
-            List<String> entries = AddressRanges.ofIpBlock(peer.ipBlock().cidr(), peer.ipBlock().except());
-            return intern("ipBlock " + String.join(",", entries), entries);
+            return PeerDefinition.IpBlock.of(peer.ipBlock());
         }
-        LabelSelector pods = peer.podSelector() == null ? LabelSelector.ALL : peer.podSelector();
-        return intern(podsDefinition(policyNamespace, peer.namespaceSelector(), pods), () -> {
-            List<IpAddress> ips = new ArrayList<>();
-            List<String> namespaces = peer.namespaceSelector() == null ? List.of(policyNamespace)
-                    : snapshot.selectNamespaces(peer.namespaceSelector());
-            for (String ns : namespaces) {
-                for (Pod p : snapshot.selectPods(ns, pods)) {
-                    ips.addAll(p.ips());
-                }
-            }
-            return AddressRanges.ofAddresses(ips);
-        });
-    }
-
-    /**
-     * The normalised definition of a selector peer: the namespace scope (the policy's namespace
-     * when there is no namespaceSelector) and the pod selector. Equal definitions select equal pods.
-     */
-    private static String podsDefinition(String policyNamespace, LabelSelector namespaceSelector, LabelSelector pods) {
-        String scope = namespaceSelector == null ? "namespace " + policyNamespace : "namespaces " + normalized(namespaceSelector);
-        return "pods " + normalized(pods) + " in " + scope;
-    }
-
-    /** A selector as text that does not depend on how it was written (order of labels and expressions). */
-    static String normalized(LabelSelector s) {
-        List<String> parts = new ArrayList<>();
-        new TreeMap<>(s.matchLabels()).forEach((k, v) -> parts.add(k + "=" + v));
-        for (LabelSelector.Requirement r : s.matchExpressions()) {
-            parts.add(r.key() + " " + r.operator() + " " + new TreeSet<>(r.values()));
-        }
-        java.util.Collections.sort(parts);
-        return "{" + String.join(",", parts) + "}";
-    }
-
-    private AddressSet intern(String definition, List<String> entries) {
-        return intern(definition, () -> entries);
-    }
-
-    /**
-     * The set of a peer definition; its members are selected only the first time the definition is
-     * seen (equal definitions select equal pods): at 10,000 policies most peers repeat, and selecting
-     * a cross-namespace peer's pods again for each of them was most of the compile time.
-     */
-    private AddressSet intern(String definition, java.util.function.Supplier<List<String>> entries) {
-        return addressSets.computeIfAbsent(AddressSet.nameOf(definition), name -> new AddressSet(name, entries.get()));
+        return PeerDefinition.Pods.of(policyNamespace, peer.namespaceSelector(), peer.podSelector());
     }
 }
