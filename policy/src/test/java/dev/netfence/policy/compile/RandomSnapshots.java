@@ -53,29 +53,7 @@ final class RandomSnapshots {
         }
         int pods = 5 + random.nextInt(6);
         for (int i = 0; i < pods; i++) {
-            String ns = namespaces.get(random.nextInt(namespaces.size()));
-            int node = random.nextInt(nodes);
-            boolean host = random.nextInt(8) == 0;
-            List<IpAddress> ips = new ArrayList<>();
-            if (host) {
-                ips.add(IpAddress.parse("192.168.0." + (10 + node)));
-            } else {
-                ips.add(IpAddress.parse("10." + node + ".0." + (i + 1)));
-                if (random.nextBoolean()) {
-                    ips.add(IpAddress.parse("fd00:10:" + node + "::" + (i + 1)));
-                }
-            }
-            Map<String, String> labels = labels(2);
-            if (ns.equals("kube-system") && random.nextBoolean()) {
-                labels.put("k8s-app", "kube-dns");
-            }
-            List<ContainerPort> ports = new ArrayList<>();
-            for (String name : PORT_NAMES) {
-                if (random.nextInt(3) > 0) {
-                    ports.add(new ContainerPort(name, PORTS[random.nextInt(PORTS.length)], protocol()));
-                }
-            }
-            b.pod(new Pod(ns, "p" + i, labels, ips, "node-" + node, host, ports));
+            b.pod(pod(namespaces.get(random.nextInt(namespaces.size())), "p" + i, i, nodes));
         }
         if (random.nextBoolean()) {
             b.dns(new ClusterDns("kube-system", LabelSelector.of("k8s-app", "kube-dns"),
@@ -86,16 +64,46 @@ final class RandomSnapshots {
             b.policy(policy(namespaces.get(random.nextInt(3)), "np" + i));
         }
         if (random.nextInt(3) == 0) {
-            String ns = namespaces.get(random.nextInt(3));
-            EnumSet<Direction> types = random.nextBoolean() ? EnumSet.allOf(Direction.class)
-                    : EnumSet.of(random.nextBoolean() ? Direction.INGRESS : Direction.EGRESS);
-            b.defaultDeny(new DefaultDeny(ns, "dd", types, random.nextBoolean(), random.nextBoolean(),
-                    random.nextBoolean() ? null : selector()));
+            b.defaultDeny(defaultDeny(namespaces.get(random.nextInt(3)), "dd"));
         }
         return b.build();
     }
 
-    private NetworkPolicy policy(String ns, String name) {
+
+    /** A pod on one of {@code nodes} nodes; {@code index} makes its addresses distinct. */
+    Pod pod(String ns, String name, int index, int nodes) {
+        int node = random.nextInt(nodes);
+        boolean host = random.nextInt(8) == 0;
+        List<IpAddress> ips = new ArrayList<>();
+        if (host) {
+            ips.add(IpAddress.parse("192.168.0." + (10 + node)));
+        } else {
+            ips.add(IpAddress.parse("10." + node + ".0." + (index + 1)));
+            if (random.nextBoolean()) {
+                ips.add(IpAddress.parse("fd00:10:" + node + "::" + (index + 1)));
+            }
+        }
+        Map<String, String> labels = labels(2);
+        if (ns.equals("kube-system") && random.nextBoolean()) {
+            labels.put("k8s-app", "kube-dns");
+        }
+        List<ContainerPort> ports = new ArrayList<>();
+        for (String portName : PORT_NAMES) {
+            if (random.nextInt(3) > 0) {
+                ports.add(new ContainerPort(portName, PORTS[random.nextInt(PORTS.length)], protocol()));
+            }
+        }
+        return new Pod(ns, name, labels, ips, "node-" + node, host, ports);
+    }
+
+    DefaultDeny defaultDeny(String ns, String name) {
+        EnumSet<Direction> types = random.nextBoolean() ? EnumSet.allOf(Direction.class)
+                : EnumSet.of(random.nextBoolean() ? Direction.INGRESS : Direction.EGRESS);
+        return new DefaultDeny(ns, name, types, random.nextBoolean(), random.nextBoolean(),
+                random.nextBoolean() ? null : selector());
+    }
+
+    NetworkPolicy policy(String ns, String name) {
         List<String> types = switch (random.nextInt(4)) {
             case 0 -> null;
             case 1 -> List.of("Ingress");
@@ -152,7 +160,7 @@ final class RandomSnapshots {
         return r < 3 ? Protocol.TCP : r < 5 ? Protocol.UDP : Protocol.SCTP;
     }
 
-    private LabelSelector selector() {
+    LabelSelector selector() {
         if (random.nextInt(3) == 0) {
             String key = KEYS[random.nextInt(KEYS.length)];
             LabelSelector.Operator op = LabelSelector.Operator.values()[random.nextInt(4)];
@@ -163,7 +171,7 @@ final class RandomSnapshots {
         return LabelSelector.of(labels(1));
     }
 
-    private Map<String, String> labels(int max) {
+    Map<String, String> labels(int max) {
         Map<String, String> labels = new HashMap<>();
         int n = 1 + random.nextInt(max);
         for (int i = 0; i < n; i++) {

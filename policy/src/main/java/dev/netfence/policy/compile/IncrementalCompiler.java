@@ -1,0 +1,443 @@
+package dev.netfence.policy.compile;
+
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.DefaultDeny;
+import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.Namespace;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.model.Node;
+import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.model.PolicyPort;
+import dev.netfence.policy.model.PolicyRule;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Compiles a sequence of snapshots, recomputing for each only what the change since the previous
+ * one touches (Antrea's controller does the same with its group and policy indexes): the address
+ * sets a changed pod or namespace can be a member of, the policies that changed or whose named
+ * ports resolve against changed pods, the isolation of changed pods and of the pods of changed
+ * policies, and the rule sets of the nodes hosting those pods or referencing a changed policy.
+ * The result is always equal to {@link RuleSetCompiler#compile(ClusterSnapshot)} of the new
+ * snapshot; a change of the cluster DNS or of a large part of the objects is compiled in full.
+ *
+ * <p>Not thread-safe: one worker owns it.
+ */
+public final class IncrementalCompiler {
+
+    /** Above this fraction of changed pods or policies a full compile is cheaper than tracking. */
+    private static final double FULL_COMPILE_FRACTION = 0.1;
+    /** Order of {@link ClusterSnapshot#pods()}: namespace, then name. */
+    private static final Comparator<Pod> POD_ORDER = Comparator.comparing(Pod::namespace).thenComparing(Pod::name);
+
+    private ClusterSnapshot snapshot;
+    private CompiledCluster output;
+    private AddressSetTable addressSets;
+    /** Every compiled policy direction, by id (ingress named ports not narrowed). */
+    private Map<String, PolicyRules> policies;
+    /** How many compiled policy directions refer to each address set; a set nobody refers to is dropped. */
+    private Map<String, Integer> references;
+    private Map<String, Map<Direction, List<String>>> isolation;
+    /** Pods scheduled to each node, in snapshot order. */
+    private Map<String, TreeMap<Pod, Pod>> podsByNode;
+    private Map<String, NodeRuleSet> nodes;
+    /** The nodes whose rule sets contain each policy id. */
+    private Map<String, Set<String>> nodesByPolicy;
+    private Map<String, TreeSet<String>> spans;
+    private long fullCompiles;
+    private long incrementalCompiles;
+
+    /** The compiled cluster of {@code next}, computed from what changed since the previous call. */
+    public CompiledCluster update(ClusterSnapshot next) {
+        if (snapshot == null || !snapshot.dns().equals(next.dns())) {
+            return full(next);
+        }
+        if (next == snapshot) {
+            return output;
+        }
+        Change change = Change.between(snapshot, next);
+        int objects = Math.max(1, next.pods().size() + next.policies().size() + next.defaultDenies().size());
+        if (change.size() > Math.max(16, objects * FULL_COMPILE_FRACTION)) {
+            return full(next);
+        }
+        incremental(next, change);
+        incrementalCompiles++;
+        return output;
+    }
+
+    /** Compiles {@code next} from scratch and keeps the indexes for the next {@link #update}. */
+    public CompiledCluster full(ClusterSnapshot next) {
+        addressSets = new AddressSetTable();
+        RuleSetCompiler compiler = new RuleSetCompiler(next, addressSets);
+        output = compiler.compile();
+        snapshot = next;
+        policies = new HashMap<>(compiler.compiledPolicies());
+        isolation = new HashMap<>(compiler.isolationByPod());
+        references = new HashMap<>();
+        policies.values().forEach(pr -> reference(pr, 1));
+        // sets interned by a policy and no longer referenced cannot exist yet: every interned set is referenced
+        podsByNode = new HashMap<>();
+        next.pods().forEach(this::place);
+        nodes = new TreeMap<>(output.nodes());
+        nodesByPolicy = new HashMap<>();
+        nodes.values().forEach(rs -> index(rs, 1));
+        spans = new HashMap<>();
+        output.addressSetSpans().forEach((set, span) -> spans.put(set, new TreeSet<>(span)));
+        fullCompiles++;
+        return output;
+    }
+
+    public long fullCompiles() {
+        return fullCompiles;
+    }
+
+    public long incrementalCompiles() {
+        return incrementalCompiles;
+    }
+
+    private void incremental(ClusterSnapshot next, Change change) {
+        ClusterSnapshot prev = snapshot;
+        RuleSetCompiler compiler = new RuleSetCompiler(next, addressSets);
+        RuleSetCompiler prevCompiler = new RuleSetCompiler(prev, new AddressSetTable());
+
+        // 1. address sets a changed pod (either version) or a relabelled namespace can be a member of
+        Set<String> changedSets = new HashSet<>();
+        for (PeerDefinition def : List.copyOf(addressSets.definitions())) {
+            if (affects(def, change, prev, next) && addressSets.refresh(def.name(), next)) {
+                changedSets.add(def.name());
+            }
+        }
+
+        // 2. policies: changed ones, and unchanged ones whose named ports resolve against changed pods
+        Set<String> changedPolicies = new HashSet<>();
+        Set<String> reisolate = new HashSet<>();
+        for (String key : change.policies) {
+            NetworkPolicy old = policy(prev, key);
+            NetworkPolicy now = policy(next, key);
+            for (Direction d : Direction.values()) {
+                String id = old != null ? PolicyRules.idOf("NetworkPolicy", old.namespace(), old.name(), d)
+                        : PolicyRules.idOf("NetworkPolicy", now.namespace(), now.name(), d);
+                PolicyRules rules = now != null && now.effectiveTypes().contains(d)
+                        ? compiler.compilePolicy(now, d, next.selectPods(now.namespace(), now.podSelector())) : null;
+                replace(id, rules, changedPolicies);
+            }
+            if (old != null) {
+                prev.selectPods(old.namespace(), old.podSelector()).forEach(p -> reisolate.add(p.key()));
+            }
+            if (now != null) {
+                next.selectPods(now.namespace(), now.podSelector()).forEach(p -> reisolate.add(p.key()));
+            }
+        }
+        if (!change.pods.isEmpty() || !change.namespaces.isEmpty()) {
+            for (NetworkPolicy np : next.policies()) {
+                if (change.policies.contains(key(np.namespace(), np.name()))) {
+                    continue;
+                }
+                for (Direction d : np.effectiveTypes()) {
+                    if (namedPortsAffected(np, d, change, prevCompiler, compiler)) {
+                        replace(PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d),
+                                compiler.compilePolicy(np, d, next.selectPods(np.namespace(), np.podSelector())), changedPolicies);
+                    }
+                }
+            }
+        }
+        for (String key : change.defaultDenies) {
+            DefaultDeny old = defaultDeny(prev, key);
+            DefaultDeny now = defaultDeny(next, key);
+            for (Direction d : Direction.values()) {
+                String id = old != null ? PolicyRules.idOf("DefaultDeny", old.namespace(), old.name(), d)
+                        : PolicyRules.idOf("DefaultDeny", now.namespace(), now.name(), d);
+                replace(id, now != null && now.policyTypes().contains(d) ? compiler.compileDefaultDeny(now, d) : null,
+                        changedPolicies);
+            }
+            String ns = old != null ? old.namespace() : now.namespace();
+            prev.podsInNamespace(ns).forEach(p -> reisolate.add(p.key()));
+            next.podsInNamespace(ns).forEach(p -> reisolate.add(p.key()));
+        }
+        for (String name : List.copyOf(references.keySet())) {
+            if (references.get(name) == 0) {
+                references.remove(name);
+                addressSets.remove(name);
+            }
+        }
+
+        // 3. pods: move them between nodes, then isolate again the changed ones and those of changed policies
+        Set<String> dirtyNodes = new TreeSet<>(change.nodes);
+        for (Pod[] pair : change.pods.values()) {
+            Pod old = pair[0];
+            Pod now = pair[1];
+            if (old != null) {
+                displace(old);
+                if (old.nodeName() != null) {
+                    dirtyNodes.add(old.nodeName());
+                }
+            }
+            if (now != null) {
+                place(now);
+                if (now.nodeName() != null) {
+                    dirtyNodes.add(now.nodeName());
+                }
+            }
+            reisolate.add(old != null ? old.key() : now.key());
+        }
+        for (String podKey : reisolate) {
+            int slash = podKey.indexOf('/');
+            Pod pod = next.pod(podKey.substring(0, slash), podKey.substring(slash + 1)).orElse(null);
+            Map<Direction, List<String>> iso = RuleSetCompiler.isolationOf(pod, next);
+            Map<Direction, List<String>> before = iso == null ? isolation.remove(podKey) : isolation.put(podKey, iso);
+            if (!Objects.equals(before, iso) && pod != null && pod.nodeName() != null) {
+                dirtyNodes.add(pod.nodeName());
+            }
+        }
+
+        // 4. node rule sets of the dirty nodes and of the nodes using a changed policy, then spans
+        for (String id : changedPolicies) {
+            dirtyNodes.addAll(nodesByPolicy.getOrDefault(id, Set.of()));
+        }
+        Set<String> touchedSets = new HashSet<>(changedSets);
+        Map<String, NodeRuleSet> nodeOutput = new TreeMap<>(output.nodes());
+        for (String node : dirtyNodes) {
+            TreeMap<Pod, Pod> local = podsByNode.get(node);
+            NodeRuleSet rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
+                    local == null ? List.of() : local.keySet(), isolation, policies);
+            NodeRuleSet before = rs == null ? nodes.remove(node) : nodes.put(node, rs);
+            if (Objects.equals(before, rs)) {
+                continue;
+            }
+            if (before != null) {
+                index(before, -1);
+                before.addressSets().forEach(set -> span(set, node, false, touchedSets));
+                nodeOutput.remove(node);
+            }
+            if (rs != null) {
+                index(rs, 1);
+                rs.addressSets().forEach(set -> span(set, node, true, touchedSets));
+                nodeOutput.put(node, rs);
+            }
+        }
+        Map<String, AddressSet> setOutput = new HashMap<>(output.addressSets());
+        Map<String, List<String>> spanOutput = new HashMap<>(output.addressSetSpans());
+        for (String set : touchedSets) {
+            TreeSet<String> span = spans.get(set);
+            if (span == null) {
+                setOutput.remove(set);
+                spanOutput.remove(set);
+            } else {
+                setOutput.put(set, addressSets.get(set));
+                spanOutput.put(set, List.copyOf(span));
+            }
+        }
+        snapshot = next;
+        output = new CompiledCluster(nodeOutput, setOutput, spanOutput);
+    }
+
+    /** Whether the members of {@code def} can differ between the two snapshots. */
+    private static boolean affects(PeerDefinition def, Change change, ClusterSnapshot prev, ClusterSnapshot next) {
+        for (Pod[] pair : change.pods.values()) {
+            if ((pair[0] != null && def.selects(pair[0], prev)) || (pair[1] != null && def.selects(pair[1], next))) {
+                return true;
+            }
+        }
+        if (def.dependsOnNamespaceLabels() && def instanceof PeerDefinition.Pods pods) {
+            for (String ns : change.namespaces) {
+                if (pods.namespaceSelector().matches(prev.namespaceLabels(ns))
+                        || pods.namespaceSelector().matches(next.namespaceLabels(ns))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a direction of an unchanged policy resolves named ports against a changed pod: for
+     * ingress the pods it selects, for egress the pods its rule's peers match.
+     */
+    private static boolean namedPortsAffected(NetworkPolicy np, Direction d, Change change,
+                                              RuleSetCompiler prevCompiler, RuleSetCompiler compiler) {
+        for (PolicyRule rule : np.rules(d)) {
+            if (rule.ports().stream().noneMatch(PolicyPort::isNamed)) {
+                continue;
+            }
+            if (d == Direction.EGRESS && !change.namespaces.isEmpty()
+                    && rule.peers().stream().anyMatch(p -> p.namespaceSelector() != null)) {
+                return true;
+            }
+            for (Pod[] pair : change.pods.values()) {
+                for (int v = 0; v < 2; v++) {
+                    Pod p = pair[v];
+                    if (p == null) {
+                        continue;
+                    }
+                    boolean depends = d == Direction.INGRESS
+                            ? !p.hostNetwork() && p.namespace().equals(np.namespace()) && np.podSelector().matches(p.labels())
+                            : (v == 0 ? prevCompiler : compiler).isEgressNamedPortCandidate(p, rule, np.namespace());
+                    if (depends) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Sets the compiled policy direction {@code id} (null: gone), noting it when its content changed. */
+    private void replace(String id, PolicyRules rules, Set<String> changed) {
+        PolicyRules before = rules == null ? policies.remove(id) : policies.put(id, rules);
+        if (Objects.equals(before, rules)) {
+            return;
+        }
+        changed.add(id);
+        if (before != null) {
+            reference(before, -1);
+        }
+        if (rules != null) {
+            reference(rules, 1);
+        }
+    }
+
+    private void reference(PolicyRules rules, int delta) {
+        for (CompiledRule r : rules.rules()) {
+            for (String set : r.peers()) {
+                references.merge(set, delta, Integer::sum);
+            }
+        }
+    }
+
+    private void index(NodeRuleSet rs, int delta) {
+        for (PolicyRules pr : rs.policies()) {
+            if (delta > 0) {
+                nodesByPolicy.computeIfAbsent(pr.id(), k -> new HashSet<>()).add(rs.node());
+            } else {
+                Set<String> n = nodesByPolicy.get(pr.id());
+                if (n != null && n.remove(rs.node()) && n.isEmpty()) {
+                    nodesByPolicy.remove(pr.id());
+                }
+            }
+        }
+    }
+
+    private void span(String set, String node, boolean add, Set<String> touched) {
+        touched.add(set);
+        if (add) {
+            spans.computeIfAbsent(set, k -> new TreeSet<>()).add(node);
+        } else {
+            TreeSet<String> s = spans.get(set);
+            if (s != null && s.remove(node) && s.isEmpty()) {
+                spans.remove(set);
+            }
+        }
+    }
+
+    private void place(Pod p) {
+        if (p.nodeName() != null) {
+            podsByNode.computeIfAbsent(p.nodeName(), k -> new TreeMap<>(POD_ORDER)).put(p, p);
+        }
+    }
+
+    private void displace(Pod p) {
+        if (p.nodeName() != null) {
+            TreeMap<Pod, Pod> local = podsByNode.get(p.nodeName());
+            if (local != null) {
+                local.remove(p);
+                if (local.isEmpty()) {
+                    podsByNode.remove(p.nodeName());
+                }
+            }
+        }
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+
+    private static NetworkPolicy policy(ClusterSnapshot s, String key) {
+        int slash = key.indexOf('/');
+        String ns = key.substring(0, slash);
+        String name = key.substring(slash + 1);
+        return s.policiesInNamespace(ns).stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+    }
+
+    private static DefaultDeny defaultDeny(ClusterSnapshot s, String key) {
+        int slash = key.indexOf('/');
+        String ns = key.substring(0, slash);
+        String name = key.substring(slash + 1);
+        return s.defaultDeniesInNamespace(ns).stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** What differs between two snapshots, by object key. */
+    private record Change(Map<String, Pod[]> pods, Set<String> namespaces, Set<String> policies,
+                          Set<String> defaultDenies, Set<String> nodes) {
+
+        static Change between(ClusterSnapshot prev, ClusterSnapshot next) {
+            Map<String, Pod[]> pods = new HashMap<>();
+            Map<String, Pod> before = new HashMap<>();
+            for (Pod p : prev.pods()) {
+                before.put(p.key(), p);
+            }
+            for (Pod p : next.pods()) {
+                Pod old = before.remove(p.key());
+                if (old != p && !p.equals(old)) {
+                    pods.put(p.key(), new Pod[] {old, p});
+                }
+            }
+            before.forEach((k, old) -> pods.put(k, new Pod[] {old, null}));
+
+            Set<String> namespaces = new HashSet<>();
+            Set<String> names = new HashSet<>();
+            prev.namespaces().forEach(n -> names.add(n.name()));
+            next.namespaces().forEach(n -> names.add(n.name()));
+            for (String ns : names) {
+                if (!prev.namespaceLabels(ns).equals(next.namespaceLabels(ns))) {
+                    namespaces.add(ns);
+                }
+            }
+
+            Set<String> policies = new HashSet<>();
+            Map<String, Object> oldPolicies = new HashMap<>();
+            prev.policies().forEach(p -> oldPolicies.put(key(p.namespace(), p.name()), p));
+            for (NetworkPolicy p : next.policies()) {
+                Object old = oldPolicies.remove(key(p.namespace(), p.name()));
+                if (old != p && !p.equals(old)) {
+                    policies.add(key(p.namespace(), p.name()));
+                }
+            }
+            policies.addAll(oldPolicies.keySet());
+
+            Set<String> defaultDenies = new HashSet<>();
+            Map<String, Object> oldDenies = new HashMap<>();
+            prev.defaultDenies().forEach(d -> oldDenies.put(key(d.namespace(), d.name()), d));
+            for (DefaultDeny d : next.defaultDenies()) {
+                Object old = oldDenies.remove(key(d.namespace(), d.name()));
+                if (old != d && !d.equals(old)) {
+                    defaultDenies.add(key(d.namespace(), d.name()));
+                }
+            }
+            defaultDenies.addAll(oldDenies.keySet());
+
+            Set<String> nodes = new HashSet<>();
+            Map<String, Node> oldNodes = new HashMap<>();
+            prev.nodes().forEach(n -> oldNodes.put(n.name(), n));
+            for (Node n : next.nodes()) {
+                Node old = oldNodes.remove(n.name());
+                if (old != n && !n.equals(old)) {
+                    nodes.add(n.name());
+                }
+            }
+            nodes.addAll(oldNodes.keySet());
+            return new Change(pods, namespaces, policies, defaultDenies, nodes);
+        }
+
+        int size() {
+            return pods.size() + namespaces.size() + policies.size() + defaultDenies.size() + nodes.size();
+        }
+    }
+}

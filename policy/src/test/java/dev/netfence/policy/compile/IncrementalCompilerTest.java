@@ -1,0 +1,185 @@
+package dev.netfence.policy.compile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netfence.policy.model.ClusterDns;
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.LabelSelector;
+import dev.netfence.policy.model.Namespace;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.model.Node;
+import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.net.IpAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The incremental compiler against the full one: random clusters go through random sequences of
+ * changes (pods relabelled, added, removed, moved, re-addressed; namespaces relabelled, added,
+ * removed; policies and DefaultDenies added, changed, deleted; nodes re-addressed; sometimes the
+ * DNS config), and after every step the incremental result must equal a full compile of the same
+ * snapshot.
+ */
+class IncrementalCompilerTest {
+
+    private static final List<String> NAMESPACES = List.of("x", "y", "z", "kube-system");
+
+    @Test
+    void everyStepEqualsAFullCompile() {
+        long incremental = 0;
+        long steps = 0;
+        for (long seed = 1; seed <= 300; seed++) {
+            RandomSnapshots gen = new RandomSnapshots(seed);
+            Random random = new Random(seed * 31);
+            ClusterSnapshot s = gen.next();
+            IncrementalCompiler compiler = new IncrementalCompiler();
+            assertEqualToFull(compiler.update(s), s, seed, -1, "initial");
+            for (int step = 0; step < 40; step++) {
+                int changes = 1 + (random.nextInt(4) == 0 ? random.nextInt(3) : 0);
+                StringBuilder what = new StringBuilder();
+                for (int c = 0; c < changes; c++) {
+                    s = change(s, gen, random, step * 10 + c, what);
+                }
+                assertEqualToFull(compiler.update(s), s, seed, step, what.toString());
+                steps++;
+            }
+            incremental += compiler.incrementalCompiles();
+        }
+        // the incremental path is what was tested, not the fallback
+        assertThat(incremental).isGreaterThan(steps * 9 / 10);
+    }
+
+    @Test
+    void anUnchangedSnapshotGivesTheSameOutputAndAFullCompileStartsOver() {
+        ClusterSnapshot s = new RandomSnapshots(7).next();
+        IncrementalCompiler compiler = new IncrementalCompiler();
+        CompiledCluster first = compiler.update(s);
+        assertThat(compiler.update(s.toBuilder().build())).isEqualTo(first);
+        assertThat(compiler.fullCompiles()).isEqualTo(1);
+        assertThat(compiler.full(s)).isEqualTo(RuleSetCompiler.compile(s));
+        assertThat(compiler.fullCompiles()).isEqualTo(2);
+    }
+
+    private static void assertEqualToFull(CompiledCluster actual, ClusterSnapshot s, long seed, int step, String what) {
+        CompiledCluster expected = RuleSetCompiler.compile(s);
+        String at = "seed " + seed + " step " + step + " after " + what;
+        assertThat(actual.nodes()).as("node rule sets, " + at).isEqualTo(expected.nodes());
+        assertThat(actual.addressSets()).as("address sets, " + at).isEqualTo(expected.addressSets());
+        assertThat(actual.addressSetSpans()).as("spans, " + at).isEqualTo(expected.addressSetSpans());
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    /** {@code s} with one random change, described in {@code what}. */
+    private static ClusterSnapshot change(ClusterSnapshot s, RandomSnapshots gen, Random random, int serial, StringBuilder what) {
+        ClusterSnapshot.Builder b = s.toBuilder();
+        if (random.nextInt(20) == 0) {
+            // builders cannot remove a namespace: copy everything else
+            String ns = random.nextInt(3) == 0 ? "w" : NAMESPACES.get(random.nextInt(NAMESPACES.size()));
+            ClusterSnapshot.Builder without = ClusterSnapshot.builder();
+            s.namespaces().stream().filter(n -> !n.name().equals(ns)).forEach(without::namespace);
+            s.pods().forEach(without::pod);
+            s.nodes().forEach(without::node);
+            s.policies().forEach(without::policy);
+            s.defaultDenies().forEach(without::defaultDeny);
+            without.dns(s.dns());
+            what.append("delete namespace object ").append(ns).append("; ");
+            return without.build();
+        }
+        what.append(change(b, s, gen, random, serial)).append("; ");
+        return b.build();
+    }
+
+    /** Applies one random change to {@code b} (built from {@code s}); returns what it did. */
+    private static String change(ClusterSnapshot.Builder b, ClusterSnapshot s, RandomSnapshots gen, Random random, int serial) {
+        List<Pod> pods = new ArrayList<>(s.pods());
+        Pod pod = pods.isEmpty() ? null : pods.get(random.nextInt(pods.size()));
+        int nodes = s.nodes().size();
+        switch (random.nextInt(14)) {
+            case 0, 1 -> {
+                if (pod != null) {
+                    b.pod(pod.withLabels(gen.labels(2)));
+                    return "relabel pod " + pod.key();
+                }
+            }
+            case 2 -> {
+                String ns = NAMESPACES.get(random.nextInt(NAMESPACES.size()));
+                Pod p = gen.pod(ns, "n" + serial, 100 + serial % 150, nodes);
+                b.pod(p);
+                return "add pod " + p;
+            }
+            case 3 -> {
+                if (pod != null) {
+                    b.removePod(pod.namespace(), pod.name());
+                    return "remove pod " + pod.key();
+                }
+            }
+            case 4 -> {
+                if (pod != null) {
+                    String node = "node-" + random.nextInt(nodes + 1);   // sometimes a node without a Node object
+                    b.pod(new Pod(pod.namespace(), pod.name(), pod.labels(), pod.ips(), node, pod.hostNetwork(), pod.ports()));
+                    return "move pod " + pod.key() + " to " + node;
+                }
+            }
+            case 5 -> {
+                if (pod != null) {
+                    List<IpAddress> ips = random.nextInt(4) == 0 ? List.of()
+                            : List.of(IpAddress.parse("10." + random.nextInt(3) + ".0." + (1 + random.nextInt(250))));
+                    b.pod(new Pod(pod.namespace(), pod.name(), pod.labels(), ips, pod.nodeName(), pod.hostNetwork(), pod.ports()));
+                    return "re-address pod " + pod.key() + " " + ips;
+                }
+            }
+            case 6 -> {
+                String ns = random.nextInt(5) == 0 ? "w" : NAMESPACES.get(random.nextInt(NAMESPACES.size()));
+                b.namespace(new Namespace(ns, gen.labels(2)));
+                return "relabel namespace " + ns;
+            }
+            case 7, 8 -> {
+                String ns = NAMESPACES.get(random.nextInt(3));
+                NetworkPolicy np = gen.policy(ns, "np" + random.nextInt(6));
+                b.policy(np);
+                return "add/change policy " + np.namespace() + "/" + np.name();
+            }
+            case 9 -> {
+                if (!s.policies().isEmpty()) {
+                    NetworkPolicy np = s.policies().get(random.nextInt(s.policies().size()));
+                    b.removePolicy(np.namespace(), np.name());
+                    return "delete policy " + np.namespace() + "/" + np.name();
+                }
+            }
+            case 10 -> {
+                String ns = NAMESPACES.get(random.nextInt(3));
+                if (random.nextBoolean() && !s.defaultDeniesInNamespace(ns).isEmpty()) {
+                    b.removeDefaultDeny(ns, s.defaultDeniesInNamespace(ns).get(0).name());
+                    return "delete DefaultDeny in " + ns;
+                }
+                b.defaultDeny(gen.defaultDeny(ns, "dd" + random.nextInt(2)));
+                return "add/change DefaultDeny in " + ns;
+            }
+            case 11 -> {
+                String node = "node-" + random.nextInt(nodes);
+                b.node(new Node(node, List.of(IpAddress.parse("192.168.1." + random.nextInt(250)))));
+                return "re-address node " + node;
+            }
+            case 12 -> {
+                if (pod != null) {
+                    Map<String, String> labels = new HashMap<>(pod.labels());
+                    labels.put("k8s-app", "kube-dns");
+                    b.pod(new Pod("kube-system", pod.name() + "-dns", labels, pod.ips(), pod.nodeName(), pod.hostNetwork(), pod.ports()));
+                    return "add DNS pod";
+                }
+            }
+            default -> {
+                if (random.nextInt(4) == 0) {
+                    b.dns(new ClusterDns("kube-system", LabelSelector.of("k8s-app", "kube-dns"), ClusterDns.DEFAULT.ports(),
+                            random.nextBoolean() ? List.of() : List.of(IpAddress.parse("169.254.20.10"))));
+                    return "DNS config";
+                }
+            }
+        }
+        return "nothing";
+    }
+}
