@@ -37,7 +37,8 @@ import java.util.TreeSet;
 public final class RuleSetCompiler {
 
     private final ClusterSnapshot snapshot;
-    private PolicyEngine engine;
+    /** Matches egress named port peers; its isolation index is built only if asked for, which the compiler never does. */
+    private final PolicyEngine engine;
     private final AddressSetTable addressSets;
     /** Compiled policy directions, by id, cluster-wide (ingress named ports not yet narrowed to a node). */
     private final Map<String, PolicyRules> compiled = new HashMap<>();
@@ -52,6 +53,7 @@ public final class RuleSetCompiler {
     RuleSetCompiler(ClusterSnapshot snapshot, AddressSetTable addressSets) {
         this.snapshot = snapshot;
         this.addressSets = addressSets;
+        this.engine = new PolicyEngine(snapshot);
     }
 
     public static CompiledCluster compile(ClusterSnapshot snapshot) {
@@ -285,15 +287,7 @@ public final class RuleSetCompiler {
             return false;
         }
         return rule.peers().isEmpty() || p.ips().stream().anyMatch(ip -> rule.peers().stream()
-                .anyMatch(peerDef -> engine().peerMatches(peerDef, policyNamespace, new Endpoint.PodEndpoint(p, ip))));
-    }
-
-    /** Built on first use: only egress named ports need it, and its isolation index costs a pass over every policy. */
-    private PolicyEngine engine() {
-        if (engine == null) {
-            engine = new PolicyEngine(snapshot);
-        }
-        return engine;
+                .anyMatch(peerDef -> engine.peerMatches(peerDef, policyNamespace, new Endpoint.PodEndpoint(p, ip))));
     }
 
     /** One direction of a DefaultDeny: its carve-outs (DNS, same namespace), or no rule at all. */

@@ -33,16 +33,37 @@ import java.util.Map;
 public final class PolicyEngine {
 
     private final ClusterSnapshot snapshot;
-    /** Policies (NetworkPolicy or DefaultDeny) isolating each pod, per direction; built once, pods indexed by label. */
-    private final Map<String, EnumMap<Direction, List<Object>>> isolation = new HashMap<>();
+    /**
+     * Policies (NetworkPolicy or DefaultDeny) isolating each pod, per direction; built on first use
+     * (pods indexed by label), since a caller matching only peers never needs it.
+     */
+    private volatile Map<String, EnumMap<Direction, List<Object>>> isolation;
     private final Map<String, Cidr> cidrs = new HashMap<>();
 
     public PolicyEngine(ClusterSnapshot snapshot) {
         this.snapshot = snapshot;
+    }
+
+    private Map<String, EnumMap<Direction, List<Object>>> isolation() {
+        Map<String, EnumMap<Direction, List<Object>>> index = isolation;
+        if (index == null) {
+            synchronized (this) {
+                index = isolation;
+                if (index == null) {
+                    index = isolationIndex();
+                    isolation = index;
+                }
+            }
+        }
+        return index;
+    }
+
+    private Map<String, EnumMap<Direction, List<Object>>> isolationIndex() {
+        Map<String, EnumMap<Direction, List<Object>>> isolation = new HashMap<>();
         for (NetworkPolicy np : snapshot.policies()) {
             for (Pod p : snapshot.selectPods(np.namespace(), np.podSelector())) {
                 for (Direction d : np.effectiveTypes()) {
-                    isolationOf(p).get(d).add(np);
+                    isolationOf(isolation, p).get(d).add(np);
                 }
             }
         }
@@ -52,13 +73,14 @@ public final class PolicyEngine {
                     continue;
                 }
                 for (Direction d : dd.policyTypes()) {
-                    isolationOf(p).get(d).add(dd);
+                    isolationOf(isolation, p).get(d).add(dd);
                 }
             }
         }
+        return isolation;
     }
 
-    private EnumMap<Direction, List<Object>> isolationOf(Pod p) {
+    private static EnumMap<Direction, List<Object>> isolationOf(Map<String, EnumMap<Direction, List<Object>>> isolation, Pod p) {
         return isolation.computeIfAbsent(p.key(), k -> {
             EnumMap<Direction, List<Object>> m = new EnumMap<>(Direction.class);
             m.put(Direction.INGRESS, new ArrayList<>());
@@ -80,7 +102,7 @@ public final class PolicyEngine {
         if (pod.hostNetwork()) {
             return List.of();
         }
-        EnumMap<Direction, List<Object>> m = isolation.get(pod.key());
+        EnumMap<Direction, List<Object>> m = isolation().get(pod.key());
         return m == null ? List.of() : m.get(direction);
     }
 
