@@ -6,7 +6,7 @@ import dev.netfence.operator.publish.Publisher;
 import dev.netfence.operator.publish.PublishResult;
 import dev.netfence.operator.status.StatusWriter;
 import dev.netfence.policy.compile.CompiledCluster;
-import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.compile.IncrementalCompiler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -47,6 +47,8 @@ public final class SyncWorker implements Runnable {
     private volatile boolean running = true;
     private volatile long compiledVersion = -1;
     private volatile CompiledCluster compiled;
+    /** Recompiles only what changed since the previous sync; a new process (restart, new leader) starts with a full compile. */
+    private final IncrementalCompiler compiler = new IncrementalCompiler();
     private volatile PublishResult lastPublish;
     private volatile boolean lastSyncFailed;
     private Thread thread;
@@ -182,7 +184,7 @@ public final class SyncWorker implements Runnable {
             }
         }
         if (version != compiledVersion || compiled == null) {
-            CompiledCluster c = compileTimer.record(() -> RuleSetCompiler.compile(state.snapshot()));
+            CompiledCluster c = compileTimer.record(() -> compiler.update(state.snapshot()));
             PublishResult r = publishTimer.record(() -> publisher.publish(c, informers));
             compiled = c;
             compiledVersion = version;

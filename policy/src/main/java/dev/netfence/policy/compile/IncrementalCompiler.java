@@ -3,7 +3,6 @@ package dev.netfence.policy.compile;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
-import dev.netfence.policy.model.Namespace;
 import dev.netfence.policy.model.NetworkPolicy;
 import dev.netfence.policy.model.Node;
 import dev.netfence.policy.model.Pod;
@@ -13,12 +12,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 /**
  * Compiles a sequence of snapshots, recomputing for each only what the change since the previous
@@ -29,7 +30,7 @@ import java.util.TreeSet;
  * The result is always equal to {@link RuleSetCompiler#compile(ClusterSnapshot)} of the new
  * snapshot; a change of the cluster DNS or of a large part of the objects is compiled in full.
  *
- * <p>Not thread-safe: one worker owns it.
+ * <p>Meant for one worker; calls are serialised.
  */
 public final class IncrementalCompiler {
 
@@ -52,11 +53,14 @@ public final class IncrementalCompiler {
     /** The nodes whose rule sets contain each policy id. */
     private Map<String, Set<String>> nodesByPolicy;
     private Map<String, TreeSet<String>> spans;
+    /** The output's address sets and spans, kept up to date with {@link #spans}. */
+    private Map<String, AddressSet> usedSets;
+    private Map<String, List<String>> spanLists;
     private long fullCompiles;
     private long incrementalCompiles;
 
     /** The compiled cluster of {@code next}, computed from what changed since the previous call. */
-    public CompiledCluster update(ClusterSnapshot next) {
+    public synchronized CompiledCluster update(ClusterSnapshot next) {
         if (snapshot == null || !snapshot.dns().equals(next.dns())) {
             return full(next);
         }
@@ -68,13 +72,19 @@ public final class IncrementalCompiler {
         if (change.size() > Math.max(16, objects * FULL_COMPILE_FRACTION)) {
             return full(next);
         }
-        incremental(next, change);
+        try {
+            incremental(next, change);
+        } catch (RuntimeException | Error e) {
+            snapshot = null;   // the indexes may be half updated: the next update compiles in full
+            output = null;
+            throw e;
+        }
         incrementalCompiles++;
         return output;
     }
 
     /** Compiles {@code next} from scratch and keeps the indexes for the next {@link #update}. */
-    public CompiledCluster full(ClusterSnapshot next) {
+    public synchronized CompiledCluster full(ClusterSnapshot next) {
         addressSets = new AddressSetTable();
         RuleSetCompiler compiler = new RuleSetCompiler(next, addressSets);
         output = compiler.compile();
@@ -91,6 +101,8 @@ public final class IncrementalCompiler {
         nodes.values().forEach(rs -> index(rs, 1));
         spans = new HashMap<>();
         output.addressSetSpans().forEach((set, span) -> spans.put(set, new TreeSet<>(span)));
+        usedSets = new HashMap<>(output.addressSets());
+        spanLists = new HashMap<>(output.addressSetSpans());
         fullCompiles++;
         return output;
     }
@@ -203,7 +215,6 @@ public final class IncrementalCompiler {
             dirtyNodes.addAll(nodesByPolicy.getOrDefault(id, Set.of()));
         }
         Set<String> touchedSets = new HashSet<>(changedSets);
-        Map<String, NodeRuleSet> nodeOutput = new TreeMap<>(output.nodes());
         for (String node : dirtyNodes) {
             TreeMap<Pod, Pod> local = podsByNode.get(node);
             NodeRuleSet rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
@@ -215,28 +226,24 @@ public final class IncrementalCompiler {
             if (before != null) {
                 index(before, -1);
                 before.addressSets().forEach(set -> span(set, node, false, touchedSets));
-                nodeOutput.remove(node);
             }
             if (rs != null) {
                 index(rs, 1);
                 rs.addressSets().forEach(set -> span(set, node, true, touchedSets));
-                nodeOutput.put(node, rs);
             }
         }
-        Map<String, AddressSet> setOutput = new HashMap<>(output.addressSets());
-        Map<String, List<String>> spanOutput = new HashMap<>(output.addressSetSpans());
         for (String set : touchedSets) {
             TreeSet<String> span = spans.get(set);
             if (span == null) {
-                setOutput.remove(set);
-                spanOutput.remove(set);
+                usedSets.remove(set);
+                spanLists.remove(set);
             } else {
-                setOutput.put(set, addressSets.get(set));
-                spanOutput.put(set, List.copyOf(span));
+                usedSets.put(set, addressSets.get(set));
+                spanLists.put(set, List.copyOf(span));
             }
         }
         snapshot = next;
-        output = new CompiledCluster(nodeOutput, setOutput, spanOutput);
+        output = new CompiledCluster(nodes, usedSets, spanLists);
     }
 
     /** Whether the members of {@code def} can differ between the two snapshots. */
@@ -379,17 +386,7 @@ public final class IncrementalCompiler {
 
         static Change between(ClusterSnapshot prev, ClusterSnapshot next) {
             Map<String, Pod[]> pods = new HashMap<>();
-            Map<String, Pod> before = new HashMap<>();
-            for (Pod p : prev.pods()) {
-                before.put(p.key(), p);
-            }
-            for (Pod p : next.pods()) {
-                Pod old = before.remove(p.key());
-                if (old != p && !p.equals(old)) {
-                    pods.put(p.key(), new Pod[] {old, p});
-                }
-            }
-            before.forEach((k, old) -> pods.put(k, new Pod[] {old, null}));
+            diff(prev.pods(), next.pods(), POD_ORDER, (old, now) -> pods.put((old != null ? old : now).key(), new Pod[] {old, now}));
 
             Set<String> namespaces = new HashSet<>();
             Set<String> names = new HashSet<>();
@@ -402,38 +399,44 @@ public final class IncrementalCompiler {
             }
 
             Set<String> policies = new HashSet<>();
-            Map<String, Object> oldPolicies = new HashMap<>();
-            prev.policies().forEach(p -> oldPolicies.put(key(p.namespace(), p.name()), p));
-            for (NetworkPolicy p : next.policies()) {
-                Object old = oldPolicies.remove(key(p.namespace(), p.name()));
-                if (old != p && !p.equals(old)) {
-                    policies.add(key(p.namespace(), p.name()));
-                }
-            }
-            policies.addAll(oldPolicies.keySet());
-
+            diff(prev.policies(), next.policies(), Comparator.comparing(NetworkPolicy::namespace).thenComparing(NetworkPolicy::name),
+                    (old, now) -> policies.add(old != null ? key(old.namespace(), old.name()) : key(now.namespace(), now.name())));
             Set<String> defaultDenies = new HashSet<>();
-            Map<String, Object> oldDenies = new HashMap<>();
-            prev.defaultDenies().forEach(d -> oldDenies.put(key(d.namespace(), d.name()), d));
-            for (DefaultDeny d : next.defaultDenies()) {
-                Object old = oldDenies.remove(key(d.namespace(), d.name()));
-                if (old != d && !d.equals(old)) {
-                    defaultDenies.add(key(d.namespace(), d.name()));
-                }
-            }
-            defaultDenies.addAll(oldDenies.keySet());
-
+            diff(prev.defaultDenies(), next.defaultDenies(), Comparator.comparing(DefaultDeny::namespace).thenComparing(DefaultDeny::name),
+                    (old, now) -> defaultDenies.add(old != null ? key(old.namespace(), old.name()) : key(now.namespace(), now.name())));
             Set<String> nodes = new HashSet<>();
-            Map<String, Node> oldNodes = new HashMap<>();
-            prev.nodes().forEach(n -> oldNodes.put(n.name(), n));
-            for (Node n : next.nodes()) {
-                Node old = oldNodes.remove(n.name());
-                if (old != n && !n.equals(old)) {
-                    nodes.add(n.name());
+            diff(prev.nodes(), next.nodes(), Comparator.comparing(Node::name),
+                    (old, now) -> nodes.add(old != null ? old.name() : now.name()));
+            return new Change(pods, namespaces, policies, defaultDenies, nodes);
+        }
+
+        /**
+         * Walks two collections sorted by {@code order} (as a snapshot keeps them) side by side and
+         * reports each object that was added (old null), removed (new null) or changed. Unchanged
+         * objects are usually the same instance (snapshots are built from one another), so the walk
+         * allocates nothing for them.
+         */
+        private static <T> void diff(Iterable<T> prev, Iterable<T> next, Comparator<T> order, BiConsumer<T, T> changed) {
+            Iterator<T> a = prev.iterator();
+            Iterator<T> b = next.iterator();
+            T x = a.hasNext() ? a.next() : null;
+            T y = b.hasNext() ? b.next() : null;
+            while (x != null || y != null) {
+                int c = x == null ? 1 : y == null ? -1 : x == y ? 0 : order.compare(x, y);
+                if (c < 0) {
+                    changed.accept(x, null);
+                    x = a.hasNext() ? a.next() : null;
+                } else if (c > 0) {
+                    changed.accept(null, y);
+                    y = b.hasNext() ? b.next() : null;
+                } else {
+                    if (x != y && !x.equals(y)) {
+                        changed.accept(x, y);
+                    }
+                    x = a.hasNext() ? a.next() : null;
+                    y = b.hasNext() ? b.next() : null;
                 }
             }
-            nodes.addAll(oldNodes.keySet());
-            return new Change(pods, namespaces, policies, defaultDenies, nodes);
         }
 
         int size() {
