@@ -8,6 +8,8 @@ import dev.netfence.policy.model.LabelSelector;
 import dev.netfence.policy.model.Namespace;
 import dev.netfence.policy.model.NetworkPolicy;
 import dev.netfence.policy.model.Node;
+import dev.netfence.policy.model.Peer;
+import dev.netfence.policy.model.PolicyRule;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
@@ -62,6 +64,40 @@ class IncrementalCompilerTest {
         assertThat(compiler.fullCompiles()).isEqualTo(1);
         assertThat(compiler.full(s)).isEqualTo(RuleSetCompiler.compile(s));
         assertThat(compiler.fullCompiles()).isEqualTo(2);
+    }
+
+    @Test
+    void aPodLabelChangeRecomputesOnlyItsNodeAndTheSetsItLeftAndJoined() {
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder();
+        for (int n = 0; n < 3; n++) {
+            b.node(new Node("node-" + n, List.of(IpAddress.parse("192.168.0." + (10 + n)))));
+            for (int i = 0; i < 4; i++) {
+                b.pod(new Pod("shop", "p" + n + i, Map.of("app", i % 2 == 0 ? "web" : "db"),
+                        List.of(IpAddress.parse("10." + n + ".0." + (i + 1))), "node-" + n, false, List.of()));
+            }
+        }
+        for (String app : List.of("web", "db")) {
+            b.policy(new NetworkPolicy("shop", app, LabelSelector.of("app", app), List.of("Ingress"),
+                    List.of(new PolicyRule(List.of(Peer.pods(LabelSelector.of("app", app))), List.of())), null, Map.of()));
+        }
+        ClusterSnapshot before = b.build();
+        IncrementalCompiler compiler = new IncrementalCompiler();
+        CompiledCluster first = compiler.update(before);
+        Pod moved = before.pod("shop", "p00").orElseThrow();
+        ClusterSnapshot after = before.toBuilder().pod(moved.withLabels(Map.of("app", "db"))).build();
+
+        CompiledCluster second = compiler.update(after);
+
+        assertThat(second).isEqualTo(RuleSetCompiler.compile(after));
+        assertThat(compiler.incrementalCompiles()).isEqualTo(1);
+        // untouched objects are the very same instances: they were not recomputed
+        assertThat(second.nodes().get("node-1")).isSameAs(first.nodes().get("node-1"));
+        assertThat(second.nodes().get("node-2")).isSameAs(first.nodes().get("node-2"));
+        assertThat(second.nodes().get("node-0")).isNotEqualTo(first.nodes().get("node-0"));
+        String web = AddressSet.nameOf("pods {app=web} in namespace shop");
+        String db = AddressSet.nameOf("pods {app=db} in namespace shop");
+        assertThat(second.addressSets().get(web).entries()).doesNotContain("10.0.0.1");
+        assertThat(second.addressSets().get(db).entries()).contains("10.0.0.1");
     }
 
     private static void assertEqualToFull(CompiledCluster actual, ClusterSnapshot s, long seed, int step, String what) {
@@ -119,7 +155,8 @@ class IncrementalCompilerTest {
             }
             case 4 -> {
                 if (pod != null) {
-                    String node = "node-" + random.nextInt(nodes + 1);   // sometimes a node without a Node object
+                    // sometimes to a node without a Node object, sometimes unscheduled
+                    String node = random.nextInt(6) == 0 ? null : "node-" + random.nextInt(nodes + 1);
                     b.pod(new Pod(pod.namespace(), pod.name(), pod.labels(), pod.ips(), node, pod.hostNetwork(), pod.ports()));
                     return "move pod " + pod.key() + " to " + node;
                 }
