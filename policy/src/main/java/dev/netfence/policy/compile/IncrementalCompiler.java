@@ -150,11 +150,12 @@ public final class IncrementalCompiler {
         }
         if (!change.pods.isEmpty() || !change.namespaces.isEmpty()) {
             for (NetworkPolicy np : next.policies()) {
-                if (change.policies.contains(key(np.namespace(), np.name()))) {
-                    continue;
-                }
-                for (Direction d : np.effectiveTypes()) {
-                    if (namedPortsAffected(np, d, change, prevCompiler, compiler)) {
+                for (Direction d : Direction.values()) {
+                    // cheapest tests first: most policies have no named port in a direction
+                    if (np.rules(d).stream().anyMatch(r -> r.ports().stream().anyMatch(PolicyPort::isNamed))
+                            && np.effectiveTypes().contains(d)
+                            && namedPortsAffected(np, d, change, prevCompiler, compiler)
+                            && !change.policies.contains(key(np.namespace(), np.name()))) {
                         replace(PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d),
                                 compiler.compilePolicy(np, d, next.selectPods(np.namespace(), np.podSelector())), changedPolicies);
                     }
