@@ -85,10 +85,10 @@ public final class IncrementalCompiler {
 
     /** Compiles {@code next} from scratch and keeps the indexes for the next {@link #update}. */
     public synchronized CompiledCluster full(ClusterSnapshot next) {
+        snapshot = null;   // until the indexes are complete: a failure leaves the next update to compile in full
         addressSets = new AddressSetTable();
         RuleSetCompiler compiler = new RuleSetCompiler(next, addressSets);
         output = compiler.compile();
-        snapshot = next;
         policies = new HashMap<>(compiler.compiledPolicies());
         isolation = new HashMap<>(compiler.isolationByPod());
         references = new HashMap<>();
@@ -103,6 +103,7 @@ public final class IncrementalCompiler {
         output.addressSetSpans().forEach((set, span) -> spans.put(set, new TreeSet<>(span)));
         usedSets = new HashMap<>(output.addressSets());
         spanLists = new HashMap<>(output.addressSetSpans());
+        snapshot = next;
         fullCompiles++;
         return output;
     }
