@@ -1,5 +1,6 @@
 package dev.netfence.cli;
 
+import dev.netfence.cli.demo.DemoCommand;
 import dev.netfence.cli.explain.ExplainCommand;
 import dev.netfence.cli.simulate.SimulateCommand;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Spec;
 @TopCommand
 @Command(name = "netfence", mixinStandardHelpOptions = true, versionProvider = NetfenceVersion.class,
         description = "Kubernetes NetworkPolicy, evaluated and enforced with nftables.",
-        subcommands = {SimulateCommand.class, ExplainCommand.class})
+        subcommands = {SimulateCommand.class, ExplainCommand.class, DemoCommand.class})
 public class NetfenceCommand implements Callable<Integer> {
 
     @Spec

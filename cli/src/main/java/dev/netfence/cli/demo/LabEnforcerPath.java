@@ -1,0 +1,31 @@
+package dev.netfence.cli.demo;
+
+import dev.netfence.lab.Lab;
+import dev.netfence.lab.LabEnforcer;
+import dev.netfence.policy.model.ClusterSnapshot;
+import java.time.Duration;
+
+/**
+ * The compiler, renderer and libnftables applier called directly: the snapshot is compiled into
+ * per-node rule sets and each node applies its own inside its network namespace ({@link LabEnforcer}).
+ */
+final class LabEnforcerPath implements RulePath {
+
+    private final LabEnforcer enforcer;
+
+    LabEnforcerPath(Lab lab) {
+        this.enforcer = new LabEnforcer(lab);
+    }
+
+    @Override
+    public String description() {
+        return "compiler -> renderer -> libnftables in each node's namespace";
+    }
+
+    @Override
+    public Duration enforce(ClusterSnapshot snapshot) {
+        long start = System.nanoTime();
+        enforcer.enforce(snapshot);
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+}
