@@ -187,4 +187,31 @@ class ExplainCommandTest {
                   - DefaultDeny payments/lockdown spec.allowDNS: allowDNS: egress to the cluster DNS (kube-system pods with k8s-app=kube-dns) on its DNS ports stays open
                 """);
     }
+
+    @Test
+    void aHostNetworkPodIsNodeTrafficThatSelectorsDoNotMatch() {
+        Result r = Netfence.run("explain", "-f", "src/test/resources/hostnetwork.yaml", "--from", "x/agent", "--to", "x/web",
+                "--port", "80");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).isEqualTo("""
+                DENIED: host-network pod x/agent (192.168.0.2, node traffic) -> pod x/web (10.0.1.10) on TCP/80
+                Denied by ingress at the destination x/web (a flow needs both sides to allow it).
+
+                Egress from host-network pod x/agent (192.168.0.2, node traffic): allowed
+                  x/agent uses the host network: its traffic is node traffic, and NetworkPolicy does not restrict what a node sends
+
+                Ingress to x/web: DENIED
+                  isolated by: NetworkPolicy x/from-x
+                  no rule allows this flow:
+                  - NetworkPolicy x/from-x spec.ingress[0]: the source host-network pod x/agent (192.168.0.2, node traffic) is not among its peers (from[0] all pods in namespace x: x/agent uses the host network: selectors never match host-network pods (their traffic is node traffic); allow its node's address with an ipBlock)
+                  To allow it, add this rule to NetworkPolicy x/from-x (or to another NetworkPolicy in namespace x that selects x/web):
+                    ingress:
+                      - from:
+                          - ipBlock:
+                              cidr: 192.168.0.2/32
+                        ports:
+                          - protocol: TCP
+                            port: 80
+                """);
+    }
 }

@@ -29,8 +29,13 @@ import java.util.function.Function;
  */
 final class MatrixProber {
 
-    /** Bounds the sockets open at once, whatever the size of the lab. */
-    private static final int MAX_OPEN = 8192;
+    /**
+     * Bounds the probes in flight, whatever the size of the lab. TCP handshakes are answered by the
+     * kernel; UDP echoes by one server thread, so fewer UDP probes fly at once to keep every echo
+     * well inside its timeout on a small machine.
+     */
+    private static final int MAX_TCP_IN_FLIGHT = 4096;
+    private static final int MAX_UDP_IN_FLIGHT = 2048;
 
     private final List<LabPod> pods;
     private final Function<LabPod, NamespaceExecutor> executorOf;
@@ -73,7 +78,8 @@ final class MatrixProber {
         }
         int n = pods.size();
         boolean[][] reached = new boolean[n][n];
-        int rowsPerWave = Math.max(1, MAX_OPEN / Math.max(1, n));
+        int inFlight = protocol == Protocol.TCP ? MAX_TCP_IN_FLIGHT : MAX_UDP_IN_FLIGHT;
+        int rowsPerWave = Math.max(1, inFlight / Math.max(1, n));
         for (int first = 0; first < n; first += rowsPerWave) {
             List<CompletableFuture<List<Attempt>>> opening = new ArrayList<>();
             for (int i = first; i < Math.min(n, first + rowsPerWave); i++) {
@@ -150,7 +156,10 @@ final class MatrixProber {
         ByteBuffer echo = ByteBuffer.allocate(64);
         try (Selector selector = Selector.open()) {
             List<Attempt> live = new ArrayList<>();
+            long watching = System.nanoTime();
             for (Attempt a : attempts) {
+                // opening a large wave takes a while: every probe gets its full timeout from now on
+                a.started = Math.max(a.started, watching);
                 if (a.connected) {
                     reached[a.from][a.to] = true;
                 } else if (!a.failed) {
@@ -188,6 +197,8 @@ final class MatrixProber {
                     if (a.done) {
                         a.close();
                     } else if (now - a.started >= (udp ? udpTimeout : tcpTimeout)) {
+                        // one select reports at most ~1024 ready channels: look at this one before giving up
+                        reached[a.from][a.to] = a.answeredMeanwhile(echo);
                         a.close();
                     } else {
                         if (udp && now - a.lastSent >= resend) {
@@ -227,6 +238,19 @@ final class MatrixProber {
         void send() throws IOException {
             lastSent = System.nanoTime();
             ((DatagramChannel) channel).write(ByteBuffer.allocate(Long.BYTES).putLong(token).flip());
+        }
+
+        /** Whether the handshake completed or the echo arrived without the selector having said so yet. */
+        boolean answeredMeanwhile(ByteBuffer echo) {
+            try {
+                if (channel instanceof SocketChannel tcp) {
+                    return tcp.finishConnect();
+                }
+                int read = ((DatagramChannel) channel).read(echo.clear());
+                return read == Long.BYTES && echo.flip().getLong() == token;
+            } catch (IOException e) {
+                return false;
+            }
         }
 
         void close() {

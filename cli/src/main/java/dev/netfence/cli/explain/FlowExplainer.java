@@ -78,6 +78,10 @@ public final class FlowExplainer {
     }
 
     private static String openNote(Direction d, Endpoint subject) {
+        if (subject instanceof Endpoint.Host h && h.pod() != null) {
+            return h.pod().key() + " uses the host network: its traffic is node traffic, and NetworkPolicy does not restrict "
+                    + (d == Direction.EGRESS ? "what a node sends" : "what a node receives");
+        }
         if (!(subject instanceof Endpoint.PodEndpoint pe)) {
             return subject.describe() + " is not a pod: NetworkPolicy does not restrict "
                     + (d == Direction.EGRESS ? "what it sends" : "what it receives");

@@ -132,6 +132,9 @@ public final class ManifestLoader {
 
     private void loadListItems(Path file, JsonNode list, FieldLines lines, String kind) {
         JsonNode items = list.get("items");
+        if (items.isNull()) {
+            return;   // an empty list as some tools write it: "items:" with no value
+        }
         if (!items.isArray()) {
             problems.add(new ManifestProblem(file, lines.lineOf("items"), null, "items",
                     "the items of a " + kind + " must be a list of objects"));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +93,11 @@ final class SourceDocuments {
         JsonNode value(String path) throws IOException {
             JsonToken token = parser.currentToken();
             lines.putIfAbsent(path, line());
+            if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                // Jackson hands an alias over as the anchor's name, not its value: refuse rather than misread
+                throw new ManifestException(new ManifestProblem(file, line(), null, path.isEmpty() ? null : path,
+                        "YAML aliases (*" + parser.getText() + ") are not supported: write the value out"));
+            }
             JsonNodeFactory f = JsonNodeFactory.instance;
             switch (token) {
                 case START_OBJECT -> {

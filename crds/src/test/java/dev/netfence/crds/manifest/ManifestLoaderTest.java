@@ -213,6 +213,7 @@ class ManifestLoaderTest {
             duplicate-key.yaml  | 5 | metadata.name: duplicate key "name" (document 1); remove one of them
             no-kind.yaml        | 1 | kind: document 1 has no kind
             enum.yaml           | 7 | DefaultDeny x/dd: spec.policyTypes[0]: wrong type: expected one of Ingress, Egress, got the string "ingress"
+            alias.yaml          | 7 | metadata.annotations: YAML aliases (*common) are not supported: write the value out
             criticalflow-bad-ip.yaml | 8 | CriticalFlow nodelocal-dns: spec.destination.ips[0]: "169.254.20.10/32" is not an IP address (write 169.254.20.10 or fd00::a, without a prefix length)
             list-item.yaml      | 17 | NetworkPolicy ok/empty-peer: spec.egress[0].to[0]: must specify a peer
             """)

@@ -50,6 +50,11 @@ public final class NftablesRenderer {
     private NftablesRenderer() {
     }
 
+    /** The nftables name (without the {@code _v4}/{@code _v6} suffix) of an AddressSet's sets. */
+    public static String setNameOf(String addressSetName) {
+        return "as_" + addressSetName.substring(addressSetName.indexOf('-') + 1);
+    }
+
     public static RenderedTable render(ResolvedRuleSet resolved) {
         return new Build(resolved).table();
     }
@@ -153,7 +158,7 @@ public final class NftablesRenderer {
                     peers.add(new Match(null, null));
                 } else {
                     for (String as : r.peers()) {
-                        String base = "as_" + as.substring(as.indexOf('-') + 1);
+                        String base = setNameOf(as);
                         addAddressSet(base, as);
                         peers.add(new Match(Boolean.FALSE, "ip " + (ingress ? "saddr" : "daddr") + " @" + base + "_v4"));
                         peers.add(new Match(Boolean.TRUE, "ip6 " + (ingress ? "saddr" : "daddr") + " @" + base + "_v6"));

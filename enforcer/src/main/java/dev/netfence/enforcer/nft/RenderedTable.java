@@ -80,27 +80,53 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains) {
      * same transaction.
      */
     public Optional<String> deltaFrom(RenderedTable previous) {
+        return elementChanges(previous).map(changes -> {
+            StringBuilder deletes = new StringBuilder();
+            StringBuilder adds = new StringBuilder();
+            for (NetlinkSetElements.SetChange c : changes) {
+                elementCommand(deletes, "delete", c.set().name(), c.removed());
+                elementCommand(adds, "add", c.set().name(), c.added());
+            }
+            return deletes.toString() + adds;
+        });
+    }
+
+    /**
+     * The element changes per set that turn {@code previous} into this table (map elements to
+     * delete are given by key), or empty when something other than set elements differs.
+     */
+    public Optional<List<NetlinkSetElements.SetChange>> elementChanges(RenderedTable previous) {
         if (!chains.equals(previous.chains) || !declarations().equals(previous.declarations())) {
             return Optional.empty();
         }
         Map<String, NftSet> old = previous.sets.stream().collect(Collectors.toMap(NftSet::name, Function.identity()));
-        StringBuilder deletes = new StringBuilder();
-        StringBuilder adds = new StringBuilder();
+        List<NetlinkSetElements.SetChange> changes = new ArrayList<>();
         for (NftSet s : sets) {
-            Set<String> before = new LinkedHashSet<>(old.get(s.name()).elements());
+            List<String> before = old.get(s.name()).elements();
+            if (before.equals(s.elements())) {
+                continue;
+            }
             Set<String> after = new LinkedHashSet<>(s.elements());
-            List<String> removed = new ArrayList<>(before);
-            removed.removeAll(after);
-            List<String> added = new ArrayList<>(after);
-            added.removeAll(before);
+            List<String> removed = new ArrayList<>();
+            for (String e : before) {
+                if (!after.contains(e)) {
+                    removed.add(e);
+                }
+            }
+            Set<String> had = new LinkedHashSet<>(before);
+            List<String> added = new ArrayList<>();
+            for (String e : s.elements()) {
+                if (!had.contains(e)) {
+                    added.add(e);
+                }
+            }
             if (s.isMap()) {
                 // map elements are deleted by key; a key whose verdict changed is deleted, then added anew
                 removed = removed.stream().map(RenderedTable::mapKey).toList();
             }
-            elementCommand(deletes, "delete", s.name(), removed);
-            elementCommand(adds, "add", s.name(), added);
+            changes.add(new NetlinkSetElements.SetChange(s.declaration(), removed, added));
         }
-        return Optional.of(deletes.toString() + adds);
+        return Optional.of(changes);
     }
 
     private static String mapKey(String element) {

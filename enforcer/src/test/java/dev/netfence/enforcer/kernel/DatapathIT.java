@@ -3,6 +3,7 @@ package dev.netfence.enforcer.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.RuleCounters;
 import dev.netfence.enforcer.nft.RuleSetApplier;
@@ -44,8 +45,8 @@ class DatapathIT {
             // before any rules: the lab itself connects everything
             assertThat(Probes.tcp(node.pod("db"), "10.77.0.1", 8080)).as("lab connectivity without rules").isTrue();
 
-            NetNs.call(node.nodeNamespace(), () -> new RuleSetApplier(new Nftables())
-                    .apply(RuleSetCompiler.compile(shop).forNode("n1")));
+            RuleSetApplier applier = new RuleSetApplier(new Nftables());
+            NetNs.call(node.nodeNamespace(), () -> applier.apply(RuleSetCompiler.compile(shop).forNode("n1")));
 
             Map<String, Boolean> expected = new LinkedHashMap<>();
             Map<String, Boolean> observed = new LinkedHashMap<>();
@@ -73,6 +74,25 @@ class DatapathIT {
             }
             assertThat(observed).isEqualTo(expected);
             assertThat(expected).containsValue(true).containsValue(false);
+
+            // api is relabelled out of the peers of web-from-api: an element delta (netlink), enforced at once
+            ClusterSnapshot relabelled = shop.toBuilder().pod(shop.pod("shop", "api").orElseThrow()
+                    .withLabels(Map.of("app", "other"))).build();
+            ApplyResult delta = NetNs.call(node.nodeNamespace(), () ->
+                    applier.apply(RuleSetCompiler.compile(relabelled).forNode("n1")));
+            assertThat(delta.kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            PolicyEngine after = new PolicyEngine(relabelled);
+            Pod api = relabelled.pod("shop", "api").orElseThrow();
+            Pod web = relabelled.pod("shop", "web").orElseThrow();
+            for (boolean v6 : new boolean[]{false, true}) {
+                Flow flow = new Flow(Endpoint.of(api, v6), Endpoint.of(web, v6), Protocol.TCP, 8080);
+                assertThat(after.allowed(flow)).isFalse();
+                assertThat(Probes.tcp(node.pod("api"), flow.destination().ip().toString(), 8080))
+                        .as("after the delta: %s", flow.describe()).isFalse();
+            }
+            assertThat(Probes.udp(node.pod("db"), "10.77.0.1", 5353)).isEqualTo(
+                    after.allowed(new Flow(Endpoint.of(relabelled.pod("shop", "db").orElseThrow()),
+                            Endpoint.of(web, false), Protocol.UDP, 5353)));
 
             Map<String, RuleCounters.Count> counters = NetNs.call(node.nodeNamespace(), () -> RuleCounters.read(new Nftables()));
             assertThat(counters.get("NetworkPolicy shop/web-from-api spec.ingress[0]").packets()).isPositive();

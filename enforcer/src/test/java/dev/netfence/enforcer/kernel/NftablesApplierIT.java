@@ -113,6 +113,51 @@ class NftablesApplierIT {
             assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
             String set = nft.run("list set inet netfence as_" + api.name().substring(3) + "_v4");
             assertThat(set).contains("10.77.0.9").contains("10.77.0.2").doesNotContain("10.77.1.1");
+            // the same kind of change as an AddressSet watch delivers it
+            assertThat(applier.applyAddressSet(new AddressSet(api.name(), List.of("10.77.1.1", "fd77::2"))).kind())
+                    .isEqualTo(ApplyResult.Kind.DELTA);
+            assertThat(nft.run("list set inet netfence as_" + api.name().substring(3) + "_v4"))
+                    .contains("10.77.1.1").doesNotContain("10.77.0.9").doesNotContain("10.77.0.2");
+            assertThat(applier.applied()).isEqualTo(NftablesRenderer.render(new ResolvedRuleSet(before.ruleSet(),
+                    before.addressSets().stream().map(a -> a.name().equals(api.name())
+                            ? new AddressSet(a.name(), List.of("10.77.1.1", "fd77::2")) : a).toList())));
+            return null;
+        });
+    }
+
+    @Test
+    void netlinkDeltasReshapeIntervalsAndPointNewPodsAtExistingProfiles() {
+        NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            ResolvedRuleSet before = shop();
+            applier.apply(before);
+            AddressSet block = before.addressSets().stream().filter(a -> a.entries().contains("172.16.0.0/24"))
+                    .findFirst().orElseThrow();
+            String set = "as_" + block.name().substring(3) + "_v4";
+            assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.200 }")).contains("172.16.0.0/24");
+            ResolvedRuleSet narrowed = new ResolvedRuleSet(before.ruleSet(), before.addressSets().stream()
+                    .map(a -> a.name().equals(block.name())
+                            ? new AddressSet(a.name(), List.of("172.16.0.0/25", "172.16.2.0-172.16.255.255")) : a).toList());
+            var rs = narrowed.ruleSet();
+            var web = rs.pods().stream().filter(p -> p.name().equals("web")).findFirst().orElseThrow();
+            var pods = new ArrayList<>(rs.pods());
+            pods.add(new dev.netfence.policy.compile.LocalPod("shop", "web-2", List.of("10.77.0.4", "fd77::4"),
+                    web.ingressPolicies(), web.egressPolicies()));
+            ResolvedRuleSet after = new ResolvedRuleSet(new dev.netfence.policy.compile.NodeRuleSet(rs.node(),
+                    rs.nodeAddresses(), pods, rs.policies(), rs.addressSets()), narrowed.addressSets());
+            assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            // the kernel's own lookups: the /25 still matches, the rest of the old /24 no longer does
+            assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.100 }")).contains("172.16.0.0/25");
+            assertThatThrownBy(() -> nft.run("get element inet netfence " + set + " { 172.16.0.200 }"))
+                    .isInstanceOf(NftablesException.class);
+            assertThat(nft.run("get element inet netfence ingress_v4 { 10.77.0.4 }")).contains("jump in_");
+            assertThat(nft.run("get element inet netfence ingress_v6 { fd77::4 }")).contains("jump in_");
+            // and back: the pod leaves, the /24 returns
+            assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.200 }")).contains("172.16.0.0/24");
+            assertThatThrownBy(() -> nft.run("get element inet netfence ingress_v4 { 10.77.0.4 }"))
+                    .isInstanceOf(NftablesException.class);
             return null;
         });
     }

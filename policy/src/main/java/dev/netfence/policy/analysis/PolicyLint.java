@@ -124,7 +124,7 @@ final class PolicyLint {
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(peer.namespaceSelector().matchLabels()).entrySet()) {
             if (!e.getKey().equals(Namespace.NAME_LABEL) && e.getValue().equals(dnsNs)
                     && !e.getValue().equals(actual.get(e.getKey()))) {
-                out.add(warning(Rules.DNS_SELECTOR_UNSET_LABEL, np.ref(), path + ".namespaceSelector.matchLabels." + e.getKey(),
+                out.add(warning(Rules.DNS_SELECTOR_UNSET_LABEL, np.ref(), path + ".namespaceSelector.matchLabels[" + e.getKey() + "]",
                         "Kubernetes does not set label " + e.getKey() + "=" + dnsNs + " on namespace " + dnsNs
                                 + "; select it by kubernetes.io/metadata.name", FixSnippets.namespaceSelectorByName(dnsNs)));
                 return true;

@@ -50,6 +50,9 @@ public final class CompiledVerdicts {
     }
 
     public boolean allowed(IpAddress source, IpAddress destination, Protocol protocol, int port) {
+        if (source.equals(destination) && podsByIp.containsKey(source)) {
+            return true;   // a pod's traffic to its own address stays on its loopback: no node hook sees it
+        }
         return side(Direction.EGRESS, source, destination, protocol, port).allowed()
                 && side(Direction.INGRESS, source, destination, protocol, port).allowed();
     }

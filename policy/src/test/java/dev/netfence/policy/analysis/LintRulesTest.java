@@ -47,7 +47,7 @@ class LintRulesTest {
                 new Case("DNS namespace selected by name: kube-system", policy("shop", "p", WEB, types("Egress"),
                         egress(new PolicyRule(List.of(Peer.podsInNamespaces(KUBE_DNS, LabelSelector.of("name", "kube-system"))),
                                 List.of(PolicyPort.of(Protocol.UDP, 53))), dnsRule(Protocol.UDP, Protocol.TCP))), dflt,
-                        List.of(warning(Rules.DNS_SELECTOR_UNSET_LABEL, "spec.egress[0].to[0].namespaceSelector.matchLabels.name",
+                        List.of(warning(Rules.DNS_SELECTOR_UNSET_LABEL, "spec.egress[0].to[0].namespaceSelector.matchLabels[name]",
                                 "Kubernetes does not set label name=kube-system on namespace kube-system; select it by "
                                         + "kubernetes.io/metadata.name"))),
                 new Case("namespaceSelector and podSelector as two peers", ingressPolicy(WEB, rule(List.of(

@@ -1,0 +1,63 @@
+package dev.netfence.cli.lab;
+
+import dev.netfence.cli.ExitCodes;
+import dev.netfence.cli.UserInputException;
+import dev.netfence.lab.Lab;
+import dev.netfence.lab.LabException;
+import dev.netfence.lab.LabPlan;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code netfence lab down [RUN_ID...] [--all]}: removes labs left by --keep, a kill or a crash. */
+@Command(name = "down", mixinStandardHelpOptions = true,
+        description = {"Remove labs: the given runs, or every lab on this machine. A lab's network namespaces",
+                "are named nf-<run>-...; removing them removes their links, routes and rules."})
+public class LabDownCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..*", paramLabel = "RUN_ID", description = "Runs to remove (default: every lab run).")
+    List<String> runIds;
+
+    @Option(names = "--all", description = "Also remove every other network namespace whose name starts with nf-.")
+    boolean all;
+
+    @Override
+    public Integer call() {
+        Lab.prerequisitesMissing().ifPresent(reason -> {
+            throw new UserInputException(reason);
+        });
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> runs = runIds == null || runIds.isEmpty() ? Lab.runs() : runIds;
+        int removed = 0;
+        try {
+            for (String run : runs) {
+                List<String> gone = Lab.downAll(LabPlan.runPrefix(run));
+                if (gone.isEmpty() && runIds != null && !runIds.isEmpty()) {
+                    throw new UserInputException("no lab run " + run + " on this machine; runs: " + Lab.runs());
+                }
+                out.println("removed lab " + run + " (" + gone.size() + " network namespaces)");
+                removed += gone.size();
+            }
+            if (all) {
+                List<String> gone = Lab.downAll(LabPlan.PREFIX);
+                gone.forEach(ns -> out.println("removed " + ns));
+                removed += gone.size();
+            }
+        } catch (LabException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        if (removed == 0) {
+            out.println("no lab to remove");
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

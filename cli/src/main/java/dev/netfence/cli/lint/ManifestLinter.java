@@ -1,0 +1,77 @@
+package dev.netfence.cli.lint;
+
+import dev.netfence.crds.manifest.ManifestObject;
+import dev.netfence.crds.manifest.Manifests;
+import dev.netfence.policy.analysis.AnalysisConfig;
+import dev.netfence.policy.analysis.CriticalFlow;
+import dev.netfence.policy.analysis.Finding;
+import dev.netfence.policy.analysis.PolicyAnalyzer;
+import dev.netfence.policy.analysis.PolicyObject;
+import dev.netfence.policy.model.ClusterDns;
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.DefaultDeny;
+import dev.netfence.policy.model.Namespace;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.model.Node;
+import dev.netfence.policy.model.ObjectRef;
+import dev.netfence.policy.model.Pod;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code netfence lint} without the command line: the analysis of the admission webhook on the
+ * objects of manifest files. Namespaces, pods and nodes come from the files; DNS is the default
+ * cluster DNS unless a {@code CriticalFlow} named {@code dns} says otherwise, and DNS pods that the
+ * files do not hold are assumed.
+ */
+public final class ManifestLinter {
+
+    private final PolicyAnalyzer analyzer;
+    private final ClusterDns dns;
+
+    public ManifestLinter(AnalysisConfig config, ClusterDns dns) {
+        this.analyzer = new PolicyAnalyzer(config);
+        this.dns = dns;
+    }
+
+    public ManifestLinter() {
+        this(AnalysisConfig.DEFAULT, ClusterDns.DEFAULT);
+    }
+
+    public List<LocatedFinding> lint(Manifests manifests) {
+        ClusterSnapshot.Builder context = ClusterSnapshot.builder().dns(dns);
+        List<PolicyObject> objects = new ArrayList<>();
+        List<CriticalFlow> flows = new ArrayList<>();
+        Map<ObjectRef, ManifestObject> byRef = new HashMap<>();
+        for (ManifestObject o : manifests.objects()) {
+            byRef.put(o.ref(), o);
+            Object m = o.model();
+            if (m instanceof Namespace n) {
+                context.namespace(n);
+            } else if (m instanceof Pod p) {
+                context.pod(p);
+            } else if (m instanceof Node n) {
+                context.node(n);
+            } else if (m instanceof NetworkPolicy np) {
+                objects.add(PolicyObject.of(np));
+            } else if (m instanceof DefaultDeny dd) {
+                Map<String, String> annotations = o.resource().getMetadata().getAnnotations();
+                objects.add(PolicyObject.of(dd, annotations));
+            } else if (m instanceof CriticalFlow cf) {
+                flows.add(cf);
+            }
+        }
+        List<LocatedFinding> out = new ArrayList<>();
+        for (Finding f : analyzer.lint(context.build(), objects, flows)) {
+            ManifestObject o = byRef.get(f.object());
+            if (o == null) {
+                out.add(new LocatedFinding(f, "", 0, 0));
+            } else {
+                out.add(new LocatedFinding(f, o.file().toString(), o.fields().lineOf(f.fieldPath()), o.line()));
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.netfence.enforcer.bench;
+
+import dev.netfence.enforcer.kernel.NetNs;
+import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.Nftables;
+import dev.netfence.enforcer.nft.RuleSetApplier;
+import dev.netfence.policy.compile.AddressSet;
+import dev.netfence.policy.compile.LocalPod;
+import dev.netfence.policy.compile.NodeRuleSet;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Apply-time benchmark through libnftables (JNA), in a scratch namespace {@code nf-bench-apply}:
+ * a full load and a full replacement of a rule set, and one-pod deltas (a peer pod joining and
+ * leaving an address set; a local pod joining and leaving an existing profile), at two sizes so
+ * that the delta's independence of size shows. Run as root:
+ * {@code enforcer/bench.sh ApplyBenchmark}.
+ */
+public final class ApplyBenchmark {
+    private static final String NS = "nf-bench-apply";
+
+    public static void main(String[] args) {
+        String reason = NetNs.unavailableReason();
+        if (reason != null) {
+            System.out.println("skipped: " + reason);
+            return;
+        }
+        try {
+            run("small: 1,000 pods, 1,000 rules, 10,000 set elements", SyntheticRuleSets.build(1_000, 5, 5, 100, 100));
+            run("large: 10,000 pods, 10,000 rules, 100,000 set elements", SyntheticRuleSets.build(10_000, 5, 5, 1_000, 100));
+        } finally {
+            NetNs.delete(NS);
+        }
+    }
+
+    private static void run(String label, ResolvedRuleSet rs) {
+        NetNs.delete(NS);
+        NetNs.add(NS);
+        System.out.println(label);
+        NetNs.call(NS, () -> {
+            RuleSetApplier applier = new RuleSetApplier(new Nftables());
+            ApplyResult first = applier.apply(rs);
+            double[] full = new double[5];
+            for (int i = 0; i < full.length; i++) {
+                applier.reset();   // force a full replacement of the existing table
+                full[i] = ms(applier.apply(rs));
+            }
+            ResolvedRuleSet peerJoined = withPeer(rs, "10.250.0.7");
+            ResolvedRuleSet podJoined = withLocalPod(rs, "10.250.1.7");
+            double renderMs = 0;
+            for (int i = 0; i < 3; i++) {
+                long t = System.nanoTime();
+                dev.netfence.enforcer.nft.NftablesRenderer.render(peerJoined);
+                renderMs = Math.max(renderMs, 0) + (System.nanoTime() - t) / 1e6 / 3;
+            }
+            System.out.printf("  rendering the whole table (pure Java, needed when a whole rule set document arrives): %.0f ms%n",
+                    renderMs);
+            double[] peer = new double[20];
+            double[] pod = new double[20];
+            for (int i = 0; i < peer.length; i++) {
+                ApplyResult in = applier.apply(peerJoined);
+                ApplyResult out = applier.apply(rs);
+                check(in, out);
+                peer[i] = (ms(in) + ms(out)) / 2;
+                in = applier.apply(podJoined);
+                out = applier.apply(rs);
+                check(in, out);
+                pod[i] = (ms(in) + ms(out)) / 2;
+            }
+            // as an AddressSet watch delivers it: one set's new members, no re-render of the table
+            AddressSet set0 = rs.addressSets().get(0);
+            AddressSet set0plus = peerJoined.addressSets().get(0);
+            double[] watch = new double[20];
+            for (int i = 0; i < watch.length; i++) {
+                ApplyResult in = applier.applyAddressSet(set0plus);
+                ApplyResult out = applier.applyAddressSet(set0);
+                check(in, out);
+                watch[i] = (ms(in) + ms(out)) / 2;
+            }
+            System.out.printf("  AddressSet update (watch path, no re-render): median %.2f ms (min %.2f)%n",
+                    median(watch), min(watch));
+            System.out.printf("  nft rules %,d, set elements %,d%n  first load %.0f ms; full replacement median %.0f ms"
+                            + " (min %.0f, max %.0f)%n  one peer pod in/out of an address set: median %.2f ms;"
+                            + " one local pod in/out of a profile: median %.2f ms (whole document: diff + kernel)%n",
+                    first.rules(), first.elements(), ms(first), median(full), min(full), max(full),
+                    median(peer), median(pod));
+            return null;
+        });
+    }
+
+    private static void check(ApplyResult in, ApplyResult out) {
+        if (in.kind() != ApplyResult.Kind.DELTA || out.kind() != ApplyResult.Kind.DELTA) {
+            throw new IllegalStateException("expected element deltas, got " + in.kind() + "/" + out.kind());
+        }
+    }
+
+    private static ResolvedRuleSet withPeer(ResolvedRuleSet rs, String ip) {
+        List<AddressSet> sets = new ArrayList<>(rs.addressSets());
+        AddressSet first = sets.get(0);
+        List<String> entries = new ArrayList<>(first.entries());
+        entries.add(ip);
+        sets.set(0, new AddressSet(first.name(), entries));
+        return new ResolvedRuleSet(rs.ruleSet(), sets);
+    }
+
+    private static ResolvedRuleSet withLocalPod(ResolvedRuleSet rs, String ip) {
+        NodeRuleSet n = rs.ruleSet();
+        List<LocalPod> pods = new ArrayList<>(n.pods());
+        LocalPod like = pods.get(0);
+        pods.add(new LocalPod("bench", "new-pod", List.of(ip), like.ingressPolicies(), like.egressPolicies()));
+        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, n.policies(), n.addressSets()),
+                rs.addressSets());
+    }
+
+    private static double ms(ApplyResult r) {
+        return r.duration().toNanos() / 1e6;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(0);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(0);
+    }
+}
