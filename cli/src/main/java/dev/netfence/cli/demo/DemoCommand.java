@@ -13,6 +13,7 @@ import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.ContainerPort;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.Protocol;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -110,13 +111,13 @@ public class DemoCommand implements Callable<Integer> {
 
             ClusterSnapshot none = demo.bare();
             step(1, "Connectivity before any policy", "no NetworkPolicy, no DefaultDeny: every pod reaches every pod",
-                    List.of(), none, rules, lab, probes);
+                    demo.files(demo.cluster()), DemoManifests.resources(demo.cluster()), none, rules, lab, probes);
             ClusterSnapshot denied = demo.denied();
             step(2, "A DefaultDeny per namespace", "shop and shop-data are isolated both ways; DNS stays open (allowDNS)",
-                    demo.files(demo.defaultDenies()), denied, rules, lab, probes);
+                    demo.files(demo.defaultDenies()), DemoManifests.resources(demo.defaultDenies()), denied, rules, lab, probes);
             ClusterSnapshot opened = demo.opened();
             step(3, "The policies the shop needs", "anyone -> frontend:8080, frontend -> api:8080, api -> db:5432",
-                    demo.files(demo.policies()), opened, rules, lab, probes);
+                    demo.files(demo.policies()), DemoManifests.resources(demo.policies()), opened, rules, lab, probes);
             refusedStep(demo, opened, lab, probes);
 
             long total = System.nanoTime() - started;
@@ -144,14 +145,14 @@ public class DemoCommand implements Callable<Integer> {
         return mismatches.isEmpty() ? ExitCodes.OK : MISMATCH;
     }
 
-    private void step(int n, String title, String what, List<Path> applied, ClusterSnapshot state, RulePath rules, Lab lab,
-                      List<Probe> probes) throws Exception {
+    private void step(int n, String title, String what, List<Path> files, List<HasMetadata> objects, ClusterSnapshot state,
+                      RulePath rules, Lab lab, List<Probe> probes) throws Exception {
         pause(n);
         header(n, title, what);
-        for (Path file : applied) {
+        for (Path file : files) {
             say("  $ kubectl apply -f " + file);
         }
-        Duration enforced = rules.enforce(state);
+        Duration enforced = rules.enforce(state, objects);
         say("  enforced on " + lab.nodes().size() + " nodes in " + millis(enforced.toNanos()) + " after applying");
         long t = System.nanoTime();
         int differing = measure(state, lab, probes);

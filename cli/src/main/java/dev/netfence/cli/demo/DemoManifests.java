@@ -8,6 +8,7 @@ import dev.netfence.policy.analysis.PolicyObject;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,11 @@ record DemoManifests(Path directory, Manifests cluster, Manifests defaultDenies,
             }
         }
         return out;
+    }
+
+    /** The objects of a group as a user applies them, in file order. */
+    static List<HasMetadata> resources(Manifests m) {
+        return m.objects().stream().map(ManifestObject::resource).toList();
     }
 
     List<Path> files(Manifests m) {

@@ -3,11 +3,14 @@ package dev.netfence.cli.demo;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabEnforcer;
 import dev.netfence.policy.model.ClusterSnapshot;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The compiler, renderer and libnftables applier called directly: the snapshot is compiled into
  * per-node rule sets and each node applies its own inside its network namespace ({@link LabEnforcer}).
+ * No API server, operator or enforcer loop: the objects of a step matter only through the snapshot.
  */
 final class LabEnforcerPath implements RulePath {
 
@@ -23,9 +26,9 @@ final class LabEnforcerPath implements RulePath {
     }
 
     @Override
-    public Duration enforce(ClusterSnapshot snapshot) {
+    public Duration enforce(ClusterSnapshot expected, List<HasMetadata> objects) {
         long start = System.nanoTime();
-        enforcer.enforce(snapshot);
+        enforcer.enforce(expected);
         return Duration.ofNanos(System.nanoTime() - start);
     }
 }
