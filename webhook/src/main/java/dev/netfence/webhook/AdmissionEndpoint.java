@@ -3,6 +3,8 @@ package dev.netfence.webhook;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,9 +26,19 @@ public class AdmissionEndpoint {
         this.judge = judge;
     }
 
+    /**
+     * Non-blocking signature on purpose: the body is then read in full on the I/O thread before the
+     * method runs. A blocking method would read it with blocking I/O, which under HTTP/2 (what the API
+     * server speaks) deadlocks worker threads against the connection once several streams are in flight.
+     * The judging itself runs on a worker thread.
+     */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response validate(String body) {
+    public Uni<Response> validate(String body) {
+        return Uni.createFrom().item(() -> answer(body)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private Response answer(String body) {
         try {
             if (body == null || body.isBlank()) {
                 return badRequest("empty body: send an AdmissionReview (admission.k8s.io/v1) as JSON");

@@ -18,6 +18,10 @@ public class CachesSyncedCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("informer-caches").status(cache.synced()).build();
+        boolean synced = cache.synced();
+        if (synced) {
+            cache.view();   // build the snapshot before the first request needs it
+        }
+        return HealthCheckResponse.named("informer-caches").status(synced).build();
     }
 }

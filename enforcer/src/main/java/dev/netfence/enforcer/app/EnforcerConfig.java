@@ -13,6 +13,16 @@ public interface EnforcerConfig {
     /** The node this enforcer runs on (the DaemonSet sets it from {@code spec.nodeName}). */
     String nodeName();
 
+    /** Where rule sets come from: {@code file} ({@link #rulesPath()}) or {@code kubernetes} (the node's NodeRuleSet). */
+    @WithDefault("file")
+    Source source();
+
+    enum Source { FILE, KUBERNETES }
+
+    /** How often the NodeRuleSet status is brought up to date with what was applied (source kubernetes). */
+    @WithDefault("1s")
+    Duration statusInterval();
+
     /** A rule set YAML file, or a directory holding {@code <node>.yaml}. */
     Path rulesPath();
 

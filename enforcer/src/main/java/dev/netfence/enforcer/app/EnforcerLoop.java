@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.kube.KubernetesEnforcement;
 import dev.netfence.enforcer.netns.NetworkNamespace;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.Nftables;
@@ -41,9 +42,12 @@ public class EnforcerLoop {
     private Nftables nft;
     private Duration backoff;
 
-    public EnforcerLoop(EnforcerConfig config, EnforcerMetrics metrics) {
+    private final KubernetesEnforcement kubernetes;
+
+    public EnforcerLoop(EnforcerConfig config, EnforcerMetrics metrics, KubernetesEnforcement kubernetes) {
         this.config = config;
         this.metrics = metrics;
+        this.kubernetes = kubernetes;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -51,7 +55,8 @@ public class EnforcerLoop {
             LOG.info("netfence.enforcer.enabled=false: not touching nftables");
             return;
         }
-        source = new FileRuleSetSource(config.rulesPath(), config.nodeName());
+        source = config.source() == EnforcerConfig.Source.KUBERNETES ? kubernetes.source()
+                : new FileRuleSetSource(config.rulesPath(), config.nodeName());
         nft = new Nftables();
         applier = new RuleSetApplier(nft);
         backoff = config.retryInitial();

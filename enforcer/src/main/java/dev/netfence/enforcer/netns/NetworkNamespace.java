@@ -12,6 +12,7 @@ import java.nio.file.Path;
  */
 public final class NetworkNamespace {
     private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 0x80000;
     private static final int CLONE_NEWNET = 0x40000000;
 
     interface LibC extends Library {
@@ -46,7 +47,7 @@ public final class NetworkNamespace {
         Path path = pathOf(nameOrPath);
         int fd;
         try {
-            fd = libc().open(path.toString(), O_RDONLY);
+            fd = libc().open(path.toString(), O_RDONLY | O_CLOEXEC);
         } catch (LastErrorException e) {
             throw new IllegalStateException("cannot open network namespace " + path + ": errno " + e.getErrorCode()
                     + " (does it exist? create it with `ip netns add`)", e);

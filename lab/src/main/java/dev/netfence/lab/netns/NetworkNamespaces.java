@@ -1,6 +1,6 @@
 package dev.netfence.lab.netns;
 
-import com.sun.jna.LastErrorException;
+import dev.netfence.enforcer.netns.NetworkNamespace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,24 +22,12 @@ public final class NetworkNamespaces {
         return NETNS_DIR.resolve(name);
     }
 
-    /** Enters {@code name} on the calling thread; throws if the namespace does not exist or setns fails. */
+    /**
+     * Enters {@code name} on the calling thread; throws if the namespace does not exist or setns
+     * fails. The setns(2) call itself is the enforcer's, which programs node namespaces the same way.
+     */
     public static void enter(String name) {
-        Path path = path(name);
-        int fd;
-        try {
-            fd = LibC.INSTANCE.open(path.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
-        } catch (LastErrorException e) {
-            throw new IllegalStateException("cannot open network namespace " + path + ": errno " + e.getErrorCode()
-                    + " (does it exist? `ip netns list`)", e);
-        }
-        try {
-            LibC.INSTANCE.setns(fd, LibC.CLONE_NEWNET);
-        } catch (LastErrorException e) {
-            throw new IllegalStateException("setns(" + path + ", CLONE_NEWNET) failed: errno " + e.getErrorCode()
-                    + " (needs CAP_SYS_ADMIN: run as root)", e);
-        } finally {
-            LibC.INSTANCE.close(fd);
-        }
+        NetworkNamespace.enter(path(name).toString());
     }
 
     /** The inode identifying the network namespace the calling thread is in. */
@@ -63,7 +51,7 @@ public final class NetworkNamespaces {
 
     /** Whether this process runs with effective uid 0 (creating namespaces and setns need it). */
     public static boolean isRoot() {
-        return LibC.INSTANCE.geteuid() == 0;
+        return NetworkNamespace.root();
     }
 
     /** The names of the network namespaces that exist ({@code ip netns list}), sorted. */

@@ -51,8 +51,11 @@ public final class CriticalFlowAnalysis {
         Map<String, String> nsLabels = before.namespaceLabels(ns);
         List<Pod> affected = affectedPods(before, change);
 
+        // one pod per class is enough for the engine: pods with the same labels get the same verdicts
         Map<String, Pod> included = new LinkedHashMap<>();
-        affected.forEach(p -> included.put(p.key(), p));
+        for (List<Pod> cls : classes(affected)) {
+            included.put(cls.get(0).key(), cls.get(0));
+        }
         List<Pair> pairs = new ArrayList<>();
         for (CriticalFlow flow : flows) {
             List<Pod> egressSources = affected.stream()
@@ -68,6 +71,7 @@ public final class CriticalFlowAnalysis {
                 }
             }
             if (!ingressTargets.isEmpty()) {
+                ingressTargets.forEach(t -> included.putIfAbsent(t.key(), t));
                 for (List<Pod> cls : classes(sources(before, flow))) {
                     included.putIfAbsent(cls.get(0).key(), cls.get(0));
                     for (Pod target : ingressTargets) {
@@ -227,25 +231,31 @@ public final class CriticalFlowAnalysis {
         return byClass.values();
     }
 
-    /** The pods involved, the policies and DefaultDenies of their namespaces, every namespace and node. */
+    /**
+     * The pods involved, every namespace and node, the DefaultDenies of the pods' namespaces and the
+     * policies that select at least one of the pods: a policy that selects none of them cannot take
+     * part in any verdict about their flows (peers only matter in policies that select the pod judged).
+     */
     private static ClusterSnapshot.Builder restrictedSnapshot(ClusterSnapshot full, Collection<Pod> pods, String changedNs) {
         ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(full.dns());
         full.namespaces().forEach(b::namespace);
         full.nodes().forEach(b::node);
-        Set<String> namespaces = new HashSet<>();
-        namespaces.add(changedNs);
+        Map<String, Set<Map<String, String>>> labelSetsByNamespace = new java.util.HashMap<>();
+        labelSetsByNamespace.put(changedNs, new HashSet<>());
         for (Pod p : pods) {
             b.pod(p);
-            namespaces.add(p.namespace());
+            labelSetsByNamespace.computeIfAbsent(p.namespace(), k -> new HashSet<>()).add(p.labels());
         }
-        for (String ns : namespaces) {
+        labelSetsByNamespace.forEach((ns, labelSets) -> {
             for (NetworkPolicy np : full.policiesInNamespace(ns)) {
-                b.policy(np);
+                if (labelSets.stream().anyMatch(np.podSelector()::matches)) {
+                    b.policy(np);
+                }
             }
             for (DefaultDeny dd : full.defaultDeniesInNamespace(ns)) {
                 b.defaultDeny(dd);
             }
-        }
+        });
         return b;
     }
 }

@@ -211,26 +211,28 @@ public final class RuleSetCompiler {
     private PolicyRules compileDefaultDeny(DefaultDeny dd, Direction d, String id) {
         List<CompiledRule> out = new ArrayList<>();
         if (d == Direction.EGRESS && dd.allowDNS()) {
-            List<IpAddress> dns = new ArrayList<>(snapshot.dns().extraIps());
-            for (Pod p : snapshot.pods()) {
-                if (snapshot.dns().isDnsPod(p)) {
-                    dns.addAll(p.ips());
-                }
-            }
             TreeSet<PortRange> ports = new TreeSet<>();
             snapshot.dns().ports().forEach(dp -> ports.add(new PortRange(dp.protocol(), dp.port(), dp.port())));
             ClusterDns cd = snapshot.dns();
             String def = "dns " + cd.namespace() + " pods " + normalized(cd.podSelector()) + " extra " + cd.extraIps();
-            out.add(new CompiledRule("spec.allowDNS", false, List.of(intern(def, AddressRanges.ofAddresses(dns)).name()),
-                    false, List.copyOf(ports), List.of()));
+            out.add(new CompiledRule("spec.allowDNS", false, List.of(intern(def, () -> {
+                List<IpAddress> dns = new ArrayList<>(cd.extraIps());
+                for (Pod p : snapshot.pods()) {
+                    if (cd.isDnsPod(p)) {
+                        dns.addAll(p.ips());
+                    }
+                }
+                return AddressRanges.ofAddresses(dns);
+            }).name()), false, List.copyOf(ports), List.of()));
         }
         if (dd.allowSameNamespace()) {
-            List<IpAddress> ips = new ArrayList<>();
-            snapshot.podsInNamespace(dd.namespace()).stream().filter(p -> !p.hostNetwork()).forEach(p -> ips.addAll(p.ips()));
             // the same pods as a peer {podSelector: {}} in this namespace, so it shares that set
             String def = podsDefinition(dd.namespace(), null, LabelSelector.ALL);
-            out.add(new CompiledRule("spec.allowSameNamespace", false, List.of(intern(def, AddressRanges.ofAddresses(ips)).name()),
-                    true, List.of(), List.of()));
+            out.add(new CompiledRule("spec.allowSameNamespace", false, List.of(intern(def, () -> {
+                List<IpAddress> ips = new ArrayList<>();
+                snapshot.podsInNamespace(dd.namespace()).stream().filter(p -> !p.hostNetwork()).forEach(p -> ips.addAll(p.ips()));
+                return AddressRanges.ofAddresses(ips);
+            }).name()), true, List.of(), List.of()));
         }
         return new PolicyRules(id, "DefaultDeny", dd.namespace(), dd.name(), d, out);
     }
@@ -241,16 +243,18 @@ public final class RuleSetCompiler {
             List<String> entries = AddressRanges.ofIpBlock(peer.ipBlock().cidr(), peer.ipBlock().except());
             return intern("ipBlock " + String.join(",", entries), entries);
         }
-        List<IpAddress> ips = new ArrayList<>();
-        List<String> namespaces = peer.namespaceSelector() == null ? List.of(policyNamespace)
-                : snapshot.selectNamespaces(peer.namespaceSelector());
-        for (String ns : namespaces) {
-            for (Pod p : snapshot.selectPods(ns, peer.podSelector() == null ? LabelSelector.ALL : peer.podSelector())) {
-                ips.addAll(p.ips());
-            }
-        }
         LabelSelector pods = peer.podSelector() == null ? LabelSelector.ALL : peer.podSelector();
-        return intern(podsDefinition(policyNamespace, peer.namespaceSelector(), pods), AddressRanges.ofAddresses(ips));
+        return intern(podsDefinition(policyNamespace, peer.namespaceSelector(), pods), () -> {
+            List<IpAddress> ips = new ArrayList<>();
+            List<String> namespaces = peer.namespaceSelector() == null ? List.of(policyNamespace)
+                    : snapshot.selectNamespaces(peer.namespaceSelector());
+            for (String ns : namespaces) {
+                for (Pod p : snapshot.selectPods(ns, pods)) {
+                    ips.addAll(p.ips());
+                }
+            }
+            return AddressRanges.ofAddresses(ips);
+        });
     }
 
     /**
@@ -274,7 +278,15 @@ public final class RuleSetCompiler {
     }
 
     private AddressSet intern(String definition, List<String> entries) {
-        AddressSet as = AddressSet.of(definition, entries);
-        return addressSets.computeIfAbsent(as.name(), k -> as);
+        return intern(definition, () -> entries);
+    }
+
+    /**
+     * The set of a peer definition; its members are selected only the first time the definition is
+     * seen (equal definitions select equal pods): at 10,000 policies most peers repeat, and selecting
+     * a cross-namespace peer's pods again for each of them was most of the compile time.
+     */
+    private AddressSet intern(String definition, java.util.function.Supplier<List<String>> entries) {
+        return addressSets.computeIfAbsent(AddressSet.nameOf(definition), name -> new AddressSet(name, entries.get()));
     }
 }

@@ -189,10 +189,18 @@ public final class ClusterSnapshot {
     }
 
     private List<String> allNamespaceNames() {
-        java.util.TreeSet<String> names = new java.util.TreeSet<>(namespaces.keySet());
-        names.addAll(podsByNamespace.keySet());
-        return new ArrayList<>(names);
+        List<String> names = allNamespaceNames;
+        if (names == null) {
+            java.util.TreeSet<String> sorted = new java.util.TreeSet<>(namespaces.keySet());
+            sorted.addAll(podsByNamespace.keySet());
+            names = List.copyOf(sorted);
+            allNamespaceNames = names;
+        }
+        return names;
     }
+
+    /** Computed on first use (the snapshot is immutable): namespace selectors are evaluated once per peer. */
+    private volatile List<String> allNamespaceNames;
 
     /** Pods with at least one IP, in namespace/name order: the rows and columns of a matrix. */
     public List<Pod> podsWithIps() {

@@ -1,0 +1,207 @@
+package dev.netfence.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.netfence.crds.NodeRuleSet;
+import dev.netfence.crds.adapter.ModelAdapter;
+import dev.netfence.enforcer.kube.KubernetesRuleSetSource;
+import dev.netfence.enforcer.nft.Nftables;
+import dev.netfence.enforcer.nft.RuleSetApplier;
+import dev.netfence.operator.OperatorConfig;
+import dev.netfence.operator.OperatorRuntime;
+import dev.netfence.policy.eval.Endpoint;
+import dev.netfence.policy.eval.Flow;
+import dev.netfence.policy.eval.PolicyEngine;
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ContainerPort;
+import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.model.Protocol;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End to end: cluster objects in a mock API server (CRUD mode) → the operator compiles and
+ * publishes NodeRuleSets and AddressSets → each lab node's enforcer reads its own through the
+ * Kubernetes source and applies it with libnftables in the node's network namespace → real TCP
+ * probes between the lab's pods, which must match the engine's verdicts; then a policy change
+ * travels the same way.
+ */
+@EnableKubernetesMockClient(crud = true)
+class OperatorToDatapathIT {
+
+    KubernetesClient client;
+
+    /** y/a accepts TCP only from namespace x. */
+    static NetworkPolicy yaFromX() {
+        return new NetworkPolicyBuilder().withNewMetadata().withNamespace("y").withName("a-from-x").endMetadata()
+                .withNewSpec().withPodSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("pod", "a")).build())
+                .withPolicyTypes("Ingress")
+                .addNewIngress().addNewFrom().withNamespaceSelector(new LabelSelectorBuilder()
+                        .withMatchLabels(Map.of("kubernetes.io/metadata.name", "x")).build()).endFrom()
+                .addNewPort().withProtocol("TCP").withNewPort(80).endPort().endIngress().endSpec().build();
+    }
+
+    static io.fabric8.kubernetes.api.model.Pod toKubernetes(Pod p) {
+        PodBuilder b = new PodBuilder().withNewMetadata().withNamespace(p.namespace()).withName(p.name())
+                .withLabels(p.labels()).endMetadata()
+                .withNewSpec().withNodeName(p.nodeName()).addNewContainer().withName("serve").withImage("lab").endContainer().endSpec();
+        var status = b.withNewStatus().withPodIP(p.ips().get(0).toString());
+        p.ips().forEach(ip -> status.addNewPodIP().withIp(ip.toString()).endPodIP());
+        io.fabric8.kubernetes.api.model.Pod pod = status.endStatus().build();
+        for (ContainerPort cp : p.ports()) {
+            pod.getSpec().getContainers().get(0).getPorts().add(new io.fabric8.kubernetes.api.model.ContainerPortBuilder()
+                    .withName(cp.name()).withContainerPort(cp.port()).withProtocol(cp.protocol().name()).build());
+        }
+        return pod;
+    }
+
+    static OperatorConfig config() {
+        return new OperatorConfig() {
+            public boolean autostart() {
+                return true;
+            }
+
+            public Duration debounce() {
+                return Duration.ofMillis(50);
+            }
+
+            public Duration retryInitial() {
+                return Duration.ofMillis(200);
+            }
+
+            public Duration retryMax() {
+                return Duration.ofSeconds(2);
+            }
+
+            public Duration statusResync() {
+                return Duration.ofSeconds(1);
+            }
+
+            public LeaderElection leaderElection() {
+                return new LeaderElection() {
+                    public boolean enabled() {
+                        return false;
+                    }
+
+                    public String leaseName() {
+                        return "netfence-operator";
+                    }
+
+                    public Optional<String> leaseNamespace() {
+                        return Optional.empty();
+                    }
+
+                    public Optional<String> identity() {
+                        return Optional.empty();
+                    }
+
+                    public Duration leaseDuration() {
+                        return Duration.ofSeconds(15);
+                    }
+
+                    public Duration renewDeadline() {
+                        return Duration.ofSeconds(10);
+                    }
+
+                    public Duration retryPeriod() {
+                        return Duration.ofSeconds(2);
+                    }
+                };
+            }
+        };
+    }
+
+    @Test
+    void policiesPublishedByTheOperatorAreEnforcedOnTheNodes() throws Exception {
+        assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
+        assumeTrue(LabEnforcer.unavailableReason().isEmpty(), () -> "skipped: " + LabEnforcer.unavailableReason().orElse(""));
+        for (String f : List.of("noderulesets.netfence.dev-v1.yml", "addresssets.netfence.dev-v1.yml",
+                "defaultdenies.netfence.dev-v1.yml")) {
+            try (InputStream in = Files.newInputStream(Path.of("..", "crds", f))) {
+                client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+            }
+        }
+        ClusterSnapshot cluster = LabFixtures.twoNodes();
+        cluster.namespaces().forEach(n -> client.resource(new NamespaceBuilder().withNewMetadata().withName(n.name())
+                .withLabels(n.labels()).endMetadata().build()).create());
+        cluster.nodes().forEach(n -> client.resource(new NodeBuilder().withNewMetadata().withName(n.name()).endMetadata()
+                .withNewStatus().addNewAddress().withType("InternalIP").withAddress(n.ips().get(0).toString()).endAddress()
+                .endStatus().build()).create());
+        cluster.pods().forEach(p -> client.resource(toKubernetes(p)).create());
+        client.resource(yaFromX()).create();
+
+        OperatorRuntime operator = new OperatorRuntime(client, config(), new SimpleMeterRegistry());
+        Map<String, KubernetesRuleSetSource> sources = new HashMap<>();
+        Map<String, RuleSetApplier> appliers = new HashMap<>();
+        try (Lab lab = Lab.up(cluster)) {
+            operator.start();
+            for (LabNode node : lab.nodes()) {
+                sources.put(node.name(), new KubernetesRuleSetSource(client, node.name()));
+                appliers.put(node.name(), new RuleSetApplier(new Nftables()));
+            }
+            ClusterSnapshot withPolicy = cluster.toBuilder().policy(ModelAdapter.networkPolicy(yaFromX())).build();
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.resources(NodeRuleSet.class).withName("node-b").get() != null
+                    && !client.resources(NodeRuleSet.class).withName("node-b").get().getSpec().pods.isEmpty());
+            enforce(lab, sources, appliers);
+            assertMatchesEngine(lab.measure(80, Protocol.TCP), withPolicy);
+            assertThat(lab.measure(80, Protocol.TCP).allowed("z/c", "y/a")).isFalse();
+            assertThat(lab.measure(80, Protocol.TCP).allowed("x/b", "y/a")).isTrue();
+
+            // the policy goes: the operator publishes an empty rule set for node-b, the enforcer applies it
+            client.network().v1().networkPolicies().inNamespace("y").withName("a-from-x").delete();
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    client.resources(NodeRuleSet.class).withName("node-b").get().getSpec().pods.isEmpty());
+            enforce(lab, sources, appliers);
+            assertMatchesEngine(lab.measure(80, Protocol.TCP), cluster);
+            assertThat(lab.measure(80, Protocol.TCP).allowed("z/c", "y/a")).isTrue();
+        } finally {
+            operator.stop();
+            sources.values().forEach(KubernetesRuleSetSource::close);
+        }
+    }
+
+    /** What each node's enforcer loop does once: read the source, apply in the node's namespace. */
+    private static void enforce(Lab lab, Map<String, KubernetesRuleSetSource> sources, Map<String, RuleSetApplier> appliers) {
+        for (LabNode node : lab.nodes()) {
+            // wait until the node's source shows the operator's latest NodeRuleSet
+            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
+                NodeRuleSet published = sources.get(node.name()).published();
+                return published != null && sources.get(node.name()).current().isPresent()
+                        && sources.get(node.name()).ruleSetHash(sources.get(node.name()).current().get().contentHash())
+                        .equals(published.getSpec().contentHash);
+            });
+        }
+        lab.installRules(node -> appliers.get(node.name()).apply(sources.get(node.name()).current().orElseThrow()));
+    }
+
+    private static void assertMatchesEngine(ReachabilityMatrix measured, ClusterSnapshot snapshot) {
+        PolicyEngine engine = new PolicyEngine(snapshot);
+        for (String from : measured.pods()) {
+            for (String to : measured.pods()) {
+                Pod src = snapshot.pods().stream().filter(p -> p.key().equals(from)).findFirst().orElseThrow();
+                Pod dst = snapshot.pods().stream().filter(p -> p.key().equals(to)).findFirst().orElseThrow();
+                boolean expected = engine.allowed(new Flow(Endpoint.of(src), Endpoint.of(dst), Protocol.TCP, 80));
+                assertThat(measured.allowed(from, to)).as(from + " -> " + to).isEqualTo(expected);
+            }
+        }
+    }
+}

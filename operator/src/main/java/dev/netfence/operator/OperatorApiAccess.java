@@ -1,0 +1,44 @@
+package dev.netfence.operator;
+
+import java.util.List;
+
+/**
+ * Every API call the operator makes, as RBAC sees it. Keep it next to the code: a new call means a
+ * new line here and in {@code src/main/kubernetes/operator-rbac.yaml}; {@code RbacIT} fails when the
+ * manifest, this list and the requests the operator really sends disagree.
+ */
+public final class OperatorApiAccess {
+
+    /** One RBAC permission; {@code namespaced} ones are granted by a Role in the operator's namespace. */
+    public record Permission(String apiGroup, String resource, String verb, boolean namespaced) {
+    }
+
+    public static final List<Permission> PERMISSIONS = List.of(
+            // ClusterInformers
+            cluster("", "namespaces", "list"), cluster("", "namespaces", "watch"),
+            cluster("", "pods", "list"), cluster("", "pods", "watch"),
+            cluster("", "nodes", "list"), cluster("", "nodes", "watch"),
+            cluster("networking.k8s.io", "networkpolicies", "list"), cluster("networking.k8s.io", "networkpolicies", "watch"),
+            cluster("netfence.dev", "defaultdenies", "list"), cluster("netfence.dev", "defaultdenies", "watch"),
+            cluster("netfence.dev", "noderulesets", "list"), cluster("netfence.dev", "noderulesets", "watch"),
+            cluster("netfence.dev", "addresssets", "list"), cluster("netfence.dev", "addresssets", "watch"),
+            // KubernetesObjectWriter
+            cluster("netfence.dev", "noderulesets", "create"), cluster("netfence.dev", "noderulesets", "update"),
+            cluster("netfence.dev", "noderulesets", "delete"),
+            cluster("netfence.dev", "addresssets", "create"), cluster("netfence.dev", "addresssets", "update"),
+            cluster("netfence.dev", "addresssets", "delete"),
+            // StatusWriter
+            cluster("netfence.dev", "defaultdenies/status", "update"),
+            cluster("networking.k8s.io", "networkpolicies", "get"), cluster("networking.k8s.io", "networkpolicies", "patch"),
+            // LeaderGate
+            new Permission("coordination.k8s.io", "leases", "get", true),
+            new Permission("coordination.k8s.io", "leases", "create", true),
+            new Permission("coordination.k8s.io", "leases", "patch", true));
+
+    private OperatorApiAccess() {
+    }
+
+    private static Permission cluster(String group, String resource, String verb) {
+        return new Permission(group, resource, verb, false);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.netfence.operator.cluster;
+
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.DefaultDeny;
+import dev.netfence.policy.model.Namespace;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.model.Node;
+import dev.netfence.policy.model.Pod;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cluster as the engine sees it, kept up to date by the informers' handlers: only engine
+ * records (a slimmed Pod is a few hundred bytes, not the full object). Handlers put and remove;
+ * the worker takes an immutable {@link ClusterSnapshot} when it compiles. {@link #version()} counts
+ * changes so the worker can tell whether anything happened since its last compile.
+ */
+public final class ClusterState {
+    private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
+    private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+    private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+    private final Map<String, NetworkPolicy> policies = new ConcurrentHashMap<>();
+    private final Map<String, DefaultDeny> defaultDenies = new ConcurrentHashMap<>();
+    private final Map<String, Long> defaultDenyGenerations = new ConcurrentHashMap<>();
+    private final AtomicLong version = new AtomicLong();
+
+    public void putNamespace(Namespace n) {
+        changed(namespaces.put(n.name(), n), n);
+    }
+
+    public void removeNamespace(String name) {
+        changed(namespaces.remove(name), null);
+    }
+
+    public void putPod(Pod p) {
+        changed(pods.put(p.key(), p), p);
+    }
+
+    public void removePod(String namespace, String name) {
+        changed(pods.remove(namespace + "/" + name), null);
+    }
+
+    public void putNode(Node n) {
+        changed(nodes.put(n.name(), n), n);
+    }
+
+    public void removeNode(String name) {
+        changed(nodes.remove(name), null);
+    }
+
+    public void putPolicy(NetworkPolicy p) {
+        changed(policies.put(p.namespace() + "/" + p.name(), p), p);
+    }
+
+    public void removePolicy(String namespace, String name) {
+        changed(policies.remove(namespace + "/" + name), null);
+    }
+
+    public void putDefaultDeny(DefaultDeny d, long generation) {
+        defaultDenyGenerations.put(d.namespace() + "/" + d.name(), generation);
+        changed(defaultDenies.put(d.namespace() + "/" + d.name(), d), d);
+    }
+
+    public void removeDefaultDeny(String namespace, String name) {
+        defaultDenyGenerations.remove(namespace + "/" + name);
+        changed(defaultDenies.remove(namespace + "/" + name), null);
+    }
+
+    /** The metadata.generation of the DefaultDeny this state holds, or -1. */
+    public long defaultDenyGeneration(String namespace, String name) {
+        return defaultDenyGenerations.getOrDefault(namespace + "/" + name, -1L);
+    }
+
+    /** Counts changes that alter what the engine sees (a re-sent equal object is not one). */
+    public long version() {
+        return version.get();
+    }
+
+    public int podCount() {
+        return pods.size();
+    }
+
+    private void changed(Object previous, Object current) {
+        if (previous == null ? current != null : !previous.equals(current)) {
+            version.incrementAndGet();
+        }
+    }
+
+    public ClusterSnapshot snapshot() {
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder();
+        namespaces.values().forEach(b::namespace);
+        pods.values().forEach(b::pod);
+        nodes.values().forEach(b::node);
+        policies.values().forEach(b::policy);
+        defaultDenies.values().forEach(b::defaultDeny);
+        return b.build();
+    }
+}

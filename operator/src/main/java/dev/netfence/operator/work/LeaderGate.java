@@ -1,0 +1,74 @@
+package dev.netfence.operator.work;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Lease-based leader election (coordination.k8s.io Lease): every replica watches and keeps its state
+ * warm, only the holder of the lease writes. Losing the lease stops writing at once; the elector
+ * then tries again.
+ */
+public final class LeaderGate {
+    private static final Logger LOG = Logger.getLogger(LeaderGate.class);
+
+    private final AtomicBoolean leader = new AtomicBoolean();
+    private final Runnable onLeading;
+    private LeaderElector elector;
+    private CompletableFuture<?> running;
+
+    private LeaderGate(Runnable onLeading) {
+        this.onLeading = onLeading;
+    }
+
+    /** A gate that is always open (leader election disabled). */
+    public static LeaderGate always() {
+        LeaderGate g = new LeaderGate(() -> { });
+        g.leader.set(true);
+        return g;
+    }
+
+    public static LeaderGate elect(KubernetesClient client, String namespace, String leaseName, String identity,
+                                   Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, Runnable onLeading) {
+        LeaderGate g = new LeaderGate(onLeading);
+        g.elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+                .withName(leaseName)
+                .withLock(new LeaseLock(namespace, leaseName, identity))
+                .withLeaseDuration(leaseDuration)
+                .withRenewDeadline(renewDeadline)
+                .withRetryPeriod(retryPeriod)
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(g::started, g::stopped, newLeader -> LOG.infof("leader is %s", newLeader)))
+                .build()).build();
+        g.running = g.elector.start();
+        return g;
+    }
+
+    private void started() {
+        LOG.info("became leader");
+        leader.set(true);
+        onLeading.run();
+    }
+
+    private void stopped() {
+        LOG.info("lost leadership");
+        leader.set(false);
+    }
+
+    public boolean isLeader() {
+        return leader.get();
+    }
+
+    public void close() {
+        leader.set(false);
+        if (running != null) {
+            running.cancel(true);
+        }
+    }
+}

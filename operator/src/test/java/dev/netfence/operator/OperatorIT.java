@@ -1,0 +1,259 @@
+package dev.netfence.operator;
+
+import static dev.netfence.operator.Fixtures.allowFrom;
+import static dev.netfence.operator.Fixtures.defaultDeny;
+import static dev.netfence.operator.Fixtures.namespace;
+import static dev.netfence.operator.Fixtures.node;
+import static dev.netfence.operator.Fixtures.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netfence.crds.AddressSet;
+import dev.netfence.crds.DefaultDeny;
+import dev.netfence.crds.NodeRuleSet;
+import dev.netfence.crds.NodeRuleSetStatus;
+import dev.netfence.crds.ruleset.NodeRuleSetConverter;
+import dev.netfence.operator.cluster.ClusterInformers;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator against the mock API server in CRUD mode: objects appear, change and disappear with
+ * the cluster, only changed objects are written, and a restarted operator rewrites nothing.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class OperatorIT {
+    private static final Duration BOUND = Duration.ofSeconds(15);
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    NetfenceOperator operator;
+
+    @BeforeEach
+    void cluster() throws Exception {
+        Fixtures.installCrds(client);
+        client.resource(namespace("shop", Map.of("team", "shop"))).create();
+        client.resource(node("n1", "192.168.0.1")).create();
+        client.resource(node("n2", "192.168.0.2")).create();
+        client.resource(pod("shop", "web-1", "n1", Map.of("app", "web"), "10.1.0.1")).create();
+        client.resource(pod("shop", "web-2", "n2", Map.of("app", "web"), "10.1.0.2")).create();
+        client.resource(pod("shop", "api-1", "n1", Map.of("app", "api"), "10.1.0.3")).create();
+        client.resource(allowFrom("shop", "web-from-api", "web", "api")).create();
+        operator.start();
+    }
+
+    @AfterEach
+    void stop() {
+        operator.stop();
+        // the mock server is shared by the tests of this class: start each from an empty cluster
+        client.pods().inAnyNamespace().delete();
+        client.network().v1().networkPolicies().inAnyNamespace().delete();
+        client.resources(DefaultDeny.class).inAnyNamespace().delete();
+        client.nodes().delete();
+        client.namespaces().delete();
+        client.resources(NodeRuleSet.class).delete();
+        client.resources(AddressSet.class).delete();
+    }
+
+    private Map<String, NodeRuleSet> ruleSets() {
+        return client.resources(NodeRuleSet.class).list().getItems().stream()
+                .collect(Collectors.toMap(r -> r.getMetadata().getName(), r -> r, (a, b) -> a, TreeMap::new));
+    }
+
+    private Map<String, AddressSet> addressSets() {
+        return client.resources(AddressSet.class).list().getItems().stream()
+                .collect(Collectors.toMap(r -> r.getMetadata().getName(), r -> r, (a, b) -> a, TreeMap::new));
+    }
+
+    private static Map<String, String> versions(Map<String, ? extends HasMetadata> objects) {
+        Map<String, String> out = new TreeMap<>();
+        objects.forEach((k, v) -> out.put(k, v.getMetadata().getResourceVersion()));
+        return out;
+    }
+
+    private static java.util.List<String> isolatedPods(NodeRuleSet rs) {
+        return NodeRuleSetConverter.toModel(rs).pods().stream().map(p -> p.key()).toList();
+    }
+
+    @Test
+    void publishesRuleSetsAndFollowsTheCluster() {
+        // one NodeRuleSet per node; the web pods are isolated for ingress, allowed from the api pods' set
+        await().atMost(BOUND).untilAsserted(() -> {
+            Map<String, NodeRuleSet> rs = ruleSets();
+            assertThat(rs).containsOnlyKeys("n1", "n2");
+            assertThat(isolatedPods(rs.get("n1"))).containsExactly("shop/web-1");
+            assertThat(isolatedPods(rs.get("n2"))).containsExactly("shop/web-2");
+            assertThat(addressSets()).hasSize(1);
+            assertThat(addressSets().values().iterator().next().getSpec().entries).containsExactly("10.1.0.3");
+        });
+
+        // a new api pod changes the peer set; n1 and n2 both refer to it
+        Map<String, String> before = versions(ruleSets());
+        client.resource(pod("shop", "api-2", "n2", Map.of("app", "api"), "10.1.0.4")).create();
+        await().atMost(BOUND).untilAsserted(() -> {
+            Map<String, AddressSet> sets = addressSets();
+            assertThat(sets).hasSize(1);
+            assertThat(sets.values().iterator().next().getSpec().entries).containsExactly("10.1.0.3", "10.1.0.4");
+            NodeRuleSet n1 = ruleSets().get("n1");
+            assertThat(n1.getSpec().addressSets).containsExactly(sets.keySet().iterator().next());
+        });
+
+        // relabelling a pod that no policy cares about writes nothing
+        Map<String, String> settled = settledVersions();
+        client.pods().inNamespace("shop").withName("web-2").edit(p -> {
+            p.getMetadata().getLabels().put("version", "2");
+            return p;
+        });
+        client.resource(pod("shop", "db-1", "n2", Map.of("app", "db"), "10.1.0.9")).create();
+        await().during(Duration.ofMillis(800)).atMost(BOUND).untilAsserted(() ->
+                assertThat(allVersions()).isEqualTo(settled));
+
+        // a DefaultDeny isolates every pod of the namespace for egress
+        client.resource(defaultDeny("shop", "deny-egress")).create();
+        await().atMost(BOUND).untilAsserted(() -> {
+            NodeRuleSet n2 = ruleSets().get("n2");
+            assertThat(isolatedPods(n2)).containsExactlyInAnyOrder("shop/api-2", "shop/db-1", "shop/web-2");
+        });
+
+        // a deleted node's NodeRuleSet is removed once its pods are gone; the peer set shrinks
+        client.pods().inNamespace("shop").withName("api-2").delete();
+        client.pods().inNamespace("shop").withName("web-2").delete();
+        client.pods().inNamespace("shop").withName("db-1").delete();
+        client.nodes().withName("n2").delete();
+        await().atMost(BOUND).untilAsserted(() -> {
+            assertThat(ruleSets()).containsOnlyKeys("n1");
+            // the DNS set of the DefaultDeny (empty: no DNS pods here) and the api set
+            assertThat(addressSets().values()).anySatisfy(a -> assertThat(a.getSpec().entries).containsExactly("10.1.0.3"));
+        });
+
+        // deleting the policy and the DefaultDeny leaves n1 with nothing isolated, and no address sets
+        client.network().v1().networkPolicies().inNamespace("shop").withName("web-from-api").delete();
+        client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").delete();
+        await().atMost(BOUND).untilAsserted(() -> {
+            assertThat(ruleSets()).containsOnlyKeys("n1");
+            assertThat(ruleSets().get("n1").getSpec().pods).isEmpty();
+            assertThat(addressSets()).isEmpty();
+        });
+        assertThat(before).isNotEmpty();
+    }
+
+    /** Waits until nothing changes for a while, and returns the resource versions then. */
+    private Map<String, String> settledVersions() {
+        Map<String, String>[] last = new Map[] {allVersions()};
+        await().atMost(BOUND).pollInterval(Duration.ofMillis(300)).until(() -> {
+            Map<String, String> now = allVersions();
+            boolean same = now.equals(last[0]);
+            last[0] = now;
+            return same;
+        });
+        return last[0];
+    }
+
+    private Map<String, String> allVersions() {
+        Map<String, String> v = new TreeMap<>();
+        versions(ruleSets()).forEach((k, x) -> v.put("NodeRuleSet/" + k, x));
+        versions(addressSets()).forEach((k, x) -> v.put("AddressSet/" + k, x));
+        return v;
+    }
+
+    @Test
+    void aRestartedOperatorConvergesWithoutRewritingUnchangedObjects() {
+        await().atMost(BOUND).untilAsserted(() -> assertThat(ruleSets()).containsOnlyKeys("n1", "n2"));
+        Map<String, String> settled = settledVersions();
+
+        operator.stop();
+        // while it is down, the cluster changes on n1 only
+        client.resource(pod("shop", "web-3", "n1", Map.of("app", "web"), "10.1.0.5")).create();
+        operator.start();
+
+        await().atMost(BOUND).untilAsserted(() ->
+                assertThat(isolatedPods(ruleSets().get("n1"))).containsExactly("shop/web-1", "shop/web-3"));
+        Map<String, String> after = settledVersions();
+        assertThat(after.get("NodeRuleSet/n1")).isNotEqualTo(settled.get("NodeRuleSet/n1"));
+        // n2 and the address set were not rewritten
+        Map<String, String> untouched = new TreeMap<>(after);
+        untouched.remove("NodeRuleSet/n1");
+        Map<String, String> expected = new TreeMap<>(settled);
+        expected.remove("NodeRuleSet/n1");
+        assertThat(untouched).isEqualTo(expected);
+    }
+
+    @Test
+    void defaultDenyStatusFollowsTheEnforcers() {
+        client.resource(defaultDeny("shop", "deny-egress")).create();
+        await().atMost(BOUND).untilAsserted(() -> {
+            DefaultDeny dd = client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").get();
+            assertThat(dd.getStatus()).isNotNull();
+            assertThat(dd.getStatus().selectedPods).isEqualTo(3);
+            assertThat(dd.getStatus().nodesDesired).isEqualTo(2);
+            assertThat(dd.getStatus().nodesRealized).isZero();
+            assertThat(dd.getStatus().conditions).anySatisfy(c -> {
+                assertThat(c.type).isEqualTo("Enforced");
+                assertThat(c.status).isEqualTo("False");
+                assertThat(c.reason).isEqualTo("Pending");
+            });
+            assertThat(dd.getStatus().conditions).anySatisfy(c -> {
+                assertThat(c.type).isEqualTo("Ready");
+                assertThat(c.reason).isEqualTo("Compiled");
+            });
+        });
+
+        // the enforcers report: n1 applied the current rule set, n2 failed
+        reportApplied("n1", null);
+        reportApplied("n2", "nftables: Error: Could not process rule");
+        await().atMost(BOUND).untilAsserted(() -> {
+            DefaultDeny dd = client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").get();
+            assertThat(dd.getStatus().nodesRealized).isEqualTo(1);
+            assertThat(dd.getStatus().conditions).anySatisfy(c -> {
+                assertThat(c.type).isEqualTo("Enforced");
+                assertThat(c.reason).isEqualTo("ApplyFailed");
+                assertThat(c.message).contains("n2").contains("Could not process rule");
+            });
+            String annotation = client.network().v1().networkPolicies().inNamespace("shop").withName("web-from-api").get()
+                    .getMetadata().getAnnotations().get(ClusterInformers.REALIZATION_ANNOTATION);
+            assertThat(annotation).startsWith("Failed: 1/2 nodes, 2 pods");
+        });
+
+        reportApplied("n2", null);
+        await().atMost(BOUND).untilAsserted(() -> {
+            DefaultDeny dd = client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").get();
+            assertThat(dd.getStatus().nodesRealized).isEqualTo(2);
+            assertThat(dd.getStatus().observedGeneration).isEqualTo(dd.getMetadata().getGeneration());
+            assertThat(dd.getStatus().conditions).anySatisfy(c -> {
+                assertThat(c.type).isEqualTo("Enforced");
+                assertThat(c.status).isEqualTo("True");
+                assertThat(c.reason).isEqualTo("Enforced");
+            });
+            assertThat(client.network().v1().networkPolicies().inNamespace("shop").withName("web-from-api").get()
+                    .getMetadata().getAnnotations().get(ClusterInformers.REALIZATION_ANNOTATION))
+                    .isEqualTo("Enforced: 2/2 nodes, 2 pods");
+        });
+    }
+
+    /** What an enforcer does after an apply: write the NodeRuleSet status. */
+    private void reportApplied(String node, String error) {
+        NodeRuleSet rs = client.resources(NodeRuleSet.class).withName(node).get();
+        NodeRuleSetStatus st = new NodeRuleSetStatus();
+        if (error == null) {
+            st.appliedHash = rs.getSpec().contentHash;
+            st.appliedTime = "2026-11-27T00:00:00Z";
+        } else {
+            st.error = error;
+        }
+        rs.setStatus(st);
+        client.resource(rs).updateStatus();
+    }
+}

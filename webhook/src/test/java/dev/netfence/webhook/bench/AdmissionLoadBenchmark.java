@@ -1,0 +1,284 @@
+package dev.netfence.webhook.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.File;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Admission latency under load, over HTTPS on loopback: the packaged webhook (a separate JVM, as in
+ * production) answers from informers on a fabric8 mock API server holding namespace {@code bench}
+ * with 5,000 pods (100 label classes of 50) and 500 NetworkPolicies (5 per class; one per class
+ * keeps DNS), plus two CoreDNS pods. The load is open-loop at a fixed rate; latency is measured from
+ * the moment each request was due, so a stalled server is not hidden (no coordinated omission).
+ * Requests alternate an UPDATE that drops a class's only DNS rule (denied) and a CREATE of an extra
+ * egress policy for a class that keeps DNS elsewhere (allowed).
+ *
+ * <pre>
+ * ./mvnw -q -pl webhook -am package -DskipTests
+ * ./mvnw -q -pl webhook dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+ * java -cp webhook/target/test-classes:$(cat webhook/target/bench.cp) dev.netfence.webhook.bench.AdmissionLoadBenchmark [seconds]
+ * </pre>
+ */
+public final class AdmissionLoadBenchmark {
+
+    static final int PODS = 5_000;
+    static final int POLICIES = 500;
+    static final int CLASSES = 100;
+    static final int PORT = 18443;
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+        Path root = Path.of(".").toAbsolutePath().normalize();
+        Path jar = root.resolve("webhook/target/quarkus-app/quarkus-run.jar");
+        Path tls = root.resolve("webhook/src/test/resources/tls");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw -q -pl webhook -am package -DskipTests first");
+        }
+        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of()), false);
+        api.init();
+        Process webhook = null;
+        try (NamespacedKubernetesClient client = api.createClient()) {
+            long t0 = System.nanoTime();
+            populate(client);
+            System.out.printf("API server: %d pods, %d policies created in %.1f s%n", PODS + 2, POLICIES,
+                    (System.nanoTime() - t0) / 1e9);
+            webhook = new ProcessBuilder("java", "-Xmx512m",
+                    "-Dquarkus.kubernetes-client.api-server-url=" + client.getMasterUrl(),
+                    "-Dquarkus.kubernetes-client.trust-certs=true",
+                    "-Dquarkus.kubernetes-client.namespace=default",
+                    "-Dquarkus.http.ssl-port=" + PORT,
+                    "-Dquarkus.http.ssl.certificate.files=" + tls.resolve("tls.crt"),
+                    "-Dquarkus.http.ssl.certificate.key-files=" + tls.resolve("tls.key"),
+                    "-Dquarkus.log.level=WARN",
+                    "-jar", jar.toString())
+                    .redirectErrorStream(true).redirectOutput(new File("webhook/target/bench-webhook.log")).start();
+            HttpClient http = HttpClient.newBuilder().sslContext(trust(tls.resolve("tls.crt")))
+                    .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();
+            long ready = System.nanoTime();
+            waitUntilReady(http);
+            System.out.printf("webhook ready (caches synced) after %.1f s%n", (System.nanoTime() - ready) / 1e9);
+            String[] bodies = requests();
+            run(http, bodies, 200, 10, false);    // warm-up (JIT), not reported
+            serial(http, bodies, 2000);
+            for (int rate : new int[] {200, 1000}) {
+                run(http, bodies, rate, seconds, true);
+            }
+        } finally {
+            if (webhook != null) {
+                webhook.destroy();
+                webhook.waitFor(10, TimeUnit.SECONDS);
+            }
+            api.destroy();
+        }
+    }
+
+    static void populate(NamespacedKubernetesClient client) {
+        for (String ns : List.of("kube-system", "bench")) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        }
+        for (int i = 0; i < 2; i++) {
+            client.resource(pod("kube-system", "coredns-" + i, "10.96.0." + (10 + i), Map.of("k8s-app", "kube-dns"))).create();
+        }
+        for (int i = 0; i < PODS; i++) {
+            client.resource(pod("bench", "pod-" + i, "10.1." + (i / 250) + "." + (i % 250 + 1),
+                    Map.of("app", "app-" + (i % CLASSES), "tier", "t" + (i % 7)))).create();
+        }
+        for (int j = 0; j < POLICIES; j++) {
+            client.resource(policy(j, j < CLASSES)).create();
+        }
+    }
+
+    static Pod pod(String ns, String name, String ip, Map<String, String> labels) {
+        return new PodBuilder().withNewMetadata().withNamespace(ns).withName(name).withLabels(labels).endMetadata()
+                .withNewSpec().withNodeName("node-" + (Math.abs(name.hashCode()) % 20)).addNewContainer().withName("main")
+                .withImage("example").addNewPort().withName("http").withContainerPort(8080).endPort().endContainer().endSpec()
+                .withNewStatus().withPodIP(ip).addNewPodIP(ip).endStatus().build();
+    }
+
+    /** Policy j: class j % 100 talks to the next classes; the first policy of each class also keeps DNS. */
+    static NetworkPolicy policy(int j, boolean keepsDns) {
+        int cls = j % CLASSES;
+        List<NetworkPolicyEgressRule> egress = new ArrayList<>();
+        egress.add(new NetworkPolicyEgressRuleBuilder().addNewTo().withNewPodSelector()
+                .addToMatchLabels("app", "app-" + ((cls + 2) % CLASSES)).endPodSelector().endTo()
+                .addNewPort().withProtocol("TCP").withPort(new IntOrString(8080)).endPort().build());
+        if (keepsDns) {
+            egress.add(dnsRule());
+        }
+        return new NetworkPolicyBuilder().withNewMetadata().withNamespace("bench").withName("policy-" + j).endMetadata()
+                .withNewSpec().withNewPodSelector().addToMatchLabels("app", "app-" + cls).endPodSelector()
+                .withPolicyTypes("Ingress", "Egress")
+                .addNewIngress().addNewFrom().withNewPodSelector().addToMatchLabels("app", "app-" + ((cls + 1) % CLASSES))
+                .endPodSelector().endFrom().addNewPort().withProtocol("TCP").withPort(new IntOrString(8080)).endPort().endIngress()
+                .withEgress(egress).endSpec().build();
+    }
+
+    static NetworkPolicyEgressRule dnsRule() {
+        return new NetworkPolicyEgressRuleBuilder().addNewTo()
+                .withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", "kube-system").endNamespaceSelector()
+                .withNewPodSelector().addToMatchLabels("k8s-app", "kube-dns").endPodSelector().endTo()
+                .addNewPort().withProtocol("UDP").withPort(new IntOrString(53)).endPort()
+                .addNewPort().withProtocol("TCP").withPort(new IntOrString(53)).endPort().build();
+    }
+
+    /** Bodies with {@code UID} to replace: even = denied UPDATE, odd = allowed CREATE, over all classes. */
+    static String[] requests() throws Exception {
+        String[] bodies = new String[2 * CLASSES];
+        for (int c = 0; c < CLASSES; c++) {
+            NetworkPolicy old = policy(c, true);
+            NetworkPolicy dropped = policy(c, false);
+            bodies[2 * c] = review("UPDATE", dropped, old);
+            NetworkPolicy extra = policy(c + CLASSES * 10, false);
+            extra.getMetadata().setName("extra-" + c);
+            bodies[2 * c + 1] = review("CREATE", extra, null);
+        }
+        return bodies;
+    }
+
+    static String review(String op, NetworkPolicy object, NetworkPolicy oldObject) throws Exception {
+        ObjectNode r = MAPPER.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        ObjectNode req = r.putObject("request");
+        req.put("uid", "UID");
+        req.putObject("kind").put("group", "networking.k8s.io").put("version", "v1").put("kind", "NetworkPolicy");
+        req.putObject("resource").put("group", "networking.k8s.io").put("version", "v1").put("resource", "networkpolicies");
+        req.put("name", object.getMetadata().getName()).put("namespace", "bench").put("operation", op);
+        req.putObject("userInfo").put("username", "bench");
+        req.set("object", MAPPER.valueToTree(object));
+        req.set("oldObject", oldObject == null ? null : MAPPER.valueToTree(oldObject));
+        req.put("dryRun", false);
+        return MAPPER.writeValueAsString(r);
+    }
+
+    static void run(HttpClient http, String[] bodies, int rate, int seconds, boolean report) throws Exception {
+        int total = rate * seconds;
+        long[] latency = new long[total];
+        AtomicInteger denied = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> firstFailure = new java.util.concurrent.atomic.AtomicReference<>();
+        List<CompletableFuture<?>> inFlight = new ArrayList<>(total);
+        URI uri = URI.create("https://localhost:" + PORT + "/validate");
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime() + 50_000_000L;
+        for (int i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int n = i;
+            String body = bodies[i % bodies.length].replace("\"UID\"", "\"req-" + i + "\"");
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            inFlight.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((resp, err) -> {
+                latency[n] = System.nanoTime() - due;
+                if (err != null || resp.statusCode() != 200 || !resp.body().contains("\"req-" + n + "\"")) {
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, err != null ? err.toString() : resp.statusCode() + " " + resp.body());
+                } else if (resp.body().contains("\"allowed\":false")) {
+                    denied.incrementAndGet();
+                }
+            }));
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).exceptionally(e -> null).get(60, TimeUnit.SECONDS);
+        if (!report) {
+            return;
+        }
+        long[] sorted = latency.clone();
+        Arrays.sort(sorted);
+        System.out.printf("rate %4d req/s, %5d requests over %d s: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms; "
+                        + "denied %d, failed %d%n", rate, total, seconds, ms(sorted, 0.50), ms(sorted, 0.90), ms(sorted, 0.99),
+                sorted[total - 1] / 1e6, denied.get(), failed.get());
+        if (firstFailure.get() != null) {
+            System.out.println("first failure: " + firstFailure.get());
+        }
+    }
+
+    /** One request at a time: the service time without queueing, to tell the server's cost from a busy machine's. */
+    static void serial(HttpClient http, String[] bodies, int n) throws Exception {
+        URI uri = URI.create("https://localhost:" + PORT + "/validate");
+        long[] latency = new long[n];
+        for (int i = 0; i < n; i++) {
+            String body = bodies[i % bodies.length].replace("\"UID\"", "\"serial-" + i + "\"");
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            latency[i] = System.nanoTime() - t0;
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
+            }
+        }
+        Arrays.sort(latency);
+        System.out.printf("serial  %5d requests one at a time: p50 %.2f ms, p99 %.2f ms%n", n, ms(latency, 0.50), ms(latency, 0.99));
+    }
+
+    static double ms(long[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
+    }
+
+    static void waitUntilReady(HttpClient http) throws Exception {
+        URI ready = URI.create("https://localhost:" + PORT + "/q/health/ready");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYetListening) {
+                // the JVM is still starting
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        throw new IllegalStateException("webhook not ready after 120 s; see webhook/target/bench-webhook.log");
+    }
+
+    static SSLContext trust(Path cert) throws Exception {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(cert)) {
+            ks.setCertificateEntry("webhook", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}
