@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code netfence demo --non-interactive} through the real Quarkus main, on the demo manifests of the
- * README's quick start: a real lab, real rules, real packets. Needs root, iproute2 and libnftables1.
+ * README's quick start: a real lab, real rules, real packets. By default the rules travel the whole
+ * way (embedded API server, operator, NodeRuleSets and AddressSets, one enforcer per node); with
+ * {@code --rule-path direct} the compiler's rule sets are applied straight into the nodes. Needs
+ * root, iproute2 and libnftables1.
  */
 @QuarkusMainTest
 class DemoCommandIT {
@@ -25,7 +28,7 @@ class DemoCommandIT {
     private static final Pattern RUN = Pattern.compile("lab +run (\\w+) up");
 
     @Test
-    void everyMeasuredMatrixEqualsThePredictedOneAndTheLabIsRemoved(QuarkusMainLauncher launcher) {
+    void everyMeasuredMatrixEqualsThePredictedOneThroughOperatorAndEnforcersAndTheLabIsRemoved(QuarkusMainLauncher launcher) {
         assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
         assumeTrue(LabEnforcer.unavailableReason().isEmpty(), () -> "skipped: " + LabEnforcer.unavailableReason().orElse(""));
 
@@ -33,6 +36,9 @@ class DemoCommandIT {
 
         String out = result.getOutput();
         assertThat(result.exitCode()).as(out + result.getErrorOutput()).isZero();
+        assertThat(out).contains("-> operator -> NodeRuleSets + AddressSets -> one enforcer per node");
+        // every step that applies something waited until each node's NodeRuleSet status reported the compiled rule set
+        assertThat(out.lines().filter(l -> l.matches("\\[[123]/4] .*: enforced in \\d+ ms; .*"))).hasSize(3);
         Matcher progress = PROGRESS.matcher(out);
         List<String> verdicts = progress.results().map(m -> m.group(1) + " " + m.group(2)).toList();
         assertThat(verdicts).containsExactly("1 measured = predicted", "2 measured = predicted", "3 measured = predicted",
@@ -50,13 +56,15 @@ class DemoCommandIT {
     }
 
     @Test
-    void keepLeavesTheLabForExplorationUntilLabDown(QuarkusMainLauncher launcher) {
+    void keepLeavesTheLabForExplorationUntilLabDownOnTheDirectPath(QuarkusMainLauncher launcher) {
         assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
         assumeTrue(LabEnforcer.unavailableReason().isEmpty(), () -> "skipped: " + LabEnforcer.unavailableReason().orElse(""));
 
-        LaunchResult result = launcher.launch("demo", "--non-interactive", "--keep", "--manifests", "../demo");
+        LaunchResult result = launcher.launch("demo", "--non-interactive", "--keep", "--rule-path", "direct",
+                "--manifests", "../demo");
 
         assertThat(result.exitCode()).as(result.getOutput() + result.getErrorOutput()).isZero();
+        assertThat(result.getOutput()).contains("compiler -> renderer -> libnftables", "every measured matrix equals");
         Matcher run = RUN.matcher(result.getOutput());
         assertThat(run.find()).isTrue();
         String id = run.group(1);

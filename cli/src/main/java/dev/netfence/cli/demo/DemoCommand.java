@@ -68,6 +68,15 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--manifests", paramLabel = "DIR", description = "The demo's manifests (default: demo/ of this checkout).")
     Path manifestsDir;
 
+    /** How rules reach the nodes. */
+    enum RulePathKind { operator, direct }
+
+    @Option(names = "--rule-path", defaultValue = "operator", paramLabel = "PATH",
+            description = {"operator (default): objects go to an embedded Kubernetes API server, the operator publishes "
+                    + "NodeRuleSets and AddressSets, one enforcer per node applies them;",
+                    "direct: the compiler's rule sets are applied straight into each node (no API server)."})
+    RulePathKind rulePath;
+
     private PrintWriter out;
     private final List<String> mismatches = new ArrayList<>();
 
@@ -103,7 +112,8 @@ public class DemoCommand implements Callable<Integer> {
             throw new UserInputException(e.getMessage());
         }
         boolean kept = false;
-        try (RulePath rules = new LabEnforcerPath(lab)) {
+        try (RulePath rules = rulePath == RulePathKind.direct ? new LabEnforcerPath(lab)
+                : OperatorPath.start(lab, checkoutRoot().resolve("crds"))) {
             say("  lab        run " + lab.runId() + " up in " + millis(System.nanoTime() - t) + " (network namespaces "
                     + lab.plan().prefix() + "*)");
             say("  rules      " + rules.description());
@@ -286,23 +296,36 @@ public class DemoCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
-    /** demo/ in the working directory, else in the checkout this jar was built in (cli/target/quarkus-app/..). */
+    /** demo/ of the checkout. */
     static Path defaultManifests() {
-        Path here = Path.of("demo");
-        if (Files.isDirectory(here)) {
+        return checkoutRoot().resolve("demo");
+    }
+
+    /**
+     * The Netfence checkout: the working directory when it is one (it has demo/ and crds/), else the
+     * one this jar was built in (cli/target/quarkus-app/..), else the working directory (whose missing
+     * files then name themselves in the error).
+     */
+    static Path checkoutRoot() {
+        Path here = Path.of("");
+        if (isCheckout(here)) {
             return here;
         }
         try {
             Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             for (Path dir = jar.getParent(); dir != null; dir = dir.getParent()) {
-                if (Files.isDirectory(dir.resolve("demo")) && Files.isRegularFile(dir.resolve("netfence"))) {
-                    return dir.resolve("demo");
+                if (isCheckout(dir)) {
+                    return dir;
                 }
             }
         } catch (URISyntaxException | RuntimeException e) {
-            // fall through to the relative path, which names itself in the error
+            // fall through to the working directory
         }
         return here;
+    }
+
+    private static boolean isCheckout(Path dir) {
+        return Files.isDirectory(dir.resolve("demo")) && Files.isDirectory(dir.resolve("crds"));
     }
 
     /** How the user started us, for messages that say what to run. */
