@@ -111,12 +111,13 @@ public class DemoCommand implements Callable<Integer> {
         } catch (LabException e) {
             throw new UserInputException(e.getMessage());
         }
+        say("  lab        run " + lab.runId() + " up in " + millis(System.nanoTime() - t) + " (network namespaces "
+                + lab.plan().prefix() + "*)");
         boolean kept = false;
+        t = System.nanoTime();
         try (RulePath rules = rulePath == RulePathKind.direct ? new LabEnforcerPath(lab)
                 : OperatorPath.start(lab, checkoutRoot().resolve("crds"))) {
-            say("  lab        run " + lab.runId() + " up in " + millis(System.nanoTime() - t) + " (network namespaces "
-                    + lab.plan().prefix() + "*)");
-            say("  rules      " + rules.description());
+            say("  rules      " + rules.description() + " (started in " + millis(System.nanoTime() - t) + ")");
             say("  legend     " + LEGEND);
 
             ClusterSnapshot none = demo.bare();
@@ -162,7 +163,15 @@ public class DemoCommand implements Callable<Integer> {
         for (Path file : files) {
             say("  $ kubectl apply -f " + file);
         }
-        Duration enforced = rules.enforce(state, objects);
+        Duration enforced;
+        try {
+            enforced = rules.enforce(state, objects);
+        } catch (NotEnforcedException e) {
+            mismatches.add("step " + n + ": " + e.getMessage());
+            say("  NOT enforced: " + e.getMessage());
+            progress(n, title, "not enforced", 0, -1);
+            return;
+        }
         say("  enforced on " + lab.nodes().size() + " nodes in " + millis(enforced.toNanos()) + " after applying");
         long t = System.nanoTime();
         int differing = measure(state, lab, probes);
@@ -243,7 +252,8 @@ public class DemoCommand implements Callable<Integer> {
 
     private void progress(int n, String title, String enforcement, long probeNanos, int differing) {
         say("[" + n + "/4] " + title.toLowerCase(Locale.ROOT) + ": " + enforcement + "; probed in " + seconds(probeNanos)
-                + "; " + (differing == 0 ? "measured = predicted" : differing + " cells differ from the prediction"));
+                + "; " + (differing == 0 ? "measured = predicted" : differing < 0 ? "not measured"
+                : differing + " cells differ from the prediction"));
     }
 
     private void pause(int n) {

@@ -83,7 +83,7 @@ final class OperatorPath implements RulePath {
                 return Duration.ofNanos(System.nanoTime() - start);
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not enforced after " + ENFORCE_TIMEOUT.toSeconds() + " s: " + waiting.get());
+                throw new NotEnforcedException("not enforced after " + ENFORCE_TIMEOUT.toSeconds() + " s: " + waiting.get());
             }
             Thread.sleep(5);
         }

@@ -16,6 +16,7 @@ interface RulePath extends AutoCloseable {
     /** One line for the terminal: which components carry the rules. */
     String description();
 
+    /** @throws NotEnforcedException when the nodes do not report the expected rules in time */
     Duration enforce(ClusterSnapshot expected, List<HasMetadata> objects) throws Exception;
 
     @Override
