@@ -251,7 +251,7 @@ public class DemoCommand implements Callable<Integer> {
     }
 
     private void progress(int n, String title, String enforcement, long probeNanos, int differing) {
-        say("[" + n + "/4] " + title.toLowerCase(Locale.ROOT) + ": " + enforcement + "; probed in " + seconds(probeNanos)
+        say("[" + n + "/4] " + title + ": " + enforcement + "; probed in " + seconds(probeNanos)
                 + "; " + (differing == 0 ? "measured = predicted" : differing < 0 ? "not measured"
                 : differing + " cells differ from the prediction"));
     }
