@@ -78,6 +78,8 @@ public class DemoCommand implements Callable<Integer> {
     RulePathKind rulePath;
 
     private PrintWriter out;
+    /** One reader for all pauses: a second one would lose what the first buffered. */
+    private BufferedReader stdin;
     private final List<String> mismatches = new ArrayList<>();
 
     @Override
@@ -263,7 +265,10 @@ public class DemoCommand implements Callable<Integer> {
         out.print(n == 1 ? "\npress Enter to start (Ctrl-C stops and removes the lab) " : "\npress Enter for step " + n + " ");
         out.flush();
         try {
-            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            if (stdin == null) {
+                stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            }
+            stdin.readLine();
         } catch (IOException e) {
             // no terminal to read from: go on
         }
