@@ -144,6 +144,7 @@ public final class OperatorScaleBenchmark {
     private static CompiledCluster change(String what, ClusterSnapshot.Builder state, Publisher publisher, InMemoryApi api) {
         long t0 = System.nanoTime();
         long c0 = cpu();
+        long g0 = gc();
         ClusterSnapshot s = state.build();
         long t1 = System.nanoTime();
         long c1 = cpu();
@@ -153,10 +154,10 @@ public final class OperatorScaleBenchmark {
         PublishResult r = publisher.publish(c, api);
         long t3 = System.nanoTime();
         long c3 = cpu();
-        System.out.printf("%s: snapshot %d ms (cpu %d) + compile %d ms (cpu %d) + publish %d ms (cpu %d) = %d ms (cpu %d);"
+        System.out.printf("%s: snapshot %d ms (cpu %d) + compile %d ms (cpu %d) + publish %d ms (cpu %d) = %d ms (cpu %d, gc %d);"
                         + " writes: %d NodeRuleSets, %d AddressSet parts, %d deleted (%d unchanged objects not written)%n", what,
                 (t1 - t0) / 1_000_000, (c1 - c0) / 1_000_000, (t2 - t1) / 1_000_000, (c2 - c1) / 1_000_000,
-                (t3 - t2) / 1_000_000, (c3 - c2) / 1_000_000, (t3 - t0) / 1_000_000, (c3 - c0) / 1_000_000,
+                (t3 - t2) / 1_000_000, (c3 - c2) / 1_000_000, (t3 - t0) / 1_000_000, (c3 - c0) / 1_000_000, gc() - g0,
                 r.nodeRuleSetsWritten(), r.addressSetsWritten(), r.nodeRuleSetsDeleted() + r.addressSetsDeleted(), r.unchanged());
         return c;
     }
@@ -194,15 +195,28 @@ public final class OperatorScaleBenchmark {
     }
 
     private static long cpuStart;
+    private static long gcStart;
 
     private static void ms(String what, long start) {
         long cpu = cpu();
-        System.out.printf("%s: %d ms (cpu %d ms)%n", what, (System.nanoTime() - start) / 1_000_000, (cpu - cpuStart) / 1_000_000);
+        System.out.printf("%s: %d ms (cpu %d ms, gc %d ms)%n", what, (System.nanoTime() - start) / 1_000_000,
+                (cpu - cpuStart) / 1_000_000, gc() - gcStart);
         cpuStart = cpu();
+        gcStart = gc();
     }
 
     private static long now() {
         cpuStart = cpu();
+        gcStart = gc();
         return System.nanoTime();
+    }
+
+    /** Total collection time of all collectors so far, ms (GC threads' CPU is not in the thread's CPU time). */
+    private static long gc() {
+        long t = 0;
+        for (var b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            t += Math.max(0, b.getCollectionTime());
+        }
+        return t;
     }
 }

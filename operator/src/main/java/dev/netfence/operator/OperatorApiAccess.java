@@ -22,10 +22,11 @@ public final class OperatorApiAccess {
             cluster("netfence.dev", "defaultdenies", "list"), cluster("netfence.dev", "defaultdenies", "watch"),
             cluster("netfence.dev", "noderulesets", "list"), cluster("netfence.dev", "noderulesets", "watch"),
             cluster("netfence.dev", "addresssets", "list"), cluster("netfence.dev", "addresssets", "watch"),
-            // KubernetesObjectWriter
-            cluster("netfence.dev", "noderulesets", "create"), cluster("netfence.dev", "noderulesets", "update"),
+            // KubernetesObjectWriter (fabric8 reads the object before it sends a patch)
+            cluster("netfence.dev", "noderulesets", "get"), cluster("netfence.dev", "addresssets", "get"),
+            cluster("netfence.dev", "noderulesets", "create"), cluster("netfence.dev", "noderulesets", "patch"),
             cluster("netfence.dev", "noderulesets", "delete"),
-            cluster("netfence.dev", "addresssets", "create"), cluster("netfence.dev", "addresssets", "update"),
+            cluster("netfence.dev", "addresssets", "create"), cluster("netfence.dev", "addresssets", "patch"),
             cluster("netfence.dev", "addresssets", "delete"),
             // StatusWriter
             cluster("netfence.dev", "defaultdenies/status", "update"),

@@ -33,7 +33,7 @@ public final class OperatorRuntime {
                 : LeaderGate.always();
         RuleSetHashes hashes = new RuleSetHashes();
         worker = new SyncWorker(state, informers, new Publisher(new LazyWriter(client, informers, registry), hashes),
-                new StatusWriter(client, informers, hashes), gate::isLeader, config.debounce(), config.retryInitial(),
+                new StatusWriter(client, informers, hashes, state), gate::isLeader, config.debounce(), config.retryInitial(),
                 config.retryMax(), config.statusResync(), registry);
         w[0] = worker;
     }

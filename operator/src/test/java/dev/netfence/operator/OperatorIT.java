@@ -243,6 +243,30 @@ class OperatorIT {
         });
     }
 
+    @Test
+    void anInvalidDefaultDenyIsReportedAndDoesNotStopTheOthers() {
+        DefaultDeny bad = defaultDeny("shop", "typo");
+        bad.getSpec().exemptPodSelector = new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+                .addNewMatchExpression().withKey("app").withOperator("Within").withValues("api").endMatchExpression().build();
+        client.resource(bad).create();
+        await().atMost(BOUND).untilAsserted(() -> {
+            DefaultDeny dd = client.resources(DefaultDeny.class).inNamespace("shop").withName("typo").get();
+            assertThat(dd.getStatus()).isNotNull();
+            assertThat(dd.getStatus().conditions).anySatisfy(c -> {
+                assertThat(c.type).isEqualTo("Ready");
+                assertThat(c.status).isEqualTo("False");
+                assertThat(c.reason).isEqualTo("InvalidSpec");
+                assertThat(c.message).contains("spec.exemptPodSelector").contains("Within");
+            });
+            // nothing of it is enforced, and the rest of the cluster is still published
+            assertThat(isolatedPods(ruleSets().get("n1"))).containsExactly("shop/web-1");
+        });
+        // a later pod still reaches the rule sets: the sync is not stuck on the bad object
+        client.resource(pod("shop", "web-9", "n1", Map.of("app", "web"), "10.1.0.9")).create();
+        await().atMost(BOUND).untilAsserted(() ->
+                assertThat(isolatedPods(ruleSets().get("n1"))).containsExactly("shop/web-1", "shop/web-9"));
+    }
+
     /** What an enforcer does after an apply: write the NodeRuleSet status. */
     private void reportApplied(String node, String error) {
         NodeRuleSet rs = client.resources(NodeRuleSet.class).withName(node).get();

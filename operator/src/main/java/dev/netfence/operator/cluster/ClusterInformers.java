@@ -7,6 +7,8 @@ import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.adapter.InvalidFieldException;
 import dev.netfence.crds.adapter.ModelAdapter;
 import dev.netfence.operator.publish.PublishedObjects;
+import dev.netfence.policy.validate.PolicyValidator;
+import dev.netfence.policy.validate.ValidationError;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
@@ -79,10 +81,20 @@ public final class ClusterInformers implements PublishedObjects {
         start(client.nodes().runnableInformer(0), n -> state.putNode(ModelAdapter.node(n)),
                 (n, gone) -> state.removeNode(n.getMetadata().getName()));
         policies = client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0);
-        start(policies, np -> state.putPolicy(withoutOwnAnnotation(ModelAdapter.networkPolicy(np))),
+        start(policies, np -> {
+            var model = withoutOwnAnnotation(ModelAdapter.networkPolicy(np));
+            if (valid("NetworkPolicy", model.namespace(), model.name(), PolicyValidator.validate(model))) {
+                state.putPolicy(model);
+            }
+        },
                 (np, gone) -> state.removePolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
         defaultDenies = client.resources(DefaultDeny.class).inAnyNamespace().runnableInformer(0);
-        start(defaultDenies, dd -> state.putDefaultDeny(ModelAdapter.defaultDeny(dd), generation(dd)),
+        start(defaultDenies, dd -> {
+            var model = ModelAdapter.defaultDeny(dd);
+            if (valid("DefaultDeny", model.namespace(), model.name(), PolicyValidator.validate(model))) {
+                state.putDefaultDeny(model, generation(dd));
+            }
+        },
                 (dd, gone) -> state.removeDefaultDeny(dd.getMetadata().getNamespace(), dd.getMetadata().getName()));
         ruleSets = client.resources(NodeRuleSet.class).runnableInformer(0);
         ruleSets.addEventHandler(new ResourceEventHandler<>() {
@@ -127,6 +139,22 @@ public final class ClusterInformers implements PublishedObjects {
             informers.add(i);
             i.start();
         }
+    }
+
+    /**
+     * An invalid policy (one the engine cannot evaluate, e.g. an unknown selector operator, which the
+     * API server does not check in a custom resource) is kept out of the compile so it cannot stop the
+     * whole cluster's; the reason is reported on the object.
+     */
+    private boolean valid(String kind, String namespace, String name, List<ValidationError> errors) {
+        if (errors.isEmpty()) {
+            state.setInvalid(kind, namespace, name, null);
+            return true;
+        }
+        String problem = errors.stream().map(e -> e.fieldPath() + ": " + e.message()).collect(java.util.stream.Collectors.joining("; "));
+        LOG.warnf("%s %s/%s refused, its last valid version (if any) stays in force: %s", kind, namespace, name, problem);
+        state.setInvalid(kind, namespace, name, problem);
+        return false;
     }
 
     private static long generation(HasMetadata o) {

@@ -23,7 +23,26 @@ public final class ClusterState {
     private final Map<String, NetworkPolicy> policies = new ConcurrentHashMap<>();
     private final Map<String, DefaultDeny> defaultDenies = new ConcurrentHashMap<>();
     private final Map<String, Long> defaultDenyGenerations = new ConcurrentHashMap<>();
+    private final Map<String, String> invalid = new ConcurrentHashMap<>();
     private final AtomicLong version = new AtomicLong();
+
+    /**
+     * Records why the latest version of a policy object ({@code kind/namespace/name}) was refused; the
+     * last valid version, if any, stays in force (a typo must not lift isolation). {@code null} clears it.
+     */
+    public void setInvalid(String kind, String namespace, String name, String problem) {
+        String key = kind + "/" + namespace + "/" + name;
+        if (problem == null) {
+            invalid.remove(key);
+        } else {
+            invalid.put(key, problem);
+        }
+    }
+
+    /** Why the latest version of the object was refused, or null. */
+    public String invalid(String kind, String namespace, String name) {
+        return invalid.get(kind + "/" + namespace + "/" + name);
+    }
 
     public void putNamespace(Namespace n) {
         changed(namespaces.put(n.name(), n), n);
@@ -54,6 +73,7 @@ public final class ClusterState {
     }
 
     public void removePolicy(String namespace, String name) {
+        setInvalid("NetworkPolicy", namespace, name, null);
         changed(policies.remove(namespace + "/" + name), null);
     }
 
@@ -63,6 +83,7 @@ public final class ClusterState {
     }
 
     public void removeDefaultDeny(String namespace, String name) {
+        setInvalid("DefaultDeny", namespace, name, null);
         defaultDenyGenerations.remove(namespace + "/" + name);
         changed(defaultDenies.remove(namespace + "/" + name), null);
     }

@@ -4,15 +4,18 @@ import dev.netfence.crds.AddressSet;
 import dev.netfence.crds.NodeRuleSet;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.cache.Store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Writes through the API server. An object the informer already has is updated with the
- * informer's resourceVersion (custom resources refuse an update without one); a conflict means the
- * cache was stale and fails the sync, which is retried once the informer caught up. Only the spec
- * is sent: the status subresource belongs to the enforcer.
+ * Writes through the API server: a new object is created; an existing one gets a JSON patch
+ * replacing its whole spec. A patch carries no resourceVersion, so it does not conflict with the
+ * enforcer writing the status at the same moment (5,000 enforcers report after each change; an
+ * update with the cached resourceVersion would fail with 409 whenever one did), and it leaves the
+ * status alone.
  */
 public final class KubernetesObjectWriter implements ObjectWriter {
 
@@ -45,8 +48,11 @@ public final class KubernetesObjectWriter implements ObjectWriter {
         if (cached == null) {
             client.resource(desired).create();
         } else {
-            desired.getMetadata().setResourceVersion(cached.getMetadata().getResourceVersion());
-            client.resource(desired).update();
+            Object spec = desired instanceof NodeRuleSet rs ? rs.getSpec() : ((AddressSet) desired).getSpec();
+            String patch = client.getKubernetesSerialization().asJson(
+                    java.util.List.of(java.util.Map.of("op", "replace", "path", "/spec", "value", spec)));
+            client.resources(desired.getClass()).withName(desired.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON), patch);
         }
         written.increment();
     }

@@ -9,7 +9,9 @@ import java.util.Objects;
 /**
  * Builds a DefaultDeny's status from its realization (pure). Conditions and their stable reasons:
  * <ul>
- *   <li>{@code Ready}: {@code Compiled} (True) once the generation was compiled into the NodeRuleSets.</li>
+ *   <li>{@code Ready}: {@code Compiled} (True) once the generation was compiled into the NodeRuleSets;
+ *       {@code InvalidSpec} (False) when it was refused (the message names the field), the last valid
+ *       version then stays in force.</li>
  *   <li>{@code Enforced}: {@code Enforced} (True) when every node running a selected pod applied it,
  *       {@code NoPodsSelected} (True) when there is nothing to enforce, {@code Pending} (False) while
  *       enforcers have not reported the current rule sets, {@code ApplyFailed} (False) when one reported an error.</li>
@@ -22,14 +24,25 @@ public final class DefaultDenyStatusAggregator {
     }
 
     public static DefaultDenyStatus build(PolicyRealization r, long generation, DefaultDenyStatus previous, String now) {
+        return build(r, generation, null, previous, now);
+    }
+
+    /** @param invalid why this generation was refused, or null */
+    public static DefaultDenyStatus build(PolicyRealization r, long generation, String invalid, DefaultDenyStatus previous,
+                                          String now) {
         DefaultDenyStatus s = new DefaultDenyStatus();
         s.selectedPods = r.selectedPods();
         s.nodesDesired = r.nodesDesired().size();
         s.nodesRealized = r.nodesRealized().size();
         s.observedGeneration = generation;
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(condition(previous, "Ready", "True", "Compiled",
-                "compiled into the NodeRuleSets of " + s.nodesDesired + " nodes", generation, now));
+        if (invalid != null) {
+            conditions.add(condition(previous, "Ready", "False", "InvalidSpec",
+                    invalid + " (the last valid version, if any, stays in force)", generation, now));
+        } else {
+            conditions.add(condition(previous, "Ready", "True", "Compiled",
+                    "compiled into the NodeRuleSets of " + s.nodesDesired + " nodes", generation, now));
+        }
         if (r.nodesDesired().isEmpty()) {
             conditions.add(condition(previous, "Enforced", "True", "NoPodsSelected",
                     "no running pod is selected: nothing to enforce", generation, now));

@@ -4,6 +4,7 @@ import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.DefaultDenyStatus;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.operator.cluster.ClusterInformers;
+import dev.netfence.operator.cluster.ClusterState;
 import dev.netfence.operator.publish.RuleSetHashes;
 import dev.netfence.policy.compile.CompiledCluster;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -23,11 +24,13 @@ public final class StatusWriter {
     private final KubernetesClient client;
     private final ClusterInformers informers;
     private final RuleSetHashes hashes;
+    private final ClusterState state;
 
-    public StatusWriter(KubernetesClient client, ClusterInformers informers, RuleSetHashes hashes) {
+    public StatusWriter(KubernetesClient client, ClusterInformers informers, RuleSetHashes hashes, ClusterState state) {
         this.client = client;
         this.informers = informers;
         this.hashes = hashes;
+        this.state = state;
     }
 
     /** @return the number of objects written */
@@ -43,7 +46,7 @@ public final class StatusWriter {
             String name = dd.getMetadata().getName();
             long generation = dd.getMetadata().getGeneration() == null ? 0 : dd.getMetadata().getGeneration();
             DefaultDenyStatus status = DefaultDenyStatusAggregator.build(summary.of("DefaultDeny", ns, name), generation,
-                    dd.getStatus(), now);
+                    state.invalid("DefaultDeny", ns, name), dd.getStatus(), now);
             if (!DefaultDenyStatusAggregator.same(status, dd.getStatus())) {
                 DefaultDeny copy = client.getKubernetesSerialization().clone(dd);
                 copy.setStatus(status);
@@ -54,7 +57,8 @@ public final class StatusWriter {
         for (NetworkPolicy np : informers.policyStore().list()) {
             String ns = np.getMetadata().getNamespace();
             String name = np.getMetadata().getName();
-            String value = summary.of("NetworkPolicy", ns, name).summary();
+            String invalid = state.invalid("NetworkPolicy", ns, name);
+            String value = invalid != null ? "Invalid: " + invalid : summary.of("NetworkPolicy", ns, name).summary();
             Map<String, String> annotations = np.getMetadata().getAnnotations();
             if (annotations == null || !value.equals(annotations.get(ClusterInformers.REALIZATION_ANNOTATION))) {
                 try {
