@@ -93,7 +93,7 @@ public final class IncrementalCompiler {
         isolation = new HashMap<>(compiler.isolationByPod());
         references = new HashMap<>();
         policies.values().forEach(pr -> reference(pr, 1));
-        // sets interned by a policy and no longer referenced cannot exist yet: every interned set is referenced
+        // after a full compile every set in the table is referenced by at least one compiled policy
         podsByNode = new HashMap<>();
         next.pods().forEach(this::place);
         nodes = new TreeMap<>(output.nodes());
