@@ -110,7 +110,8 @@ class RbacIT {
         operator.start();
         try {
             await().atMost(Duration.ofSeconds(15)).until(() -> test.resources(NodeRuleSet.class).withName("r1").get() != null
-                    && test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus() != null);
+                    && test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus().conditions != null
+                    && !test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus().conditions.isEmpty());
             // update: a hand-edited AddressSet is put back
             AddressSet set = test.resources(AddressSet.class).list().getItems().get(0);
             List<String> entries = List.copyOf(set.getSpec().entries);
