@@ -65,6 +65,7 @@ public final class OperatorRuntime {
         defaultDenies.attach(gate::isLeader);
         informers.start();
         worker.start();
+        gate.start();
         worker.signal();
     }
 
