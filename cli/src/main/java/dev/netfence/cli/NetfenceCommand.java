@@ -1,5 +1,6 @@
 package dev.netfence.cli;
 
+import dev.netfence.cli.demo.DemoCommand;
 import dev.netfence.cli.explain.ExplainCommand;
 import dev.netfence.cli.lab.LabCommand;
 import dev.netfence.cli.lint.LintCommand;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
 @TopCommand
 @Command(name = "netfence", mixinStandardHelpOptions = true, versionProvider = NetfenceVersion.class,
         description = "Kubernetes NetworkPolicy, evaluated and enforced with nftables.",
-        subcommands = {SimulateCommand.class, ExplainCommand.class, LintCommand.class, LabCommand.class})
+        subcommands = {SimulateCommand.class, ExplainCommand.class, LintCommand.class, LabCommand.class,
+                DemoCommand.class})
 public class NetfenceCommand implements Callable<Integer> {
 
     @Spec

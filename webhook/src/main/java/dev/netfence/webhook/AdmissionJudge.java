@@ -8,6 +8,7 @@ import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.adapter.InvalidFieldException;
 import dev.netfence.crds.adapter.ModelAdapter;
 import dev.netfence.policy.analysis.Change;
+import dev.netfence.policy.analysis.DenialMessage;
 import dev.netfence.policy.analysis.Finding;
 import dev.netfence.policy.analysis.PolicyAnalyzer;
 import dev.netfence.policy.analysis.PolicyObject;

@@ -1,19 +1,18 @@
-package dev.netfence.webhook;
+package dev.netfence.policy.analysis;
 
-import dev.netfence.policy.analysis.Change;
-import dev.netfence.policy.analysis.Finding;
 import java.util.List;
 
 /**
  * The text of a refusal: what would break (which pods lose which flow, and why), then the YAML that
- * keeps it working. kubectl prints it as is, so it reads top-down in a terminal.
+ * keeps it working. kubectl prints it as is, so it reads top-down in a terminal. The admission
+ * webhook sends it; {@code netfence demo} shows it as a user would see it.
  */
-final class DenialMessage {
+public final class DenialMessage {
 
     private DenialMessage() {
     }
 
-    static String of(Change change, List<Finding> errors) {
+    public static String of(Change change, List<Finding> errors) {
         StringBuilder m = new StringBuilder("netfence refuses to ").append(verb(change.operation())).append(' ')
                 .append(change.subject().ref()).append(":\n");
         for (Finding f : errors) {

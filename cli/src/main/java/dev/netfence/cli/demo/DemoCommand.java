@@ -1,0 +1,351 @@
+package dev.netfence.cli.demo;
+
+import dev.netfence.cli.ExitCodes;
+import dev.netfence.cli.UserInputException;
+import dev.netfence.cli.simulate.ReachabilityMatrix;
+import dev.netfence.crds.manifest.Manifests;
+import dev.netfence.lab.Lab;
+import dev.netfence.lab.LabEnforcer;
+import dev.netfence.lab.LabException;
+import dev.netfence.lab.netns.NetworkNamespaces;
+import dev.netfence.policy.analysis.PolicyObject;
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ContainerPort;
+import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.model.Protocol;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code netfence demo}: a small shop on a lab of network namespaces, walked through four steps
+ * (no policy; a DefaultDeny per namespace; the policies that open the shop; a change refused at
+ * admission because it would cut DNS). After each step the matrix measured with real packets is
+ * printed next to the engine's prediction, with the time from applying to enforced.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Watch Netfence enforce NetworkPolicies on real packets (needs root): builds a lab of network",
+                "namespaces from the demo manifests, applies them step by step with the real compiler and nftables",
+                "enforcer, and prints after each step the measured reachability next to the engine's prediction.",
+                "Exit 0 when every measured matrix equals the predicted one, 3 when one differs."})
+public class DemoCommand implements Callable<Integer> {
+
+    /** A measured matrix differs from the predicted one. */
+    public static final int MISMATCH = 3;
+
+    static final String LEGEND = "rows: from, columns: to (numbered as the rows); '.' reached, 'X' not reached, "
+            + "'!' the kernel disagreed with the engine";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--non-interactive", description = "Run every step without pausing.")
+    boolean nonInteractive;
+
+    @Option(names = "--keep", description = "Leave the lab (network namespaces nf-<run>-*, with the rules of the last step) "
+            + "for exploration with `ip netns exec`; remove it with `netfence lab down RUN_ID`.")
+    boolean keep;
+
+    @Option(names = "--manifests", paramLabel = "DIR", description = "The demo's manifests (default: demo/ of this checkout).")
+    Path manifestsDir;
+
+    /** How rules reach the nodes. */
+    enum RulePathKind { operator, direct }
+
+    @Option(names = "--rule-path", defaultValue = "operator", paramLabel = "PATH",
+            description = {"operator (default): objects go to an embedded Kubernetes API server, the operator publishes "
+                    + "NodeRuleSets and AddressSets, one enforcer per node applies them;",
+                    "direct: the compiler's rule sets are applied straight into each node (no API server)."})
+    RulePathKind rulePath;
+
+    private PrintWriter out;
+    /** One reader for all pauses: a second one would lose what the first buffered. */
+    private BufferedReader stdin;
+    private final List<String> mismatches = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!NetworkNamespaces.isRoot()) {
+            throw new UserInputException("netfence demo builds network namespaces and loads nftables rules, so it needs root. "
+                    + "Run it with sudo: sudo " + launcher() + " demo");
+        }
+        SystemPackages.ensureInstalled(err);
+        Lab.prerequisitesMissing().ifPresent(reason -> {
+            throw new UserInputException(reason);
+        });
+        LabEnforcer.unavailableReason().ifPresent(reason -> {
+            throw new UserInputException(reason);
+        });
+        long started = System.nanoTime();
+        DemoManifests demo = DemoManifests.load(manifestsDir != null ? manifestsDir : defaultManifests());
+        List<Probe> probes = probes(demo.bare());
+
+        say("netfence demo: a small shop on a lab of network namespaces, enforced by Netfence with nftables");
+        say("  manifests  " + demo.directory() + " (" + demo.bare().podsWithIps().size() + " pods on "
+                + demo.bare().nodes().size() + " nodes)");
+        say("  probes     " + probes.stream().map(Probe::toString).collect(Collectors.joining(", "))
+                + ": every pod to every pod, real connections");
+        long t = System.nanoTime();
+        Lab lab;
+        try {
+            lab = Lab.up(demo.bare());
+        } catch (LabException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        say("  lab        run " + lab.runId() + " up in " + millis(System.nanoTime() - t) + " (network namespaces "
+                + lab.plan().prefix() + "*)");
+        boolean kept = false;
+        t = System.nanoTime();
+        try (RulePath rules = rulePath == RulePathKind.direct ? new LabEnforcerPath(lab)
+                : OperatorPath.start(lab, checkoutRoot().resolve("crds"))) {
+            say("  rules      " + rules.description() + " (started in " + millis(System.nanoTime() - t) + ")");
+            say("  legend     " + LEGEND);
+
+            ClusterSnapshot none = demo.bare();
+            step(1, "Connectivity before any policy", "no NetworkPolicy, no DefaultDeny: every pod reaches every pod",
+                    demo.files(demo.cluster()), DemoManifests.resources(demo.cluster()), none, rules, lab, probes);
+            ClusterSnapshot denied = demo.denied();
+            step(2, "A DefaultDeny per namespace", "shop and shop-data are isolated both ways; DNS stays open (allowDNS)",
+                    demo.files(demo.defaultDenies()), DemoManifests.resources(demo.defaultDenies()), denied, rules, lab, probes);
+            ClusterSnapshot opened = demo.opened();
+            step(3, "The policies the shop needs", "anyone -> frontend:8080, frontend -> api:8080, api -> db:5432",
+                    demo.files(demo.policies()), DemoManifests.resources(demo.policies()), opened, rules, lab, probes);
+            refusedStep(demo, opened, lab, probes);
+
+            long total = System.nanoTime() - started;
+            say("");
+            if (mismatches.isEmpty()) {
+                say("done in " + seconds(total) + ": every measured matrix equals the engine's prediction");
+            } else {
+                say("done in " + seconds(total) + ": " + mismatches.size() + " cells where the kernel disagreed with the engine:");
+                mismatches.forEach(m -> say("  " + m));
+            }
+            if (keep) {
+                String run = lab.keep();
+                kept = true;
+                say("");
+                say("the lab is left running (run " + run + ") with the rules of step 3; explore it, e.g.:");
+                say("  ip netns list | grep nf-" + run);
+                say("  ip netns exec " + lab.nodeNamespace(lab.nodes().get(0).name()) + " nft list table inet netfence");
+                say("remove it with: " + launcher() + " lab down " + run);
+            }
+        } finally {
+            if (!kept) {
+                lab.close();
+            }
+        }
+        return mismatches.isEmpty() ? ExitCodes.OK : MISMATCH;
+    }
+
+    private void step(int n, String title, String what, List<Path> files, List<HasMetadata> objects, ClusterSnapshot state,
+                      RulePath rules, Lab lab, List<Probe> probes) throws Exception {
+        pause(n);
+        header(n, title, what);
+        for (Path file : files) {
+            say("  $ kubectl apply -f " + file);
+        }
+        Duration enforced;
+        try {
+            enforced = rules.enforce(state, objects);
+        } catch (NotEnforcedException e) {
+            mismatches.add("step " + n + ": " + e.getMessage());
+            say("  NOT enforced: " + e.getMessage());
+            progress(n, title, "not enforced", 0, -1);
+            return;
+        }
+        say("  enforced on " + lab.nodes().size() + " nodes in " + millis(enforced.toNanos()) + " after applying");
+        long t = System.nanoTime();
+        int differing = measure(state, lab, probes);
+        progress(n, title, "enforced in " + millis(enforced.toNanos()), System.nanoTime() - t, differing);
+    }
+
+    private void refusedStep(DemoManifests demo, ClusterSnapshot current, Lab lab, List<Probe> probes) {
+        int n = 4;
+        String title = "A change that would cut DNS";
+        pause(n);
+        header(n, title, "the admission webhook's analysis judges it before it reaches the cluster");
+        AdmissionPreview preview = new AdmissionPreview();
+        boolean refused = true;
+        for (PolicyObject object : DemoManifests.policyObjects(demo.refused())) {
+            String file = demo.refused().objects().stream()
+                    .filter(o -> o.ref() != null && o.ref().equals(object.ref())).findFirst()
+                    .map(o -> o.file().toString()).orElse(demo.directory().toString());
+            say("  $ kubectl apply -f " + file);
+            AdmissionPreview.Answer answer = preview.judge(current, object);
+            answer.warnings().forEach(w -> say("  Warning: " + w));
+            if (answer.refusal().isEmpty()) {
+                refused = false;
+                mismatches.add(object.ref() + " was admitted, but the demo expects the webhook to refuse it");
+                say("  admitted (unexpected): the demo's step 4 expects a refusal");
+                continue;
+            }
+            say("  Error from server (Forbidden): admission webhook \"" + AdmissionPreview.WEBHOOK
+                    + "\" denied the request: " + indent(answer.refusal().get()));
+            ClusterSnapshot wouldBe = AdmissionPreview.admitted(current, answer.change());
+            Probe dns = probes.stream().filter(p -> p.protocol == Protocol.UDP && p.port == 53).findFirst()
+                    .orElse(probes.get(0));
+            say("");
+            say("  had it been admitted, the engine predicts on " + dns + " (to coredns: X):");
+            printMatrix(ReachabilityMatrix.compute(wouldBe, dns.protocol, dns.port));
+        }
+        say("");
+        say("  nothing was written: the rules of step 3 stay, and DNS still works:");
+        long t = System.nanoTime();
+        int differing = measure(current, lab, probes);
+        progress(n, title, refused ? "refused at admission" : "NOT refused", System.nanoTime() - t, differing);
+    }
+
+    /** Probes every port, prints measured next to predicted, and returns how many cells differ. */
+    private int measure(ClusterSnapshot state, Lab lab, List<Probe> probes) {
+        int differing = 0;
+        for (Probe p : probes) {
+            MatrixPair pair = new MatrixPair(lab.measure(p.port, p.protocol), ReachabilityMatrix.compute(state, p.protocol, p.port));
+            out.print(pair.render());
+            List<String> diff = pair.differences();
+            diff.forEach(d -> mismatches.add(p + " " + d));
+            differing += diff.size();
+        }
+        out.flush();
+        return differing;
+    }
+
+    private void printMatrix(ReachabilityMatrix m) {
+        List<String> names = m.names();
+        int width = names.stream().mapToInt(String::length).max().orElse(0) + 3;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < names.size(); i++) {
+            String label = (i + 1) + " " + names.get(i);
+            sb.append("    ").append(label).append(" ".repeat(Math.max(1, width - label.length())));
+            for (int j = 0; j < names.size(); j++) {
+                sb.append(j == 0 ? "" : " ").append(m.allowed()[i][j] ? '.' : 'X');
+            }
+            sb.append('\n');
+        }
+        out.print(sb);
+        out.flush();
+    }
+
+    private void header(int n, String title, String what) {
+        say("");
+        say("Step " + n + "/4  " + title);
+        say("  " + what);
+    }
+
+    private void progress(int n, String title, String enforcement, long probeNanos, int differing) {
+        say("[" + n + "/4] " + title + ": " + enforcement + "; probed in " + seconds(probeNanos)
+                + "; " + (differing == 0 ? "measured = predicted" : differing < 0 ? "not measured"
+                : differing + " cells differ from the prediction"));
+    }
+
+    private void pause(int n) {
+        if (nonInteractive || System.console() == null) {
+            return;
+        }
+        out.print(n == 1 ? "\npress Enter to start (Ctrl-C stops and removes the lab) " : "\npress Enter for step " + n + " ");
+        out.flush();
+        try {
+            if (stdin == null) {
+                stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            }
+            stdin.readLine();
+        } catch (IOException e) {
+            // no terminal to read from: go on
+        }
+    }
+
+    private void say(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    /** What to probe: every declared container port (TCP/UDP), by port then protocol. */
+    static List<Probe> probes(ClusterSnapshot cluster) {
+        Set<Probe> all = new LinkedHashSet<>();
+        for (Pod p : cluster.podsWithIps()) {
+            for (ContainerPort cp : p.ports()) {
+                if (cp.protocol() != Protocol.SCTP) {
+                    all.add(new Probe(cp.port(), cp.protocol()));
+                }
+            }
+        }
+        return all.stream().sorted(Comparator.comparingInt((Probe p) -> -p.port).thenComparing(p -> p.protocol)).toList();
+    }
+
+    record Probe(int port, Protocol protocol) {
+        @Override
+        public String toString() {
+            return port + "/" + protocol;
+        }
+    }
+
+    private static String indent(String message) {
+        return message.replace("\n", "\n  ");
+    }
+
+    static String millis(long nanos) {
+        return nanos >= 10_000_000_000L ? seconds(nanos) : (nanos / 1_000_000) + " ms";
+    }
+
+    static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+    }
+
+    /** demo/ of the checkout. */
+    static Path defaultManifests() {
+        return checkoutRoot().resolve("demo");
+    }
+
+    /**
+     * The Netfence checkout: the working directory when it is one (it has demo/ and crds/), else the
+     * one this jar was built in (cli/target/quarkus-app/..), else the working directory (whose missing
+     * files then name themselves in the error).
+     */
+    static Path checkoutRoot() {
+        Path here = Path.of("");
+        if (isCheckout(here)) {
+            return here;
+        }
+        try {
+            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path dir = jar.getParent(); dir != null; dir = dir.getParent()) {
+                if (isCheckout(dir)) {
+                    return dir;
+                }
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            // fall through to the working directory
+        }
+        return here;
+    }
+
+    private static boolean isCheckout(Path dir) {
+        return Files.isDirectory(dir.resolve("demo")) && Files.isDirectory(dir.resolve("crds"));
+    }
+
+    /** How the user started us, for messages that say what to run. */
+    static String launcher() {
+        String fromScript = System.getenv("NETFENCE_LAUNCHER");
+        return fromScript != null && !fromScript.isBlank() ? fromScript : "netfence";
+    }
+}

@@ -1,0 +1,193 @@
+package dev.netfence.cli.demo;
+
+import dev.netfence.crds.NodeRuleSet;
+import dev.netfence.lab.Lab;
+import dev.netfence.lab.LabNode;
+import dev.netfence.operator.OperatorConfig;
+import dev.netfence.operator.OperatorRuntime;
+import dev.netfence.policy.compile.CompiledCluster;
+import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.model.ClusterSnapshot;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The path rules take in a cluster: objects are written to a Kubernetes API (here the embedded mock
+ * server), the real operator compiles them and publishes NodeRuleSets and AddressSets, and one real
+ * enforcer per lab node picks up its NodeRuleSet, applies it inside the node's namespace and reports
+ * the applied hash in the NodeRuleSet's status. Enforced means: every node's status reports the
+ * rule set that the engine compiles from the same objects.
+ */
+final class OperatorPath implements RulePath {
+
+    static final Duration ENFORCE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final EmbeddedApiServer api;
+    private final OperatorRuntime operator;
+    private final List<LabNodeEnforcer> enforcers = new ArrayList<>();
+    private final List<String> nodes;
+
+    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, List<String> nodes) {
+        this.api = api;
+        this.operator = operator;
+        this.nodes = nodes;
+    }
+
+    /** Starts the API server, the operator and one enforcer per lab node; call from outside every lab namespace. */
+    static OperatorPath start(Lab lab, Path crdDirectory) {
+        EmbeddedApiServer api = EmbeddedApiServer.start(crdDirectory);
+        OperatorRuntime operator = null;
+        try {
+            operator = new OperatorRuntime(api.client(), DemoOperatorConfig.INSTANCE, new SimpleMeterRegistry());
+            operator.start();
+            OperatorPath path = new OperatorPath(api, operator, lab.nodes().stream().map(LabNode::name).toList());
+            for (LabNode node : lab.nodes()) {
+                LabNodeEnforcer enforcer = new LabNodeEnforcer(lab, node.name(), api.client());
+                path.enforcers.add(enforcer);
+                enforcer.start();
+            }
+            return path;
+        } catch (RuntimeException e) {
+            if (operator != null) {
+                operator.stop();
+            }
+            api.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String description() {
+        return "kubectl apply -> API server (embedded, " + api.url() + ") -> operator -> NodeRuleSets + AddressSets"
+                + " -> one enforcer per node (libnftables inside the node's namespace)";
+    }
+
+    @Override
+    public Duration enforce(ClusterSnapshot expected, List<HasMetadata> objects) throws InterruptedException {
+        CompiledCluster compiled = RuleSetCompiler.compile(expected);
+        Map<String, String> wanted = new LinkedHashMap<>();
+        nodes.forEach(n -> wanted.put(n, compiled.forNode(n).ruleSet().contentHash()));
+        long start = System.nanoTime();
+        objects.forEach(api::apply);
+        long deadline = start + ENFORCE_TIMEOUT.toNanos();
+        while (true) {
+            Optional<String> waiting = notYetEnforced(wanted);
+            if (waiting.isEmpty()) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new NotEnforcedException("not enforced after " + ENFORCE_TIMEOUT.toSeconds() + " s: " + waiting.get());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Why the cluster is not enforced yet (the first node that lags), or empty once it is. */
+    private Optional<String> notYetEnforced(Map<String, String> wanted) {
+        for (Map.Entry<String, String> e : wanted.entrySet()) {
+            NodeRuleSet rs = api.client().resources(NodeRuleSet.class).withName(e.getKey()).get();
+            if (rs == null || rs.getSpec() == null) {
+                return Optional.of("the operator has not published NodeRuleSet " + e.getKey());
+            }
+            if (!e.getValue().equals(rs.getSpec().contentHash)) {
+                return Optional.of("NodeRuleSet " + e.getKey() + " has spec.contentHash " + rs.getSpec().contentHash
+                        + ", the engine compiles " + e.getValue());
+            }
+            String applied = rs.getStatus() == null ? null : rs.getStatus().appliedHash;
+            if (!e.getValue().equals(applied)) {
+                String error = rs.getStatus() == null ? null : rs.getStatus().error;
+                return Optional.of("node " + e.getKey() + " has applied " + applied + ", not " + e.getValue()
+                        + (error == null ? "" : " (error: " + error + ")"));
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        enforcers.forEach(LabNodeEnforcer::close);
+        operator.stop();
+        api.close();
+    }
+
+    /** The operator's configuration for one demo: a single replica (no leader election), quick reactions. */
+    enum DemoOperatorConfig implements OperatorConfig {
+        INSTANCE;
+
+        @Override
+        public boolean autostart() {
+            return true;
+        }
+
+        @Override
+        public Duration debounce() {
+            return Duration.ofMillis(20);
+        }
+
+        @Override
+        public Duration retryInitial() {
+            return Duration.ofMillis(200);
+        }
+
+        @Override
+        public Duration retryMax() {
+            return Duration.ofSeconds(2);
+        }
+
+        @Override
+        public Duration statusResync() {
+            return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public LeaderElection leaderElection() {
+            return SingleReplica.INSTANCE;
+        }
+    }
+
+    enum SingleReplica implements OperatorConfig.LeaderElection {
+        INSTANCE;
+
+        @Override
+        public boolean enabled() {
+            return false;
+        }
+
+        @Override
+        public String leaseName() {
+            return "netfence-operator";
+        }
+
+        @Override
+        public Optional<String> leaseNamespace() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> identity() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Duration leaseDuration() {
+            return Duration.ofSeconds(15);
+        }
+
+        @Override
+        public Duration renewDeadline() {
+            return Duration.ofSeconds(10);
+        }
+
+        @Override
+        public Duration retryPeriod() {
+            return Duration.ofSeconds(2);
+        }
+    }
+}

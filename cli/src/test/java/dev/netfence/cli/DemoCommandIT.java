@@ -1,0 +1,79 @@
+package dev.netfence.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.netfence.lab.Lab;
+import dev.netfence.lab.LabEnforcer;
+import dev.netfence.lab.LabPlan;
+import io.quarkus.test.junit.main.LaunchResult;
+import io.quarkus.test.junit.main.QuarkusMainLauncher;
+import io.quarkus.test.junit.main.QuarkusMainTest;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code netfence demo --non-interactive} through the real Quarkus main, on the demo manifests of the
+ * README's quick start: a real lab, real rules, real packets. By default the rules travel the whole
+ * way (embedded API server, operator, NodeRuleSets and AddressSets, one enforcer per node); with
+ * {@code --rule-path direct} the compiler's rule sets are applied straight into the nodes. Needs
+ * root, iproute2 and libnftables1.
+ */
+@QuarkusMainTest
+class DemoCommandIT {
+
+    private static final Pattern PROGRESS = Pattern.compile("(?m)^\\[(\\d)/4] .*; (measured = predicted|\\d+ cells differ.*)$");
+    private static final Pattern RUN = Pattern.compile("lab +run (\\w+) up");
+
+    @Test
+    void everyMeasuredMatrixEqualsThePredictedOneThroughOperatorAndEnforcersAndTheLabIsRemoved(QuarkusMainLauncher launcher) {
+        assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
+        assumeTrue(LabEnforcer.unavailableReason().isEmpty(), () -> "skipped: " + LabEnforcer.unavailableReason().orElse(""));
+
+        LaunchResult result = launcher.launch("demo", "--non-interactive", "--manifests", "../demo");
+
+        String out = result.getOutput();
+        assertThat(result.exitCode()).as(out + result.getErrorOutput()).isZero();
+        assertThat(out).contains("-> operator -> NodeRuleSets + AddressSets -> one enforcer per node");
+        // every step that applies something waited until each node's NodeRuleSet status reported the compiled rule set
+        assertThat(out.lines().filter(l -> l.matches("\\[[123]/4] .*: enforced in \\d+ ms; .*"))).hasSize(3);
+        Matcher progress = PROGRESS.matcher(out);
+        List<String> verdicts = progress.results().map(m -> m.group(1) + " " + m.group(2)).toList();
+        assertThat(verdicts).containsExactly("1 measured = predicted", "2 measured = predicted", "3 measured = predicted",
+                "4 measured = predicted");
+        // 4 steps x 4 ports (8080/TCP, 5432/TCP, 53/TCP, 53/UDP): every one printed, no cell where the kernel disagreed
+        assertThat(out.lines().filter(l -> l.matches(" +\\d+/(TCP|UDP) +measured +predicted"))).hasSize(16);
+        assertThat(out.lines().filter(l -> l.matches(" +\\d \\S+/\\S+ .*!.*"))).isEmpty();
+        assertThat(out).contains("admission webhook \"policies.netfence.dev\" denied the request: netfence refuses to update "
+                + "DefaultDeny shop/default-deny", "lose critical flow dns", "allowDNS: true", "refused at admission",
+                "every measured matrix equals the engine's prediction");
+
+        Matcher run = RUN.matcher(out);
+        assertThat(run.find()).isTrue();
+        assertThat(Lab.runs()).doesNotContain(run.group(1));
+    }
+
+    @Test
+    void keepLeavesTheLabForExplorationUntilLabDownOnTheDirectPath(QuarkusMainLauncher launcher) {
+        assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
+        assumeTrue(LabEnforcer.unavailableReason().isEmpty(), () -> "skipped: " + LabEnforcer.unavailableReason().orElse(""));
+
+        LaunchResult result = launcher.launch("demo", "--non-interactive", "--keep", "--rule-path", "direct",
+                "--manifests", "../demo");
+
+        assertThat(result.exitCode()).as(result.getOutput() + result.getErrorOutput()).isZero();
+        assertThat(result.getOutput()).contains("compiler -> renderer -> libnftables", "every measured matrix equals");
+        Matcher run = RUN.matcher(result.getOutput());
+        assertThat(run.find()).isTrue();
+        String id = run.group(1);
+        try {
+            assertThat(Lab.runs()).contains(id);
+            assertThat(result.getOutput()).contains("lab down " + id, "nft list table inet netfence");
+        } finally {
+            Lab.downAll(LabPlan.runPrefix(id));
+        }
+        assertThat(Lab.runs()).doesNotContain(id);
+    }
+}
