@@ -47,10 +47,14 @@ class InstallManifestsTest {
         parser.close();
     }
 
+    /**
+     * The manifest files the kustomization lists. Directory entries (the webhook's own kustomization)
+     * are other components' bundles, checked as a whole by the CLI's InstallBundleTest.
+     */
     @SuppressWarnings("unchecked")
     static List<String> resources() throws IOException {
         Map<String, Object> k = Serialization.unmarshal(Files.readString(DIR.resolve("kustomization.yaml")), Map.class);
-        return (List<String>) k.get("resources");
+        return ((List<String>) k.get("resources")).stream().filter(r -> !Files.isDirectory(DIR.resolve(r))).toList();
     }
 
     private static <T> T only(Class<T> type, String name) {
