@@ -4,7 +4,7 @@ import dev.netfence.cli.ExitCodes;
 import dev.netfence.cli.common.Endpoints;
 import dev.netfence.cli.common.FlowOptions;
 import dev.netfence.cli.common.ManifestOptions;
-import dev.netfence.cli.common.OutputFormat;
+import dev.netfence.cli.common.OutputOption;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -41,9 +41,8 @@ public class ExplainCommand implements Callable<Integer> {
     @Mixin
     FlowOptions flow;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
@@ -52,7 +51,7 @@ public class ExplainCommand implements Callable<Integer> {
         Endpoint[] ends = endpoints(snapshot);
         Explanation explanation = new FlowExplainer(snapshot).explain(new Flow(ends[0], ends[1], flow.protocol(), flow.port()));
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(ExplanationJson.render(explanation));
         } else {
             out.print(ExplanationText.render(explanation));

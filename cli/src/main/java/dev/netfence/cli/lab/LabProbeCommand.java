@@ -5,7 +5,7 @@ import dev.netfence.cli.UserInputException;
 import dev.netfence.cli.common.FlowOptions;
 import dev.netfence.cli.common.JsonText;
 import dev.netfence.cli.common.ManifestOptions;
-import dev.netfence.cli.common.OutputFormat;
+import dev.netfence.cli.common.OutputOption;
 import dev.netfence.cli.simulate.MatrixJson;
 import dev.netfence.cli.simulate.MatrixText;
 import dev.netfence.cli.simulate.ReachabilityMatrix;
@@ -52,9 +52,8 @@ public class LabProbeCommand implements Callable<Integer> {
     @Mixin
     FlowOptions flow;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     @Option(names = "--no-rules", description = "Probe without applying any rules: the lab's own connectivity.")
     boolean noRules;
@@ -115,7 +114,7 @@ public class LabProbeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (result instanceof ProbeResult.Unprobeable u) {
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("port", u.port());
                 json.put("protocol", u.protocol().name());
@@ -134,7 +133,7 @@ public class LabProbeCommand implements Callable<Integer> {
             throw new IllegalStateException("lab pods " + measured.pods() + " are not the snapshot's " + pods);
         }
         ReachabilityMatrix matrix = new ReachabilityMatrix(measured.protocol(), measured.port(), pods, measured.allowed());
-        out.print(output == OutputFormat.json ? MatrixJson.render(matrix) + "\n" : MatrixText.render(matrix));
+        out.print(output.json() ? MatrixJson.render(matrix) + "\n" : MatrixText.render(matrix));
         out.flush();
         if (noRules) {
             return ExitCodes.OK;

@@ -3,7 +3,7 @@ package dev.netfence.cli.simulate;
 import dev.netfence.cli.ExitCodes;
 import dev.netfence.cli.common.FlowOptions;
 import dev.netfence.cli.common.ManifestOptions;
-import dev.netfence.cli.common.OutputFormat;
+import dev.netfence.cli.common.OutputOption;
 import dev.netfence.crds.manifest.Manifests;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.Pod;
@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code netfence simulate}: the reachability matrix of every pod with an IP, on one port. */
@@ -30,9 +29,8 @@ public class SimulateCommand implements Callable<Integer> {
     @Mixin
     FlowOptions flow;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", paramLabel = "FORMAT",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
@@ -56,7 +54,7 @@ public class SimulateCommand implements Callable<Integer> {
         err.flush();
         ReachabilityMatrix matrix = ReachabilityMatrix.compute(snapshot, flow.protocol(), flow.port());
         PrintWriter out = spec.commandLine().getOut();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(MatrixJson.render(matrix));
         } else {
             out.print(MatrixText.render(matrix));
