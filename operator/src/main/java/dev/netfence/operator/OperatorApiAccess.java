@@ -28,9 +28,10 @@ public final class OperatorApiAccess {
             cluster("netfence.dev", "noderulesets", "delete"),
             cluster("netfence.dev", "addresssets", "create"), cluster("netfence.dev", "addresssets", "patch"),
             cluster("netfence.dev", "addresssets", "delete"),
-            // StatusWriter
-            cluster("netfence.dev", "defaultdenies/status", "update"),
+            // RealizationReporter: the NetworkPolicy annotation
             cluster("networking.k8s.io", "networkpolicies", "get"), cluster("networking.k8s.io", "networkpolicies", "patch"),
+            // DefaultDenyStatusReconciler (its controller's informer: the list + watch of defaultdenies above)
+            cluster("netfence.dev", "defaultdenies/status", "patch"),
             // LeaderGate
             new Permission("coordination.k8s.io", "leases", "get", true),
             new Permission("coordination.k8s.io", "leases", "create", true),

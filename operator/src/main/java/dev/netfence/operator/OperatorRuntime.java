@@ -5,14 +5,16 @@ import dev.netfence.operator.cluster.ClusterState;
 import dev.netfence.operator.publish.KubernetesObjectWriter;
 import dev.netfence.operator.publish.Publisher;
 import dev.netfence.operator.publish.RuleSetHashes;
-import dev.netfence.operator.status.StatusWriter;
+import dev.netfence.operator.status.DefaultDenyRealizations;
+import dev.netfence.operator.status.RealizationReporter;
 import dev.netfence.operator.work.LeaderGate;
 import dev.netfence.operator.work.SyncWorker;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * One running operator: informers feeding the cluster state, the leader gate, and the sync worker.
+ * One running operator: informers feeding the cluster state, the leader gate, and the sync worker
+ * (which leaves DefaultDeny realizations for the status reconciler, see {@link DefaultDenyRealizations}).
  * Plain class (no CDI) so tests can stop one and start a fresh one against the same API server,
  * as a restarted pod would.
  */
@@ -21,19 +23,35 @@ public final class OperatorRuntime {
     private final ClusterInformers informers;
     private final SyncWorker worker;
     private final LeaderGate gate;
+    private final DefaultDenyRealizations defaultDenies;
 
+    /** A runtime whose DefaultDeny realizations nobody turns into statuses (no status reconciler: tests of publishing). */
     public OperatorRuntime(KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
+        this(client, config, registry, new DefaultDenyRealizations());
+    }
+
+    /**
+     * @param defaultDenies where each sync leaves the DefaultDenies' realization for the
+     *                      {@link dev.netfence.operator.status.DefaultDenyStatusReconciler}
+     */
+    public OperatorRuntime(KubernetesClient client, OperatorConfig config, MeterRegistry registry,
+                           DefaultDenyRealizations defaultDenies) {
+        this.defaultDenies = defaultDenies;
         SyncWorker[] w = new SyncWorker[1];
         informers = new ClusterInformers(client, state, () -> w[0].signal(), () -> w[0].signalStatus(), () -> w[0].signalDrift());
         OperatorConfig.LeaderElection le = config.leaderElection();
         gate = le.enabled()
                 ? LeaderGate.elect(client, le.leaseNamespace().orElse(env("POD_NAMESPACE", "netfence-system")),
                         le.leaseName(), le.identity().orElse(env("HOSTNAME", "netfence-operator")), le.leaseDuration(),
-                        le.renewDeadline(), le.retryPeriod(), () -> w[0].signal())
+                        le.renewDeadline(), le.retryPeriod(), () -> {
+                            // a new leader announces every DefaultDeny: nobody wrote statuses while it waited
+                            defaultDenies.forget();
+                            w[0].signal();
+                        })
                 : LeaderGate.always();
         RuleSetHashes hashes = new RuleSetHashes();
         worker = new SyncWorker(state, informers, new Publisher(new LazyWriter(client, informers, registry), hashes),
-                new StatusWriter(client, informers, hashes, state), gate::isLeader, config.debounce(), config.retryInitial(),
+                new RealizationReporter(client, informers, hashes, state, defaultDenies), gate::isLeader, config.debounce(), config.retryInitial(),
                 config.retryMax(), config.statusResync(), registry);
         w[0] = worker;
     }
@@ -44,8 +62,10 @@ public final class OperatorRuntime {
     }
 
     public void start() {
+        defaultDenies.attach(gate::isLeader);
         informers.start();
         worker.start();
+        gate.start();
         worker.signal();
     }
 
@@ -53,6 +73,7 @@ public final class OperatorRuntime {
         gate.close();
         worker.stop();
         informers.stop();
+        defaultDenies.detach();
     }
 
     public boolean ready() {

@@ -15,11 +15,14 @@ import dev.netfence.crds.NodeRuleSetStatus;
 import dev.netfence.crds.ruleset.NodeRuleSetConverter;
 import dev.netfence.operator.cluster.ClusterInformers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.ZonedDateTime;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -66,6 +69,7 @@ class OperatorIT {
         client.namespaces().delete();
         client.resources(NodeRuleSet.class).delete();
         client.resources(AddressSet.class).delete();
+        client.leases().inAnyNamespace().delete();
     }
 
     private Map<String, NodeRuleSet> ruleSets() {
@@ -166,12 +170,23 @@ class OperatorIT {
         Map<String, String> v = new TreeMap<>();
         versions(ruleSets()).forEach((k, x) -> v.put("NodeRuleSet/" + k, x));
         versions(addressSets()).forEach((k, x) -> v.put("AddressSet/" + k, x));
+        client.resources(DefaultDeny.class).inAnyNamespace().list().getItems().forEach(d ->
+                v.put("DefaultDeny/" + d.getMetadata().getNamespace() + "/" + d.getMetadata().getName(),
+                        d.getMetadata().getResourceVersion()));
         return v;
     }
 
     @Test
     void aRestartedOperatorConvergesWithoutRewritingUnchangedObjects() {
-        await().atMost(BOUND).untilAsserted(() -> assertThat(ruleSets()).containsOnlyKeys("n1", "n2"));
+        // a DefaultDeny the change below does not touch: its status must not be rewritten either
+        client.resource(namespace("ops", Map.of())).create();
+        client.resource(pod("ops", "cron-1", "n2", Map.of("app", "cron"), "10.1.1.1")).create();
+        client.resource(defaultDeny("ops", "deny-egress")).create();
+        await().atMost(BOUND).untilAsserted(() -> {
+            assertThat(ruleSets()).containsOnlyKeys("n1", "n2");
+            assertThat(client.resources(DefaultDeny.class).inNamespace("ops").withName("deny-egress").get().getStatus()
+                    .conditions).isNotEmpty();
+        });
         Map<String, String> settled = settledVersions();
 
         operator.stop();
@@ -183,7 +198,7 @@ class OperatorIT {
                 assertThat(isolatedPods(ruleSets().get("n1"))).containsExactly("shop/web-1", "shop/web-3"));
         Map<String, String> after = settledVersions();
         assertThat(after.get("NodeRuleSet/n1")).isNotEqualTo(settled.get("NodeRuleSet/n1"));
-        // n2 and the address set were not rewritten
+        // n2, the address set and the status of the DefaultDeny in ops were not rewritten
         Map<String, String> untouched = new TreeMap<>(after);
         untouched.remove("NodeRuleSet/n1");
         Map<String, String> expected = new TreeMap<>(settled);
@@ -240,6 +255,43 @@ class OperatorIT {
             assertThat(client.network().v1().networkPolicies().inNamespace("shop").withName("web-from-api").get()
                     .getMetadata().getAnnotations().get(ClusterInformers.REALIZATION_ANNOTATION))
                     .isEqualTo("Enforced: 2/2 nodes, 2 pods");
+        });
+
+        // nothing changes any more: the worker keeps reporting (status resync 1 s) but the status is not rewritten
+        String version = client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").get()
+                .getMetadata().getResourceVersion();
+        await().during(Duration.ofMillis(2500)).atMost(BOUND).untilAsserted(() ->
+                assertThat(client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").get()
+                        .getMetadata().getResourceVersion()).isEqualTo(version));
+    }
+
+    @Test
+    void onlyTheLeaderWritesStatuses() {
+        await().atMost(BOUND).untilAsserted(() -> assertThat(ruleSets()).containsOnlyKeys("n1", "n2"));
+        operator.stop();
+        // another replica holds the lease (once the stopped operator released its own: fabric8 shortens it to 1 s)
+        await().atMost(BOUND).until(() -> {
+            Lease l = client.leases().inNamespace("netfence-system").withName("netfence-operator").get();
+            return l == null || l.getSpec().getLeaseDurationSeconds() == 1;
+        });
+        client.leases().inNamespace("netfence-system").withName("netfence-operator").delete();
+        client.resource(new LeaseBuilder().withNewMetadata().withNamespace("netfence-system").withName("netfence-operator")
+                .endMetadata().withNewSpec().withHolderIdentity("other-replica").withLeaseDurationSeconds(3600)
+                .withAcquireTime(ZonedDateTime.now()).withRenewTime(ZonedDateTime.now()).endSpec().build()).create();
+        operator.start();
+
+        client.resource(defaultDeny("shop", "deny-egress")).create();
+        // (a DefaultDeny is created with an empty status: no conditions until the operator writes them)
+        await().during(Duration.ofMillis(2500)).atMost(BOUND).untilAsserted(() ->
+                assertThat(client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").get().getStatus()
+                        .conditions).isNullOrEmpty());
+
+        // the other replica is gone and its lease with it: this one leads and writes the status it held back
+        client.leases().inNamespace("netfence-system").withName("netfence-operator").delete();
+        await().atMost(BOUND).untilAsserted(() -> {
+            DefaultDeny dd = client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").get();
+            assertThat(dd.getStatus().conditions).isNotEmpty();
+            assertThat(dd.getStatus().selectedPods).isEqualTo(3);
         });
     }
 

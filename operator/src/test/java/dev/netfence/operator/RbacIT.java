@@ -20,7 +20,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -42,13 +41,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The operator's RBAC in {@code src/main/kubernetes/operator-rbac.yaml} grants exactly
  * {@link OperatorApiAccess#PERMISSIONS}, and those are exactly the calls an operator makes while it
- * publishes, updates, garbage-collects, reports status and holds its lease (read from the mock
- * server's request log, told apart from the test's own calls by the user agent).
+ * publishes, updates, garbage-collects, reports status (the DefaultDeny status controller too) and
+ * holds its lease (read from the mock server's request log, told apart from the test's own calls by
+ * the user agent).
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 class RbacIT {
-    private static final String AGENT = "netfence-operator-under-test";
+    private static final String TEST_AGENT = "netfence-rbac-test";
 
     @KubernetesTestServer
     KubernetesServer server;
@@ -57,7 +57,7 @@ class RbacIT {
     KubernetesClient client;
 
     @Inject
-    OperatorConfig config;
+    NetfenceOperator operator;
 
     static Set<Permission> granted() throws Exception {
         Set<Permission> out = new HashSet<>();
@@ -94,60 +94,66 @@ class RbacIT {
 
     @Test
     void theOperatorUsesExactlyTheListedPermissions() throws Exception {
-        Fixtures.installCrds(client);
-        client.resource(namespace("rbac", Map.of())).create();
-        client.resource(node("r1", "192.168.1.1")).create();
-        client.resource(pod("rbac", "web", "r1", Map.of("app", "web"), "10.2.0.1")).create();
-        client.resource(pod("rbac", "api", "r1", Map.of("app", "api"), "10.2.0.2")).create();
-        client.resource(allowFrom("rbac", "web-from-api", "web", "api")).create();
-        client.resource(defaultDeny("rbac", "deny")).create();
+        // the operator (its runtime and the Java Operator SDK's status controller) uses the application's
+        // client; the test drives the cluster through its own, told apart by the user agent
+        KubernetesClient test = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(TEST_AGENT).build()).build();
         drain();
+        Fixtures.installCrds(test);
+        test.resource(namespace("rbac", Map.of())).create();
+        test.resource(node("r1", "192.168.1.1")).create();
+        test.resource(pod("rbac", "web", "r1", Map.of("app", "web"), "10.2.0.1")).create();
+        test.resource(pod("rbac", "api", "r1", Map.of("app", "api"), "10.2.0.2")).create();
+        test.resource(allowFrom("rbac", "web-from-api", "web", "api")).create();
+        test.resource(defaultDeny("rbac", "deny")).create();
 
-        KubernetesClient own = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(AGENT).build()).build();
-        OperatorRuntime operator = new OperatorRuntime(own, config, new SimpleMeterRegistry());
         operator.start();
         try {
-            await().atMost(Duration.ofSeconds(15)).until(() -> client.resources(NodeRuleSet.class).withName("r1").get() != null
-                    && client.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus() != null);
+            await().atMost(Duration.ofSeconds(15)).until(() -> test.resources(NodeRuleSet.class).withName("r1").get() != null
+                    && test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus().conditions != null
+                    && !test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus().conditions.isEmpty());
             // update: a hand-edited AddressSet is put back
-            AddressSet set = client.resources(AddressSet.class).list().getItems().get(0);
+            AddressSet set = test.resources(AddressSet.class).list().getItems().get(0);
             List<String> entries = List.copyOf(set.getSpec().entries);
             set.getSpec().entries = List.of("10.9.9.9");
-            client.resource(set).update();
+            test.resource(set).update();
             await().atMost(Duration.ofSeconds(15)).until(() ->
-                    client.resources(AddressSet.class).withName(set.getMetadata().getName()).get().getSpec().entries.equals(entries));
+                    test.resources(AddressSet.class).withName(set.getMetadata().getName()).get().getSpec().entries.equals(entries));
             // update: a new pod isolated on r1 (NodeRuleSet), a new peer (AddressSet); delete: the node and its pods go, the policy goes
-            client.resource(pod("rbac", "web-2", "r1", Map.of("app", "web"), "10.2.0.3")).create();
-            client.resource(pod("rbac", "api-2", "r1", Map.of("app", "api"), "10.2.0.4")).create();
+            test.resource(pod("rbac", "web-2", "r1", Map.of("app", "web"), "10.2.0.3")).create();
+            test.resource(pod("rbac", "api-2", "r1", Map.of("app", "api"), "10.2.0.4")).create();
             await().atMost(Duration.ofSeconds(15)).until(() ->
-                    client.resources(NodeRuleSet.class).withName("r1").get().getSpec().summary.pods == 4);
-            client.network().v1().networkPolicies().inNamespace("rbac").withName("web-from-api").delete();
-            client.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").delete();
-            client.pods().inNamespace("rbac").delete();
-            client.nodes().withName("r1").delete();
-            await().atMost(Duration.ofSeconds(15)).until(() -> client.resources(NodeRuleSet.class).list().getItems().isEmpty()
-                    && client.resources(AddressSet.class).list().getItems().isEmpty());
+                    test.resources(NodeRuleSet.class).withName("r1").get().getSpec().summary.pods == 4
+                            && test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus()
+                            .selectedPods == 4);
+            test.network().v1().networkPolicies().inNamespace("rbac").withName("web-from-api").delete();
+            test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").delete();
+            test.pods().inNamespace("rbac").delete();
+            test.nodes().withName("r1").delete();
+            await().atMost(Duration.ofSeconds(15)).until(() -> test.resources(NodeRuleSet.class).list().getItems().isEmpty()
+                    && test.resources(AddressSet.class).list().getItems().isEmpty());
             // at least one lease renewal (retry period 2 s)
             await().pollDelay(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() -> true);
         } finally {
             operator.stop();
-            own.close();
+            test.close();
         }
 
         Set<Permission> used = new TreeSet<>(java.util.Comparator.comparing(Permission::toString));
         RecordedRequest r;
         while ((r = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
-            if (AGENT.equals(r.getHeader("User-Agent"))) {
+            if (!TEST_AGENT.equals(r.getHeader("User-Agent"))) {
                 used.add(permission(r.getMethod(), r.getPath()));
             }
         }
+        // the status controller's list + watch of DefaultDenies started with the application, before this test
+        assertThat(used).contains(new Permission("netfence.dev", "defaultdenies/status", "patch", false));
         assertThat(used).containsExactlyInAnyOrderElementsOf(OperatorApiAccess.PERMISSIONS);
     }
 
     private void drain() throws InterruptedException {
         while (server.getKubernetesMockServer().takeRequest(10, TimeUnit.MILLISECONDS) != null) {
-            // requests of the setup, not the operator's
+            // requests from before this test (the application's start, other tests)
         }
     }
 

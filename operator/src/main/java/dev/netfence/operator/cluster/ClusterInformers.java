@@ -54,7 +54,6 @@ public final class ClusterInformers implements PublishedObjects {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<NodeRuleSet> ruleSets;
     private SharedIndexInformer<AddressSet> addressSets;
-    private SharedIndexInformer<DefaultDeny> defaultDenies;
     private SharedIndexInformer<NetworkPolicy> policies;
 
     /**
@@ -88,7 +87,7 @@ public final class ClusterInformers implements PublishedObjects {
             }
         },
                 (np, gone) -> state.removePolicy(np.getMetadata().getNamespace(), np.getMetadata().getName()));
-        defaultDenies = client.resources(DefaultDeny.class).inAnyNamespace().runnableInformer(0);
+        SharedIndexInformer<DefaultDeny> defaultDenies = client.resources(DefaultDeny.class).inAnyNamespace().runnableInformer(0);
         start(defaultDenies, dd -> {
             var model = ModelAdapter.defaultDeny(dd);
             if (valid("DefaultDeny", model.namespace(), model.name(), PolicyValidator.validate(model))) {
@@ -219,10 +218,6 @@ public final class ClusterInformers implements PublishedObjects {
 
     public Store<AddressSet> addressSetStore() {
         return addressSets.getStore();
-    }
-
-    public Store<DefaultDeny> defaultDenyStore() {
-        return defaultDenies.getStore();
     }
 
     public Store<NetworkPolicy> policyStore() {

@@ -93,6 +93,22 @@ public final class ClusterState {
         return defaultDenyGenerations.getOrDefault(namespace + "/" + name, -1L);
     }
 
+    /**
+     * Every DefaultDeny this state knows ({@code namespace/name}): the ones in force and the ones whose
+     * latest version was refused.
+     */
+    public java.util.Set<String> defaultDenyKeys() {
+        java.util.Set<String> keys = new java.util.HashSet<>(defaultDenyGenerations.keySet());
+        String prefix = "DefaultDeny/";
+        invalid.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(k -> keys.add(k.substring(prefix.length())));
+        return keys;
+    }
+
+    /** Why the latest version of the DefaultDeny {@code namespace/name} was refused, or null. */
+    public String invalidDefaultDeny(String key) {
+        return invalid.get("DefaultDeny/" + key);
+    }
+
     /** Counts changes that alter what the engine sees (a re-sent equal object is not one). */
     public long version() {
         return version.get();

@@ -61,6 +61,18 @@ public final class PolicyRealization {
         return s;
     }
 
+    /** Equal when the same pods, nodes and node errors: what the status is built from. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PolicyRealization r && pods.equals(r.pods) && nodesDesired.equals(r.nodesDesired)
+                && nodesRealized.equals(r.nodesRealized) && nodeErrors.equals(r.nodeErrors);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(pods, nodesDesired, nodesRealized, nodeErrors);
+    }
+
     public static PolicyRealization none() {
         return new PolicyRealization();
     }

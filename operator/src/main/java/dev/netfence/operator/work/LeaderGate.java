@@ -46,8 +46,17 @@ public final class LeaderGate {
                 .withReleaseOnCancel(true)
                 .withLeaderCallbacks(new LeaderCallbacks(g::started, g::stopped, newLeader -> LOG.infof("leader is %s", newLeader)))
                 .build()).build();
-        g.running = g.elector.start();
         return g;
+    }
+
+    /**
+     * Starts competing for the lease. Separate from {@link #elect} so the caller finishes wiring
+     * {@code onLeading} first: against a free lease the elector leads within milliseconds.
+     */
+    public void start() {
+        if (elector != null && running == null) {
+            running = elector.start();
+        }
     }
 
     private void started() {

@@ -4,7 +4,7 @@ import dev.netfence.operator.cluster.ClusterInformers;
 import dev.netfence.operator.cluster.ClusterState;
 import dev.netfence.operator.publish.Publisher;
 import dev.netfence.operator.publish.PublishResult;
-import dev.netfence.operator.status.StatusWriter;
+import dev.netfence.operator.status.RealizationReporter;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.IncrementalCompiler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,8 +20,9 @@ import org.jboss.logging.Logger;
 /**
  * The one thread that compiles and publishes. Informer handlers only {@link #signal()}; the worker
  * waits a short debounce to batch bursts, then, if the cluster state changed since its last
- * compile, compiles a snapshot and publishes the difference, and refreshes realization status
- * (also on {@link #signalStatus()}, when an enforcer reported, and every status resync period).
+ * compile, compiles a snapshot and publishes the difference, and reports realization (also on
+ * {@link #signalStatus()}, when an enforcer reported, and every status resync period): NetworkPolicy
+ * annotations, and each DefaultDeny's realization for the status reconciler.
  * Only the leader works. A failed sync is retried with exponential backoff.
  */
 public final class SyncWorker implements Runnable {
@@ -30,7 +31,7 @@ public final class SyncWorker implements Runnable {
     private final ClusterState state;
     private final ClusterInformers informers;
     private final Publisher publisher;
-    private final StatusWriter statusWriter;
+    private final RealizationReporter reporter;
     private final BooleanSupplier leader;
     private final Duration debounce;
     private final Duration retryInitial;
@@ -53,13 +54,13 @@ public final class SyncWorker implements Runnable {
     private volatile boolean lastSyncFailed;
     private Thread thread;
 
-    public SyncWorker(ClusterState state, ClusterInformers informers, Publisher publisher, StatusWriter statusWriter,
+    public SyncWorker(ClusterState state, ClusterInformers informers, Publisher publisher, RealizationReporter reporter,
                       BooleanSupplier leader, Duration debounce, Duration retryInitial, Duration retryMax,
                       Duration statusResync, MeterRegistry registry) {
         this.state = state;
         this.informers = informers;
         this.publisher = publisher;
-        this.statusWriter = statusWriter;
+        this.reporter = reporter;
         this.leader = leader;
         this.debounce = debounce;
         this.retryInitial = retryInitial;
@@ -195,7 +196,7 @@ public final class SyncWorker implements Runnable {
                         r.unchanged());
             }
         }
-        statusWriter.update(compiled);
+        reporter.update(compiled);
     }
 
     public PublishResult lastPublish() {

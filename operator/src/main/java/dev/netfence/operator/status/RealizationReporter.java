@@ -1,7 +1,5 @@
 package dev.netfence.operator.status;
 
-import dev.netfence.crds.DefaultDeny;
-import dev.netfence.crds.DefaultDenyStatus;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.operator.cluster.ClusterInformers;
 import dev.netfence.operator.cluster.ClusterState;
@@ -10,50 +8,40 @@ import dev.netfence.policy.compile.CompiledCluster;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Writes realization where kubectl users look: the status of each DefaultDeny, and the annotation
- * {@value ClusterInformers#REALIZATION_ANNOTATION} on each NetworkPolicy (its status is not ours to
- * write), e.g. {@code Enforced: 3/3 nodes, 12 pods}. Writes only what changed.
+ * After each sync, reports realization where kubectl users look. NetworkPolicies (their status is
+ * not ours to write) get the annotation {@value ClusterInformers#REALIZATION_ANNOTATION}, e.g.
+ * {@code Enforced: 3/3 nodes, 12 pods}, written here and only when it changed. DefaultDenies get a
+ * status, written by the {@link DefaultDenyStatusReconciler}: this class only leaves their
+ * realization in {@link DefaultDenyRealizations}, which triggers the ones that changed.
  */
-public final class StatusWriter {
+public final class RealizationReporter {
     private final KubernetesClient client;
     private final ClusterInformers informers;
     private final RuleSetHashes hashes;
     private final ClusterState state;
+    private final DefaultDenyRealizations defaultDenies;
 
-    public StatusWriter(KubernetesClient client, ClusterInformers informers, RuleSetHashes hashes, ClusterState state) {
+    public RealizationReporter(KubernetesClient client, ClusterInformers informers, RuleSetHashes hashes, ClusterState state,
+                               DefaultDenyRealizations defaultDenies) {
         this.client = client;
         this.informers = informers;
         this.hashes = hashes;
         this.state = state;
+        this.defaultDenies = defaultDenies;
     }
 
-    /** @return the number of objects written */
+    /** @return the number of NetworkPolicy annotations written */
     public int update(CompiledCluster compiled) {
         RealizationSummary summary = new RealizationSummary(compiled, node -> {
             NodeRuleSet rs = informers.ruleSetStore().getByKey(node);
             return rs == null ? null : rs.getStatus();
         }, hashes::of);
+        defaultDenies.publish(DefaultDenyRealization.of(summary, state));
         int written = 0;
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        for (DefaultDeny dd : informers.defaultDenyStore().list()) {
-            String ns = dd.getMetadata().getNamespace();
-            String name = dd.getMetadata().getName();
-            long generation = dd.getMetadata().getGeneration() == null ? 0 : dd.getMetadata().getGeneration();
-            DefaultDenyStatus status = DefaultDenyStatusAggregator.build(summary.of("DefaultDeny", ns, name), generation,
-                    state.invalid("DefaultDeny", ns, name), dd.getStatus(), now);
-            if (!DefaultDenyStatusAggregator.same(status, dd.getStatus())) {
-                DefaultDeny copy = client.getKubernetesSerialization().clone(dd);
-                copy.setStatus(status);
-                client.resources(DefaultDeny.class).inNamespace(ns).resource(copy).updateStatus();
-                written++;
-            }
-        }
         for (NetworkPolicy np : informers.policyStore().list()) {
             String ns = np.getMetadata().getNamespace();
             String name = np.getMetadata().getName();
