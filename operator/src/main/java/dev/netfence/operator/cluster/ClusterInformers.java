@@ -52,6 +52,9 @@ public final class ClusterInformers implements PublishedObjects {
     private final Runnable onStatus;
     private final Runnable onDrift;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    /** Puts each state informer's store into the ClusterState: run once when all have synced (see {@link #synced()}). */
+    private final List<Runnable> replays = new ArrayList<>();
+    private volatile boolean replayed;
     private SharedIndexInformer<NodeRuleSet> ruleSets;
     private SharedIndexInformer<AddressSet> addressSets;
     private SharedIndexInformer<NetworkPolicy> policies;
@@ -69,7 +72,7 @@ public final class ClusterInformers implements PublishedObjects {
         this.onDrift = onDrift;
     }
 
-    public void start() {
+    public synchronized void start() {
         start(client.namespaces().runnableInformer(0), n -> state.putNamespace(ModelAdapter.namespace(n)),
                 (n, gone) -> state.removeNamespace(n.getMetadata().getName()));
         SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().runnableInformer(0);
@@ -189,6 +192,13 @@ public final class ClusterInformers implements PublishedObjects {
             }
         });
         informers.add(informer);
+        replays.add(() -> informer.getStore().list().forEach(o -> {
+            try {
+                put.accept(o);
+            } catch (InvalidFieldException | IllegalArgumentException e) {
+                // reported by the event handler, which sees the same object
+            }
+        }));
         informer.start();
     }
 
@@ -203,13 +213,27 @@ public final class ClusterInformers implements PublishedObjects {
         onChange.run();
     }
 
-    public boolean synced() {
-        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+    /**
+     * True once every informer has listed. An informer reports synced when its store holds the
+     * initial list, but its event handlers (which feed the ClusterState) may still be catching up:
+     * a first compile then would see part of the cluster and publish a transient rule set. So the
+     * first time all have synced, their stores are put into the state directly (puts are
+     * idempotent; the handlers' late events put the same objects again).
+     */
+    public synchronized boolean synced() {
+        boolean synced = !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+        if (synced && !replayed) {
+            replays.forEach(Runnable::run);
+            replayed = true;
+        }
+        return synced;
     }
 
-    public void stop() {
+    public synchronized void stop() {
         informers.forEach(SharedIndexInformer::stop);
         informers.clear();
+        replays.clear();
+        replayed = false;
     }
 
     public Store<NodeRuleSet> ruleSetStore() {
