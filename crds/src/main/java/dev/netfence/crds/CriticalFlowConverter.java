@@ -7,7 +7,6 @@ import dev.netfence.policy.model.LabelSelector;
 import dev.netfence.policy.model.Protocol;
 import dev.netfence.policy.net.IpAddress;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,15 +71,6 @@ public final class CriticalFlowConverter {
 
     /** Absent stays absent (null): for a critical flow's source, absent means "every". */
     static LabelSelector selector(io.fabric8.kubernetes.api.model.LabelSelector s) {
-        if (s == null) {
-            return null;
-        }
-        List<LabelSelector.Requirement> reqs = new ArrayList<>();
-        if (s.getMatchExpressions() != null) {
-            for (LabelSelectorRequirement r : s.getMatchExpressions()) {
-                reqs.add(new LabelSelector.Requirement(r.getKey(), r.getOperator(), r.getValues()));
-            }
-        }
-        return new LabelSelector(s.getMatchLabels(), reqs);
+        return dev.netfence.crds.adapter.ModelAdapter.labelSelector(s);
     }
 }

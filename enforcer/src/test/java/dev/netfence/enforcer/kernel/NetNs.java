@@ -1,8 +1,6 @@
 package dev.netfence.enforcer.kernel;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
+import dev.netfence.enforcer.netns.NetworkNamespace;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,26 +16,11 @@ import java.util.concurrent.ExecutionException;
  * Test namespaces are named {@code nf-...} and are never the machine's own.
  */
 public final class NetNs {
-    private static final int O_RDONLY = 0;
-    private static final int CLONE_NEWNET = 0x40000000;
-
-    interface LibC extends Library {
-        int open(String path, int flags) throws LastErrorException;
-
-        int setns(int fd, int nstype) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
-
-        int geteuid();
-    }
-
-    private static final LibC LIBC = Native.load("c", LibC.class);
-
     private NetNs() {
     }
 
     public static boolean root() {
-        return LIBC.geteuid() == 0;
+        return NetworkNamespace.root();
     }
 
     /** Why kernel tests cannot run here, or null when they can. */
@@ -118,14 +101,9 @@ public final class NetNs {
         return t;
     }
 
-    /** Moves the calling thread into the namespace. */
+    /** Moves the calling thread into the namespace (the enforcer's own setns binding). */
     public static void enter(String name) {
-        int fd = LIBC.open("/run/netns/" + name, O_RDONLY);
-        try {
-            LIBC.setns(fd, CLONE_NEWNET);
-        } finally {
-            LIBC.close(fd);
-        }
+        NetworkNamespace.enter(name);
     }
 
     public static void sh(String... command) {
