@@ -1,5 +1,9 @@
 package dev.netfence.cli.demo;
 
+import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.loop.EnforcerLoop;
+import dev.netfence.enforcer.loop.EnforcerObserver;
+import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabNode;
@@ -31,7 +35,7 @@ final class OperatorPath implements RulePath {
 
     private final EmbeddedApiServer api;
     private final OperatorRuntime operator;
-    private final List<LabNodeEnforcer> enforcers = new ArrayList<>();
+    private final List<EnforcerLoop> enforcers = new ArrayList<>();
     private final List<String> nodes;
 
     private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, List<String> nodes) {
@@ -49,7 +53,10 @@ final class OperatorPath implements RulePath {
             operator.start();
             OperatorPath path = new OperatorPath(api, operator, lab.nodes().stream().map(LabNode::name).toList());
             for (LabNode node : lab.nodes()) {
-                LabNodeEnforcer enforcer = new LabNodeEnforcer(lab, node.name(), api.client());
+                // the enforcer's core loop with the DaemonSet's defaults: informer events, status written on
+                // change, libnftables inside the node's namespace (the lab's setns thread for that node)
+                EnforcerLoop enforcer = KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), api.client(),
+                        "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE);
                 path.enforcers.add(enforcer);
                 enforcer.start();
             }
@@ -66,7 +73,9 @@ final class OperatorPath implements RulePath {
     @Override
     public String description() {
         return "kubectl apply -> API server (embedded, " + api.url() + ") -> operator -> NodeRuleSets + AddressSets"
-                + " -> one enforcer per node (libnftables inside the node's namespace)";
+                + " -> one enforcer per node (libnftables inside the node's namespace; production defaults: "
+                + "informer events coalesced " + EnforcerSettings.DEFAULT_COALESCE_DELAY.toMillis() + " ms, resync "
+                + EnforcerSettings.DEFAULT_RESYNC_INTERVAL.toSeconds() + " s)";
     }
 
     @Override
@@ -112,7 +121,7 @@ final class OperatorPath implements RulePath {
 
     @Override
     public void close() {
-        enforcers.forEach(LabNodeEnforcer::close);
+        enforcers.forEach(EnforcerLoop::close);
         operator.stop();
         api.close();
     }
