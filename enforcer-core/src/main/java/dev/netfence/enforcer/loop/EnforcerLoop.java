@@ -2,6 +2,7 @@ package dev.netfence.enforcer.loop;
 
 import dev.netfence.crds.ruleset.InvalidRuleSetException;
 import dev.netfence.enforcer.datapath.Datapath;
+import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
@@ -237,6 +238,9 @@ public final class EnforcerLoop implements AutoCloseable {
             status.report(now);
             reported = now;
             statusPending = false;
+        } catch (NodeRuleSetStatusReporter.StatusConflictException e) {
+            statusPending = true;
+            LOG.debugf("%s; reporting again on the next event", e.getMessage());
         } catch (RuntimeException e) {
             statusPending = true;
             LOG.warnf("cannot write the status of NodeRuleSet %s (retried on the next event or resync): %s",
