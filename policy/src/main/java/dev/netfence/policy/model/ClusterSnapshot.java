@@ -89,6 +89,30 @@ public final class ClusterSnapshot {
         return b.dns(dns);
     }
 
+    /**
+     * This snapshot with {@code delta} applied: equal to a {@link #builder()} of the same objects
+     * (see {@link ClusterDelta} for the contract), sharing what did not change. An empty delta
+     * returns this snapshot.
+     */
+    public ClusterSnapshot apply(ClusterDelta delta) {
+        if (delta.isEmpty()) {
+            return this;
+        }
+        Builder b = toBuilder();
+        delta.removedNamespaces().forEach(b::removeNamespace);
+        delta.namespaces().values().forEach(b::namespace);
+        delta.removedPods().forEach(k -> b.pods.remove(k));
+        delta.pods().values().forEach(b::pod);
+        delta.removedNodes().forEach(b::removeNode);
+        delta.nodes().values().forEach(b::node);
+        delta.removedPolicies().forEach(k -> b.policies.remove(k));
+        delta.policies().values().forEach(b::policy);
+        delta.removedDefaultDenies().forEach(k -> b.defaultDenies.remove(k));
+        delta.defaultDenies().values().forEach(b::defaultDeny);
+        delta.dns().ifPresent(b::dns);
+        return b.build();
+    }
+
     public Collection<Namespace> namespaces() {
         return namespaces.values();
     }
@@ -211,6 +235,42 @@ public final class ClusterSnapshot {
         return pods.values().stream().filter(filter).toList();
     }
 
+    /** Equal when they hold equal objects and DNS configuration, however they were built. */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        return o instanceof ClusterSnapshot s && dns.equals(s.dns) && sameElements(namespaces(), s.namespaces())
+                && sameElements(pods(), s.pods()) && sameElements(nodes(), s.nodes()) && policies().equals(s.policies())
+                && defaultDenies().equals(s.defaultDenies());
+    }
+
+    private static boolean sameElements(Collection<?> a, Collection<?> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        java.util.Iterator<?> i = a.iterator();
+        java.util.Iterator<?> j = b.iterator();
+        while (i.hasNext()) {
+            if (!i.next().equals(j.next())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(dns, namespaces().size(), pods().size(), nodes().size(), policies(), defaultDenies());
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterSnapshot[" + namespaces().size() + " namespaces, " + pods().size() + " pods, " + nodes().size()
+                + " nodes, " + policies().size() + " NetworkPolicies, " + defaultDenies().size() + " DefaultDenies]";
+    }
+
     public static final class Builder {
         private final Map<String, Namespace> namespaces = new LinkedHashMap<>();
         private final Map<String, Pod> pods = new LinkedHashMap<>();
@@ -221,6 +281,11 @@ public final class ClusterSnapshot {
 
         public Builder namespace(Namespace n) {
             namespaces.put(n.name(), n);
+            return this;
+        }
+
+        public Builder removeNamespace(String name) {
+            namespaces.remove(name);
             return this;
         }
 
@@ -236,6 +301,11 @@ public final class ClusterSnapshot {
 
         public Builder node(Node n) {
             nodes.put(n.name(), n);
+            return this;
+        }
+
+        public Builder removeNode(String name) {
+            nodes.remove(name);
             return this;
         }
 
