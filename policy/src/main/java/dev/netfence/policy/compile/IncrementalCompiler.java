@@ -10,6 +10,7 @@ import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.PolicyPort;
 import dev.netfence.policy.model.PolicyRule;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -57,6 +58,7 @@ public final class IncrementalCompiler {
     /** The output's address sets and spans, kept up to date with {@link #spans}. */
     private Map<String, AddressSet> usedSets;
     private Map<String, List<String>> spanLists;
+    private CompiledChanges lastChanges = CompiledChanges.EVERYTHING;
     private long fullCompiles;
     private long incrementalCompiles;
 
@@ -70,6 +72,7 @@ public final class IncrementalCompiler {
             return full(next);
         }
         if (next == snapshot) {
+            lastChanges = CompiledChanges.NONE;
             return output;
         }
         return update(next, Change.between(snapshot, next));
@@ -95,6 +98,7 @@ public final class IncrementalCompiler {
             return full(next);
         }
         if (next == snapshot && delta.isEmpty()) {
+            lastChanges = CompiledChanges.NONE;
             return output;
         }
         return update(next, Change.of(snapshot, next, delta));
@@ -137,8 +141,18 @@ public final class IncrementalCompiler {
         usedSets = new HashMap<>(output.addressSets());
         spanLists = new HashMap<>(output.addressSetSpans());
         snapshot = next;
+        lastChanges = CompiledChanges.EVERYTHING;
         fullCompiles++;
         return output;
+    }
+
+    /**
+     * What the last update changed in its output, so that a publisher can write only those
+     * objects instead of walking every node and set: {@link CompiledChanges#everything()} after a
+     * full compile (including the first), nothing after an update that changed nothing.
+     */
+    public synchronized CompiledChanges lastChanges() {
+        return lastChanges;
     }
 
     public long fullCompiles() {
@@ -250,14 +264,19 @@ public final class IncrementalCompiler {
             dirtyNodes.addAll(nodesByPolicy.getOrDefault(id, Set.of()));
         }
         Set<String> touchedSets = new HashSet<>(changedSets);
+        Set<String> changedNodes = new TreeSet<>();
         for (String node : dirtyNodes) {
             TreeMap<Pod, Pod> local = podsByNode.get(node);
             NodeRuleSet rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
                     local == null ? List.of() : local.keySet(), isolation, policies);
             NodeRuleSet before = rs == null ? nodes.remove(node) : nodes.put(node, rs);
             if (Objects.equals(before, rs)) {
+                if (before != null) {
+                    nodes.put(node, before);   // the same instance: consumers may compare by identity
+                }
                 continue;
             }
+            changedNodes.add(node);
             if (before != null) {
                 index(before, -1);
                 before.addressSets().forEach(set -> span(set, node, false, touchedSets));
@@ -267,18 +286,27 @@ public final class IncrementalCompiler {
                 rs.addressSets().forEach(set -> span(set, node, true, touchedSets));
             }
         }
+        Set<String> changedSetNames = new TreeSet<>();
         for (String set : touchedSets) {
             TreeSet<String> span = spans.get(set);
+            AddressSet beforeSet;
+            List<String> beforeSpan;
             if (span == null) {
-                usedSets.remove(set);
-                spanLists.remove(set);
+                beforeSet = usedSets.remove(set);
+                beforeSpan = spanLists.remove(set);
             } else {
-                usedSets.put(set, addressSets.get(set));
-                spanLists.put(set, List.copyOf(span));
+                beforeSet = usedSets.put(set, addressSets.get(set));
+                List<String> spanList = List.copyOf(span);
+                beforeSpan = spanLists.put(set, spanList.equals(spanLists.get(set)) ? spanLists.get(set) : spanList);
+            }
+            if (!Objects.equals(beforeSet, usedSets.get(set)) || !Objects.equals(beforeSpan, spanLists.get(set))) {
+                changedSetNames.add(set);
             }
         }
         snapshot = next;
         output = new CompiledCluster(nodes, usedSets, spanLists);
+        lastChanges = new CompiledChanges(false, Collections.unmodifiableSet(changedNodes),
+                Collections.unmodifiableSet(changedSetNames));
     }
 
     /** Whether the members of {@code def} can differ between the two snapshots. */

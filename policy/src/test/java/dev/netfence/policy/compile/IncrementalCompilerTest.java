@@ -93,7 +93,10 @@ class IncrementalCompilerTest {
                 ClusterSnapshot fresh = truth.build();
                 assertThat(next).as("applied snapshot, " + at).isEqualTo(fresh);
                 SnapshotQueries.assertSameAnswers(next, fresh, gen, at);
-                assertEqualToFull(compiler.update(next, merged), next, seed, step, what.toString());
+                CompiledCluster before = compiler.update(s);
+                CompiledCluster after = compiler.update(next, merged);
+                assertEqualToFull(after, next, seed, step, what.toString());
+                assertChangesNamed(compiler.lastChanges(), before, after, at);
                 s = next;
                 steps++;
             }
@@ -159,6 +162,22 @@ class IncrementalCompilerTest {
         String db = AddressSet.nameOf("pods {app=db} in namespace shop");
         assertThat(second.addressSets().get(web).entries()).doesNotContain("10.0.0.1");
         assertThat(second.addressSets().get(db).entries()).contains("10.0.0.1");
+    }
+
+    /** The reported changes are exactly the nodes and sets whose content or span differ (unless everything is reported). */
+    private static void assertChangesNamed(CompiledChanges changes, CompiledCluster before, CompiledCluster after, String at) {
+        if (changes.everything()) {
+            return;
+        }
+        java.util.Set<String> nodes = new java.util.TreeSet<>(before.nodes().keySet());
+        nodes.addAll(after.nodes().keySet());
+        nodes.removeIf(n -> java.util.Objects.equals(before.nodes().get(n), after.nodes().get(n)));
+        java.util.Set<String> sets = new java.util.TreeSet<>(before.addressSets().keySet());
+        sets.addAll(after.addressSets().keySet());
+        sets.removeIf(n -> java.util.Objects.equals(before.addressSets().get(n), after.addressSets().get(n))
+                && java.util.Objects.equals(before.addressSetSpans().get(n), after.addressSetSpans().get(n)));
+        assertThat(changes.nodes()).as("changed nodes, " + at).containsExactlyInAnyOrderElementsOf(nodes);
+        assertThat(changes.addressSets()).as("changed address sets, " + at).containsExactlyInAnyOrderElementsOf(sets);
     }
 
     private static void assertEqualToFull(CompiledCluster actual, ClusterSnapshot s, long seed, int step, String what) {
