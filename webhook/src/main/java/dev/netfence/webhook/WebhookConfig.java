@@ -81,6 +81,11 @@ public interface WebhookConfig {
         return new AnalysisConfig(dns().check(), severity(dns().udpCut()), severity(dns().tcpCut()), networks);
     }
 
+    /** The core's settings, validated: a bad value fails the start with the key and how to fix it. */
+    default WebhookSettings settings() {
+        return new WebhookSettings(analysisConfig(), clusterDns());
+    }
+
     private static Severity severity(String v) {
         try {
             return Severity.valueOf(v.trim().toUpperCase(Locale.ROOT));

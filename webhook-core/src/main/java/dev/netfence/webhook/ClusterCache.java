@@ -4,6 +4,7 @@ import dev.netfence.crds.CriticalFlow;
 import dev.netfence.crds.CriticalFlowConverter;
 import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.adapter.ModelAdapter;
+import dev.netfence.policy.model.ClusterDns;
 import dev.netfence.policy.model.ClusterSnapshot;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -12,10 +13,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -29,13 +26,12 @@ import org.jboss.logging.Logger;
  * and CriticalFlows. Event handlers only bump a version; the immutable snapshot is rebuilt from the
  * informer stores on the first request after a change, so a burst of pod events costs one rebuild.
  */
-@ApplicationScoped
-public class ClusterCache {
+public final class ClusterCache implements ClusterViewSource {
 
     private static final Logger LOG = Logger.getLogger(ClusterCache.class);
 
     private final KubernetesClient client;
-    private final WebhookConfig config;
+    private final ClusterDns dns;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<Namespace> namespaces;
     private SharedIndexInformer<Pod> pods;
@@ -44,19 +40,14 @@ public class ClusterCache {
     private SharedIndexInformer<CriticalFlow> criticalFlows;
 
     private final AtomicLong version = new AtomicLong();
-    private volatile View view;
+    private volatile ClusterView view;
 
-    /** One consistent view: the snapshot, the namespaces being deleted and the declared critical flows. */
-    public record View(long version, ClusterSnapshot snapshot, Set<String> terminatingNamespaces,
-                       List<dev.netfence.policy.analysis.CriticalFlow> criticalFlows) {
-    }
-
-    ClusterCache(KubernetesClient client, WebhookConfig config) {
+    public ClusterCache(KubernetesClient client, ClusterDns dns) {
         this.client = client;
-        this.config = config;
+        this.dns = dns;
     }
 
-    void start(@Observes StartupEvent ignored) {
+    public void start() {
         namespaces = inform(client.namespaces().inform());
         pods = inform(client.pods().inAnyNamespace().inform());
         policies = inform(client.network().v1().networkPolicies().inAnyNamespace().inform());
@@ -64,7 +55,7 @@ public class ClusterCache {
         criticalFlows = inform(client.resources(CriticalFlow.class).inform());
     }
 
-    void stop(@Observes ShutdownEvent ignored) {
+    public void stop() {
         informers.forEach(SharedIndexInformer::stop);
     }
 
@@ -90,13 +81,15 @@ public class ClusterCache {
     }
 
     /** True once every informer has listed its resources. */
+    @Override
     public boolean synced() {
         return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
     /** The current view, rebuilt when an informer saw a change since the last one. */
-    public View view() {
-        View v = view;
+    @Override
+    public ClusterView view() {
+        ClusterView v = view;
         long current = version.get();
         if (v != null && v.version() == current) {
             return v;
@@ -112,8 +105,8 @@ public class ClusterCache {
         }
     }
 
-    private View build(long atVersion) {
-        ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(config.clusterDns());
+    private ClusterView build(long atVersion) {
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(dns);
         Set<String> terminating = namespaces.getStore().list().stream().filter(ClusterCache::terminating)
                 .map(n -> n.getMetadata().getName()).collect(Collectors.toUnmodifiableSet());
         addAll(namespaces, ModelAdapter::namespace, b::namespace);
@@ -122,7 +115,7 @@ public class ClusterCache {
         addAll(defaultDenies, ModelAdapter::defaultDeny, b::defaultDeny);
         List<dev.netfence.policy.analysis.CriticalFlow> flows = new ArrayList<>();
         addAll(criticalFlows, CriticalFlowConverter::toModel, flows::add);
-        return new View(atVersion, b.build(), terminating, List.copyOf(flows));
+        return new ClusterView(atVersion, b.build(), terminating, List.copyOf(flows));
     }
 
     /** Objects that do not translate (an unparseable IP in a pod status) are left out with a log line, not fatal. */

@@ -1,0 +1,47 @@
+package dev.netfence.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** CDI wiring only: the core's classes, constructed with the settings the configuration maps to (singletons: they are final). */
+@ApplicationScoped
+public class WebhookWiring {
+
+    @Produces
+    @Singleton
+    WebhookSettings settings(WebhookConfig config) {
+        return config.settings();
+    }
+
+    @Produces
+    @Singleton
+    ClusterCache cluster(KubernetesClient client, WebhookSettings settings) {
+        return new ClusterCache(client, settings.dns());
+    }
+
+    @Produces
+    @Singleton
+    AdmissionJudge judge(WebhookSettings settings) {
+        return new AdmissionJudge(settings);
+    }
+
+    @Produces
+    @Singleton
+    AdmissionReviewHandler handler(ObjectMapper mapper, ClusterCache cluster, AdmissionJudge judge) {
+        return new AdmissionReviewHandler(mapper, cluster, judge);
+    }
+
+    void start(@Observes StartupEvent ignored, ClusterCache cluster) {
+        cluster.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored, ClusterCache cluster) {
+        cluster.stop();
+    }
+}
