@@ -25,6 +25,17 @@ public interface WebhookConfig {
 
     Dns dns();
 
+    Model model();
+
+    interface Model {
+        /**
+         * At most one new cluster view per interval: a stream of pod updates costs one snapshot per
+         * interval, built off the request threads. A view lags the informers by at most this plus one build.
+         */
+        @WithDefault("500ms")
+        java.time.Duration refreshInterval();
+    }
+
     /** The cluster's pod CIDRs, for the ipBlock lint rule (optional). */
     Optional<List<String>> podNetworks();
 

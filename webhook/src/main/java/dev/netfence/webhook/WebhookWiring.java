@@ -6,6 +6,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
@@ -21,8 +22,14 @@ public class WebhookWiring {
 
     @Produces
     @Singleton
-    ClusterCache cluster(KubernetesClient client, WebhookSettings settings) {
-        return new ClusterCache(client, settings.dns());
+    ClusterViewPublisher views(Instance<ClusterCache> cache, WebhookConfig config) {
+        return new ClusterViewPublisher(cache.get(), () -> cache.get().synced(), config.model().refreshInterval());
+    }
+
+    @Produces
+    @Singleton
+    ClusterCache cluster(KubernetesClient client, WebhookSettings settings, Instance<ClusterViewPublisher> views) {
+        return new ClusterCache(client, settings.dns(), () -> views.get().changed());
     }
 
     @Produces
@@ -33,15 +40,16 @@ public class WebhookWiring {
 
     @Produces
     @Singleton
-    AdmissionReviewHandler handler(ObjectMapper mapper, ClusterCache cluster, AdmissionJudge judge) {
-        return new AdmissionReviewHandler(mapper, cluster, judge);
+    AdmissionReviewHandler handler(ObjectMapper mapper, ClusterViewPublisher views, AdmissionJudge judge) {
+        return new AdmissionReviewHandler(mapper, views, judge);
     }
 
     void start(@Observes StartupEvent ignored, ClusterCache cluster) {
         cluster.start();
     }
 
-    void stop(@Observes ShutdownEvent ignored, ClusterCache cluster) {
+    void stop(@Observes ShutdownEvent ignored, ClusterCache cluster, ClusterViewPublisher views) {
         cluster.stop();
+        views.close();
     }
 }

@@ -52,7 +52,7 @@ class AdmissionWebhookIT {
     KubernetesClient client;
 
     @Inject
-    ClusterCache cache;
+    ClusterViewPublisher views;
 
     @Inject
     ObjectMapper mapper;
@@ -92,10 +92,10 @@ class AdmissionWebhookIT {
             create(policy("leaving-allow-dns.yaml"));
             create(Serialization.unmarshal(resource("prometheus-scrape.yaml"), CriticalFlow.class));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> cache.synced()
-                && cache.view().snapshot().pods().size() == 8
-                && cache.view().snapshot().policiesInNamespace("shop").size() == 2
-                && cache.view().criticalFlows().size() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> views.synced()
+                && views.view().snapshot().pods().size() == 8
+                && views.view().snapshot().policiesInNamespace("shop").size() == 2
+                && views.view().criticalFlows().size() == 1);
     }
 
     @Test
