@@ -4,7 +4,9 @@ import dev.netfence.crds.CriticalFlow;
 import dev.netfence.crds.CriticalFlowConverter;
 import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.adapter.ModelAdapter;
+import dev.netfence.policy.model.ClusterDns;
 import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.validate.PolicyValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -12,30 +14,29 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * What the webhook judges against: informers on namespaces, pods, NetworkPolicies, DefaultDenies
- * and CriticalFlows. Event handlers only bump a version; the immutable snapshot is rebuilt from the
- * informer stores on the first request after a change, so a burst of pod events costs one rebuild.
+ * Interim model until the shared {@code dev.netfence.cluster.ClusterModel} is wired: informers on
+ * namespaces, pods, NetworkPolicies, DefaultDenies and CriticalFlows. Event handlers only bump the
+ * version and tell the {@link ClusterViewPublisher}; the snapshot is built from the stores on the
+ * publisher's thread. Objects that do not translate or do not validate are left out (logged), so
+ * one bad stored object never makes an analysis of an unrelated change fail.
  */
-@ApplicationScoped
-public class ClusterCache {
+public final class ClusterCache implements ClusterViewPublisher.Model {
 
     private static final Logger LOG = Logger.getLogger(ClusterCache.class);
 
     private final KubernetesClient client;
-    private final WebhookConfig config;
+    private final ClusterDns dns;
+    private final Runnable onChange;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private SharedIndexInformer<Namespace> namespaces;
     private SharedIndexInformer<Pod> pods;
@@ -44,19 +45,14 @@ public class ClusterCache {
     private SharedIndexInformer<CriticalFlow> criticalFlows;
 
     private final AtomicLong version = new AtomicLong();
-    private volatile View view;
 
-    /** One consistent view: the snapshot, the namespaces being deleted and the declared critical flows. */
-    public record View(long version, ClusterSnapshot snapshot, Set<String> terminatingNamespaces,
-                       List<dev.netfence.policy.analysis.CriticalFlow> criticalFlows) {
-    }
-
-    ClusterCache(KubernetesClient client, WebhookConfig config) {
+    public ClusterCache(KubernetesClient client, ClusterDns dns, Runnable onChange) {
         this.client = client;
-        this.config = config;
+        this.dns = dns;
+        this.onChange = onChange;
     }
 
-    void start(@Observes StartupEvent ignored) {
+    public void start() {
         namespaces = inform(client.namespaces().inform());
         pods = inform(client.pods().inAnyNamespace().inform());
         policies = inform(client.network().v1().networkPolicies().inAnyNamespace().inform());
@@ -64,7 +60,7 @@ public class ClusterCache {
         criticalFlows = inform(client.resources(CriticalFlow.class).inform());
     }
 
-    void stop(@Observes ShutdownEvent ignored) {
+    public void stop() {
         informers.forEach(SharedIndexInformer::stop);
     }
 
@@ -72,21 +68,26 @@ public class ClusterCache {
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
-                version.incrementAndGet();
+                changed();
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                version.incrementAndGet();
+                changed();
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                version.incrementAndGet();
+                changed();
             }
         });
         informers.add(informer);
         return informer;
+    }
+
+    private void changed() {
+        version.incrementAndGet();
+        onChange.run();
     }
 
     /** True once every informer has listed its resources. */
@@ -94,40 +95,46 @@ public class ClusterCache {
         return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
     }
 
-    /** The current view, rebuilt when an informer saw a change since the last one. */
-    public View view() {
-        View v = view;
-        long current = version.get();
-        if (v != null && v.version() == current) {
-            return v;
-        }
-        synchronized (this) {
-            v = view;
-            current = version.get();
-            if (v == null || v.version() != current) {
-                v = build(current);
-                view = v;
-            }
-            return v;
-        }
+    @Override
+    public long version() {
+        return version.get();
     }
 
-    private View build(long atVersion) {
-        ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(config.clusterDns());
-        Set<String> terminating = namespaces.getStore().list().stream().filter(ClusterCache::terminating)
-                .map(n -> n.getMetadata().getName()).collect(Collectors.toUnmodifiableSet());
+    @Override
+    public ClusterSnapshot snapshot() {
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(dns);
         addAll(namespaces, ModelAdapter::namespace, b::namespace);
         addAll(pods, ModelAdapter::pod, b::pod);
-        addAll(policies, ModelAdapter::networkPolicy, b::policy);
-        addAll(defaultDenies, ModelAdapter::defaultDeny, b::defaultDeny);
+        addAll(policies, np -> valid(ModelAdapter.networkPolicy(np), PolicyValidator.validate(ModelAdapter.networkPolicy(np))),
+                b::policy);
+        addAll(defaultDenies, dd -> valid(ModelAdapter.defaultDeny(dd), PolicyValidator.validate(ModelAdapter.defaultDeny(dd))),
+                b::defaultDeny);
+        return b.build();
+    }
+
+    @Override
+    public Set<String> terminatingNamespaces() {
+        return namespaces.getStore().list().stream().filter(ClusterCache::terminating)
+                .map(n -> n.getMetadata().getName()).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public List<dev.netfence.policy.analysis.CriticalFlow> criticalFlows() {
         List<dev.netfence.policy.analysis.CriticalFlow> flows = new ArrayList<>();
         addAll(criticalFlows, CriticalFlowConverter::toModel, flows::add);
-        return new View(atVersion, b.build(), terminating, List.copyOf(flows));
+        return flows;
+    }
+
+    private static <M> M valid(M model, List<?> errors) {
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(errors.toString());
+        }
+        return model;
     }
 
     /** Objects that do not translate (an unparseable IP in a pod status) are left out with a log line, not fatal. */
     private static <T extends HasMetadata, M> void addAll(SharedIndexInformer<T> informer, Function<T, M> adapt,
-                                                          java.util.function.Consumer<M> sink) {
+                                                          Consumer<M> sink) {
         for (T o : informer.getStore().list()) {
             try {
                 sink.accept(adapt.apply(o));

@@ -1,7 +1,8 @@
-package dev.netfence.enforcer.kube;
+package dev.netfence.enforcer.app;
 
-import dev.netfence.enforcer.app.EnforcerConfig;
-import dev.netfence.enforcer.app.EnforcerLoop;
+import dev.netfence.enforcer.kube.KubernetesRuleSetSource;
+import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
+import dev.netfence.enforcer.loop.EnforcerSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -24,11 +25,11 @@ public class KubernetesEnforcement {
 
     private final EnforcerConfig config;
     private final Instance<KubernetesClient> client;
-    private final Instance<EnforcerLoop> loop;
+    private final Instance<EnforcerApp> loop;
     private KubernetesRuleSetSource source;
     private ScheduledExecutorService reporter;
 
-    KubernetesEnforcement(EnforcerConfig config, Instance<KubernetesClient> client, Instance<EnforcerLoop> loop) {
+    KubernetesEnforcement(EnforcerConfig config, Instance<KubernetesClient> client, Instance<EnforcerApp> loop) {
         this.config = config;
         this.client = client;
         this.loop = loop;
@@ -42,7 +43,7 @@ public class KubernetesEnforcement {
     }
 
     void onStart(@Observes StartupEvent event) {
-        if (!config.enabled() || config.source() != EnforcerConfig.Source.KUBERNETES) {
+        if (!config.enabled() || config.source() != EnforcerSettings.Source.KUBERNETES) {
             return;
         }
         String enforcer = System.getenv().getOrDefault("HOSTNAME", "netfence-enforcer");

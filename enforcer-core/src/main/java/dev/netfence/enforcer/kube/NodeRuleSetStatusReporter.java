@@ -2,7 +2,7 @@ package dev.netfence.enforcer.kube;
 
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.NodeRuleSetStatus;
-import dev.netfence.enforcer.app.EnforcementState;
+import dev.netfence.enforcer.loop.EnforcementState;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Objects;

@@ -9,7 +9,7 @@ import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.ruleset.AddressSetParts;
 import dev.netfence.crds.ruleset.NodeRuleSetConverter;
 import dev.netfence.enforcer.SampleClusters;
-import dev.netfence.enforcer.app.EnforcementState;
+import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.kube.EnforcerApiAccess.Permission;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.source.RuleSetSourceException;

@@ -1,4 +1,4 @@
-package dev.netfence.enforcer.app;
+package dev.netfence.enforcer.loop;
 
 import dev.netfence.enforcer.nft.ApplyResult;
 import java.time.Instant;

@@ -8,40 +8,33 @@ import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.adapter.InvalidFieldException;
 import dev.netfence.crds.adapter.ModelAdapter;
 import dev.netfence.policy.analysis.Change;
-import dev.netfence.policy.analysis.DenialMessage;
-import dev.netfence.policy.analysis.Finding;
-import dev.netfence.policy.analysis.PolicyAnalyzer;
 import dev.netfence.policy.analysis.PolicyObject;
-import dev.netfence.policy.analysis.Severity;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Judges one AdmissionReview v1 for a NetworkPolicy or DefaultDeny: the change (CREATE, UPDATE, or
- * DELETE judged on {@code oldObject}) against the cached cluster. Dry-run requests are judged like
- * real ones ({@code sideEffects: None}); nothing in a namespace being deleted is ever refused.
+ * AdmissionReview v1 in, AdmissionReview v1 out: reads the request (CREATE and UPDATE on
+ * {@code object}, DELETE on {@code oldObject}), asks {@link AdmissionJudge} against the current
+ * {@link ClusterView}, and writes the response. Dry-run requests are judged like real ones
+ * ({@code sideEffects: None}). Throws {@link BadAdmissionRequest} for input that is not an AdmissionReview.
  */
-@ApplicationScoped
-public class AdmissionJudge {
-
-    static final int MAX_WARNING = 120;
+public final class AdmissionReviewHandler {
 
     private final ObjectMapper mapper;
-    private final ClusterCache cache;
-    private final PolicyAnalyzer analyzer;
+    private final ClusterViewSource cluster;
+    private final AdmissionJudge judge;
 
-    AdmissionJudge(ObjectMapper mapper, ClusterCache cache, WebhookConfig config) {
+    public AdmissionReviewHandler(ObjectMapper mapper, ClusterViewSource cluster, AdmissionJudge judge) {
         this.mapper = mapper;
-        this.cache = cache;
-        this.analyzer = new PolicyAnalyzer(config.analysisConfig());
+        this.cluster = cluster;
+        this.judge = judge;
     }
 
     /** The AdmissionReview to answer with; throws {@link BadAdmissionRequest} for input that is not one. */
-    public ObjectNode judge(JsonNode review) {
+    public ObjectNode answer(JsonNode review) {
         if (review == null || !review.isObject()) {
             throw new BadAdmissionRequest("the body is not a JSON object: send an AdmissionReview (admission.k8s.io/v1)");
         }
@@ -76,28 +69,18 @@ public class AdmissionJudge {
         PolicyObject newObject = "DELETE".equals(operation) ? null : object(request, "object", namespace, policy);
         PolicyObject oldObject = "CREATE".equals(operation) ? null : object(request, "oldObject", namespace, policy);
 
-        if (!cache.synced()) {
+        if (!cluster.synced()) {
             return response(uid, false, status(503, "ServiceUnavailable",
                     "netfence: the webhook is starting and its caches are not synced yet; retry in a few seconds"), List.of());
-        }
-        ClusterCache.View view = cache.view();
-        String objectNamespace = (newObject != null ? newObject : oldObject).namespace();
-        if (view.terminatingNamespaces().contains(objectNamespace)) {
-            return response(uid, true, null, List.of());
         }
         Change change = switch (operation) {
             case "CREATE" -> Change.create(newObject);
             case "UPDATE" -> Change.update(oldObject, newObject);
             default -> Change.delete(oldObject);
         };
-        List<Finding> findings = analyzer.review(view.snapshot(), change, view.criticalFlows());
-        List<Finding> errors = findings.stream().filter(f -> f.severity() == Severity.ERROR).toList();
-        List<String> warnings = findings.stream().filter(f -> f.severity() == Severity.WARNING)
-                .map(f -> shorten(f.shortText())).toList();
-        if (errors.isEmpty()) {
-            return response(uid, true, null, warnings);
-        }
-        return response(uid, false, status(403, "Forbidden", DenialMessage.of(change, errors)), warnings);
+        AdmissionDecision decision = judge.decide(cluster.view(), change);
+        return response(uid, decision.allowed(),
+                decision.refusal().map(message -> status(403, "Forbidden", message)).orElse(null), decision.warnings());
     }
 
     private PolicyObject object(JsonNode request, String field, String requestNamespace, boolean policy) {
@@ -160,12 +143,6 @@ public class AdmissionJudge {
             warnings.forEach(w::add);
         }
         return review;
-    }
-
-    /** Warnings are one line of at most 120 characters: {@code path.to.field: message}. */
-    static String shorten(String text) {
-        String oneLine = text.replaceAll("\\s+", " ").trim();
-        return oneLine.length() <= MAX_WARNING ? oneLine : oneLine.substring(0, MAX_WARNING - 3) + "...";
     }
 
     private static String firstLine(String s) {

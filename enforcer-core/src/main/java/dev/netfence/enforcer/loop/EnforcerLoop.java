@@ -1,20 +1,14 @@
-package dev.netfence.enforcer.app;
+package dev.netfence.enforcer.loop;
 
-import dev.netfence.enforcer.kube.KubernetesEnforcement;
 import dev.netfence.enforcer.netns.NetworkNamespace;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.NftablesException;
 import dev.netfence.enforcer.nft.RuleCounters;
 import dev.netfence.enforcer.nft.RuleSetApplier;
-import dev.netfence.enforcer.source.FileRuleSetSource;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.enforcer.source.RuleSetSourceException;
 import dev.netfence.policy.compile.ResolvedRuleSet;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -29,34 +23,25 @@ import org.jboss.logging.Logger;
  * first, if any). A failed apply leaves the last good rules in force (the kernel rejected the
  * whole batch), is logged and reported, and is retried with exponential backoff.
  */
-@ApplicationScoped
-public class EnforcerLoop {
+public final class EnforcerLoop implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EnforcerLoop.class);
 
-    private final EnforcerConfig config;
-    private final EnforcerMetrics metrics;
+    private final EnforcerSettings config;
+    private final EnforcerObserver metrics;
     private final AtomicReference<EnforcementState> state = new AtomicReference<>(EnforcementState.INITIAL);
+    private final RuleSetSource source;
     private ScheduledExecutorService worker;
-    private RuleSetSource source;
     private RuleSetApplier applier;
     private Nftables nft;
     private Duration backoff;
 
-    private final KubernetesEnforcement kubernetes;
-
-    public EnforcerLoop(EnforcerConfig config, EnforcerMetrics metrics, KubernetesEnforcement kubernetes) {
+    public EnforcerLoop(EnforcerSettings config, RuleSetSource source, EnforcerObserver metrics) {
         this.config = config;
+        this.source = source;
         this.metrics = metrics;
-        this.kubernetes = kubernetes;
     }
 
-    void onStart(@Observes StartupEvent event) {
-        if (!config.enabled()) {
-            LOG.info("netfence.enforcer.enabled=false: not touching nftables");
-            return;
-        }
-        source = config.source() == EnforcerConfig.Source.KUBERNETES ? kubernetes.source()
-                : new FileRuleSetSource(config.rulesPath(), config.nodeName());
+    public void start() {
         nft = new Nftables();
         applier = new RuleSetApplier(nft);
         backoff = config.retryInitial();
@@ -70,7 +55,8 @@ public class EnforcerLoop {
         worker.submit(this::tick);
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    @Override
+    public void close() {
         if (worker != null) {
             worker.shutdownNow();
         }
