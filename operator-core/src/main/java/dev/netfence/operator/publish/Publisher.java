@@ -4,7 +4,9 @@ import dev.netfence.crds.AddressSetSpec;
 import dev.netfence.crds.ruleset.AddressSetParts;
 import dev.netfence.crds.ruleset.NodeRuleSetConverter;
 import dev.netfence.policy.compile.AddressSet;
+import dev.netfence.policy.compile.CompiledChanges;
 import dev.netfence.policy.compile.CompiledCluster;
+import dev.netfence.policy.compile.IncrementalCompiler;
 import dev.netfence.policy.compile.NodeRuleSet;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,8 +23,8 @@ import java.util.Set;
  * differs from what is stored: a NodeRuleSet when the hash of its stored content differs, an
  * AddressSet part when its spec does. Three entry points, by how much is looked at:
  * <ul>
- * <li>{@link #publishChanges}: only the rule sets and address sets the compiler changed (the
- * incremental compiler keeps every unchanged one as the same instance), after each compile;</li>
+ * <li>{@link #publishChanges}: only the rule sets and address sets the compiler says it changed,
+ * after each compile;</li>
  * <li>{@link #repair}: only the named objects, when someone changed or deleted them;</li>
  * <li>{@link #publish}: every object, the periodic full repair pass and the first publish of a leader.</li>
  * </ul>
@@ -81,45 +83,44 @@ public final class Publisher {
     }
 
     /**
-     * Only what the compiler changed between {@code previous} (what was published last) and
-     * {@code next}: a rule set or address set that is the same instance in both is not looked at.
+     * Only what the compiler says it changed ({@link IncrementalCompiler#lastChanges()}): the named
+     * rule sets and address sets are compared and written or deleted, nothing else is looked at.
+     * {@link CompiledChanges#everything()} (a full compile) compares everything.
      */
-    public PublishResult publishChanges(CompiledCluster previous, CompiledCluster next, PublishedObjects published) {
+    public PublishResult publishChanges(CompiledCluster next, CompiledChanges changes, PublishedObjects published) {
+        if (changes.everything()) {
+            return publish(next, published);
+        }
         Counts n = new Counts();
         List<String> staleParts = new ArrayList<>();
-        for (AddressSet set : next.addressSets().values()) {
-            if (previous.addressSets().get(set.name()) == set) {
-                continue;
-            }
-            Split before = splits.get(set.name());
-            List<dev.netfence.crds.AddressSet> parts = parts(set);
-            for (dev.netfence.crds.AddressSet part : parts) {
-                writeIfDifferent(part, published, n);
-            }
-            if (before != null && before.parts().size() > parts.size()) {
-                for (int i = parts.size(); i < before.parts().size(); i++) {
-                    staleParts.add(AddressSetParts.partName(set.name(), i));
+        for (String name : changes.addressSets()) {
+            AddressSet set = next.addressSets().get(name);
+            Split before = splits.get(name);
+            int partsBefore = before == null ? 1 : before.parts().size();
+            int partsNow = 0;
+            if (set != null) {
+                List<dev.netfence.crds.AddressSet> parts = parts(set);
+                partsNow = parts.size();
+                for (dev.netfence.crds.AddressSet part : parts) {
+                    writeIfDifferent(part, published, n);
                 }
+            } else {
+                splits.remove(name);
+            }
+            for (int i = partsNow; i < partsBefore; i++) {
+                staleParts.add(AddressSetParts.partName(name, i));
             }
         }
-        for (NodeRuleSet rs : next.nodes().values()) {
-            if (previous.nodes().get(rs.node()) != rs) {
+        for (String node : changes.nodes()) {
+            NodeRuleSet rs = next.nodes().get(node);
+            if (rs != null) {
                 writeIfDifferent(rs, published, n);
             }
         }
-        for (String node : previous.nodes().keySet()) {
+        for (String node : changes.nodes()) {
             if (!next.nodes().containsKey(node) && published.nodeRuleSetNames().contains(node)) {
                 writer.deleteNodeRuleSet(node);
                 n.nrsDeleted++;
-            }
-        }
-        for (Map.Entry<String, AddressSet> e : previous.addressSets().entrySet()) {
-            if (!next.addressSets().containsKey(e.getKey())) {
-                Split s = splits.remove(e.getKey());
-                int count = s == null ? 1 : s.parts().size();
-                for (int i = 0; i < count; i++) {
-                    staleParts.add(AddressSetParts.partName(e.getKey(), i));
-                }
             }
         }
         for (String part : staleParts) {

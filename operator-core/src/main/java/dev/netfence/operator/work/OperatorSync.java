@@ -1,11 +1,11 @@
 package dev.netfence.operator.work;
 
 import dev.netfence.cluster.ChangeCollector;
-import dev.netfence.cluster.ClusterChanges;
 import dev.netfence.cluster.ClusterModel;
 import dev.netfence.operator.publish.PublishResult;
 import dev.netfence.operator.publish.PublishedObjects;
 import dev.netfence.operator.publish.Publisher;
+import dev.netfence.policy.compile.CompiledChanges;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.IncrementalCompiler;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,7 +51,7 @@ public final class OperatorSync implements CoalescingRunner.Task {
     private final Set<String> driftedParts = new HashSet<>();
     private final AtomicBoolean statusPending = new AtomicBoolean();
     private volatile boolean repairPending = true;
-    private volatile boolean compilePending;
+    private volatile boolean compileFailed;
     private volatile CompiledCluster compiled;
     private volatile PublishResult lastPublish;
 
@@ -96,18 +96,21 @@ public final class OperatorSync implements CoalescingRunner.Task {
         if (!synced.getAsBoolean()) {
             return false;   // not every initial list is in yet: a compile now would publish a partial cluster
         }
-        ClusterChanges changed = changes.drain();
+        ClusterModel.Update update = model.update(changes);
         boolean reported = statusPending.getAndSet(false) || periodic;
         CompiledCluster previous = compiled;
-        if (previous == null || !changed.isEmpty() || compilePending) {
-            compilePending = true;   // stays set if the compile fails: the drained changes are compiled on the retry
-            CompiledCluster next = compileTimer.record(() -> compiler.update(model.snapshot()));
-            compilePending = false;
+        if (previous == null || !update.changes().isEmpty() || compileFailed) {
+            boolean full = previous == null || compileFailed;
+            compileFailed = true;   // stays set if the compile throws: the retry compiles in full, the drained changes are not lost
+            CompiledCluster next = compileTimer.record(() -> full ? compiler.full(update.snapshot())
+                    : compiler.update(update.snapshot(), update.delta()));
+            compileFailed = false;
             compiles.incrementAndGet();
             compiled = next;
+            CompiledChanges what = compiler.lastChanges();
             if (previous != null && !repairPending) {
                 repairPending = true;   // stays set if this publish fails: the retry compares everything
-                PublishResult r = publishTimer.record(() -> publisher.publishChanges(previous, next, published));
+                PublishResult r = publishTimer.record(() -> publisher.publishChanges(next, what, published));
                 repairPending = false;
                 log("published", r);
             } else {
