@@ -20,23 +20,28 @@ public final class LeaderGate {
 
     private final AtomicBoolean leader = new AtomicBoolean();
     private final Runnable onLeading;
+    private final Runnable onStopped;
     private LeaderElector elector;
     private CompletableFuture<?> running;
 
-    private LeaderGate(Runnable onLeading) {
+    private LeaderGate(Runnable onLeading, Runnable onStopped) {
         this.onLeading = onLeading;
+        this.onStopped = onStopped;
     }
 
-    /** A gate that is always open (leader election disabled). */
-    public static LeaderGate always() {
-        LeaderGate g = new LeaderGate(() -> { });
-        g.leader.set(true);
-        return g;
+    /** A gate that opens on {@link #start()} and stays open (leader election disabled: one replica). */
+    public static LeaderGate always(Runnable onLeading, Runnable onStopped) {
+        return new LeaderGate(onLeading, onStopped);
     }
 
+    /**
+     * @param onLeading run when this replica takes the lease (on the elector's thread: only hand work over)
+     * @param onStopped run when it loses or releases it
+     */
     public static LeaderGate elect(KubernetesClient client, String namespace, String leaseName, String identity,
-                                   Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, Runnable onLeading) {
-        LeaderGate g = new LeaderGate(onLeading);
+                                   Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, Runnable onLeading,
+                                   Runnable onStopped) {
+        LeaderGate g = new LeaderGate(onLeading, onStopped);
         g.elector = client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
                 .withName(leaseName)
                 .withLock(new LeaseLock(namespace, leaseName, identity))
@@ -54,7 +59,9 @@ public final class LeaderGate {
      * {@code onLeading} first: against a free lease the elector leads within milliseconds.
      */
     public void start() {
-        if (elector != null && running == null) {
+        if (elector == null) {
+            started();
+        } else if (running == null) {
             running = elector.start();
         }
     }
@@ -66,8 +73,10 @@ public final class LeaderGate {
     }
 
     private void stopped() {
-        LOG.info("lost leadership");
-        leader.set(false);
+        if (leader.getAndSet(false)) {
+            LOG.info("lost leadership");
+        }
+        onStopped.run();
     }
 
     public boolean isLeader() {
@@ -75,9 +84,9 @@ public final class LeaderGate {
     }
 
     public void close() {
-        leader.set(false);
         if (running != null) {
             running.cancel(true);
         }
+        stopped();
     }
 }

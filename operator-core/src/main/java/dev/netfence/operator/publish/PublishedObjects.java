@@ -6,7 +6,12 @@ import java.util.Collection;
 /** What is published now (from the operator's own informers): compared with the compiled output, it tells what to write. */
 public interface PublishedObjects {
 
-    /** {@code spec.contentHash} of the NodeRuleSet with this name, or null when there is none. */
+    /**
+     * The content hash of the NodeRuleSet with this name as it is stored, computed from its content
+     * (never taken from its own {@code spec.contentHash}, which anyone who edits the object can leave
+     * unchanged); null when there is none, or when its {@code spec.contentHash} does not match its
+     * content (so it is rewritten either way).
+     */
     String nodeRuleSetHash(String name);
 
     Collection<String> nodeRuleSetNames();

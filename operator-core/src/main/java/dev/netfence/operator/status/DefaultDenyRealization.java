@@ -1,7 +1,7 @@
 package dev.netfence.operator.status;
 
 import dev.netfence.crds.DefaultDenyStatus;
-import dev.netfence.operator.cluster.ClusterState;
+import dev.netfence.cluster.ClusterModel;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -13,7 +13,7 @@ import java.util.Map;
 public record DefaultDenyRealization(PolicyRealization realization, long compiledGeneration, String invalid) {
 
     /** The realization of every DefaultDeny the state knows, by {@code namespace/name}. */
-    public static Map<String, DefaultDenyRealization> of(RealizationSummary summary, ClusterState state) {
+    public static Map<String, DefaultDenyRealization> of(RealizationSummary summary, ClusterModel state) {
         Map<String, DefaultDenyRealization> out = new HashMap<>();
         for (String key : state.defaultDenyKeys()) {
             int slash = key.indexOf('/');

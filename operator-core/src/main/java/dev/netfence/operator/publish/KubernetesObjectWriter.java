@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.cache.Store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -20,28 +19,25 @@ import io.micrometer.core.instrument.MeterRegistry;
 public final class KubernetesObjectWriter implements ObjectWriter {
 
     private final KubernetesClient client;
-    private final Store<NodeRuleSet> ruleSets;
-    private final Store<AddressSet> addressSets;
+    private final PublishedInformers published;
     private final Counter written;
     private final Counter deleted;
 
-    public KubernetesObjectWriter(KubernetesClient client, Store<NodeRuleSet> ruleSets, Store<AddressSet> addressSets,
-                                  MeterRegistry registry) {
+    public KubernetesObjectWriter(KubernetesClient client, PublishedInformers published, MeterRegistry registry) {
         this.client = client;
-        this.ruleSets = ruleSets;
-        this.addressSets = addressSets;
+        this.published = published;
         this.written = registry.counter("netfence_objects_written_total");
         this.deleted = registry.counter("netfence_objects_deleted_total");
     }
 
     @Override
     public void write(NodeRuleSet ruleSet) {
-        upsert(ruleSet, ruleSets.getByKey(ruleSet.getMetadata().getName()));
+        upsert(ruleSet, published.ruleSetStore().getByKey(ruleSet.getMetadata().getName()));
     }
 
     @Override
     public void write(AddressSet part) {
-        upsert(part, addressSets.getByKey(part.getMetadata().getName()));
+        upsert(part, published.addressSetStore().getByKey(part.getMetadata().getName()));
     }
 
     private <T extends HasMetadata> void upsert(T desired, HasMetadata cached) {

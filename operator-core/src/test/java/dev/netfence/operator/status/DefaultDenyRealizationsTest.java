@@ -3,7 +3,8 @@ package dev.netfence.operator.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netfence.crds.NodeRuleSetStatus;
-import dev.netfence.operator.cluster.ClusterState;
+import dev.netfence.cluster.ClusterModel;
+import dev.netfence.cluster.ClusterSettings;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
 import java.util.ArrayList;
@@ -16,15 +17,15 @@ import org.junit.jupiter.api.Test;
 /** Only DefaultDenies whose realization changed are announced to the status reconciler. */
 class DefaultDenyRealizationsTest {
 
-    private static ClusterState state() {
-        ClusterState state = new ClusterState();
+    private static ClusterModel state() {
+        ClusterModel state = new ClusterModel(ClusterSettings.DEFAULTS);
         state.putDefaultDeny(new DefaultDeny("shop", "deny", Set.of(Direction.INGRESS, Direction.EGRESS), true, false, null), 1);
         state.putDefaultDeny(new DefaultDeny("other", "deny", Set.of(Direction.EGRESS), true, false, null), 4);
-        state.setInvalid("DefaultDeny", "other", "typo", "spec.exemptPodSelector: unsupported operator");
+        state.refuse(dev.netfence.cluster.ClusterChange.Kind.DEFAULT_DENY, "other", "typo", "spec.exemptPodSelector: unsupported operator");
         return state;
     }
 
-    private static Map<String, DefaultDenyRealization> realize(ClusterState state, Map<String, NodeRuleSetStatus> statuses) {
+    private static Map<String, DefaultDenyRealization> realize(ClusterModel state, Map<String, NodeRuleSetStatus> statuses) {
         return DefaultDenyRealization.of(new RealizationSummary(DefaultDenyStatusAggregatorTest.twoNodesDenied(), statuses::get),
                 state);
     }
@@ -34,7 +35,7 @@ class DefaultDenyRealizationsTest {
         DefaultDenyRealizations realizations = new DefaultDenyRealizations();
         List<String> announced = new ArrayList<>();
         realizations.onChange(announced::add);
-        ClusterState state = state();
+        ClusterModel state = state();
 
         realizations.publish(realize(state, Map.of()));
         assertThat(announced).containsExactlyInAnyOrder("shop/deny", "other/deny", "other/typo");
@@ -68,7 +69,7 @@ class DefaultDenyRealizationsTest {
         DefaultDenyRealizations realizations = new DefaultDenyRealizations();
         List<String> announced = new ArrayList<>();
         realizations.onChange(announced::add);
-        ClusterState state = state();
+        ClusterModel state = state();
         realizations.publish(realize(state, Map.of()));
 
         realizations.forget();

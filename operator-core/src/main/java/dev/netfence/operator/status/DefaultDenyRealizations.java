@@ -1,6 +1,5 @@
 package dev.netfence.operator.status;
 
-import jakarta.inject.Singleton;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +13,6 @@ import java.util.function.Consumer;
  * reconcile it). Shared by the operator runtime (which may stop and start again, as in a restart)
  * and the Java Operator SDK controller (which lives as long as the application).
  */
-@Singleton
 public class DefaultDenyRealizations {
     private volatile Map<String, DefaultDenyRealization> current = Map.of();
     private volatile BooleanSupplier leader = () -> false;
