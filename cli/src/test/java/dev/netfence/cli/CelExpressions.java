@@ -8,10 +8,12 @@ import dev.cel.common.CelValidationException;
 import dev.cel.common.types.SimpleType;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Evaluates the CEL expressions of the install bundle (CRD {@code x-kubernetes-validations} rules and
@@ -37,20 +39,25 @@ final class CelExpressions {
     private CelExpressions() {
     }
 
+    private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
+
     /** The value of {@code expression} with these variables (JSON trees or values from {@link #value}). */
     static Object eval(String expression, Map<String, ?> variables) {
-        CelAbstractSyntaxTree ast;
-        try {
-            ast = CEL.compile(expression).getAst();
-        } catch (CelValidationException e) {
-            throw new IllegalArgumentException("CEL expression does not compile: " + expression + "\n" + e.getMessage(), e);
-        }
         Map<String, Object> bound = new LinkedHashMap<>();
         variables.forEach((k, v) -> bound.put(k, v instanceof JsonNode n ? value(n) : v));
         try {
-            return CEL.createProgram(ast).eval(bound);
+            return PROGRAMS.computeIfAbsent(expression, CelExpressions::program).eval(bound);
         } catch (CelEvaluationException e) {
             throw new CelError(expression, e);
+        }
+    }
+
+    private static CelRuntime.Program program(String expression) {
+        try {
+            CelAbstractSyntaxTree ast = CEL.compile(expression).getAst();
+            return CEL.createProgram(ast);
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new IllegalArgumentException("CEL expression does not compile: " + expression + "\n" + e.getMessage(), e);
         }
     }
 
