@@ -119,6 +119,11 @@ class InstallBundleTest {
                         assertThat(ports).as("%s: %s.httpGet.port", where, probe).contains(port.asText());
                     }
                 }
+                for (JsonNode e : c.path("envFrom")) {
+                    if (e.has("configMapRef")) {
+                        assertThat(exists("ConfigMap", ns, e.at("/configMapRef/name").asText())).as("%s: envFrom %s", where, e).isTrue();
+                    }
+                }
                 for (JsonNode e : c.path("env")) {
                     JsonNode from = e.path("valueFrom");
                     if (from.has("secretKeyRef")) {
@@ -131,6 +136,35 @@ class InstallBundleTest {
             }
         }
         assertThat(tags).as("one image tag for every component").hasSize(1);
+    }
+
+    /**
+     * The settings every component must agree on (cluster DNS, pod CIDRs) are set once, in one
+     * ConfigMap, with exactly the keys ClusterSettings reads, and every component reads it.
+     */
+    @Test
+    void operatorWebhookAndEnforcerReadTheOneClusterSettingsConfigMap() {
+        JsonNode cm = objects.stream().filter(o -> id(o).equals("ConfigMap netfence-system/netfence-cluster-settings"))
+                .findFirst().orElseThrow(() -> new AssertionError("no ConfigMap netfence-system/netfence-cluster-settings"));
+        Map<String, String> data = new java.util.TreeMap<>();
+        cm.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+        assertThat(data.keySet()).containsExactlyInAnyOrderElementsOf(
+                dev.netfence.cluster.ClusterSettings.KEYS.stream().map(dev.netfence.cluster.ClusterSettings::environmentName).toList());
+        // what the bundle ships is the default, and parses
+        Map<String, String> byKey = new HashMap<>();
+        dev.netfence.cluster.ClusterSettings.KEYS.forEach(k ->
+                byKey.put(k, data.get(dev.netfence.cluster.ClusterSettings.environmentName(k))));
+        assertThat(dev.netfence.cluster.ClusterSettings.of(byKey)).isEqualTo(dev.netfence.cluster.ClusterSettings.DEFAULTS);
+        for (String workload : List.of("Deployment netfence-system/netfence-operator", "Deployment netfence-system/netfence-webhook",
+                "DaemonSet netfence-system/netfence-enforcer")) {
+            JsonNode w = objects.stream().filter(o -> id(o).equals(workload)).findFirst().orElseThrow();
+            for (JsonNode c : containers(w.path("spec").path("template").path("spec"))) {
+                List<String> from = new ArrayList<>();
+                c.path("envFrom").forEach(e -> from.add(e.at("/configMapRef/name").asText()));
+                assertThat(from).as("%s container %s: envFrom", workload, c.path("name").asText())
+                        .contains("netfence-cluster-settings");
+            }
+        }
     }
 
     @Test

@@ -19,11 +19,11 @@ public class AdmissionEndpoint {
     private static final Logger LOG = Logger.getLogger(AdmissionEndpoint.class);
 
     private final ObjectMapper mapper;
-    private final AdmissionJudge judge;
+    private final AdmissionReviewHandler handler;
 
-    AdmissionEndpoint(ObjectMapper mapper, AdmissionJudge judge) {
+    AdmissionEndpoint(ObjectMapper mapper, AdmissionReviewHandler handler) {
         this.mapper = mapper;
-        this.judge = judge;
+        this.handler = handler;
     }
 
     /**
@@ -49,7 +49,7 @@ public class AdmissionEndpoint {
             } catch (JsonProcessingException e) {
                 return badRequest("the body is not JSON: " + e.getOriginalMessage());
             }
-            return Response.ok(judge.judge(review), MediaType.APPLICATION_JSON_TYPE).build();
+            return Response.ok(handler.answer(review), MediaType.APPLICATION_JSON_TYPE).build();
         } catch (BadAdmissionRequest e) {
             return badRequest(e.getMessage());
         } catch (RuntimeException e) {

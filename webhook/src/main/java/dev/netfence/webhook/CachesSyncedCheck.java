@@ -10,18 +10,15 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class CachesSyncedCheck implements HealthCheck {
 
-    private final ClusterCache cache;
+    private final ClusterViewPublisher views;
 
-    CachesSyncedCheck(ClusterCache cache) {
-        this.cache = cache;
+    CachesSyncedCheck(ClusterViewPublisher views) {
+        this.views = views;
     }
 
     @Override
     public HealthCheckResponse call() {
-        boolean synced = cache.synced();
-        if (synced) {
-            cache.view();   // build the snapshot before the first request needs it
-        }
+        boolean synced = views.synced();
         return HealthCheckResponse.named("informer-caches").status(synced).build();
     }
 }

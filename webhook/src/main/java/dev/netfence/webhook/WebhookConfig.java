@@ -25,6 +25,17 @@ public interface WebhookConfig {
 
     Dns dns();
 
+    Model model();
+
+    interface Model {
+        /**
+         * At most one new cluster view per interval: a stream of pod updates costs one snapshot per
+         * interval, built off the request threads. A view lags the informers by at most this plus one build.
+         */
+        @WithDefault("500ms")
+        java.time.Duration refreshInterval();
+    }
+
     /** The cluster's pod CIDRs, for the ipBlock lint rule (optional). */
     Optional<List<String>> podNetworks();
 
@@ -79,6 +90,11 @@ public interface WebhookConfig {
     default AnalysisConfig analysisConfig() {
         List<Cidr> networks = podNetworks().orElse(List.of()).stream().map(String::trim).map(Cidr::parse).toList();
         return new AnalysisConfig(dns().check(), severity(dns().udpCut()), severity(dns().tcpCut()), networks);
+    }
+
+    /** The core's settings, validated: a bad value fails the start with the key and how to fix it. */
+    default WebhookSettings settings() {
+        return new WebhookSettings(analysisConfig(), clusterDns());
     }
 
     private static Severity severity(String v) {

@@ -52,7 +52,7 @@ class AdmissionWebhookIT {
     KubernetesClient client;
 
     @Inject
-    ClusterCache cache;
+    ClusterViewPublisher views;
 
     @Inject
     ObjectMapper mapper;
@@ -63,11 +63,14 @@ class AdmissionWebhookIT {
     @TestHTTPResource(value = "/q/health/ready", tls = true)
     URL ready;
 
-    HttpClient http;
+    /** One client (one TLS connection) for all tests: a handshake per test on a busy 2-core machine risks the connect timeout. */
+    static HttpClient http;
 
     @BeforeEach
     void cluster() throws Exception {
-        http = HttpClient.newBuilder().sslContext(trustTestCertificate()).connectTimeout(Duration.ofSeconds(5)).build();
+        if (http == null) {
+            http = HttpClient.newBuilder().sslContext(trustTestCertificate()).connectTimeout(Duration.ofSeconds(20)).build();
+        }
         if (client.namespaces().withName("shop").get() == null) {
             for (String ns : List.of("kube-system", "shop", "monitoring", "billing")) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
@@ -89,10 +92,10 @@ class AdmissionWebhookIT {
             create(policy("leaving-allow-dns.yaml"));
             create(Serialization.unmarshal(resource("prometheus-scrape.yaml"), CriticalFlow.class));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> cache.synced()
-                && cache.view().snapshot().pods().size() == 8
-                && cache.view().snapshot().policiesInNamespace("shop").size() == 2
-                && cache.view().criticalFlows().size() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> views.synced()
+                && views.view().snapshot().pods().size() == 8
+                && views.view().snapshot().policiesInNamespace("shop").size() == 2
+                && views.view().criticalFlows().size() == 1);
     }
 
     @Test
@@ -328,7 +331,7 @@ class AdmissionWebhookIT {
     }
 
     private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(validate.toURI()).timeout(Duration.ofSeconds(10))
+        return http.send(HttpRequest.newBuilder(validate.toURI()).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -1,6 +1,6 @@
 package dev.netfence.cli.demo;
 
-import dev.netfence.enforcer.app.EnforcementState;
+import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.kube.KubernetesRuleSetSource;
 import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;

@@ -1,5 +1,6 @@
 package dev.netfence.cli.lint;
 
+import dev.netfence.crds.manifest.LoadOptions;
 import dev.netfence.crds.manifest.ManifestException;
 import dev.netfence.crds.manifest.ManifestLoader;
 import dev.netfence.crds.manifest.ManifestProblem;
@@ -41,6 +42,10 @@ public class LintCommand implements Callable<Integer> {
             description = "Manifest file or directory (*.yaml, *.yml, *.json, recursively); repeatable.")
     List<Path> paths;
 
+    @Option(names = "--lenient",
+            description = "Unknown fields (typos such as 'ingres') are warnings instead of errors, and ignored.")
+    boolean lenient;
+
     @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
             description = "text, json, sarif, junit or github (default: ${DEFAULT-VALUE}).")
     String format;
@@ -70,8 +75,10 @@ public class LintCommand implements Callable<Integer> {
         }
         Manifests manifests;
         try {
-            manifests = ManifestLoader.load(paths);
+            manifests = ManifestLoader.load(LoadOptions.STRICT.withLenient(lenient), paths);
+            manifests.warnings().forEach(w -> err.println("warning: " + w + " (ignored: --lenient)"));
         } catch (ManifestException e) {
+            e.warnings().forEach(w -> err.println("warning: " + w + " (ignored: --lenient)"));
             for (ManifestProblem problem : e.problems()) {
                 err.println(problem);
             }

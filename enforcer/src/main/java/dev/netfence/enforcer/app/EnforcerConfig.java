@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.loop.EnforcerSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -15,9 +16,8 @@ public interface EnforcerConfig {
 
     /** Where rule sets come from: {@code file} ({@link #rulesPath()}) or {@code kubernetes} (the node's NodeRuleSet). */
     @WithDefault("file")
-    Source source();
+    EnforcerSettings.Source source();
 
-    enum Source { FILE, KUBERNETES }
 
     /** How often the NodeRuleSet status is brought up to date with what was applied (source kubernetes). */
     @WithDefault("1s")
@@ -46,4 +46,10 @@ public interface EnforcerConfig {
     /** Set to false to start without touching nftables (configuration checks). */
     @WithDefault("true")
     boolean enabled();
+
+    /** The core's settings record (validated there, with the key named in the message). */
+    default EnforcerSettings toSettings() {
+        return new EnforcerSettings(nodeName(), source(), rulesPath(), pollInterval(), retryInitial(), retryMax(),
+                networkNamespace());
+    }
 }
