@@ -17,9 +17,15 @@ final class FixSnippets {
     private FixSnippets() {
     }
 
-    /** {@code spec.egress} (or {@code spec.ingress}) rule to add to an existing NetworkPolicy. */
-    static String ruleToAdd(CriticalFlow flow, Direction side, Collection<CriticalPort> ports) {
-        StringBuilder y = new StringBuilder("spec:\n");
+    /**
+     * {@code spec.egress} (or {@code spec.ingress}) rule to add to an existing NetworkPolicy, with a
+     * YAML comment saying whether to append it to the list the policy has ({@code hasNoList}: add the list).
+     */
+    static String ruleToAdd(CriticalFlow flow, Direction side, Collection<CriticalPort> ports, boolean hasNoList) {
+        StringBuilder y = new StringBuilder(hasNoList
+                ? "# add this spec." + side.field() + " list (the policy has none)\n"
+                : "# append this rule to the policy's spec." + side.field() + " list, keeping the rules it has\n");
+        y.append("spec:\n");
         rule(y, "  ", flow, side, ports);
         return y.toString();
     }
