@@ -275,6 +275,53 @@ class InstallBundleTest {
         assertThat(open).as("a NetworkPolicy admits the API server (any source) on the webhook's port").isTrue();
     }
 
+    /** Kinds without a namespace; every other object of the bundle names netfence-system (or a built-in namespace) itself. */
+    static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer",
+            "CustomResourceDefinition", "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+            "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+
+    @Test
+    void namespacedObjectsNameTheirNamespaceAndClusterScopedOnesNone() {
+        // the top-level kustomization has no namespace transformer (it would put the cluster-scoped
+        // ValidatingAdmissionPolicies in a namespace), so each file must say where its objects go
+        for (JsonNode o : objects) {
+            if (CLUSTER_SCOPED.contains(kind(o))) {
+                assertThat(namespace(o)).as("%s is cluster-scoped", id(o)).isEmpty();
+            } else {
+                assertThat(namespace(o)).as("%s: metadata.namespace", id(o)).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void everyContainerRunsWithTheRuntimeDefaultSeccompProfileNoEscalationAReadOnlyRootAndOnlyTheCapabilitiesItNeeds() {
+        // what each component needs beyond nothing: the enforcer programs nftables (NET_ADMIN), no one else needs any
+        Map<String, Set<String>> capabilities = Map.of("DaemonSet netfence-system/netfence-enforcer", Set.of("NET_ADMIN"));
+        assertThat(workloads()).hasSizeGreaterThanOrEqualTo(3);
+        for (JsonNode w : workloads()) {
+            JsonNode pod = w.at("/spec/template/spec");
+            assertThat(pod.path("hostPID").asBoolean(false) || pod.path("hostIPC").asBoolean(false)).as("%s: hostPID/hostIPC", id(w)).isFalse();
+            for (JsonNode c : containers(pod)) {
+                String where = id(w) + " container " + c.path("name").asText();
+                JsonNode sc = c.path("securityContext");
+                String seccomp = sc.at("/seccompProfile/type").asText(pod.at("/securityContext/seccompProfile/type").asText());
+                assertThat(seccomp).as("%s: seccompProfile", where).isEqualTo("RuntimeDefault");
+                assertThat(sc.path("privileged").asBoolean(false)).as("%s: privileged", where).isFalse();
+                assertThat(sc.path("allowPrivilegeEscalation").isBoolean() && !sc.path("allowPrivilegeEscalation").asBoolean())
+                        .as("%s: allowPrivilegeEscalation: false", where).isTrue();
+                assertThat(sc.path("readOnlyRootFilesystem").asBoolean(false)).as("%s: readOnlyRootFilesystem", where).isTrue();
+                assertThat(iterable(sc.at("/capabilities/drop")).stream().map(JsonNode::asText)).as("%s: capabilities.drop", where)
+                        .containsExactly("ALL");
+                assertThat(iterable(sc.at("/capabilities/add")).stream().map(JsonNode::asText).toList()).as("%s: capabilities.add", where)
+                        .containsExactlyInAnyOrderElementsOf(capabilities.getOrDefault(id(w), Set.of()));
+                if (!capabilities.containsKey(id(w))) {
+                    boolean nonRoot = sc.path("runAsNonRoot").asBoolean(pod.at("/securityContext/runAsNonRoot").asBoolean(false));
+                    assertThat(nonRoot).as("%s: runAsNonRoot (only the enforcer needs uid 0 for NET_ADMIN)", where).isTrue();
+                }
+            }
+        }
+    }
+
     // ---- helpers
 
     static List<JsonNode> workloads() {

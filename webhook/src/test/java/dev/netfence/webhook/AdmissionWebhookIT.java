@@ -135,6 +135,7 @@ class AdmissionWebhookIT {
                 - critical-flow spec.egress: billing/api-1 loses critical flow dns (UDP/53, TCP/53) %stheir egress is isolated by \
                 NetworkPolicy billing/api-lockdown and no egress rule allows it
                   fix:
+                    # append this rule to the policy's spec.egress list, keeping the rules it has
                     spec:
                       egress:
                       - to:
