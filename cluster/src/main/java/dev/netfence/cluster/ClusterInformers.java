@@ -161,6 +161,12 @@ public final class ClusterInformers {
                 remove.accept(obj);
             }
         });
+        // retry the list and watch whatever the error: by default a failed first list stops the informer,
+        // and an API server unreachable at start-up would leave the model empty for good
+        informer.exceptionHandler((started, error) -> {
+            LOG.warnf("%s informer: %s; retrying", ClusterModel.kindName(kind), error.getMessage());
+            return true;
+        });
         informers.add(informer);
         replays.add(() -> informer.getStore().list().forEach(o -> apply(kind, o, put, false)));
         informer.start();
@@ -191,6 +197,11 @@ public final class ClusterInformers {
             replayed = true;
         }
         return synced;
+    }
+
+    /** True while every informer's watch is open: false while the API server is unreachable (the model goes stale). */
+    public synchronized boolean watching() {
+        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::isWatching);
     }
 
     /** The NetworkPolicy informer's store (full objects: the operator reads its annotation there), or null when not watched. */

@@ -2,6 +2,7 @@ package dev.netfence.cluster;
 
 import dev.netfence.cluster.ClusterChange.Kind;
 import dev.netfence.policy.analysis.CriticalFlow;
+import dev.netfence.policy.model.ClusterDelta;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Namespace;
@@ -26,7 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@link #snapshot()} gives the immutable {@link ClusterSnapshot} the engine works on, with the
  * configured cluster DNS ({@link ClusterSettings}), so {@code allowDNS} compiles against the same DNS
- * the webhook protects. It is cached until the next change.
+ * the webhook protects; it is maintained incrementally from the same changes (no rebuild). Mutations
+ * and listener calls are serialised on the model, so {@link #update} hands a consumer a snapshot and
+ * exactly the changes that lead to it.
  */
 public final class ClusterModel {
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
@@ -41,11 +44,13 @@ public final class ClusterModel {
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong version = new AtomicLong();
     private volatile ClusterSettings settings;
+    /** The snapshot as of the last {@link #snapshot()}, and the changes since (guarded by this). */
     private ClusterSnapshot snapshot;
-    private long snapshotVersion = -1;
+    private ClusterDelta.Builder pending = ClusterDelta.builder();
 
     public ClusterModel(ClusterSettings settings) {
         this.settings = settings;
+        this.snapshot = ClusterSnapshot.builder().dns(settings.dns()).build();
     }
 
     public void addListener(ClusterListener l) {
@@ -61,18 +66,20 @@ public final class ClusterModel {
     }
 
     /** New settings (a changed ConfigMap): announced as one {@link Kind#SETTINGS} change when they differ. */
-    public void settings(ClusterSettings s) {
+    public synchronized void settings(ClusterSettings s) {
         if (!s.equals(settings)) {
             settings = s;
+            pending.dns(s.dns());
             changed(Kind.SETTINGS, "");
         }
     }
 
     // ---- puts and removes, from the informers' handlers
 
-    public void putNamespace(Namespace n, boolean terminating) {
+    public synchronized void putNamespace(Namespace n, boolean terminating) {
         boolean t = terminating ? terminatingNamespaces.add(n.name()) : terminatingNamespaces.remove(n.name());
         if (differs(namespaces.put(n.name(), n), n) || t) {
+            pending.namespace(n);
             changed(Kind.NAMESPACE, n.name());
         }
     }
@@ -81,82 +88,91 @@ public final class ClusterModel {
         putNamespace(n, false);
     }
 
-    public void removeNamespace(String name) {
+    public synchronized void removeNamespace(String name) {
         terminatingNamespaces.remove(name);
         if (namespaces.remove(name) != null) {
+            pending.removeNamespace(name);
             changed(Kind.NAMESPACE, name);
         }
     }
 
-    public void putPod(Pod p) {
+    public synchronized void putPod(Pod p) {
         if (differs(pods.put(p.key(), p), p)) {
+            pending.pod(p);
             changed(Kind.POD, p.key());
         }
     }
 
-    public void removePod(String namespace, String name) {
+    public synchronized void removePod(String namespace, String name) {
         String key = namespace + "/" + name;
         boolean was = invalid.remove("Pod/" + key) != null;
         if (pods.remove(key) != null || was) {
+            pending.removePod(namespace, name);
             changed(Kind.POD, key);
         }
     }
 
-    public void putNode(Node n) {
+    public synchronized void putNode(Node n) {
         if (differs(nodes.put(n.name(), n), n)) {
+            pending.node(n);
             changed(Kind.NODE, n.name());
         }
     }
 
-    public void removeNode(String name) {
+    public synchronized void removeNode(String name) {
         boolean was = invalid.remove("Node//" + name) != null;
         if (nodes.remove(name) != null || was) {
+            pending.removeNode(name);
             changed(Kind.NODE, name);
         }
     }
 
-    public void putPolicy(NetworkPolicy p) {
+    public synchronized void putPolicy(NetworkPolicy p) {
         String key = p.namespace() + "/" + p.name();
         boolean cleared = invalid.remove("NetworkPolicy/" + key) != null;
         if (differs(policies.put(key, p), p) || cleared) {
+            pending.policy(p);
             changed(Kind.NETWORK_POLICY, key);
         }
     }
 
-    public void removePolicy(String namespace, String name) {
+    public synchronized void removePolicy(String namespace, String name) {
         String key = namespace + "/" + name;
         boolean was = invalid.remove("NetworkPolicy/" + key) != null;
         if (policies.remove(key) != null || was) {
+            pending.removePolicy(namespace, name);
             changed(Kind.NETWORK_POLICY, key);
         }
     }
 
-    public void putDefaultDeny(DefaultDeny d, long generation) {
+    public synchronized void putDefaultDeny(DefaultDeny d, long generation) {
         String key = d.namespace() + "/" + d.name();
         boolean cleared = invalid.remove("DefaultDeny/" + key) != null;
         Long previousGeneration = defaultDenyGenerations.put(key, generation);
         if (differs(defaultDenies.put(key, d), d) || cleared || !Long.valueOf(generation).equals(previousGeneration)) {
+            pending.defaultDeny(d);
             changed(Kind.DEFAULT_DENY, key);
         }
     }
 
-    public void removeDefaultDeny(String namespace, String name) {
+    public synchronized void removeDefaultDeny(String namespace, String name) {
         String key = namespace + "/" + name;
         boolean was = invalid.remove("DefaultDeny/" + key) != null;
         defaultDenyGenerations.remove(key);
         if (defaultDenies.remove(key) != null || was) {
+            pending.removeDefaultDeny(namespace, name);
             changed(Kind.DEFAULT_DENY, key);
         }
     }
 
-    public void putCriticalFlow(String name, CriticalFlow flow) {
+    public synchronized void putCriticalFlow(String name, CriticalFlow flow) {
         boolean cleared = invalid.remove("CriticalFlow//" + name) != null;
         if (differs(criticalFlows.put(name, flow), flow) || cleared) {
             changed(Kind.CRITICAL_FLOW, name);
         }
     }
 
-    public void removeCriticalFlow(String name) {
+    public synchronized void removeCriticalFlow(String name) {
         boolean was = invalid.remove("CriticalFlow//" + name) != null;
         if (criticalFlows.remove(name) != null || was) {
             changed(Kind.CRITICAL_FLOW, name);
@@ -169,7 +185,7 @@ public final class ClusterModel {
      *
      * @param namespace empty for cluster-scoped kinds
      */
-    public void refuse(Kind kind, String namespace, String name, String problem) {
+    public synchronized void refuse(Kind kind, String namespace, String name, String problem) {
         String key = kindName(kind) + "/" + namespace + "/" + name;
         if (!problem.equals(invalid.put(key, problem))) {
             changed(kind, namespace.isEmpty() ? name : namespace + "/" + name);
@@ -233,23 +249,54 @@ public final class ClusterModel {
 
     /**
      * The cluster now, as an immutable snapshot with the configured DNS; the same instance until
-     * the next change. (Rebuilt from the records when something changed: the engine's snapshot has
-     * no in-place update yet; {@link ClusterChanges} tell consumers what changed without a diff.)
+     * the next change. Maintained incrementally: the changes since the previous call are applied
+     * to it ({@link ClusterSnapshot#apply}, which touches only their entries and index buckets).
      */
     public synchronized ClusterSnapshot snapshot() {
-        long v = version.get();
-        if (snapshot != null && snapshotVersion == v) {
-            return snapshot;
+        ClusterDelta delta = pending.build();
+        if (!delta.isEmpty()) {
+            snapshot = snapshot.apply(delta);
+            pending = ClusterDelta.builder();
         }
-        ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(settings.dns());
-        namespaces.values().forEach(b::namespace);
-        pods.values().forEach(b::pod);
-        nodes.values().forEach(b::node);
-        policies.values().forEach(b::policy);
-        defaultDenies.values().forEach(b::defaultDeny);
-        snapshot = b.build();
-        snapshotVersion = v;
         return snapshot;
+    }
+
+    /** A snapshot and what changed for one consumer since it last asked, taken together (no change falls between). */
+    public record Update(ClusterSnapshot snapshot, ClusterChanges changes) {
+        /**
+         * The changes as the engine's keyed delta against the consumer's previous snapshot: each key's
+         * record as this snapshot holds it, or its removal (what {@code IncrementalCompiler.update(next, delta)} takes).
+         */
+        public ClusterDelta delta() {
+            ClusterDelta.Builder b = ClusterDelta.builder();
+            for (String k : changes.of(Kind.NAMESPACE)) {
+                snapshot.namespace(k).ifPresentOrElse(b::namespace, () -> b.removeNamespace(k));
+            }
+            for (String k : changes.of(Kind.POD)) {
+                String[] nn = k.split("/", 2);
+                snapshot.pod(nn[0], nn[1]).ifPresentOrElse(b::pod, () -> b.removePod(nn[0], nn[1]));
+            }
+            for (String k : changes.of(Kind.NODE)) {
+                snapshot.node(k).ifPresentOrElse(b::node, () -> b.removeNode(k));
+            }
+            for (String k : changes.of(Kind.NETWORK_POLICY)) {
+                String[] nn = k.split("/", 2);
+                snapshot.policy(nn[0], nn[1]).ifPresentOrElse(b::policy, () -> b.removePolicy(nn[0], nn[1]));
+            }
+            for (String k : changes.of(Kind.DEFAULT_DENY)) {
+                String[] nn = k.split("/", 2);
+                snapshot.defaultDeny(nn[0], nn[1]).ifPresentOrElse(b::defaultDeny, () -> b.removeDefaultDeny(nn[0], nn[1]));
+            }
+            if (changes.settingsChanged()) {
+                b.dns(snapshot.dns());
+            }
+            return b.build();
+        }
+    }
+
+    /** {@link #snapshot()} and {@code collector}'s changes, drained at the same moment. */
+    public synchronized Update update(ChangeCollector collector) {
+        return new Update(snapshot(), collector.drain());
     }
 
     private static boolean differs(Object previous, Object current) {

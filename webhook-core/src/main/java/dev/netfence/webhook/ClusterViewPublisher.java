@@ -1,10 +1,8 @@
 package dev.netfence.webhook;
 
-import dev.netfence.policy.analysis.CriticalFlow;
+import dev.netfence.cluster.ClusterModel;
 import dev.netfence.policy.model.ClusterSnapshot;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +13,8 @@ import org.jboss.logging.Logger;
 /**
  * Publishes {@link ClusterView}s of the shared cluster model for the judge, built on one background
  * thread, never on a request thread: a request takes the latest published view (an immutable
- * snapshot with its version) and costs no rebuild, however many pods changed. The model announces
- * changes ({@link #changed()}, called from its listener on an informer thread: it only schedules);
+ * snapshot with its version) and costs no rebuild, however many pods changed. The shared
+ * {@link ClusterModel} announces changes to its listener (on an informer thread: it only schedules);
  * changes that arrive within {@code refreshInterval} of the last build are coalesced into one build,
  * so a stream of pod updates costs at most one snapshot per interval. A view therefore lags the
  * informers by at most the interval plus one build, which admission tolerates: the informers
@@ -26,18 +24,7 @@ public final class ClusterViewPublisher implements ClusterViewSource, AutoClosea
 
     private static final Logger LOG = Logger.getLogger(ClusterViewPublisher.class);
 
-    /** What the publisher reads from the model (dev.netfence.cluster.ClusterModel has these). */
-    public interface Model {
-        long version();
-
-        ClusterSnapshot snapshot();
-
-        Set<String> terminatingNamespaces();
-
-        List<CriticalFlow> criticalFlows();
-    }
-
-    private final Model model;
+    private final ClusterModel model;
     private final BooleanSupplier listed;
     private final long intervalNanos;
     private final ScheduledExecutorService builder;
@@ -49,7 +36,7 @@ public final class ClusterViewPublisher implements ClusterViewSource, AutoClosea
      * @param listed true once the model holds the informers' initial lists (before that, a view
      *               would judge against part of the cluster)
      */
-    public ClusterViewPublisher(Model model, BooleanSupplier listed, Duration refreshInterval) {
+    public ClusterViewPublisher(ClusterModel model, BooleanSupplier listed, Duration refreshInterval) {
         this.model = model;
         this.listed = listed;
         this.intervalNanos = refreshInterval.toNanos();
@@ -59,6 +46,7 @@ public final class ClusterViewPublisher implements ClusterViewSource, AutoClosea
             return t;
         });
         this.lastBuild = System.nanoTime() - intervalNanos;
+        model.addListener(change -> changed());
     }
 
     /** The model changed: build a new view soon (at most one build per refresh interval). */
@@ -73,6 +61,7 @@ public final class ClusterViewPublisher implements ClusterViewSource, AutoClosea
         scheduled.set(false);   // changes from now on schedule the next build
         try {
             if (!listed.getAsBoolean()) {
+                lastBuild = System.nanoTime();   // look again one interval later
                 changed();
                 return;
             }

@@ -3,17 +3,20 @@ package dev.netfence.enforcer.kube;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.NodeRuleSetStatus;
 import dev.netfence.enforcer.loop.EnforcementState;
+import dev.netfence.enforcer.loop.StatusSink;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Objects;
 
 /**
- * Writes what the enforcer did into its NodeRuleSet's status: the {@code spec.contentHash} of the
- * rule set in force, when it was applied, the rule and element counts, and the last error (the
- * previous rules stay in force then). Written only when it changed; a conflict (the operator just
- * rewrote the spec) is retried on the next report.
+ * Writes what the enforcer did into its NodeRuleSet's status: the content hash of the rule set in
+ * force (computed by the enforcer from what it applied, so a hand-edited spec never reports the
+ * operator's hash), when it was first applied, the rule and element counts, and the last error (the
+ * previous rules stay in force then). Written only when its content differs from the status the
+ * informer holds: an unchanged state writes nothing, however often it is reported. A conflict (the
+ * operator just rewrote the spec, which is an event and so another report) is not retried here.
  */
-public final class NodeRuleSetStatusReporter {
+public final class NodeRuleSetStatusReporter implements StatusSink {
     private final KubernetesClient client;
     private final KubernetesRuleSetSource source;
     private final String enforcer;
@@ -24,7 +27,7 @@ public final class NodeRuleSetStatusReporter {
         this.enforcer = enforcer;
     }
 
-    /** @return true when a status was written */
+    @Override
     public boolean report(EnforcementState state) {
         NodeRuleSet published = source.published();
         if (published == null) {
@@ -49,9 +52,10 @@ public final class NodeRuleSetStatusReporter {
 
     NodeRuleSetStatus status(EnforcementState state) {
         NodeRuleSetStatus s = new NodeRuleSetStatus();
-        s.appliedHash = source.ruleSetHash(state.appliedHash());
+        s.appliedHash = state.ruleSetHash();
         s.appliedTime = state.appliedAt() == null ? null : state.appliedAt().toString();
         s.error = state.lastError();
+        // errorTime is not written: re-stamping it on every retry would be a write per retry
         s.enforcer = enforcer;
         if (state.lastResult() != null) {
             s.rules = state.lastResult().rules();

@@ -19,15 +19,24 @@ import java.util.Optional;
  * @param retryMax          longest retry delay
  * @param networkNamespace  apply inside this network namespace ({@code ip netns} name or path) instead of
  *                          the enforcer's own; a DaemonSet with hostNetwork leaves it empty
+ * @param resyncInterval    how often the kernel's table is read back and compared with what was applied
+ *                          (drift such as {@code nft flush ruleset} is repaired then), and the source re-read
+ * @param counterInterval   how often the rule counters are read for the metrics (never on the apply path)
+ * @param coalesceDelay     how long after an informer event the loop waits for more before it syncs, so a
+ *                          burst (an AddressSet and its parts, a NodeRuleSet and its sets) is one apply
  */
 public record EnforcerSettings(String nodeName, Source source, Path rulesPath, Duration pollInterval,
-                               Duration retryInitial, Duration retryMax, Optional<String> networkNamespace) {
+                               Duration retryInitial, Duration retryMax, Optional<String> networkNamespace,
+                               Duration resyncInterval, Duration counterInterval, Duration coalesceDelay) {
 
     public enum Source { FILE, KUBERNETES }
 
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_COUNTER_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_COALESCE_DELAY = Duration.ofMillis(50);
 
     public EnforcerSettings {
         Objects.requireNonNull(nodeName, "nodeName");
@@ -40,12 +49,31 @@ public record EnforcerSettings(String nodeName, Source source, Path rulesPath, D
         positive("netfence.enforcer.poll-interval", pollInterval);
         positive("netfence.enforcer.retry-initial", retryInitial);
         positive("netfence.enforcer.retry-max", retryMax);
+        positive("netfence.enforcer.resync-interval", resyncInterval);
+        positive("netfence.enforcer.counter-interval", counterInterval);
+        Objects.requireNonNull(coalesceDelay, "netfence.enforcer.coalesce-delay");
+        if (coalesceDelay.isNegative()) {
+            throw new IllegalArgumentException("netfence.enforcer.coalesce-delay must not be negative, not " + coalesceDelay);
+        }
     }
 
     /** The production defaults for a node whose rule sets come from the API server. */
     public static EnforcerSettings defaults(String nodeName) {
         return new EnforcerSettings(nodeName, Source.KUBERNETES, null, DEFAULT_POLL_INTERVAL, DEFAULT_RETRY_INITIAL,
-                DEFAULT_RETRY_MAX, Optional.empty());
+                DEFAULT_RETRY_MAX, Optional.empty(), DEFAULT_RESYNC_INTERVAL, DEFAULT_COUNTER_INTERVAL,
+                DEFAULT_COALESCE_DELAY);
+    }
+
+    /** These settings with another resync interval (tests that wait for a repair set it short, and say why). */
+    public EnforcerSettings withResyncInterval(Duration d) {
+        return new EnforcerSettings(nodeName, source, rulesPath, pollInterval, retryInitial, retryMax, networkNamespace,
+                d, counterInterval, coalesceDelay);
+    }
+
+    /** These settings with other retry delays. */
+    public EnforcerSettings withRetry(Duration initial, Duration max) {
+        return new EnforcerSettings(nodeName, source, rulesPath, pollInterval, initial, max, networkNamespace,
+                resyncInterval, counterInterval, coalesceDelay);
     }
 
     private static void positive(String key, Duration d) {

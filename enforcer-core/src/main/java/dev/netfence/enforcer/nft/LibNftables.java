@@ -10,6 +10,7 @@ import com.sun.jna.Pointer;
  */
 interface LibNftables extends Library {
     int NFT_CTX_DEFAULT = 0;
+    int NFT_CTX_OUTPUT_STATELESS = 1 << 2;
     int NFT_CTX_OUTPUT_HANDLE = 1 << 3;
     int NFT_CTX_OUTPUT_JSON = 1 << 4;
     /** Omit set elements from listings: counters can be read without dumping 100,000 addresses. */

@@ -50,6 +50,11 @@ public final class Nftables {
         return run(command, LibNftables.NFT_CTX_OUTPUT_JSON | LibNftables.NFT_CTX_OUTPUT_TERSE);
     }
 
+    /** A text listing without counter values ({@code nft -s}): equal as long as nobody changed the table. */
+    public String stateless(String command) {
+        return run(command, LibNftables.NFT_CTX_OUTPUT_STATELESS);
+    }
+
     private String run(String commands, int outputFlags) {
         LibNftables l = lib();
         Pointer ctx = l.nft_ctx_new(LibNftables.NFT_CTX_DEFAULT);

@@ -157,12 +157,28 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains) {
         return sets.stream().mapToInt(s -> s.elements().size()).sum();
     }
 
+    /**
+     * A comment as an nftables string. Comments are built from validated names, but the script must
+     * never depend on that: every character outside a safe alphabet (letters, digits, space and
+     * {@code ._/:,[]()=-}) becomes {@code ?}, so no quote, brace, semicolon or newline can end the
+     * string or the statement.
+     */
     static String quote(String comment) {
-        String c = comment.replace("\"", "'");
+        StringBuilder c = new StringBuilder(Math.min(comment.length(), 120));
+        for (int i = 0; i < comment.length() && c.length() < 120; i++) {
+            char ch = comment.charAt(i);
+            c.append(safe(ch) ? ch : '?');
+        }
         // the kernel keeps at most 128 bytes of a comment
-        if (c.length() > 120) {
-            c = c.substring(0, 117) + "...";
+        if (comment.length() > 120) {
+            c.setLength(117);
+            c.append("...");
         }
         return "\"" + c + "\"";
+    }
+
+    private static boolean safe(char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == ' '
+                || "._/:,[]()=-".indexOf(ch) >= 0;
     }
 }

@@ -57,8 +57,10 @@ public final class RuleSetApplier {
             try {
                 sendElements(changes.get(), table);
                 kind = ApplyResult.Kind.DELTA;
-            } catch (NftablesException e) {
-                LOG.log(System.Logger.Level.WARNING, "element delta rejected, replacing the whole table instead: {0}",
+            } catch (RuntimeException e) {
+                // the kernel refused the delta (the table drifted), or an element could not be encoded
+                // for netlink: either way a clean full replacement is the answer, never a stuck delta
+                LOG.log(System.Logger.Level.WARNING, "element delta failed, replacing the whole table instead: {0}",
                         e.getMessage());
                 applied = null;
                 nft.run(table.fullScript());

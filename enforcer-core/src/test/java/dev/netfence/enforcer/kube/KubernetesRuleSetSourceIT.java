@@ -12,7 +12,7 @@ import dev.netfence.enforcer.SampleClusters;
 import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.kube.EnforcerApiAccess.Permission;
 import dev.netfence.enforcer.nft.ApplyResult;
-import dev.netfence.enforcer.source.RuleSetSourceException;
+import dev.netfence.enforcer.source.RuleSetNotReadyException;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.compile.RuleSetCompiler;
@@ -93,7 +93,8 @@ class KubernetesRuleSetSourceIT {
 
         NodeRuleSetStatusReporter reporter = new NodeRuleSetStatusReporter(own, source, "enforcer-n1");
         EnforcementState applied = EnforcementState.INITIAL.succeeded(resolved.contentHash(),
-                new ApplyResult(ApplyResult.Kind.FULL, Duration.ofMillis(3), 12, 7));
+                resolved.ruleSet().contentHash(), new ApplyResult(ApplyResult.Kind.FULL, Duration.ofMillis(3), 12, 7),
+                java.time.Instant.now());
         assertThat(reporter.report(applied)).isTrue();
         NodeRuleSet n1 = client.resources(NodeRuleSet.class).withName("n1").get();
         assertThat(n1.getStatus().appliedHash).isEqualTo(n1.getSpec().contentHash);
@@ -109,6 +110,27 @@ class KubernetesRuleSetSourceIT {
         n1 = client.resources(NodeRuleSet.class).withName("n1").get();
         assertThat(n1.getStatus().error).contains("Could not process rule");
         assertThat(n1.getStatus().appliedHash).isEqualTo(n1.getSpec().contentHash);
+    }
+
+    @Test
+    void watchesOnlyTheAddressSetsItsRuleSetNames() throws InterruptedException {
+        CompiledCluster compiled = RuleSetCompiler.compile(SampleClusters.shop());
+        publish(compiled);
+        // a set no rule set of n1 names: the node's informer must never hold it
+        var other = new dev.netfence.policy.compile.AddressSet("as-othernode", List.of("10.99.0.1"));
+        AddressSetParts.split(other).forEach(p -> client.resource(p).create());
+        source = new KubernetesRuleSetSource(own, "n1");
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
+                assertThat(source.current()).contains(compiled.forNode("n1")));
+        assertThat(source.watchedAddressSets()).containsExactlyInAnyOrderElementsOf(compiled.forNode("n1").ruleSet().addressSets());
+        RecordedRequest r;
+        List<String> addressSetRequests = new ArrayList<>();
+        while ((r = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            if (AGENT.equals(r.getHeader("User-Agent")) && r.getPath().contains("/addresssets")) {
+                addressSetRequests.add(r.getPath());
+            }
+        }
+        assertThat(addressSetRequests).isNotEmpty().allSatisfy(path -> assertThat(path).contains("labelSelector="));
     }
 
     @Test
@@ -136,7 +158,7 @@ class KubernetesRuleSetSourceIT {
 
         String last = parts.get(parts.size() - 1).getMetadata().getName();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(source::current)
-                .isInstanceOf(RuleSetSourceException.class).hasMessageContaining(last).hasMessageContaining("does not exist"));
+                .isInstanceOf(RuleSetNotReadyException.class).hasMessageContaining(last).hasMessageContaining("not written yet"));
         client.resource(parts.get(parts.size() - 1)).create();
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() ->
                 assertThat(source.current().orElseThrow().addressSets()).containsExactly(set));

@@ -1,18 +1,25 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.datapath.NamespaceThread;
+import dev.netfence.enforcer.datapath.NftablesDatapath;
+import dev.netfence.enforcer.kube.KubernetesEnforcer;
 import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.loop.StatusSink;
 import dev.netfence.enforcer.source.FileRuleSetSource;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 /**
  * CDI wiring only: builds the core {@link EnforcerLoop} from {@code netfence.enforcer.*} at start-up
- * and closes it at shutdown. Everything the loop does lives in {@code enforcer-core}.
+ * and closes it at shutdown. Everything the loop does lives in {@code enforcer-core}. The Kubernetes
+ * client is only created for {@code source=kubernetes}.
  */
 @ApplicationScoped
 public class EnforcerApp {
@@ -20,13 +27,14 @@ public class EnforcerApp {
 
     private final EnforcerConfig config;
     private final EnforcerMetrics metrics;
-    private final KubernetesEnforcement kubernetes;
+    private final Instance<KubernetesClient> client;
     private volatile EnforcerLoop loop;
+    private NamespaceThread namespaceThread;
 
-    EnforcerApp(EnforcerConfig config, EnforcerMetrics metrics, KubernetesEnforcement kubernetes) {
+    EnforcerApp(EnforcerConfig config, EnforcerMetrics metrics, Instance<KubernetesClient> client) {
         this.config = config;
         this.metrics = metrics;
-        this.kubernetes = kubernetes;
+        this.client = client;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -35,14 +43,27 @@ public class EnforcerApp {
             return;
         }
         EnforcerSettings settings = config.toSettings();
-        loop = new EnforcerLoop(settings, settings.source() == EnforcerSettings.Source.KUBERNETES ? kubernetes.source()
-                : new FileRuleSetSource(settings.rulesPath(), settings.nodeName()), metrics);
+        NftablesDatapath.InNamespace namespace = NftablesDatapath.InNamespace.CURRENT;
+        if (settings.networkNamespace().isPresent()) {
+            namespaceThread = new NamespaceThread(settings.networkNamespace().get());
+            namespace = namespaceThread;
+        }
+        if (settings.source() == EnforcerSettings.Source.KUBERNETES) {
+            String enforcer = System.getenv().getOrDefault("HOSTNAME", "netfence-enforcer");
+            loop = KubernetesEnforcer.create(settings, client.get(), enforcer, namespace, metrics);
+        } else {
+            loop = new EnforcerLoop(settings, new FileRuleSetSource(settings.rulesPath(), settings.nodeName()),
+                    new NftablesDatapath(namespace), StatusSink.NONE, metrics);
+        }
         loop.start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
         if (loop != null) {
             loop.close();
+        }
+        if (namespaceThread != null) {
+            namespaceThread.close();
         }
     }
 

@@ -19,14 +19,10 @@ public interface EnforcerConfig {
     EnforcerSettings.Source source();
 
 
-    /** How often the NodeRuleSet status is brought up to date with what was applied (source kubernetes). */
-    @WithDefault("1s")
-    Duration statusInterval();
-
     /** A rule set YAML file, or a directory holding {@code <node>.yaml}. */
     Path rulesPath();
 
-    /** How often the source is checked for a new rule set. */
+    /** How often the file source is read (source kubernetes reacts to informer events instead). */
     @WithDefault("2s")
     Duration pollInterval();
 
@@ -36,6 +32,18 @@ public interface EnforcerConfig {
 
     @WithDefault("60s")
     Duration retryMax();
+
+    /** How often the kernel's table is read back and compared with what was applied (drift is repaired). */
+    @WithDefault("30s")
+    Duration resyncInterval();
+
+    /** How often the rule counters are read for the metrics. */
+    @WithDefault("30s")
+    Duration counterInterval();
+
+    /** How long the loop waits after an informer event for more before it applies (a burst is one apply). */
+    @WithDefault("50ms")
+    Duration coalesceDelay();
 
     /**
      * Apply the rules in this network namespace ({@code ip netns} name or path) instead of the
@@ -50,6 +58,6 @@ public interface EnforcerConfig {
     /** The core's settings record (validated there, with the key named in the message). */
     default EnforcerSettings toSettings() {
         return new EnforcerSettings(nodeName(), source(), rulesPath(), pollInterval(), retryInitial(), retryMax(),
-                networkNamespace());
+                networkNamespace(), resyncInterval(), counterInterval(), coalesceDelay());
     }
 }

@@ -47,6 +47,9 @@ public final class EnforcerHealth {
             if (s.appliedHash() != null) {
                 b.withData("appliedHash", s.appliedHash()).withData("appliedAt", s.appliedAt().toString());
             }
+            if (s.waitingFor() != null) {
+                b.withData("waitingFor", s.waitingFor());
+            }
             if (s.lastError() != null) {
                 b.withData("lastError", s.lastError()).withData("consecutiveFailures", s.consecutiveFailures());
             }
