@@ -3,7 +3,7 @@ package dev.netfence.cli.demo;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabNode;
-import dev.netfence.operator.OperatorConfig;
+import dev.netfence.operator.OperatorSettings;
 import dev.netfence.operator.OperatorRuntime;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.RuleSetCompiler;
@@ -45,7 +45,9 @@ final class OperatorPath implements RulePath {
         EmbeddedApiServer api = EmbeddedApiServer.start(crdDirectory);
         OperatorRuntime operator = null;
         try {
-            operator = new OperatorRuntime(api.client(), DemoOperatorConfig.INSTANCE, new SimpleMeterRegistry());
+            // the operator core as a cluster runs it: the production defaults, leader election included (a Lease in the
+            // embedded API server); nothing here is tuned for the demo
+            operator = new OperatorRuntime(api.client(), OperatorSettings.DEFAULTS, new SimpleMeterRegistry());
             operator.start();
             OperatorPath path = new OperatorPath(api, operator, lab.nodes().stream().map(LabNode::name).toList());
             for (LabNode node : lab.nodes()) {
@@ -66,7 +68,8 @@ final class OperatorPath implements RulePath {
     @Override
     public String description() {
         return "kubectl apply -> API server (embedded, " + api.url() + ") -> operator -> NodeRuleSets + AddressSets"
-                + " -> one enforcer per node (libnftables inside the node's namespace)";
+                + " -> one enforcer per node (libnftables inside the node's namespace)\n  operator settings (production defaults): "
+                + operator.settings().describe();
     }
 
     @Override
@@ -115,79 +118,5 @@ final class OperatorPath implements RulePath {
         enforcers.forEach(LabNodeEnforcer::close);
         operator.stop();
         api.close();
-    }
-
-    /** The operator's configuration for one demo: a single replica (no leader election), quick reactions. */
-    enum DemoOperatorConfig implements OperatorConfig {
-        INSTANCE;
-
-        @Override
-        public boolean autostart() {
-            return true;
-        }
-
-        @Override
-        public Duration debounce() {
-            return Duration.ofMillis(20);
-        }
-
-        @Override
-        public Duration retryInitial() {
-            return Duration.ofMillis(200);
-        }
-
-        @Override
-        public Duration retryMax() {
-            return Duration.ofSeconds(2);
-        }
-
-        @Override
-        public Duration statusResync() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public LeaderElection leaderElection() {
-            return SingleReplica.INSTANCE;
-        }
-    }
-
-    enum SingleReplica implements OperatorConfig.LeaderElection {
-        INSTANCE;
-
-        @Override
-        public boolean enabled() {
-            return false;
-        }
-
-        @Override
-        public String leaseName() {
-            return "netfence-operator";
-        }
-
-        @Override
-        public Optional<String> leaseNamespace() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> identity() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Duration leaseDuration() {
-            return Duration.ofSeconds(15);
-        }
-
-        @Override
-        public Duration renewDeadline() {
-            return Duration.ofSeconds(10);
-        }
-
-        @Override
-        public Duration retryPeriod() {
-            return Duration.ofSeconds(2);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.netfence.policy.compile;
 
+import dev.netfence.policy.model.ClusterDelta;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
@@ -9,6 +10,7 @@ import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.PolicyPort;
 import dev.netfence.policy.model.PolicyRule;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -56,18 +58,53 @@ public final class IncrementalCompiler {
     /** The output's address sets and spans, kept up to date with {@link #spans}. */
     private Map<String, AddressSet> usedSets;
     private Map<String, List<String>> spanLists;
+    private CompiledChanges lastChanges = CompiledChanges.EVERYTHING;
     private long fullCompiles;
     private long incrementalCompiles;
 
-    /** The compiled cluster of {@code next}, computed from what changed since the previous call. */
+    /**
+     * The compiled cluster of {@code next}, computed from what changed since the previous call,
+     * found by diffing the previous and the new snapshot (a walk over every object of both). Use
+     * {@link #update(ClusterSnapshot, ClusterDelta)} when the change set is known.
+     */
     public synchronized CompiledCluster update(ClusterSnapshot next) {
         if (snapshot == null || !snapshot.dns().equals(next.dns())) {
             return full(next);
         }
         if (next == snapshot) {
+            lastChanges = CompiledChanges.NONE;
             return output;
         }
-        Change change = Change.between(snapshot, next);
+        return update(next, Change.between(snapshot, next));
+    }
+
+    /**
+     * The compiled cluster of {@code next}, computed from {@code delta} without comparing the
+     * snapshots object by object.
+     *
+     * <p>Contract: {@code delta} holds (at least) every change from the snapshot of this compiler's
+     * previous update to {@code next}; normally {@code next == previous.apply(delta)}, or
+     * {@code previous.apply(d1).apply(d2)} with {@code delta == d1.then(d2)} for a caller that
+     * batched several deltas. Keys in the delta whose records did not change cost a lookup and
+     * nothing else. The first call (no previous snapshot), a DNS change, or a delta touching more
+     * than a tenth of the objects compiles in full. The result is always equal to
+     * {@link RuleSetCompiler#compile(ClusterSnapshot)} of {@code next} when the contract holds.
+     *
+     * @throws IllegalArgumentException when an upsert or removal of {@code delta} is not what
+     *         {@code next} holds (the delta belongs to another snapshot); nothing is changed then
+     */
+    public synchronized CompiledCluster update(ClusterSnapshot next, ClusterDelta delta) {
+        if (snapshot == null || !snapshot.dns().equals(next.dns())) {
+            return full(next);
+        }
+        if (next == snapshot && delta.isEmpty()) {
+            lastChanges = CompiledChanges.NONE;
+            return output;
+        }
+        return update(next, Change.of(snapshot, next, delta));
+    }
+
+    private CompiledCluster update(ClusterSnapshot next, Change change) {
         int objects = Math.max(1, next.pods().size() + next.policies().size() + next.defaultDenies().size());
         if (change.size() > Math.max(16, objects * FULL_COMPILE_FRACTION)) {
             return full(next);
@@ -104,8 +141,18 @@ public final class IncrementalCompiler {
         usedSets = new HashMap<>(output.addressSets());
         spanLists = new HashMap<>(output.addressSetSpans());
         snapshot = next;
+        lastChanges = CompiledChanges.EVERYTHING;
         fullCompiles++;
         return output;
+    }
+
+    /**
+     * What the last update changed in its output, so that a publisher can write only those
+     * objects instead of walking every node and set: {@link CompiledChanges#everything()} after a
+     * full compile (including the first), nothing after an update that changed nothing.
+     */
+    public synchronized CompiledChanges lastChanges() {
+        return lastChanges;
     }
 
     public long fullCompiles() {
@@ -217,14 +264,19 @@ public final class IncrementalCompiler {
             dirtyNodes.addAll(nodesByPolicy.getOrDefault(id, Set.of()));
         }
         Set<String> touchedSets = new HashSet<>(changedSets);
+        Set<String> changedNodes = new TreeSet<>();
         for (String node : dirtyNodes) {
             TreeMap<Pod, Pod> local = podsByNode.get(node);
             NodeRuleSet rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
                     local == null ? List.of() : local.keySet(), isolation, policies);
             NodeRuleSet before = rs == null ? nodes.remove(node) : nodes.put(node, rs);
             if (Objects.equals(before, rs)) {
+                if (before != null) {
+                    nodes.put(node, before);   // the same instance: consumers may compare by identity
+                }
                 continue;
             }
+            changedNodes.add(node);
             if (before != null) {
                 index(before, -1);
                 before.addressSets().forEach(set -> span(set, node, false, touchedSets));
@@ -234,18 +286,27 @@ public final class IncrementalCompiler {
                 rs.addressSets().forEach(set -> span(set, node, true, touchedSets));
             }
         }
+        Set<String> changedSetNames = new TreeSet<>();
         for (String set : touchedSets) {
             TreeSet<String> span = spans.get(set);
+            AddressSet beforeSet;
+            List<String> beforeSpan;
             if (span == null) {
-                usedSets.remove(set);
-                spanLists.remove(set);
+                beforeSet = usedSets.remove(set);
+                beforeSpan = spanLists.remove(set);
             } else {
-                usedSets.put(set, addressSets.get(set));
-                spanLists.put(set, List.copyOf(span));
+                beforeSet = usedSets.put(set, addressSets.get(set));
+                List<String> spanList = List.copyOf(span);
+                beforeSpan = spanLists.put(set, spanList.equals(spanLists.get(set)) ? spanLists.get(set) : spanList);
+            }
+            if (!Objects.equals(beforeSet, usedSets.get(set)) || !Objects.equals(beforeSpan, spanLists.get(set))) {
+                changedSetNames.add(set);
             }
         }
         snapshot = next;
         output = new CompiledCluster(nodes, usedSets, spanLists);
+        lastChanges = new CompiledChanges(false, Collections.unmodifiableSet(changedNodes),
+                Collections.unmodifiableSet(changedSetNames));
     }
 
     /** Whether the members of {@code def} can differ between the two snapshots. */
@@ -385,6 +446,80 @@ public final class IncrementalCompiler {
     /** What differs between two snapshots, by object key. */
     private record Change(Map<String, Pod[]> pods, Set<String> namespaces, Set<String> policies,
                           Set<String> defaultDenies, Set<String> nodes) {
+
+        /** The changes {@code delta} names, each compared with the previous version (unchanged keys are dropped). */
+        static Change of(ClusterSnapshot prev, ClusterSnapshot next, ClusterDelta delta) {
+            check(next, delta);
+            Map<String, Pod[]> pods = new HashMap<>();
+            for (String key : keys(delta.pods().keySet(), delta.removedPods())) {
+                Pod old = pod(prev, key);
+                Pod now = pod(next, key);
+                if (!Objects.equals(old, now)) {
+                    pods.put(key, new Pod[] {old, now});
+                }
+            }
+            Set<String> namespaces = new HashSet<>();
+            for (String ns : keys(delta.namespaces().keySet(), delta.removedNamespaces())) {
+                if (!prev.namespaceLabels(ns).equals(next.namespaceLabels(ns))) {
+                    namespaces.add(ns);
+                }
+            }
+            Set<String> policies = new HashSet<>();
+            for (String key : keys(delta.policies().keySet(), delta.removedPolicies())) {
+                if (!Objects.equals(policy(prev, key), policy(next, key))) {
+                    policies.add(key);
+                }
+            }
+            Set<String> defaultDenies = new HashSet<>();
+            for (String key : keys(delta.defaultDenies().keySet(), delta.removedDefaultDenies())) {
+                if (!Objects.equals(defaultDeny(prev, key), defaultDeny(next, key))) {
+                    defaultDenies.add(key);
+                }
+            }
+            Set<String> nodes = new HashSet<>();
+            for (String name : keys(delta.nodes().keySet(), delta.removedNodes())) {
+                if (!Objects.equals(prev.node(name).orElse(null), next.node(name).orElse(null))) {
+                    nodes.add(name);
+                }
+            }
+            return new Change(pods, namespaces, policies, defaultDenies, nodes);
+        }
+
+        /** Refuses a delta that does not describe {@code next}: its upserts must be there, its removals gone. */
+        private static void check(ClusterSnapshot next, ClusterDelta delta) {
+            delta.pods().forEach((key, p) -> require(p.equals(pod(next, key)), "pod " + key));
+            delta.removedPods().forEach(key -> require(pod(next, key) == null, "pod " + key));
+            delta.namespaces().forEach((name, n) -> require(n.equals(next.namespace(name).orElse(null)), "namespace " + name));
+            delta.removedNamespaces().forEach(name -> require(next.namespace(name).isEmpty(), "namespace " + name));
+            delta.policies().forEach((key, p) -> require(p.equals(policy(next, key)), "NetworkPolicy " + key));
+            delta.removedPolicies().forEach(key -> require(policy(next, key) == null, "NetworkPolicy " + key));
+            delta.defaultDenies().forEach((key, d) -> require(d.equals(defaultDeny(next, key)), "DefaultDeny " + key));
+            delta.removedDefaultDenies().forEach(key -> require(defaultDeny(next, key) == null, "DefaultDeny " + key));
+            delta.nodes().forEach((name, n) -> require(n.equals(next.node(name).orElse(null)), "node " + name));
+            delta.removedNodes().forEach(name -> require(next.node(name).isEmpty(), "node " + name));
+            delta.dns().ifPresent(d -> require(d.equals(next.dns()), "the DNS configuration"));
+        }
+
+        private static void require(boolean holds, String what) {
+            if (!holds) {
+                throw new IllegalArgumentException("the change set does not lead to the given snapshot: " + what
+                        + " is not what the change set says");
+            }
+        }
+
+        private static Set<String> keys(Set<String> upserted, Set<String> removed) {
+            if (removed.isEmpty()) {
+                return upserted;
+            }
+            Set<String> all = new HashSet<>(upserted);
+            all.addAll(removed);
+            return all;
+        }
+
+        private static Pod pod(ClusterSnapshot s, String key) {
+            int slash = key.indexOf('/');
+            return s.pod(key.substring(0, slash), key.substring(slash + 1)).orElse(null);
+        }
 
         static Change between(ClusterSnapshot prev, ClusterSnapshot next) {
             Map<String, Pod[]> pods = new HashMap<>();
