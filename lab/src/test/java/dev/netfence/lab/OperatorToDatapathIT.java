@@ -10,7 +10,7 @@ import dev.netfence.enforcer.kube.KubernetesEnforcer;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.loop.EnforcerSettings;
-import dev.netfence.operator.OperatorConfig;
+import dev.netfence.operator.OperatorSettings;
 import dev.netfence.operator.OperatorRuntime;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
@@ -75,62 +75,6 @@ class OperatorToDatapathIT {
         return pod;
     }
 
-    static OperatorConfig config() {
-        return new OperatorConfig() {
-            public boolean autostart() {
-                return true;
-            }
-
-            public Duration debounce() {
-                return Duration.ofMillis(50);
-            }
-
-            public Duration retryInitial() {
-                return Duration.ofMillis(200);
-            }
-
-            public Duration retryMax() {
-                return Duration.ofSeconds(2);
-            }
-
-            public Duration statusResync() {
-                return Duration.ofSeconds(1);
-            }
-
-            public LeaderElection leaderElection() {
-                return new LeaderElection() {
-                    public boolean enabled() {
-                        return false;
-                    }
-
-                    public String leaseName() {
-                        return "netfence-operator";
-                    }
-
-                    public Optional<String> leaseNamespace() {
-                        return Optional.empty();
-                    }
-
-                    public Optional<String> identity() {
-                        return Optional.empty();
-                    }
-
-                    public Duration leaseDuration() {
-                        return Duration.ofSeconds(15);
-                    }
-
-                    public Duration renewDeadline() {
-                        return Duration.ofSeconds(10);
-                    }
-
-                    public Duration retryPeriod() {
-                        return Duration.ofSeconds(2);
-                    }
-                };
-            }
-        };
-    }
-
     @Test
     void policiesPublishedByTheOperatorAreEnforcedOnTheNodes() throws Exception {
         assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
@@ -150,7 +94,8 @@ class OperatorToDatapathIT {
         cluster.pods().forEach(p -> client.resource(toKubernetes(p)).create());
         client.resource(yaFromX()).create();
 
-        OperatorRuntime operator = new OperatorRuntime(client, config(), new SimpleMeterRegistry());
+        OperatorRuntime operator = new OperatorRuntime(client, OperatorSettings.DEFAULTS, new SimpleMeterRegistry());
+        System.out.println("operator settings (production defaults): " + OperatorSettings.DEFAULTS.describe());
         Map<String, EnforcerLoop> enforcers = new HashMap<>();
         try (Lab lab = Lab.up(cluster)) {
             operator.start();

@@ -1,5 +1,6 @@
 package dev.netfence.policy.compile;
 
+import dev.netfence.policy.model.ClusterDelta;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
@@ -8,8 +9,11 @@ import dev.netfence.policy.model.Node;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.PolicyPort;
 import dev.netfence.policy.model.PolicyRule;
+import dev.netfence.policy.persistent.PersistentSortedMap;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -49,25 +53,64 @@ public final class IncrementalCompiler {
     private Map<String, Map<Direction, List<String>>> isolation;
     /** Pods scheduled to each node, in snapshot order. */
     private Map<String, TreeMap<Pod, Pod>> podsByNode;
-    private Map<String, NodeRuleSet> nodes;
+    private PersistentSortedMap<String, NodeRuleSet> nodes;
     /** The nodes whose rule sets contain each policy id. */
     private Map<String, Set<String>> nodesByPolicy;
     private Map<String, TreeSet<String>> spans;
     /** The output's address sets and spans, kept up to date with {@link #spans}. */
-    private Map<String, AddressSet> usedSets;
-    private Map<String, List<String>> spanLists;
+    private PersistentSortedMap<String, AddressSet> usedSets;
+    private PersistentSortedMap<String, List<String>> spanLists;
+    private CompiledChanges lastChanges = CompiledChanges.EVERYTHING;
+    /** Address sets whose reference count dropped to 0 during this update: dropped at its end unless referenced again. */
+    private final Set<String> unreferenced = new HashSet<>();
+    /** The NetworkPolicies with named ports, per direction. */
+    private NamedPortPolicies namedPorts;
     private long fullCompiles;
     private long incrementalCompiles;
 
-    /** The compiled cluster of {@code next}, computed from what changed since the previous call. */
+    /**
+     * The compiled cluster of {@code next}, computed from what changed since the previous call,
+     * found by diffing the previous and the new snapshot (a walk over every object of both). Use
+     * {@link #update(ClusterSnapshot, ClusterDelta)} when the change set is known.
+     */
     public synchronized CompiledCluster update(ClusterSnapshot next) {
         if (snapshot == null || !snapshot.dns().equals(next.dns())) {
             return full(next);
         }
         if (next == snapshot) {
+            lastChanges = CompiledChanges.NONE;
             return output;
         }
-        Change change = Change.between(snapshot, next);
+        return update(next, Change.between(snapshot, next));
+    }
+
+    /**
+     * The compiled cluster of {@code next}, computed from {@code delta} without comparing the
+     * snapshots object by object.
+     *
+     * <p>Contract: {@code delta} holds (at least) every change from the snapshot of this compiler's
+     * previous update to {@code next}; normally {@code next == previous.apply(delta)}, or
+     * {@code previous.apply(d1).apply(d2)} with {@code delta == d1.then(d2)} for a caller that
+     * batched several deltas. Keys in the delta whose records did not change cost a lookup and
+     * nothing else. The first call (no previous snapshot), a DNS change, or a delta touching more
+     * than a tenth of the objects compiles in full. The result is always equal to
+     * {@link RuleSetCompiler#compile(ClusterSnapshot)} of {@code next} when the contract holds.
+     *
+     * @throws IllegalArgumentException when an upsert or removal of {@code delta} is not what
+     *         {@code next} holds (the delta belongs to another snapshot); nothing is changed then
+     */
+    public synchronized CompiledCluster update(ClusterSnapshot next, ClusterDelta delta) {
+        if (snapshot == null || !snapshot.dns().equals(next.dns())) {
+            return full(next);
+        }
+        if (next == snapshot && delta.isEmpty()) {
+            lastChanges = CompiledChanges.NONE;
+            return output;
+        }
+        return update(next, Change.of(snapshot, next, delta));
+    }
+
+    private CompiledCluster update(ClusterSnapshot next, Change change) {
         int objects = Math.max(1, next.pods().size() + next.policies().size() + next.defaultDenies().size());
         if (change.size() > Math.max(16, objects * FULL_COMPILE_FRACTION)) {
             return full(next);
@@ -96,16 +139,29 @@ public final class IncrementalCompiler {
         // after a full compile every set in the table is referenced by at least one compiled policy
         podsByNode = new HashMap<>();
         next.pods().forEach(this::place);
-        nodes = new TreeMap<>(output.nodes());
+        nodes = sorted(output.nodes());
         nodesByPolicy = new HashMap<>();
         nodes.values().forEach(rs -> index(rs, 1));
         spans = new HashMap<>();
         output.addressSetSpans().forEach((set, span) -> spans.put(set, new TreeSet<>(span)));
-        usedSets = new HashMap<>(output.addressSets());
-        spanLists = new HashMap<>(output.addressSetSpans());
+        usedSets = sorted(output.addressSets());
+        spanLists = sorted(output.addressSetSpans());
+        unreferenced.clear();
+        namedPorts = new NamedPortPolicies();
+        next.policies().forEach(namedPorts::add);
         snapshot = next;
+        lastChanges = CompiledChanges.EVERYTHING;
         fullCompiles++;
         return output;
+    }
+
+    /**
+     * What the last update changed in its output, so that a publisher can write only those
+     * objects instead of walking every node and set: {@link CompiledChanges#everything()} after a
+     * full compile (including the first), nothing after an update that changed nothing.
+     */
+    public synchronized CompiledChanges lastChanges() {
+        return lastChanges;
     }
 
     public long fullCompiles() {
@@ -122,10 +178,18 @@ public final class IncrementalCompiler {
         RuleSetCompiler prevCompiler = new RuleSetCompiler(prev, new AddressSetTable());
 
         // 1. address sets a changed pod (either version) or a relabelled namespace can be a member of
+        // (only the definitions of the changed pods' namespaces and those selecting namespaces are tested)
+        Set<String> candidates = new HashSet<>();
+        for (Pod[] pair : change.pods.values()) {
+            addressSets.candidatesFor((pair[0] != null ? pair[0] : pair[1]).namespace(), candidates);
+        }
+        if (!change.namespaces.isEmpty()) {
+            candidates.addAll(addressSets.namespaceSelecting());
+        }
         Set<String> changedSets = new HashSet<>();
-        for (PeerDefinition def : List.copyOf(addressSets.definitions())) {
-            if (affects(def, change, prev, next) && addressSets.refresh(def.name(), next)) {
-                changedSets.add(def.name());
+        for (String name : candidates) {
+            if (affects(addressSets.definition(name), change, prev, next) && addressSets.refresh(name, next)) {
+                changedSets.add(name);
             }
         }
 
@@ -149,14 +213,29 @@ public final class IncrementalCompiler {
                 next.selectPods(now.namespace(), now.podSelector()).forEach(p -> reisolate.add(p.key()));
             }
         }
+        for (String key : change.policies) {
+            namedPorts.remove(policy(prev, key));
+            namedPorts.add(policy(next, key));
+        }
         if (!change.pods.isEmpty() || !change.namespaces.isEmpty()) {
-            for (NetworkPolicy np : next.policies()) {
-                for (Direction d : Direction.values()) {
-                    // cheapest tests first: most policies have no named port in a direction
-                    if (np.rules(d).stream().anyMatch(r -> r.ports().stream().anyMatch(PolicyPort::isNamed))
-                            && np.effectiveTypes().contains(d)
-                            && namedPortsAffected(np, d, change, prevCompiler, compiler)
-                            && !change.policies.contains(key(np.namespace(), np.name()))) {
+            // ingress named ports resolve against the policy's own pods: only policies of the changed
+            // pods' namespaces; egress ones against their peers, which can be anywhere
+            Map<String, Set<Direction>> candidatePolicies = new HashMap<>();
+            for (Pod[] pair : change.pods.values()) {
+                for (String key : namedPorts.ingressIn((pair[0] != null ? pair[0] : pair[1]).namespace())) {
+                    candidatePolicies.computeIfAbsent(key, k -> EnumSet.noneOf(Direction.class)).add(Direction.INGRESS);
+                }
+            }
+            for (String key : namedPorts.egress()) {
+                candidatePolicies.computeIfAbsent(key, k -> EnumSet.noneOf(Direction.class)).add(Direction.EGRESS);
+            }
+            for (Map.Entry<String, Set<Direction>> candidate : candidatePolicies.entrySet()) {
+                if (change.policies.contains(candidate.getKey())) {
+                    continue;   // compiled above
+                }
+                NetworkPolicy np = policy(next, candidate.getKey());
+                for (Direction d : candidate.getValue()) {
+                    if (np.effectiveTypes().contains(d) && namedPortsAffected(np, d, change, prevCompiler, compiler)) {
                         replace(PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d),
                                 compiler.compilePolicy(np, d, next.selectPods(np.namespace(), np.podSelector())), changedPolicies);
                     }
@@ -176,12 +255,13 @@ public final class IncrementalCompiler {
             prev.podsInNamespace(ns).forEach(p -> reisolate.add(p.key()));
             next.podsInNamespace(ns).forEach(p -> reisolate.add(p.key()));
         }
-        for (String name : List.copyOf(references.keySet())) {
-            if (references.get(name) == 0) {
+        for (String name : unreferenced) {
+            if (references.getOrDefault(name, 0) == 0) {
                 references.remove(name);
                 addressSets.remove(name);
             }
         }
+        unreferenced.clear();
 
         // 3. pods: move them between nodes, then isolate again the changed ones and those of changed policies
         Set<String> dirtyNodes = new TreeSet<>(change.nodes);
@@ -217,14 +297,17 @@ public final class IncrementalCompiler {
             dirtyNodes.addAll(nodesByPolicy.getOrDefault(id, Set.of()));
         }
         Set<String> touchedSets = new HashSet<>(changedSets);
+        Set<String> changedNodes = new TreeSet<>();
         for (String node : dirtyNodes) {
             TreeMap<Pod, Pod> local = podsByNode.get(node);
             NodeRuleSet rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
                     local == null ? List.of() : local.keySet(), isolation, policies);
-            NodeRuleSet before = rs == null ? nodes.remove(node) : nodes.put(node, rs);
+            NodeRuleSet before = nodes.get(node);
             if (Objects.equals(before, rs)) {
-                continue;
+                continue;   // keep the same instance: consumers may compare by identity
             }
+            nodes = rs == null ? nodes.without(node) : nodes.with(node, rs);
+            changedNodes.add(node);
             if (before != null) {
                 index(before, -1);
                 before.addressSets().forEach(set -> span(set, node, false, touchedSets));
@@ -234,18 +317,26 @@ public final class IncrementalCompiler {
                 rs.addressSets().forEach(set -> span(set, node, true, touchedSets));
             }
         }
+        Set<String> changedSetNames = new TreeSet<>();
         for (String set : touchedSets) {
             TreeSet<String> span = spans.get(set);
-            if (span == null) {
-                usedSets.remove(set);
-                spanLists.remove(set);
-            } else {
-                usedSets.put(set, addressSets.get(set));
-                spanLists.put(set, List.copyOf(span));
+            AddressSet beforeSet = usedSets.get(set);
+            List<String> beforeSpan = spanLists.get(set);
+            AddressSet nowSet = span == null ? null : addressSets.get(set);
+            List<String> nowSpan = span == null ? null : List.copyOf(span);
+            if (!Objects.equals(beforeSet, nowSet)) {
+                usedSets = nowSet == null ? usedSets.without(set) : usedSets.with(set, nowSet);
+                changedSetNames.add(set);
+            }
+            if (!Objects.equals(beforeSpan, nowSpan)) {
+                spanLists = nowSpan == null ? spanLists.without(set) : spanLists.with(set, nowSpan);
+                changedSetNames.add(set);
             }
         }
         snapshot = next;
         output = new CompiledCluster(nodes, usedSets, spanLists);
+        lastChanges = new CompiledChanges(false, Collections.unmodifiableSet(changedNodes),
+                Collections.unmodifiableSet(changedSetNames));
     }
 
     /** Whether the members of {@code def} can differ between the two snapshots. */
@@ -316,7 +407,9 @@ public final class IncrementalCompiler {
     private void reference(PolicyRules rules, int delta) {
         for (CompiledRule r : rules.rules()) {
             for (String set : r.peers()) {
-                references.merge(set, delta, Integer::sum);
+                if (references.merge(set, delta, Integer::sum) == 0) {
+                    unreferenced.add(set);
+                }
             }
         }
     }
@@ -364,27 +457,157 @@ public final class IncrementalCompiler {
         }
     }
 
+    /** An immutable sorted copy of {@code map}, to be updated entry by entry. */
+    private static <V> PersistentSortedMap<String, V> sorted(Map<String, V> map) {
+        TreeMap<String, V> sorted = new TreeMap<>(map);
+        return PersistentSortedMap.ofSorted(Comparator.naturalOrder(), List.copyOf(sorted.keySet()), List.copyOf(sorted.values()));
+    }
+
+    /**
+     * The NetworkPolicies with named ports, by direction: ingress ones by namespace (they resolve
+     * against the pods they select, all of their own namespace), egress ones all together (they
+     * resolve against their peers, anywhere). Most policies have none, so a pod change tests a few.
+     */
+    private static final class NamedPortPolicies {
+        private final Map<String, Set<String>> ingressByNamespace = new HashMap<>();
+        private final Set<String> egress = new HashSet<>();
+
+        void add(NetworkPolicy np) {
+            if (np == null) {
+                return;
+            }
+            String key = key(np.namespace(), np.name());
+            if (hasNamedPorts(np, Direction.INGRESS)) {
+                ingressByNamespace.computeIfAbsent(np.namespace(), k -> new HashSet<>()).add(key);
+            }
+            if (hasNamedPorts(np, Direction.EGRESS)) {
+                egress.add(key);
+            }
+        }
+
+        void remove(NetworkPolicy np) {
+            if (np == null) {
+                return;
+            }
+            String key = key(np.namespace(), np.name());
+            Set<String> in = ingressByNamespace.get(np.namespace());
+            if (in != null && in.remove(key) && in.isEmpty()) {
+                ingressByNamespace.remove(np.namespace());
+            }
+            egress.remove(key);
+        }
+
+        Set<String> ingressIn(String namespace) {
+            return ingressByNamespace.getOrDefault(namespace, Set.of());
+        }
+
+        Set<String> egress() {
+            return egress;
+        }
+
+        private static boolean hasNamedPorts(NetworkPolicy np, Direction d) {
+            for (PolicyRule r : np.rules(d)) {
+                for (PolicyPort p : r.ports()) {
+                    if (p.isNamed()) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
     private static String key(String namespace, String name) {
         return namespace + "/" + name;
     }
 
     private static NetworkPolicy policy(ClusterSnapshot s, String key) {
         int slash = key.indexOf('/');
-        String ns = key.substring(0, slash);
-        String name = key.substring(slash + 1);
-        return s.policiesInNamespace(ns).stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+        return s.policy(key.substring(0, slash), key.substring(slash + 1)).orElse(null);
     }
 
     private static DefaultDeny defaultDeny(ClusterSnapshot s, String key) {
         int slash = key.indexOf('/');
-        String ns = key.substring(0, slash);
-        String name = key.substring(slash + 1);
-        return s.defaultDeniesInNamespace(ns).stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+        return s.defaultDeny(key.substring(0, slash), key.substring(slash + 1)).orElse(null);
     }
 
     /** What differs between two snapshots, by object key. */
     private record Change(Map<String, Pod[]> pods, Set<String> namespaces, Set<String> policies,
                           Set<String> defaultDenies, Set<String> nodes) {
+
+        /** The changes {@code delta} names, each compared with the previous version (unchanged keys are dropped). */
+        static Change of(ClusterSnapshot prev, ClusterSnapshot next, ClusterDelta delta) {
+            check(next, delta);
+            Map<String, Pod[]> pods = new HashMap<>();
+            for (String key : keys(delta.pods().keySet(), delta.removedPods())) {
+                Pod old = pod(prev, key);
+                Pod now = pod(next, key);
+                if (!Objects.equals(old, now)) {
+                    pods.put(key, new Pod[] {old, now});
+                }
+            }
+            Set<String> namespaces = new HashSet<>();
+            for (String ns : keys(delta.namespaces().keySet(), delta.removedNamespaces())) {
+                if (!prev.namespaceLabels(ns).equals(next.namespaceLabels(ns))) {
+                    namespaces.add(ns);
+                }
+            }
+            Set<String> policies = new HashSet<>();
+            for (String key : keys(delta.policies().keySet(), delta.removedPolicies())) {
+                if (!Objects.equals(policy(prev, key), policy(next, key))) {
+                    policies.add(key);
+                }
+            }
+            Set<String> defaultDenies = new HashSet<>();
+            for (String key : keys(delta.defaultDenies().keySet(), delta.removedDefaultDenies())) {
+                if (!Objects.equals(defaultDeny(prev, key), defaultDeny(next, key))) {
+                    defaultDenies.add(key);
+                }
+            }
+            Set<String> nodes = new HashSet<>();
+            for (String name : keys(delta.nodes().keySet(), delta.removedNodes())) {
+                if (!Objects.equals(prev.node(name).orElse(null), next.node(name).orElse(null))) {
+                    nodes.add(name);
+                }
+            }
+            return new Change(pods, namespaces, policies, defaultDenies, nodes);
+        }
+
+        /** Refuses a delta that does not describe {@code next}: its upserts must be there, its removals gone. */
+        private static void check(ClusterSnapshot next, ClusterDelta delta) {
+            delta.pods().forEach((key, p) -> require(p.equals(pod(next, key)), "pod " + key));
+            delta.removedPods().forEach(key -> require(pod(next, key) == null, "pod " + key));
+            delta.namespaces().forEach((name, n) -> require(n.equals(next.namespace(name).orElse(null)), "namespace " + name));
+            delta.removedNamespaces().forEach(name -> require(next.namespace(name).isEmpty(), "namespace " + name));
+            delta.policies().forEach((key, p) -> require(p.equals(policy(next, key)), "NetworkPolicy " + key));
+            delta.removedPolicies().forEach(key -> require(policy(next, key) == null, "NetworkPolicy " + key));
+            delta.defaultDenies().forEach((key, d) -> require(d.equals(defaultDeny(next, key)), "DefaultDeny " + key));
+            delta.removedDefaultDenies().forEach(key -> require(defaultDeny(next, key) == null, "DefaultDeny " + key));
+            delta.nodes().forEach((name, n) -> require(n.equals(next.node(name).orElse(null)), "node " + name));
+            delta.removedNodes().forEach(name -> require(next.node(name).isEmpty(), "node " + name));
+            delta.dns().ifPresent(d -> require(d.equals(next.dns()), "the DNS configuration"));
+        }
+
+        private static void require(boolean holds, String what) {
+            if (!holds) {
+                throw new IllegalArgumentException("the change set does not lead to the given snapshot: " + what
+                        + " is not what the change set says");
+            }
+        }
+
+        private static Set<String> keys(Set<String> upserted, Set<String> removed) {
+            if (removed.isEmpty()) {
+                return upserted;
+            }
+            Set<String> all = new HashSet<>(upserted);
+            all.addAll(removed);
+            return all;
+        }
+
+        private static Pod pod(ClusterSnapshot s, String key) {
+            int slash = key.indexOf('/');
+            return s.pod(key.substring(0, slash), key.substring(slash + 1)).orElse(null);
+        }
 
         static Change between(ClusterSnapshot prev, ClusterSnapshot next) {
             Map<String, Pod[]> pods = new HashMap<>();

@@ -211,11 +211,17 @@ public final class PolicyEngine {
         }
     }
 
+    /**
+     * Whether the peer is what the cluster DNS configuration names: a DNS pod, or one of its extra
+     * addresses (NodeLocal DNSCache's link-local address, a DNS ClusterIP), whatever else that
+     * address is. The compiled carve-out is an address set of exactly these addresses, so the
+     * datapath decides by address alike.
+     */
     private boolean isDns(Endpoint peer) {
-        if (peer instanceof Endpoint.PodEndpoint pp) {
-            return snapshot.dns().isDnsPod(pp.pod());
+        if (snapshot.dns().extraIps().contains(peer.ip())) {
+            return true;
         }
-        return snapshot.dns().extraIps().contains(peer.ip());
+        return peer instanceof Endpoint.PodEndpoint pp && snapshot.dns().isDnsPod(pp.pod());
     }
 
     /** Index of the first peer matching {@code peer}, or -1. Peers are ORed. */

@@ -39,7 +39,7 @@ class CompiledVerdictsEquivalenceTest {
                         continue;
                     }
                     for (Protocol proto : Protocol.values()) {
-                        for (int port : new int[]{53, 80, 81, 443, 8080, 9999}) {
+                        for (int port : new int[]{53, 80, 81, 443, 5353, 8080, 9999}) {
                             Flow flow = new Flow(src, dst, proto, port);
                             boolean expected = engine.allowed(flow);
                             assertThat(compiled.allowed(src.ip(), dst.ip(), proto, port))

@@ -2,7 +2,9 @@ package dev.netfence.policy.compile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.netfence.policy.model.ClusterDelta;
 import dev.netfence.policy.model.ClusterDns;
+import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.LabelSelector;
 import dev.netfence.policy.model.Namespace;
@@ -55,6 +57,68 @@ class IncrementalCompilerTest {
         assertThat(incremental).isGreaterThan(steps * 9 / 10);
     }
 
+    /**
+     * The same random sequences as change sets: each step's {@code apply(delta)} must equal a fresh
+     * build of the same objects (and answer every index query alike), and the delta-driven
+     * incremental compile must equal a full compile. Some steps batch several deltas with {@code then}.
+     */
+    @Test
+    void everyChangeSetAppliedEqualsAFreshBuildAndItsCompileAFullCompile() {
+        long incremental = 0;
+        long steps = 0;
+        for (long seed = 1; seed <= 300; seed++) {
+            RandomSnapshots gen = new RandomSnapshots(seed);
+            Random random = new Random(seed * 37);
+            ClusterSnapshot s = gen.next();
+            ClusterSnapshot.Builder truth = s.toBuilder();
+            IncrementalCompiler compiler = new IncrementalCompiler();
+            assertEqualToFull(compiler.update(s, ClusterDelta.EMPTY), s, seed, -1, "initial");
+            for (int step = 0; step < 40; step++) {
+                int batches = random.nextInt(5) == 0 ? 2 : 1;
+                ClusterDelta merged = ClusterDelta.EMPTY;
+                ClusterSnapshot next = s;
+                StringBuilder what = new StringBuilder();
+                for (int batch = 0; batch < batches; batch++) {
+                    ClusterDelta.Builder d = ClusterDelta.builder();
+                    int changes = 1 + (random.nextInt(4) == 0 ? random.nextInt(3) : 0);
+                    for (int c = 0; c < changes; c++) {
+                        // each change sees the objects as the previous ones left them
+                        what.append(change(Writes.to(truth, d), truth.build(), gen, random, step * 10 + batch * 4 + c)).append("; ");
+                    }
+                    ClusterDelta delta = d.build();
+                    next = next.apply(delta);
+                    merged = merged.then(delta);
+                }
+                String at = "seed " + seed + " step " + step + " after " + what;
+                ClusterSnapshot fresh = truth.build();
+                assertThat(next).as("applied snapshot, " + at).isEqualTo(fresh);
+                SnapshotQueries.assertSameAnswers(next, fresh, gen, at);
+                CompiledCluster before = compiler.update(s);
+                CompiledCluster after = compiler.update(next, merged);
+                assertEqualToFull(after, next, seed, step, what.toString());
+                assertChangesNamed(compiler.lastChanges(), before, after, at);
+                s = next;
+                steps++;
+            }
+            incremental += compiler.incrementalCompiles();
+        }
+        assertThat(incremental).isGreaterThan(steps * 8 / 10);
+    }
+
+    @Test
+    void aChangeSetOfAnotherSnapshotIsRefusedAndChangesNothing() {
+        ClusterSnapshot s = new RandomSnapshots(3).next();
+        IncrementalCompiler compiler = new IncrementalCompiler();
+        CompiledCluster first = compiler.update(s, ClusterDelta.EMPTY);
+        Pod pod = s.pods().iterator().next();
+        ClusterDelta delta = ClusterDelta.builder().pod(pod.withLabels(Map.of("app", "other"))).build();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> compiler.update(s, delta))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pod " + pod.key());
+        assertThat(compiler.update(s)).isSameAs(first);
+        assertThat(compiler.update(s.apply(delta), delta)).isEqualTo(RuleSetCompiler.compile(s.apply(delta)));
+    }
+
     @Test
     void anUnchangedSnapshotGivesTheSameOutputAndAFullCompileStartsOver() {
         ClusterSnapshot s = new RandomSnapshots(7).next();
@@ -100,6 +164,22 @@ class IncrementalCompilerTest {
         assertThat(second.addressSets().get(db).entries()).contains("10.0.0.1");
     }
 
+    /** The reported changes are exactly the nodes and sets whose content or span differ (unless everything is reported). */
+    private static void assertChangesNamed(CompiledChanges changes, CompiledCluster before, CompiledCluster after, String at) {
+        if (changes.everything()) {
+            return;
+        }
+        java.util.Set<String> nodes = new java.util.TreeSet<>(before.nodes().keySet());
+        nodes.addAll(after.nodes().keySet());
+        nodes.removeIf(n -> java.util.Objects.equals(before.nodes().get(n), after.nodes().get(n)));
+        java.util.Set<String> sets = new java.util.TreeSet<>(before.addressSets().keySet());
+        sets.addAll(after.addressSets().keySet());
+        sets.removeIf(n -> java.util.Objects.equals(before.addressSets().get(n), after.addressSets().get(n))
+                && java.util.Objects.equals(before.addressSetSpans().get(n), after.addressSetSpans().get(n)));
+        assertThat(changes.nodes()).as("changed nodes, " + at).containsExactlyInAnyOrderElementsOf(nodes);
+        assertThat(changes.addressSets()).as("changed address sets, " + at).containsExactlyInAnyOrderElementsOf(sets);
+    }
+
     private static void assertEqualToFull(CompiledCluster actual, ClusterSnapshot s, long seed, int step, String what) {
         CompiledCluster expected = RuleSetCompiler.compile(s);
         String at = "seed " + seed + " step " + step + " after " + what;
@@ -109,47 +189,118 @@ class IncrementalCompilerTest {
         assertThat(actual).isEqualTo(expected);
     }
 
+    /** Where a random change is written: a snapshot builder, a change set, or both. */
+    interface Writes {
+        void pod(Pod p);
+
+        void removePod(String namespace, String name);
+
+        void namespace(Namespace n);
+
+        void removeNamespace(String name);
+
+        void node(Node n);
+
+        void removeNode(String name);
+
+        void policy(NetworkPolicy p);
+
+        void removePolicy(String namespace, String name);
+
+        void defaultDeny(DefaultDeny d);
+
+        void removeDefaultDeny(String namespace, String name);
+
+        void dns(ClusterDns dns);
+
+        static Writes to(ClusterSnapshot.Builder b, ClusterDelta.Builder d) {
+            return new Writes() {
+                public void pod(Pod p) {
+                    b.pod(p);
+                    d.pod(p);
+                }
+
+                public void removePod(String namespace, String name) {
+                    b.removePod(namespace, name);
+                    d.removePod(namespace, name);
+                }
+
+                public void namespace(Namespace n) {
+                    b.namespace(n);
+                    d.namespace(n);
+                }
+
+                public void removeNamespace(String name) {
+                    b.removeNamespace(name);
+                    d.removeNamespace(name);
+                }
+
+                public void node(Node n) {
+                    b.node(n);
+                    d.node(n);
+                }
+
+                public void removeNode(String name) {
+                    b.removeNode(name);
+                    d.removeNode(name);
+                }
+
+                public void policy(NetworkPolicy p) {
+                    b.policy(p);
+                    d.policy(p);
+                }
+
+                public void removePolicy(String namespace, String name) {
+                    b.removePolicy(namespace, name);
+                    d.removePolicy(namespace, name);
+                }
+
+                public void defaultDeny(DefaultDeny dd) {
+                    b.defaultDeny(dd);
+                    d.defaultDeny(dd);
+                }
+
+                public void removeDefaultDeny(String namespace, String name) {
+                    b.removeDefaultDeny(namespace, name);
+                    d.removeDefaultDeny(namespace, name);
+                }
+
+                public void dns(ClusterDns dns) {
+                    b.dns(dns);
+                    d.dns(dns);
+                }
+            };
+        }
+    }
+
     /** {@code s} with one random change, described in {@code what}. */
     private static ClusterSnapshot change(ClusterSnapshot s, RandomSnapshots gen, Random random, int serial, StringBuilder what) {
         ClusterSnapshot.Builder b = s.toBuilder();
-        if (random.nextInt(20) == 0) {
-            // builders cannot remove a namespace: copy everything else
-            String ns = random.nextInt(3) == 0 ? "w" : NAMESPACES.get(random.nextInt(NAMESPACES.size()));
-            ClusterSnapshot.Builder without = ClusterSnapshot.builder();
-            s.namespaces().stream().filter(n -> !n.name().equals(ns)).forEach(without::namespace);
-            s.pods().forEach(without::pod);
-            s.nodes().forEach(without::node);
-            s.policies().forEach(without::policy);
-            s.defaultDenies().forEach(without::defaultDeny);
-            without.dns(s.dns());
-            what.append("delete namespace object ").append(ns).append("; ");
-            return without.build();
-        }
-        what.append(change(b, s, gen, random, serial)).append("; ");
+        what.append(change(Writes.to(b, ClusterDelta.builder()), s, gen, random, serial)).append("; ");
         return b.build();
     }
 
-    /** Applies one random change to {@code b} (built from {@code s}); returns what it did. */
-    private static String change(ClusterSnapshot.Builder b, ClusterSnapshot s, RandomSnapshots gen, Random random, int serial) {
+    /** Writes one random change of {@code s} to {@code w}; returns what it did. */
+    static String change(Writes w, ClusterSnapshot s, RandomSnapshots gen, Random random, int serial) {
         List<Pod> pods = new ArrayList<>(s.pods());
         Pod pod = pods.isEmpty() ? null : pods.get(random.nextInt(pods.size()));
         int nodes = s.nodes().size();
-        switch (random.nextInt(14)) {
+        switch (random.nextInt(16)) {
             case 0, 1 -> {
                 if (pod != null) {
-                    b.pod(pod.withLabels(gen.labels(2)));
+                    w.pod(pod.withLabels(gen.labels(2)));
                     return "relabel pod " + pod.key();
                 }
             }
             case 2 -> {
-                String ns = NAMESPACES.get(random.nextInt(NAMESPACES.size()));
-                Pod p = gen.pod(ns, "n" + serial, 100 + serial % 150, nodes);
-                b.pod(p);
+                String ns = random.nextInt(8) == 0 ? "v" : NAMESPACES.get(random.nextInt(NAMESPACES.size()));
+                Pod p = gen.pod(ns, "n" + serial, 100 + serial % 150, Math.max(1, nodes));
+                w.pod(p);
                 return "add pod " + p;
             }
             case 3 -> {
                 if (pod != null) {
-                    b.removePod(pod.namespace(), pod.name());
+                    w.removePod(pod.namespace(), pod.name());
                     return "remove pod " + pod.key();
                 }
             }
@@ -157,7 +308,7 @@ class IncrementalCompilerTest {
                 if (pod != null) {
                     // sometimes to a node without a Node object, sometimes unscheduled
                     String node = random.nextInt(6) == 0 ? null : "node-" + random.nextInt(nodes + 1);
-                    b.pod(new Pod(pod.namespace(), pod.name(), pod.labels(), pod.ips(), node, pod.hostNetwork(), pod.ports()));
+                    w.pod(new Pod(pod.namespace(), pod.name(), pod.labels(), pod.ips(), node, pod.hostNetwork(), pod.ports()));
                     return "move pod " + pod.key() + " to " + node;
                 }
             }
@@ -165,55 +316,64 @@ class IncrementalCompilerTest {
                 if (pod != null) {
                     List<IpAddress> ips = random.nextInt(4) == 0 ? List.of()
                             : List.of(IpAddress.parse("10." + random.nextInt(3) + ".0." + (1 + random.nextInt(250))));
-                    b.pod(new Pod(pod.namespace(), pod.name(), pod.labels(), ips, pod.nodeName(), pod.hostNetwork(), pod.ports()));
+                    w.pod(new Pod(pod.namespace(), pod.name(), pod.labels(), ips, pod.nodeName(), pod.hostNetwork(), pod.ports()));
                     return "re-address pod " + pod.key() + " " + ips;
                 }
             }
             case 6 -> {
                 String ns = random.nextInt(5) == 0 ? "w" : NAMESPACES.get(random.nextInt(NAMESPACES.size()));
-                b.namespace(new Namespace(ns, gen.labels(2)));
+                w.namespace(new Namespace(ns, gen.labels(2)));
                 return "relabel namespace " + ns;
             }
             case 7, 8 -> {
                 String ns = NAMESPACES.get(random.nextInt(3));
                 NetworkPolicy np = gen.policy(ns, "np" + random.nextInt(6));
-                b.policy(np);
+                w.policy(np);
                 return "add/change policy " + np.namespace() + "/" + np.name();
             }
             case 9 -> {
                 if (!s.policies().isEmpty()) {
                     NetworkPolicy np = s.policies().get(random.nextInt(s.policies().size()));
-                    b.removePolicy(np.namespace(), np.name());
+                    w.removePolicy(np.namespace(), np.name());
                     return "delete policy " + np.namespace() + "/" + np.name();
                 }
             }
             case 10 -> {
                 String ns = NAMESPACES.get(random.nextInt(3));
                 if (random.nextBoolean() && !s.defaultDeniesInNamespace(ns).isEmpty()) {
-                    b.removeDefaultDeny(ns, s.defaultDeniesInNamespace(ns).get(0).name());
+                    w.removeDefaultDeny(ns, s.defaultDeniesInNamespace(ns).get(0).name());
                     return "delete DefaultDeny in " + ns;
                 }
-                b.defaultDeny(gen.defaultDeny(ns, "dd" + random.nextInt(2)));
+                w.defaultDeny(gen.defaultDeny(ns, "dd" + random.nextInt(2)));
                 return "add/change DefaultDeny in " + ns;
             }
             case 11 -> {
-                String node = "node-" + random.nextInt(nodes);
-                b.node(new Node(node, List.of(IpAddress.parse("192.168.1." + random.nextInt(250)))));
-                return "re-address node " + node;
+                String node = "node-" + random.nextInt(nodes + 1);
+                if (random.nextInt(4) == 0) {
+                    w.removeNode(node);
+                    return "delete node " + node;
+                }
+                w.node(new Node(node, List.of(IpAddress.parse("192.168.1." + random.nextInt(250)))));
+                return "add/re-address node " + node;
             }
             case 12 -> {
                 if (pod != null) {
                     Map<String, String> labels = new HashMap<>(pod.labels());
                     labels.put("k8s-app", "kube-dns");
-                    b.pod(new Pod("kube-system", pod.name() + "-dns", labels, pod.ips(), pod.nodeName(), pod.hostNetwork(), pod.ports()));
+                    w.pod(new Pod("kube-system", pod.name() + "-dns", labels, pod.ips(), pod.nodeName(), pod.hostNetwork(), pod.ports()));
                     return "add DNS pod";
                 }
             }
+            case 13 -> {
+                String ns = random.nextInt(3) == 0 ? "w" : NAMESPACES.get(random.nextInt(NAMESPACES.size()));
+                w.removeNamespace(ns);
+                return "delete namespace object " + ns;
+            }
             default -> {
                 if (random.nextInt(4) == 0) {
-                    b.dns(new ClusterDns("kube-system", LabelSelector.of("k8s-app", "kube-dns"), ClusterDns.DEFAULT.ports(),
-                            random.nextBoolean() ? List.of() : List.of(IpAddress.parse("169.254.20.10"))));
-                    return "DNS config";
+                    ClusterDns dns = gen.dns();
+                    w.dns(dns);
+                    return "DNS config " + dns;
                 }
             }
         }

@@ -30,7 +30,7 @@ import java.util.Random;
  * DefaultDenies with their carve-outs.
  */
 final class RandomSnapshots {
-    static final int[] PORTS = {53, 80, 81, 443, 8080};
+    static final int[] PORTS = {53, 80, 81, 443, 8080, 5353};
     static final String[] PORT_NAMES = {"http", "dns", "metrics"};
     private static final String[] KEYS = {"app", "tier", "team"};
     private static final String[] VALUES = {"a", "b", "c"};
@@ -55,10 +55,7 @@ final class RandomSnapshots {
         for (int i = 0; i < pods; i++) {
             b.pod(pod(namespaces.get(random.nextInt(namespaces.size())), "p" + i, i, nodes));
         }
-        if (random.nextBoolean()) {
-            b.dns(new ClusterDns("kube-system", LabelSelector.of("k8s-app", "kube-dns"),
-                    ClusterDns.DEFAULT.ports(), List.of(IpAddress.parse("169.254.20.10"))));
-        }
+        b.dns(dns());
         int policies = random.nextInt(5);
         for (int i = 0; i < policies; i++) {
             b.policy(policy(namespaces.get(random.nextInt(3)), "np" + i));
@@ -69,6 +66,24 @@ final class RandomSnapshots {
         return b.build();
     }
 
+
+    /**
+     * A cluster DNS configuration: the default, the default with NodeLocal DNSCache's address, or
+     * DNS elsewhere (another namespace and selector, OpenShift's port 5353, an extra address that
+     * may also be a pod's or a node's).
+     */
+    ClusterDns dns() {
+        return switch (random.nextInt(5)) {
+            case 0, 1 -> ClusterDns.DEFAULT;
+            case 2 -> new ClusterDns("kube-system", LabelSelector.of("k8s-app", "kube-dns"), ClusterDns.DEFAULT.ports(),
+                    List.of(IpAddress.parse("169.254.20.10")));
+            case 3 -> new ClusterDns("y", LabelSelector.of("app", VALUES[random.nextInt(VALUES.length)]),
+                    List.of(new ClusterDns.DnsPort(Protocol.UDP, 5353), new ClusterDns.DnsPort(Protocol.TCP, 5353)),
+                    List.of(IpAddress.parse("169.254.20.10"), IpAddress.parse("fd00:10:9::1")));
+            default -> new ClusterDns("kube-system", LabelSelector.ALL, List.of(new ClusterDns.DnsPort(Protocol.UDP, 53)),
+                    List.of(IpAddress.parse(random.nextBoolean() ? "10.0.0.3" : "192.168.0.11")));
+        };
+    }
 
     /** A pod on one of {@code nodes} nodes; {@code index} makes its addresses distinct. */
     Pod pod(String ns, String name, int index, int nodes) {
