@@ -64,6 +64,9 @@ public final class EnforcerLoop implements AutoCloseable {
     private volatile boolean started;
     /** Worker thread only. */
     private RenderedTable lastGood;
+    /** The source's object behind {@code lastGood}, and what validation made of it: an identical object is not validated and rendered again. */
+    private ResolvedRuleSet lastSource;
+    private ResolvedRuleSet lastValid;
     private Duration backoff;
     private ScheduledFuture<?> retry;
     private EnforcementState reported;
@@ -134,9 +137,15 @@ public final class EnforcerLoop implements AutoCloseable {
                 }
                 return;
             }
+            if (current.get() == lastSource) {
+                apply(lastValid, lastGood, verify); // sources hand out the same object until something changed
+                return;
+            }
             ResolvedRuleSet valid = RuleSetValidator.validate("NodeRuleSet " + settings.nodeName(), current.get());
             RenderedTable table = NftablesRenderer.render(valid);
             apply(valid, table, verify);
+            lastSource = current.get();
+            lastValid = valid;
         } catch (RuleSetNotReadyException e) {
             LOG.debugf("node %s waits: %s", settings.nodeName(), e.getMessage());
             state = state.waiting(e.getMessage());

@@ -8,6 +8,7 @@ import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.enforcer.loop.StatusSink;
+import dev.netfence.enforcer.nft.NetlinkSetElements;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.RuleCounters;
 import dev.netfence.enforcer.source.RuleSetSource;
@@ -65,13 +66,20 @@ public final class IdleBenchmark {
                         settings.counterInterval(), idle * 100, loop.syncs() - syncsBefore, loop.repairs());
             }
             Nftables nft = new Nftables();
+            thread.call(NetlinkSetElements::generation);
+            long g = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                thread.call(NetlinkSetElements::generation);
+            }
+            System.out.printf("one resync when nothing changed (ruleset generation over netlink): %.3f ms%n",
+                    (System.nanoTime() - g) / 1e6 / 100);
             long t = System.nanoTime();
             thread.call(() -> nft.stateless("list table inet netfence"));
             double listMs = (System.nanoTime() - t) / 1e6;
             t = System.nanoTime();
             Map<String, RuleCounters.Count> counters = thread.call(() -> RuleCounters.read(nft));
             double countersMs = (System.nanoTime() - t) / 1e6;
-            System.out.printf("one resync read-back (stateless listing): %.0f ms; one counter read (%d rules): %.0f ms%n",
+            System.out.printf("one full read-back when the generation moved (stateless listing): %.0f ms; one counter read (%d rules): %.0f ms%n",
                     listMs, counters.size(), countersMs);
             System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).strip());
         } finally {
