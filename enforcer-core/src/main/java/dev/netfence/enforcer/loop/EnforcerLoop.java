@@ -166,8 +166,8 @@ public final class EnforcerLoop implements AutoCloseable {
 
     private void apply(ResolvedRuleSet valid, RenderedTable table, boolean verify) {
         if (verify && !datapath.inSync()) {
-            LOG.warnf("node %s: the kernel's table inet netfence is not what was applied (deleted, flushed or edited"
-                    + " by someone else): replacing it", settings.nodeName());
+            LOG.warnf("node %s: the kernel's table inet netfence is not provably what was applied (another nftables"
+                    + " transaction since; the table may have been deleted, flushed or edited): replacing it", settings.nodeName());
             datapath.forget();
             repairs.incrementAndGet();
         }
@@ -177,7 +177,6 @@ public final class EnforcerLoop implements AutoCloseable {
                     valid.ruleSet().contentHash(), result.kind(), result.rules(), result.elements(),
                     result.duration().toMillis());
             observer.applied(result);
-            datapath.inSync(); // takes the baseline the next resync compares with
         }
         lastGood = table;
         state = state.succeeded(valid.contentHash(), valid.ruleSet().contentHash(), result, clock.instant());
@@ -198,7 +197,6 @@ public final class EnforcerLoop implements AutoCloseable {
                 LOG.warnf("node %s: the kernel's table drifted; restoring the last good rules", settings.nodeName());
                 datapath.forget();
                 datapath.apply(lastGood);
-                datapath.inSync();
                 repairs.incrementAndGet();
             }
         } catch (RuntimeException e) {

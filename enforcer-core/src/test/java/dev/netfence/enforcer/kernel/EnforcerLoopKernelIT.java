@@ -77,7 +77,7 @@ class EnforcerLoopKernelIT {
             long repairs = loop.repairs();
             NetNs.call(NS, () -> new Nftables().run(drift));
             assertThat(ruleset()).as(drift).isNotEqualTo(applied);
-            await().atMost(RESYNC.multipliedBy(3)).pollInterval(Duration.ofMillis(50))
+            await(drift).atMost(RESYNC.multipliedBy(3)).pollInterval(Duration.ofMillis(50))
                     .until(() -> ruleset().equals(applied));
             assertThat(loop.repairs()).as(drift).isEqualTo(repairs + 1);
         }
