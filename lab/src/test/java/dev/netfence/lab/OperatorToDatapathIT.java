@@ -130,9 +130,9 @@ class OperatorToDatapathIT {
             // wait until the node's source shows the operator's latest NodeRuleSet
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
                 NodeRuleSet published = sources.get(node.name()).published();
-                return published != null && sources.get(node.name()).current().isPresent()
-                        && sources.get(node.name()).ruleSetHash(sources.get(node.name()).current().get().contentHash())
-                        .equals(published.getSpec().contentHash);
+                return published != null && sources.get(node.name()).current()
+                        .map(r -> r.ruleSet().equals(dev.netfence.crds.ruleset.NodeRuleSetConverter.toModel(published)))
+                        .orElse(false);
             });
         }
         lab.installRules(node -> appliers.get(node.name()).apply(sources.get(node.name()).current().orElseThrow()));

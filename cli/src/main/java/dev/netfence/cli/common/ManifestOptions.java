@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 public class ManifestOptions {
 
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE_OR_DIR",
-            description = "Manifest file or directory (read recursively: *.yaml, *.yml, *.json). Repeatable.")
+            description = "Manifest file or directory (read recursively: *.yaml, *.yml, *.json). Repeatable. "
+                    + "A file over 8 MiB, or a document nested deeper than 64 levels, is refused.")
     List<Path> paths;
 
     @Option(names = "--lenient",

@@ -67,7 +67,7 @@ final class LabNodeEnforcer implements AutoCloseable {
                     }
                     return applier.apply(ruleSet);
                 });
-                state = state.succeeded(ruleSet.contentHash(), result);
+                state = state.succeeded(ruleSet.contentHash(), ruleSet.ruleSet().contentHash(), result, java.time.Instant.now());
             }
         } catch (RuleSetSourceException e) {
             return; // informers catching up: the next round retries, as the enforcer's loop does

@@ -4,6 +4,8 @@ import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabNode;
 import dev.netfence.operator.OperatorSettings;
+import dev.netfence.operator.status.DefaultDenyRealizations;
+import dev.netfence.operator.status.DefaultDenyStatusController;
 import dev.netfence.operator.OperatorRuntime;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.RuleSetCompiler;
@@ -31,12 +33,14 @@ final class OperatorPath implements RulePath {
 
     private final EmbeddedApiServer api;
     private final OperatorRuntime operator;
+    private final DefaultDenyStatusController status;
     private final List<LabNodeEnforcer> enforcers = new ArrayList<>();
     private final List<String> nodes;
 
-    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, List<String> nodes) {
+    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, List<String> nodes) {
         this.api = api;
         this.operator = operator;
+        this.status = status;
         this.nodes = nodes;
     }
 
@@ -44,12 +48,17 @@ final class OperatorPath implements RulePath {
     static OperatorPath start(Lab lab, Path crdDirectory) {
         EmbeddedApiServer api = EmbeddedApiServer.start(crdDirectory);
         OperatorRuntime operator = null;
+        DefaultDenyStatusController status = null;
         try {
             // the operator core as a cluster runs it: the production defaults, leader election included (a Lease in the
             // embedded API server); nothing here is tuned for the demo
-            operator = new OperatorRuntime(api.client(), OperatorSettings.DEFAULTS, new SimpleMeterRegistry());
+            DefaultDenyRealizations realizations = new DefaultDenyRealizations();
+            operator = new OperatorRuntime(api.client(), OperatorSettings.DEFAULTS, new SimpleMeterRegistry(), realizations);
             operator.start();
-            OperatorPath path = new OperatorPath(api, operator, lab.nodes().stream().map(LabNode::name).toList());
+            // DefaultDeny statuses by the same JOSDK reconciler the operator application registers (without server-side
+            // apply: the embedded mock server has none)
+            status = DefaultDenyStatusController.start(api.client(), realizations, false);
+            OperatorPath path = new OperatorPath(api, operator, status, lab.nodes().stream().map(LabNode::name).toList());
             for (LabNode node : lab.nodes()) {
                 LabNodeEnforcer enforcer = new LabNodeEnforcer(lab, node.name(), api.client());
                 path.enforcers.add(enforcer);
@@ -57,6 +66,9 @@ final class OperatorPath implements RulePath {
             }
             return path;
         } catch (RuntimeException e) {
+            if (status != null) {
+                status.close();
+            }
             if (operator != null) {
                 operator.stop();
             }
@@ -68,7 +80,8 @@ final class OperatorPath implements RulePath {
     @Override
     public String description() {
         return "kubectl apply -> API server (embedded, " + api.url() + ") -> operator -> NodeRuleSets + AddressSets"
-                + " -> one enforcer per node (libnftables inside the node's namespace)\n  operator settings (production defaults): "
+                + " -> one enforcer per node (libnftables inside the node's namespace); DefaultDeny statuses by the JOSDK"
+                + " reconciler\n  operator settings (production defaults): "
                 + operator.settings().describe();
     }
 
@@ -116,6 +129,7 @@ final class OperatorPath implements RulePath {
     @Override
     public void close() {
         enforcers.forEach(LabNodeEnforcer::close);
+        status.close();
         operator.stop();
         api.close();
     }

@@ -39,7 +39,8 @@ public class LintCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE_OR_DIR",
-            description = "Manifest file or directory (*.yaml, *.yml, *.json, recursively); repeatable.")
+            description = "Manifest file or directory (*.yaml, *.yml, *.json, recursively); repeatable. "
+                    + "A file over 8 MiB, or a document nested deeper than 64 levels, is refused.")
     List<Path> paths;
 
     @Option(names = "--lenient",

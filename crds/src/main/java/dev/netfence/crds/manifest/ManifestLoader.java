@@ -84,16 +84,12 @@ public final class ManifestLoader {
         return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
     }
 
+    /** Each document is translated as soon as it is parsed: only one document's tree is held at a time. */
     private void loadFile(Path file) {
-        List<SourceDocument> documents;
         try {
-            documents = SourceDocuments.read(file);
+            SourceDocuments.read(file, options, d -> loadObject(file, d.root(), d.lines(), "document " + d.index()));
         } catch (ManifestException e) {
             problems.addAll(e.problems());
-            return;
-        }
-        for (SourceDocument d : documents) {
-            loadObject(file, d.root(), d.lines(), "document " + d.index());
         }
     }
 
