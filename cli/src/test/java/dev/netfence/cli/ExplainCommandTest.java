@@ -43,19 +43,20 @@ class ExplainCommandTest {
                   - NetworkPolicy payments/gateway spec.egress[0]: the destination shop/api is not among its peers (to[0] pods with app=db in namespace payments: shop/api is in namespace shop, not payments (a podSelector without namespaceSelector only selects pods of the policy's namespace)); and TCP/80 is not among its ports (TCP/5432)
                   - NetworkPolicy payments/gateway spec.egress[1]: the destination shop/api is not among its peers (to[0] addresses in 203.0.113.0/24 except 203.0.113.128/25: 10.244.2.20 is outside 203.0.113.0/24); and TCP/80 is not among its ports (TCP/443)
                   - DefaultDeny payments/lockdown spec: isolates every pod of namespace payments for Egress; its exceptions do not cover this flow: allowDNS only opens UDP/53 and TCP/53 to kube-system pods with k8s-app=kube-dns; allowSameNamespace is false
-                  To allow it, add this rule to NetworkPolicy payments/gateway (or to another NetworkPolicy in namespace payments that selects payments/gateway):
-                    egress:
+                  To allow it, append this rule to the spec.egress list of NetworkPolicy payments/gateway (it selects only payments/gateway):
+                    spec:
+                      egress:
                       - to:
-                          - namespaceSelector:
-                              matchLabels:
-                                kubernetes.io/metadata.name: shop
-                            podSelector:
-                              matchLabels:
-                                app: api
-                                tier: backend
+                        - namespaceSelector:
+                            matchLabels:
+                              kubernetes.io/metadata.name: shop
+                          podSelector:
+                            matchLabels:
+                              app: api
+                              tier: backend
                         ports:
-                          - protocol: TCP
-                            port: 80
+                        - protocol: TCP
+                          port: 80
 
                 Ingress to shop/api: DENIED
                   isolated by: NetworkPolicy shop/api-egress, NetworkPolicy shop/api-ingress
@@ -63,18 +64,19 @@ class ExplainCommandTest {
                   - NetworkPolicy shop/api-egress spec.ingress: has no ingress rules: it selects shop/api only to deny all its Ingress traffic (it sets no policyTypes, and policyTypes always defaults to include Ingress)
                   - NetworkPolicy shop/api-ingress spec.ingress[0]: the source payments/gateway is not among its peers (from[0] pods with app=web in namespace shop: payments/gateway is in namespace payments, not shop (a podSelector without namespaceSelector only selects pods of the policy's namespace))
                   - NetworkPolicy shop/api-ingress spec.ingress[1]: the source payments/gateway is not among its peers (from[0] pods with app=prometheus in namespaces with team=sre: namespace payments (env=prod,kubernetes.io/metadata.name=payments,pci=true,team=payments) does not match team=sre); and TCP/80 is not among its ports (TCP/metrics (port 9090 on shop/api))
-                  To allow it, add this rule to NetworkPolicy shop/api-ingress (or to another NetworkPolicy in namespace shop that selects shop/api):
-                    ingress:
+                  To allow it, append this rule to the spec.ingress list of NetworkPolicy shop/api-ingress (it selects only shop/api):
+                    spec:
+                      ingress:
                       - from:
-                          - namespaceSelector:
-                              matchLabels:
-                                kubernetes.io/metadata.name: payments
-                            podSelector:
-                              matchLabels:
-                                app: gateway
+                        - namespaceSelector:
+                            matchLabels:
+                              kubernetes.io/metadata.name: payments
+                          podSelector:
+                            matchLabels:
+                              app: gateway
                         ports:
-                          - protocol: TCP
-                            port: 80
+                        - protocol: TCP
+                          port: 80
                 """);
     }
 
@@ -88,9 +90,12 @@ class ExplainCommandTest {
                         + "among its peers (to[0] addresses in 203.0.113.0/24 except 203.0.113.128/25: 203.0.113.200 is in "
                         + "the exception 203.0.113.128/25)\n")
                 .contains("""
+                          To allow it, append this rule to the spec.egress list of NetworkPolicy payments/gateway (it selects only payments/gateway):
+                            spec:
+                              egress:
                               - to:
-                                  - ipBlock:
-                                      cidr: 203.0.113.200/32
+                                - ipBlock:
+                                    cidr: 203.0.113.200/32
                         """)
                 .contains("Ingress to address 203.0.113.200: allowed\n"
                         + "  address 203.0.113.200 is not a pod: NetworkPolicy does not restrict what it receives\n");
@@ -126,8 +131,8 @@ class ExplainCommandTest {
                         + "\"reason\": \"the source monitoring/prometheus is not among its peers (from[0] pods with app=gateway in "
                         + "namespace payments: monitoring/prometheus is in namespace monitoring, not payments (a podSelector without "
                         + "namespaceSelector only selects pods of the policy's namespace))\"}, ")
-                .contains("\"fix\": \"To allow it, add this rule to NetworkPolicy payments/db (or to another NetworkPolicy in "
-                        + "namespace payments that selects payments/db):\\n  ingress:\\n    - from:\\n");
+                .contains("\"fix\": \"To allow it, append this rule to the spec.ingress list of NetworkPolicy payments/db (it selects "
+                        + "only payments/db):\\n  spec:\\n    ingress:\\n    - from:\\n");
     }
 
     @Test
@@ -138,16 +143,27 @@ class ExplainCommandTest {
                   isolated by: DefaultDeny payments/lockdown
                   no rule allows this flow:
                   - DefaultDeny payments/lockdown spec: isolates every pod of namespace payments for Egress; its exceptions do not cover this flow: allowDNS only opens UDP/53 and TCP/53 to kube-system pods with k8s-app=kube-dns; allowSameNamespace is false
-                  To allow it, create a NetworkPolicy in namespace payments whose podSelector matches payments/db (app=db), with policyTypes: [Egress] and this rule:
-                    egress:
+                  To allow it, create this NetworkPolicy: it selects only payments/db, already isolated for Egress, so it opens this flow and nothing else:
+                    apiVersion: networking.k8s.io/v1
+                    kind: NetworkPolicy
+                    metadata:
+                      name: allow-db-to-gateway-tcp-80
+                      namespace: payments
+                    spec:
+                      podSelector:
+                        matchLabels:
+                          app: db
+                      policyTypes:
+                      - Egress
+                      egress:
                       - to:
-                          - podSelector:
-                              matchLabels:
-                                app: gateway
+                        - podSelector:
+                            matchLabels:
+                              app: gateway
                         ports:
-                          - protocol: TCP
-                            port: 80
-                  Or, since both pods are in namespace payments, set spec.allowSameNamespace: true in DefaultDeny payments/lockdown.
+                        - protocol: TCP
+                          port: 80
+                  Or set spec.allowSameNamespace: true in DefaultDeny payments/lockdown (broader: it opens all traffic between the pods of namespace payments).
                 """);
     }
 
@@ -204,14 +220,15 @@ class ExplainCommandTest {
                   isolated by: NetworkPolicy x/from-x
                   no rule allows this flow:
                   - NetworkPolicy x/from-x spec.ingress[0]: the source host-network pod x/agent (192.168.0.2, node traffic) is not among its peers (from[0] all pods in namespace x: x/agent uses the host network: selectors never match host-network pods (their traffic is node traffic); allow its node's address with an ipBlock)
-                  To allow it, add this rule to NetworkPolicy x/from-x (or to another NetworkPolicy in namespace x that selects x/web):
-                    ingress:
+                  To allow it, append this rule to the spec.ingress list of NetworkPolicy x/from-x (it selects only x/web):
+                    spec:
+                      ingress:
                       - from:
-                          - ipBlock:
-                              cidr: 192.168.0.2/32
+                        - ipBlock:
+                            cidr: 192.168.0.2/32
                         ports:
-                          - protocol: TCP
-                            port: 80
+                        - protocol: TCP
+                          port: 80
                 """);
     }
 }

@@ -119,6 +119,11 @@ class InstallBundleTest {
                         assertThat(ports).as("%s: %s.httpGet.port", where, probe).contains(port.asText());
                     }
                 }
+                for (JsonNode e : c.path("envFrom")) {
+                    if (e.has("configMapRef")) {
+                        assertThat(exists("ConfigMap", ns, e.at("/configMapRef/name").asText())).as("%s: envFrom %s", where, e).isTrue();
+                    }
+                }
                 for (JsonNode e : c.path("env")) {
                     JsonNode from = e.path("valueFrom");
                     if (from.has("secretKeyRef")) {
@@ -131,6 +136,35 @@ class InstallBundleTest {
             }
         }
         assertThat(tags).as("one image tag for every component").hasSize(1);
+    }
+
+    /**
+     * The settings every component must agree on (cluster DNS, pod CIDRs) are set once, in one
+     * ConfigMap, with exactly the keys ClusterSettings reads, and every component reads it.
+     */
+    @Test
+    void operatorWebhookAndEnforcerReadTheOneClusterSettingsConfigMap() {
+        JsonNode cm = objects.stream().filter(o -> id(o).equals("ConfigMap netfence-system/netfence-cluster-settings"))
+                .findFirst().orElseThrow(() -> new AssertionError("no ConfigMap netfence-system/netfence-cluster-settings"));
+        Map<String, String> data = new java.util.TreeMap<>();
+        cm.path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+        assertThat(data.keySet()).containsExactlyInAnyOrderElementsOf(
+                dev.netfence.cluster.ClusterSettings.KEYS.stream().map(dev.netfence.cluster.ClusterSettings::environmentName).toList());
+        // what the bundle ships is the default, and parses
+        Map<String, String> byKey = new HashMap<>();
+        dev.netfence.cluster.ClusterSettings.KEYS.forEach(k ->
+                byKey.put(k, data.get(dev.netfence.cluster.ClusterSettings.environmentName(k))));
+        assertThat(dev.netfence.cluster.ClusterSettings.of(byKey)).isEqualTo(dev.netfence.cluster.ClusterSettings.DEFAULTS);
+        for (String workload : List.of("Deployment netfence-system/netfence-operator", "Deployment netfence-system/netfence-webhook",
+                "DaemonSet netfence-system/netfence-enforcer")) {
+            JsonNode w = objects.stream().filter(o -> id(o).equals(workload)).findFirst().orElseThrow();
+            for (JsonNode c : containers(w.path("spec").path("template").path("spec"))) {
+                List<String> from = new ArrayList<>();
+                c.path("envFrom").forEach(e -> from.add(e.at("/configMapRef/name").asText()));
+                assertThat(from).as("%s container %s: envFrom", workload, c.path("name").asText())
+                        .contains("netfence-cluster-settings");
+            }
+        }
     }
 
     @Test
@@ -239,6 +273,53 @@ class InstallBundleTest {
                 .anyMatch(p -> portNames(container).contains(p.path("port").asText())
                         || container.path("ports").findValues("containerPort").stream().anyMatch(cp -> cp.asInt() == p.path("port").asInt(-1)));
         assertThat(open).as("a NetworkPolicy admits the API server (any source) on the webhook's port").isTrue();
+    }
+
+    /** Kinds without a namespace; every other object of the bundle names netfence-system (or a built-in namespace) itself. */
+    static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer",
+            "CustomResourceDefinition", "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+            "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
+
+    @Test
+    void namespacedObjectsNameTheirNamespaceAndClusterScopedOnesNone() {
+        // the top-level kustomization has no namespace transformer (it would put the cluster-scoped
+        // ValidatingAdmissionPolicies in a namespace), so each file must say where its objects go
+        for (JsonNode o : objects) {
+            if (CLUSTER_SCOPED.contains(kind(o))) {
+                assertThat(namespace(o)).as("%s is cluster-scoped", id(o)).isEmpty();
+            } else {
+                assertThat(namespace(o)).as("%s: metadata.namespace", id(o)).isNotEmpty();
+            }
+        }
+    }
+
+    @Test
+    void everyContainerRunsWithTheRuntimeDefaultSeccompProfileNoEscalationAReadOnlyRootAndOnlyTheCapabilitiesItNeeds() {
+        // what each component needs beyond nothing: the enforcer programs nftables (NET_ADMIN), no one else needs any
+        Map<String, Set<String>> capabilities = Map.of("DaemonSet netfence-system/netfence-enforcer", Set.of("NET_ADMIN"));
+        assertThat(workloads()).hasSizeGreaterThanOrEqualTo(3);
+        for (JsonNode w : workloads()) {
+            JsonNode pod = w.at("/spec/template/spec");
+            assertThat(pod.path("hostPID").asBoolean(false) || pod.path("hostIPC").asBoolean(false)).as("%s: hostPID/hostIPC", id(w)).isFalse();
+            for (JsonNode c : containers(pod)) {
+                String where = id(w) + " container " + c.path("name").asText();
+                JsonNode sc = c.path("securityContext");
+                String seccomp = sc.at("/seccompProfile/type").asText(pod.at("/securityContext/seccompProfile/type").asText());
+                assertThat(seccomp).as("%s: seccompProfile", where).isEqualTo("RuntimeDefault");
+                assertThat(sc.path("privileged").asBoolean(false)).as("%s: privileged", where).isFalse();
+                assertThat(sc.path("allowPrivilegeEscalation").isBoolean() && !sc.path("allowPrivilegeEscalation").asBoolean())
+                        .as("%s: allowPrivilegeEscalation: false", where).isTrue();
+                assertThat(sc.path("readOnlyRootFilesystem").asBoolean(false)).as("%s: readOnlyRootFilesystem", where).isTrue();
+                assertThat(iterable(sc.at("/capabilities/drop")).stream().map(JsonNode::asText)).as("%s: capabilities.drop", where)
+                        .containsExactly("ALL");
+                assertThat(iterable(sc.at("/capabilities/add")).stream().map(JsonNode::asText).toList()).as("%s: capabilities.add", where)
+                        .containsExactlyInAnyOrderElementsOf(capabilities.getOrDefault(id(w), Set.of()));
+                if (!capabilities.containsKey(id(w))) {
+                    boolean nonRoot = sc.path("runAsNonRoot").asBoolean(pod.at("/securityContext/runAsNonRoot").asBoolean(false));
+                    assertThat(nonRoot).as("%s: runAsNonRoot (only the enforcer needs uid 0 for NET_ADMIN)", where).isTrue();
+                }
+            }
+        }
     }
 
     // ---- helpers

@@ -1,6 +1,7 @@
 package dev.netfence.crds;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
@@ -21,6 +22,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Parts", jsonPath = ".spec.parts", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Entries", jsonPath = ".spec.size", type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// readers find part i of a set by name (AddressSetParts.partName): a part stored under another name is refused
+@ValidationRule(value = "!has(self.spec) || self.metadata.name == (self.spec.part == 0 ? self.spec.set : self.spec.set + '-' + string(self.spec.part))",
+        message = "metadata.name must be spec.set for part 0 and spec.set-<part> for the other parts")
 public class AddressSet extends CustomResource<AddressSetSpec, Void> {
 
     /** Label on every part: the set the part belongs to. */

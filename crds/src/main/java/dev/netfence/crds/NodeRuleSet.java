@@ -1,6 +1,7 @@
 package dev.netfence.crds;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
@@ -25,6 +26,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Error", jsonPath = ".status.error", type = AdditionalPrinterColumn.Type.STRING,
         priority = 1, getDescription = "Why the last apply failed")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+// the enforcer watches the object named after its node: a rule set whose spec names another node is refused
+@ValidationRule(value = "!has(self.spec) || self.metadata.name == self.spec.node",
+        message = "spec.node must equal metadata.name (a NodeRuleSet is named after the node that enforces it)")
 public class NodeRuleSet extends CustomResource<NodeRuleSetSpec, NodeRuleSetStatus> {
 
     @Override

@@ -9,7 +9,7 @@ import dev.netfence.crds.adapter.ModelAdapter;
 import dev.netfence.enforcer.kube.KubernetesRuleSetSource;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.RuleSetApplier;
-import dev.netfence.operator.OperatorConfig;
+import dev.netfence.operator.OperatorSettings;
 import dev.netfence.operator.OperatorRuntime;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
@@ -74,62 +74,6 @@ class OperatorToDatapathIT {
         return pod;
     }
 
-    static OperatorConfig config() {
-        return new OperatorConfig() {
-            public boolean autostart() {
-                return true;
-            }
-
-            public Duration debounce() {
-                return Duration.ofMillis(50);
-            }
-
-            public Duration retryInitial() {
-                return Duration.ofMillis(200);
-            }
-
-            public Duration retryMax() {
-                return Duration.ofSeconds(2);
-            }
-
-            public Duration statusResync() {
-                return Duration.ofSeconds(1);
-            }
-
-            public LeaderElection leaderElection() {
-                return new LeaderElection() {
-                    public boolean enabled() {
-                        return false;
-                    }
-
-                    public String leaseName() {
-                        return "netfence-operator";
-                    }
-
-                    public Optional<String> leaseNamespace() {
-                        return Optional.empty();
-                    }
-
-                    public Optional<String> identity() {
-                        return Optional.empty();
-                    }
-
-                    public Duration leaseDuration() {
-                        return Duration.ofSeconds(15);
-                    }
-
-                    public Duration renewDeadline() {
-                        return Duration.ofSeconds(10);
-                    }
-
-                    public Duration retryPeriod() {
-                        return Duration.ofSeconds(2);
-                    }
-                };
-            }
-        };
-    }
-
     @Test
     void policiesPublishedByTheOperatorAreEnforcedOnTheNodes() throws Exception {
         assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
@@ -149,7 +93,8 @@ class OperatorToDatapathIT {
         cluster.pods().forEach(p -> client.resource(toKubernetes(p)).create());
         client.resource(yaFromX()).create();
 
-        OperatorRuntime operator = new OperatorRuntime(client, config(), new SimpleMeterRegistry());
+        OperatorRuntime operator = new OperatorRuntime(client, OperatorSettings.DEFAULTS, new SimpleMeterRegistry());
+        System.out.println("operator settings (production defaults): " + OperatorSettings.DEFAULTS.describe());
         Map<String, KubernetesRuleSetSource> sources = new HashMap<>();
         Map<String, RuleSetApplier> appliers = new HashMap<>();
         try (Lab lab = Lab.up(cluster)) {
@@ -185,9 +130,9 @@ class OperatorToDatapathIT {
             // wait until the node's source shows the operator's latest NodeRuleSet
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
                 NodeRuleSet published = sources.get(node.name()).published();
-                return published != null && sources.get(node.name()).current().isPresent()
-                        && sources.get(node.name()).ruleSetHash(sources.get(node.name()).current().get().contentHash())
-                        .equals(published.getSpec().contentHash);
+                return published != null && sources.get(node.name()).current()
+                        .map(r -> r.ruleSet().equals(dev.netfence.crds.ruleset.NodeRuleSetConverter.toModel(published)))
+                        .orElse(false);
             });
         }
         lab.installRules(node -> appliers.get(node.name()).apply(sources.get(node.name()).current().orElseThrow()));

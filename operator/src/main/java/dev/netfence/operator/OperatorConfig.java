@@ -5,7 +5,12 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The operator's settings ({@code netfence.operator.*}), defaults in one place. */
+/**
+ * The operator's settings ({@code netfence.operator.*}), mapped onto the core's
+ * {@link OperatorSettings}; an unset key takes the core's default ({@link OperatorSettings#DEFAULTS},
+ * the one place defaults live). The cluster settings ({@code netfence.cluster.*}, shared with the
+ * webhook and the enforcer) are read by {@link dev.netfence.cluster.ClusterSettings#read}.
+ */
 @ConfigMapping(prefix = "netfence.operator")
 public interface OperatorConfig {
 
@@ -13,30 +18,24 @@ public interface OperatorConfig {
     @WithDefault("true")
     boolean autostart();
 
-    /** How long the worker waits after a change for more changes before it compiles (batches bursts). */
-    @WithDefault("100ms")
-    Duration debounce();
+    /** Minimum interval between syncs: the first change of a burst waits this long, so a burst is one compile. */
+    Optional<Duration> debounce();
 
     /** First wait after a failed sync; doubled after each further failure up to {@link #retryMax()}. */
-    @WithDefault("1s")
-    Duration retryInitial();
+    Optional<Duration> retryInitial();
 
-    @WithDefault("60s")
-    Duration retryMax();
+    Optional<Duration> retryMax();
 
-    /** How often DefaultDeny statuses are refreshed even without an event (enforcers report asynchronously). */
-    @WithDefault("10s")
-    Duration statusResync();
+    /** Maximum interval: a full repair pass (every published object compared, realization reported) at least this often. */
+    Optional<Duration> resync();
 
     LeaderElection leaderElection();
 
     interface LeaderElection {
-        /** Off: this replica always leads (one replica, or tests). */
-        @WithDefault("true")
-        boolean enabled();
+        /** Off: this replica always leads (one replica). */
+        Optional<Boolean> enabled();
 
-        @WithDefault("netfence-operator")
-        String leaseName();
+        Optional<String> leaseName();
 
         /** The lease's namespace; default: the namespace the operator runs in (POD_NAMESPACE), else netfence-system. */
         Optional<String> leaseNamespace();
@@ -44,13 +43,24 @@ public interface OperatorConfig {
         /** This replica's identity; default: the pod name (HOSTNAME). */
         Optional<String> identity();
 
-        @WithDefault("15s")
-        Duration leaseDuration();
+        Optional<Duration> leaseDuration();
 
-        @WithDefault("10s")
-        Duration renewDeadline();
+        Optional<Duration> renewDeadline();
 
-        @WithDefault("2s")
-        Duration retryPeriod();
+        Optional<Duration> retryPeriod();
+    }
+
+    /** The core's settings: what is set here, the core's defaults for the rest, and the shared cluster settings. */
+    default OperatorSettings toSettings(dev.netfence.cluster.ClusterSettings cluster) {
+        OperatorSettings d = OperatorSettings.DEFAULTS;
+        OperatorSettings.LeaderElection dl = d.leaderElection();
+        LeaderElection le = leaderElection();
+        return new OperatorSettings(debounce().orElse(d.debounce()), retryInitial().orElse(d.retryInitial()),
+                retryMax().orElse(d.retryMax()), resync().orElse(d.resync()),
+                new OperatorSettings.LeaderElection(le.enabled().orElse(dl.enabled()), le.leaseName().orElse(dl.leaseName()),
+                        le.leaseNamespace().or(dl::leaseNamespace), le.identity().or(dl::identity),
+                        le.leaseDuration().orElse(dl.leaseDuration()), le.renewDeadline().orElse(dl.renewDeadline()),
+                        le.retryPeriod().orElse(dl.retryPeriod())),
+                cluster);
     }
 }

@@ -6,7 +6,12 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Readiness: informers have synced. Liveness: the sync worker runs and its last sync succeeded. */
+/**
+ * Readiness: informers have synced. Liveness: the sync runner is alive. Neither depends on the last
+ * sync having succeeded, nor on the admission webhook: a failing sync (API server unreachable) is
+ * retried with backoff and reported in the health data and {@code netfence_sync_failures}, and a
+ * restart would not cure it.
+ */
 public class OperatorHealth {
 
     @ApplicationScoped
@@ -22,7 +27,8 @@ public class OperatorHealth {
         public HealthCheckResponse call() {
             OperatorRuntime r = operator.runtime();
             return HealthCheckResponse.named("informers-synced").status(r != null && r.ready())
-                    .withData("leader", r != null && r.leader()).build();
+                    .withData("leader", r != null && r.leader())
+                    .withData("lastSyncFailed", r != null && r.lastSyncFailed()).build();
         }
     }
 
@@ -38,7 +44,7 @@ public class OperatorHealth {
         @Override
         public HealthCheckResponse call() {
             OperatorRuntime r = operator.runtime();
-            return HealthCheckResponse.named("sync-worker").status(r != null && r.live()).build();
+            return HealthCheckResponse.named("sync-runner").status(r != null && r.live()).build();
         }
     }
 }

@@ -13,7 +13,7 @@ import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.NodeRuleSetStatus;
 import dev.netfence.crds.ruleset.NodeRuleSetConverter;
-import dev.netfence.operator.cluster.ClusterInformers;
+import dev.netfence.cluster.ClusterInformers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;

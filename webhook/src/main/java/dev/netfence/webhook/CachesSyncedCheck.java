@@ -1,27 +1,34 @@
 package dev.netfence.webhook;
 
+import dev.netfence.cluster.ClusterInformers;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Not ready until every informer has synced: an empty cache would judge against an empty cluster. */
+/**
+ * Not ready until the cluster view is published (an empty cache would judge against an empty
+ * cluster), and not ready while the API server is unreachable (the watches are down: the view
+ * goes stale), so the Service sends requests to replicas that see the cluster. Liveness stays up:
+ * restarting would not bring the API server back.
+ */
 @Readiness
 @ApplicationScoped
 public class CachesSyncedCheck implements HealthCheck {
 
-    private final ClusterCache cache;
+    private final ClusterViewPublisher views;
+    private final ClusterInformers informers;
 
-    CachesSyncedCheck(ClusterCache cache) {
-        this.cache = cache;
+    CachesSyncedCheck(ClusterViewPublisher views, ClusterInformers informers) {
+        this.views = views;
+        this.informers = informers;
     }
 
     @Override
     public HealthCheckResponse call() {
-        boolean synced = cache.synced();
-        if (synced) {
-            cache.view();   // build the snapshot before the first request needs it
-        }
-        return HealthCheckResponse.named("informer-caches").status(synced).build();
+        boolean synced = views.synced();
+        boolean watching = informers.watching();
+        return HealthCheckResponse.named("informer-caches").status(synced && watching)
+                .withData("synced", synced).withData("api-server-watched", watching).build();
     }
 }

@@ -1,51 +1,40 @@
 package dev.netfence.webhook;
 
+import dev.netfence.cluster.ClusterSettings;
 import dev.netfence.policy.analysis.AnalysisConfig;
 import dev.netfence.policy.analysis.Severity;
-import dev.netfence.policy.model.ClusterDns;
-import dev.netfence.policy.model.LabelSelector;
-import dev.netfence.policy.model.Protocol;
-import dev.netfence.policy.net.Cidr;
-import dev.netfence.policy.net.IpAddress;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The webhook's settings ({@code netfence.webhook.*}), defaults in one place. DNS differs between
- * clusters (OpenShift: {@code openshift-dns}, port 5353; NodeLocal DNSCache: 169.254.20.10), so all
- * of it is configurable.
+ * The webhook's own settings ({@code netfence.webhook.*}), defaults in one place (the same as
+ * {@link WebhookSettings#DEFAULT}). Where the cluster DNS is and the pod CIDRs are not here: every
+ * component reads them from the shared cluster settings ({@code netfence.cluster.*},
+ * {@link ClusterSettings}), so the webhook protects exactly the DNS the operator opens.
  */
 @ConfigMapping(prefix = "netfence.webhook")
 public interface WebhookConfig {
 
     Dns dns();
 
-    /** The cluster's pod CIDRs, for the ipBlock lint rule (optional). */
-    Optional<List<String>> podNetworks();
+    Model model();
+
+    /** Groups (AdmissionReview userInfo.groups) whose netfence.dev/allow-cut annotation is honoured; none by default. */
+    Optional<Set<String>> allowCutGroups();
+
+    Limits limits();
 
     interface Dns {
-        /** Check the built-in DNS critical flow (a CriticalFlow named dns replaces it). */
+        /**
+         * Check the built-in DNS critical flow. A CriticalFlow named dns extends it, never replaces
+         * it: switching it off takes this setting, in the webhook's Deployment (reviewed like any change to it).
+         */
         @WithDefault("true")
         boolean check();
-
-        @WithDefault("kube-system")
-        String namespace();
-
-        /** Labels of the DNS pods. */
-        @WithDefault("k8s-app=kube-dns")
-        String podSelector();
-
-        /** protocol/port entries. */
-        @WithDefault("UDP/53,TCP/53")
-        List<String> ports();
-
-        /** Extra DNS addresses pods talk to (NodeLocal DNSCache). */
-        Optional<List<String>> ips();
 
         @WithDefault("error")
         String udpCut();
@@ -54,38 +43,51 @@ public interface WebhookConfig {
         String tcpCut();
     }
 
-    default ClusterDns clusterDns() {
-        Map<String, String> labels = new java.util.LinkedHashMap<>();
-        for (String kv : dns().podSelector().split(",")) {
-            String[] p = kv.trim().split("=", 2);
-            if (p.length != 2) {
-                throw new IllegalArgumentException("netfence.webhook.dns.pod-selector: \"" + kv
-                        + "\" is not key=value (write k8s-app=kube-dns)");
-            }
-            labels.put(p[0].trim(), p[1].trim());
-        }
-        List<ClusterDns.DnsPort> ports = new ArrayList<>();
-        for (String entry : dns().ports()) {
-            String[] p = entry.trim().split("/", 2);
-            if (p.length != 2) {
-                throw new IllegalArgumentException("netfence.webhook.dns.ports: \"" + entry + "\" is not protocol/port (write UDP/53)");
-            }
-            ports.add(new ClusterDns.DnsPort(Protocol.parse(p[0].trim()), Integer.parseInt(p[1].trim())));
-        }
-        List<IpAddress> ips = dns().ips().orElse(List.of()).stream().map(String::trim).map(IpAddress::parse).toList();
-        return new ClusterDns(dns().namespace(), LabelSelector.of(labels), ports, ips);
+    interface Model {
+        /**
+         * At most one new cluster view per interval: a stream of pod updates costs one snapshot per
+         * interval, built off the request threads. A view lags the informers by at most this plus one build.
+         */
+        @WithDefault("500ms")
+        Duration refreshInterval();
     }
 
-    default AnalysisConfig analysisConfig() {
-        List<Cidr> networks = podNetworks().orElse(List.of()).stream().map(String::trim).map(Cidr::parse).toList();
-        return new AnalysisConfig(dns().check(), severity(dns().udpCut()), severity(dns().tcpCut()), networks);
+    interface Limits {
+        /** Larger AdmissionReviews are refused unread (an UPDATE carries two objects of at most ~1.5 MiB each). */
+        @WithDefault("3145728")
+        long maxRequestBytes();
+
+        /** Ingress plus egress rules of one object. */
+        @WithDefault("1000")
+        int maxRules();
+
+        /** Peers plus ports over all rules of one object. */
+        @WithDefault("10000")
+        int maxRuleEntries();
+
+        /** Analyses (object parsing included) at once; a request waits at most queue-timeout for a slot. */
+        @WithDefault("2")
+        int maxConcurrentAnalyses();
+
+        @WithDefault("2s")
+        Duration queueTimeout();
     }
 
-    private static Severity severity(String v) {
+    /** The core's settings, validated: a bad value fails the start with the key and how to fix it. */
+    default WebhookSettings settings(ClusterSettings cluster) {
+        AnalysisConfig analysis = new AnalysisConfig(dns().check(), severity("udp-cut", dns().udpCut()),
+                severity("tcp-cut", dns().tcpCut()), cluster.podNetworks());
+        Limits l = limits();
+        return new WebhookSettings(analysis, cluster.dns(), allowCutGroups().orElse(Set.of()),
+                new WebhookSettings.Limits(l.maxRequestBytes(), l.maxRules(), l.maxRuleEntries(), l.maxConcurrentAnalyses(),
+                        l.queueTimeout()));
+    }
+
+    private static Severity severity(String key, String v) {
         try {
             return Severity.valueOf(v.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("netfence.webhook.dns severity \"" + v + "\": use error or warning");
+            throw new IllegalArgumentException("netfence.webhook.dns." + key + ": \"" + v + "\" is not error or warning");
         }
     }
 }

@@ -52,7 +52,10 @@ class AdmissionWebhookIT {
     KubernetesClient client;
 
     @Inject
-    ClusterCache cache;
+    ClusterViewPublisher views;
+
+    @Inject
+    dev.netfence.cluster.ClusterModel model;
 
     @Inject
     ObjectMapper mapper;
@@ -63,11 +66,21 @@ class AdmissionWebhookIT {
     @TestHTTPResource(value = "/q/health/ready", tls = true)
     URL ready;
 
-    HttpClient http;
+    @TestHTTPResource(value = "/q/metrics", tls = true)
+    URL metrics;
+
+    /** A developer, and a member of the group the test configuration allows to cut (application.properties). */
+    static final List<String> USER = List.of("system:authenticated");
+    static final List<String> ADMIN = List.of("system:authenticated", "netfence:policy-admins");
+
+    /** One client (one TLS connection) for all tests: a handshake per test on a busy 2-core machine risks the connect timeout. */
+    static HttpClient http;
 
     @BeforeEach
     void cluster() throws Exception {
-        http = HttpClient.newBuilder().sslContext(trustTestCertificate()).connectTimeout(Duration.ofSeconds(5)).build();
+        if (http == null) {
+            http = HttpClient.newBuilder().sslContext(trustTestCertificate()).connectTimeout(Duration.ofSeconds(20)).build();
+        }
         if (client.namespaces().withName("shop").get() == null) {
             for (String ns : List.of("kube-system", "shop", "monitoring", "billing")) {
                 client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
@@ -89,10 +102,20 @@ class AdmissionWebhookIT {
             create(policy("leaving-allow-dns.yaml"));
             create(Serialization.unmarshal(resource("prometheus-scrape.yaml"), CriticalFlow.class));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> cache.synced()
-                && cache.view().snapshot().pods().size() == 8
-                && cache.view().snapshot().policiesInNamespace("shop").size() == 2
-                && cache.view().criticalFlows().size() == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> views.synced()
+                && views.view().snapshot().pods().size() == 8
+                && views.view().snapshot().policiesInNamespace("shop").size() == 2
+                && views.view().criticalFlows().size() == 1);
+    }
+
+    @Inject
+    WebhookSettings settings;
+
+    /** The demo constructs the judge with WebhookSettings.DEFAULT: the application's defaults must be those. */
+    @Test
+    void theApplicationsDefaultsAreTheCoresDefaults() {
+        assertThat(settings.withAllowCutGroups(java.util.Set.of())).isEqualTo(WebhookSettings.DEFAULT);
+        assertThat(settings.allowCutGroups()).containsExactly("netfence:policy-admins");   // set by the test profile
     }
 
     @Test
@@ -112,6 +135,7 @@ class AdmissionWebhookIT {
                 - critical-flow spec.egress: billing/api-1 loses critical flow dns (UDP/53, TCP/53) %stheir egress is isolated by \
                 NetworkPolicy billing/api-lockdown and no egress rule allows it
                   fix:
+                    # append this rule to the policy's spec.egress list, keeping the rules it has
                     spec:
                       egress:
                       - to:
@@ -157,13 +181,238 @@ class AdmissionWebhookIT {
     }
 
     @Test
-    void allowCutAnnotationIsAWarning() throws Exception {
+    void allowCutAnnotationFromAMemberOfAnAllowedGroupIsAWarning() throws Exception {
         NetworkPolicy np = policy("api-lockdown.yaml");
         np.getMetadata().setAnnotations(Map.of("netfence.dev/allow-cut", "dns"));
-        JsonNode r = review("CREATE", false, np, null);
+        JsonNode r = review("CREATE", false, np, null, ADMIN);
         assertThat(r.at("/response/allowed").asBoolean()).isTrue();
         assertThat(r.at("/response/warnings/0").asText())
                 .isEqualTo("spec.egress: allow-cut: billing/api-1 loses dns (UDP/53, TCP/53) to 2 destinations (egress isolated)");
+    }
+
+    /** Issue 10, finding 4: the annotation was honoured from anyone who can write the policy. */
+    @Test
+    void allowCutAnnotationFromAnyoneElseIsRefusedWithTheReason() throws Exception {
+        NetworkPolicy np = policy("api-lockdown.yaml");
+        np.getMetadata().setAnnotations(Map.of("netfence.dev/allow-cut", "dns"));
+        JsonNode r = review("CREATE", false, np, null);   // alice, groups system:authenticated only
+        assertThat(r.at("/response/allowed").asBoolean()).isFalse();
+        String message = r.at("/response/status/message").asText();
+        assertThat(message).startsWith("netfence refuses to create NetworkPolicy billing/api-lockdown:\n"
+                + "- critical-flow spec.egress: billing/api-1 loses critical flow dns (UDP/53, TCP/53)");
+        assertThat(message).endsWith("the annotation netfence.dev/allow-cut was not honoured: user \"alice\" is in no group "
+                + "allowed to cut critical flows (netfence.webhook.allow-cut-groups; configured: netfence:policy-admins); "
+                + "ask a member of one to apply it");
+    }
+
+    /** Issue 10, finding 4: kube-system was excluded from review, yet a policy there can cut DNS for every pod. */
+    @Test
+    void aPolicyInKubeSystemThatIsolatesCoreDnsIsRefused() throws Exception {
+        NetworkPolicy np = Serialization.unmarshal("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: coredns-lockdown, namespace: kube-system}
+                spec:
+                  podSelector: {matchLabels: {k8s-app: kube-dns}}
+                  policyTypes: [Ingress]
+                  ingress:
+                  - from:
+                    - podSelector: {}
+                """, NetworkPolicy.class);
+        JsonNode r = review("CREATE", false, np, null);
+        assertThat(r.at("/response/allowed").asBoolean()).isFalse();
+        assertThat(r.at("/response/status/message").asText())
+                .startsWith("netfence refuses to create NetworkPolicy kube-system/coredns-lockdown:\n- critical-flow spec.ingress: ")
+                .contains("shop/web-1").contains("lose critical flow dns");
+    }
+
+    /** Issue 10, finding 4: a CriticalFlow named dns silently replaced the built-in DNS check. */
+    @Test
+    void aCriticalFlowNamedDnsExtendsTheBuiltInCheckAndNeverReplacesIt() throws Exception {
+        CriticalFlow nodeLocal = Serialization.unmarshal("""
+                apiVersion: netfence.dev/v1alpha1
+                kind: CriticalFlow
+                metadata: {name: dns}
+                spec:
+                  description: NodeLocal DNSCache only (would drop the CoreDNS pods from the check if it replaced it)
+                  destination: {ips: [169.254.20.10]}
+                  ports: [{port: 53, protocol: UDP}]
+                """, CriticalFlow.class);
+        JsonNode admitted = review("CREATE", false, nodeLocal, null);
+        assertThat(admitted.at("/response/allowed").asBoolean()).isTrue();
+        assertThat(admitted.at("/response/warnings/0").asText())
+                .isEqualTo("CriticalFlow dns extends the built-in DNS check; only netfence.webhook.dns.check=false turns that off");
+        create(nodeLocal);
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> views.view().criticalFlows().size() == 2);
+            JsonNode r = review("CREATE", false, policy("api-lockdown.yaml"), null);
+            assertThat(r.at("/response/allowed").asBoolean()).isFalse();
+            assertThat(r.at("/response/status/message").asText())
+                    .contains("billing/api-1 loses critical flow dns (UDP/53, TCP/53) " + TO_COREDNS)
+                    .contains("billing/api-1 loses critical flow dns (UDP/53) to address 169.254.20.10");
+        } finally {
+            client.resource(nodeLocal).delete();
+            await().atMost(Duration.ofSeconds(20)).until(() -> views.view().criticalFlows().size() == 1);
+        }
+    }
+
+    @Test
+    void anInvalidCriticalFlowIsRefusedWithTheField() throws Exception {
+        CriticalFlow noPorts = Serialization.unmarshal("""
+                apiVersion: netfence.dev/v1alpha1
+                kind: CriticalFlow
+                metadata: {name: nothing}
+                spec:
+                  destination: {ips: [10.0.0.0/8]}
+                  ports: [{port: 53}]
+                """, CriticalFlow.class);
+        JsonNode r = review("CREATE", false, noPorts, null);
+        assertThat(r.at("/response/allowed").asBoolean()).isFalse();
+        assertThat(r.at("/response/status/message").asText()).startsWith("netfence refuses CriticalFlow nothing: "
+                + "spec.destination.ips[0]: \"10.0.0.0/8\" is not an IP address");
+    }
+
+    /** Issue 9: one bad stored object made every analysis throw, answered 400: with failurePolicy Fail, a cluster-wide refusal. */
+    @Test
+    void malformedObjectsInKubeSystemDoNotBlockAnUnrelatedChange() throws Exception {
+        NetworkPolicy broken = Serialization.unmarshal("""
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: broken, namespace: kube-system}
+                spec:
+                  podSelector: {}
+                  policyTypes: [Egress]
+                  egress:
+                  - to:
+                    - ipBlock: {cidr: 10.0.0.0/99}
+                """, NetworkPolicy.class);
+        Pod badIp = pod("kube-system", "bad-ip", "not-an-ip", Map.of("k8s-app", "kube-dns"));
+        create(broken);
+        create(badIp);
+        try {
+            // the API server (here the mock, which does not validate) stored them; the model refused them
+            await().atMost(Duration.ofSeconds(20)).until(() -> model.invalid("NetworkPolicy", "kube-system", "broken") != null
+                    && model.invalid("Pod", "kube-system", "bad-ip") != null && views.view().version() == model.version());
+            NetworkPolicy dbLockdown = policy("api-lockdown.yaml");
+            dbLockdown.getMetadata().setNamespace("shop");
+            dbLockdown.getSpec().getPodSelector().setMatchLabels(Map.of("app", "db"));
+            JsonNode r = review("CREATE", false, dbLockdown, null);
+            assertThat(r.at("/response/allowed").asBoolean()).isTrue();
+            assertThat(views.view().snapshot().policiesInNamespace("kube-system")).isEmpty();
+            assertThat(views.view().snapshot().pod("kube-system", "bad-ip")).isEmpty();
+        } finally {
+            client.resource(broken).delete();
+            client.resource(badIp).delete();
+        }
+    }
+
+    /** The operator's realization annotation (and any metadata-only update) changes no flow: admitted unanalysed. */
+    @Test
+    void aMetadataOnlyUpdateIsAdmitted() throws Exception {
+        NetworkPolicy old = policy("allow-dns.yaml");
+        NetworkPolicy annotated = policy("allow-dns.yaml");
+        annotated.getMetadata().setAnnotations(Map.of("netfence.dev/realization", "Enforced: 2/2 nodes, 3 pods"));
+        JsonNode r = review("UPDATE", false, annotated, old);
+        assertThat(r.at("/response/allowed").asBoolean()).isTrue();
+        assertThat(r.at("/response/warnings").isMissingNode()).isTrue();
+    }
+
+    /** Issue 10, finding 6: policies with tens of thousands of rules took seconds each, against a 5 s API server timeout. */
+    @Test
+    void tooManyRulesAreRefusedBeforeParsingWithTheLimit() throws Exception {
+        for (int rules : new int[] {1_001, 20_000}) {
+            NetworkPolicy np = policy("web-egress.yaml");
+            var rule = np.getSpec().getEgress().get(0);
+            np.getSpec().setEgress(java.util.Collections.nCopies(rules, rule));
+            JsonNode r = review("CREATE", false, np, null);
+            assertThat(r.at("/response/allowed").asBoolean()).isFalse();
+            assertThat(r.at("/response/status/code").asInt()).isEqualTo(413);
+            assertThat(r.at("/response/status/message").asText()).isEqualTo("netfence refuses to judge this object: "
+                    + "request.object.spec has more than 1000 ingress and egress rules, the most netfence judges "
+                    + "(netfence.webhook.limits.max-rules); split the policy or merge rules that share peers");
+        }
+    }
+
+    /** Issue 10, finding 6: four concurrent 1.15 MB policies exhausted the heap (HTTP 500). */
+    @Test
+    void anOversizedRequestIsRefusedUnreadAndConcurrentLargeOnesGetAnswers() throws Exception {
+        NetworkPolicy huge = policy("web-egress.yaml");
+        huge.getMetadata().setAnnotations(Map.of("padding", "x".repeat(3_300_000)));
+        JsonNode r = review("CREATE", false, huge, null);
+        assertThat(r.at("/response/allowed").asBoolean()).isFalse();
+        assertThat(r.at("/response/status/message").asText()).startsWith("netfence refuses to judge this object: "
+                + "the AdmissionReview is ").endsWith("bytes, more than the 3145728 bytes netfence judges "
+                + "(netfence.webhook.limits.max-request-bytes)");
+
+        // four ~1.15 MB policies at once (under the limits: 900 rules with many peers each) all get a 200 answer
+        NetworkPolicy big = policy("web-egress.yaml");
+        var rule = big.getSpec().getEgress().get(0);
+        big.getMetadata().setAnnotations(Map.of("padding", "y".repeat(1_100_000)));
+        big.getSpec().setEgress(java.util.Collections.nCopies(900, rule));
+        String body = envelope("CREATE", false, big, null, USER).toString();
+        assertThat(body.length()).isBetween(1_100_000, 1_400_000);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            all.add(http.sendAsync(request(body.replaceFirst("\"uid\":\"[^\"]+\"", "\"uid\":\"big-" + i + "\"")),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var f : all) {
+            HttpResponse<String> resp = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(resp.statusCode()).as(resp.body()).isEqualTo(200);
+            assertThat(mapper.readTree(resp.body()).at("/response/uid").asText()).startsWith("big-");
+        }
+    }
+
+    @Test
+    void badInputIsOneWarnLineWithTheUidAndNoStackTrace() throws Exception {
+        java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(AdmissionReviewHandler.class.getName());
+        logger.addHandler(handler);
+        try {
+            ObjectNode badSpec = envelope("CREATE", false, policy("api-lockdown.yaml"), null, USER);
+            ((ObjectNode) badSpec.at("/request/object")).put("spec", "everything");
+            String uid = badSpec.at("/request/uid").asText();
+            assertThat(post(badSpec.toString()).statusCode()).isEqualTo(400);
+            ObjectNode nullRules = envelope("CREATE", false, policy("api-lockdown.yaml"), null, USER);
+            ((ObjectNode) nullRules.at("/request/object/spec")).putArray("egress").addNull().addObject().putArray("to").addNull();
+            assertThat(post(nullRules.toString()).statusCode()).isIn(200, 400);
+            await().atMost(Duration.ofSeconds(5)).until(() -> records.size() >= 2);
+            assertThat(records).allSatisfy(rec -> {
+                assertThat(rec.getThrown()).isNull();
+                assertThat(rec.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+            });
+            assertThat(records.get(0).getMessage() + java.util.Arrays.toString(records.get(0).getParameters())).contains(uid);
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    @Test
+    void metricsCountRequestsDecisionsAndLatency() throws Exception {
+        review("CREATE", false, policy("api-lockdown.yaml"), null);
+        review("CREATE", false, policy("api-udp-dns-only.yaml"), null);
+        HttpResponse<String> m = http.send(HttpRequest.newBuilder(metrics.toURI()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(m.statusCode()).isEqualTo(200);
+        assertThat(m.body()).contains("netfence_webhook_requests_total")
+                .containsPattern("netfence_webhook_decisions_total\\{decision=\"denied\"[^}]*} [1-9]")
+                .containsPattern("netfence_webhook_decisions_total\\{decision=\"warned\"[^}]*} [1-9]")
+                .contains("netfence_webhook_decisions_total{decision=\"allowed\"")
+                .contains("netfence_webhook_decisions_total{decision=\"error\"")
+                .contains("netfence_webhook_latency_seconds_bucket");
     }
 
     @Test
@@ -278,7 +527,7 @@ class AdmissionWebhookIT {
         assertBadRequest(envelope("DELETE", false, null, null).toString(), "request.oldObject: required for this operation");
         ObjectNode badSpec = envelope("CREATE", false, policy("api-lockdown.yaml"), null);
         ((ObjectNode) badSpec.at("/request/object")).put("spec", "everything");
-        assertBadRequest(badSpec.toString(), "request.object is not a NetworkPolicy: ");
+        assertBadRequest(badSpec.toString(), "request.object is not a NetworkPolicy: spec: a value of the wrong type");
         ObjectNode badOp = envelope("PATCH", false, policy("api-lockdown.yaml"), null);
         assertBadRequest(badOp.toString(), "request.operation: \"PATCH\" is not CREATE, UPDATE, DELETE or CONNECT");
     }
@@ -292,7 +541,12 @@ class AdmissionWebhookIT {
     // --- helpers -----------------------------------------------------------------------------
 
     private JsonNode review(String op, boolean dryRun, HasMetadata object, HasMetadata oldObject) throws Exception {
-        ObjectNode body = envelope(op, dryRun, object, oldObject);
+        return review(op, dryRun, object, oldObject, USER);
+    }
+
+    private JsonNode review(String op, boolean dryRun, HasMetadata object, HasMetadata oldObject, List<String> groups)
+            throws Exception {
+        ObjectNode body = envelope(op, dryRun, object, oldObject, groups);
         String uid = body.at("/request/uid").asText();
         HttpResponse<String> r = post(body.toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -304,23 +558,33 @@ class AdmissionWebhookIT {
     }
 
     private ObjectNode envelope(String op, boolean dryRun, HasMetadata object, HasMetadata oldObject) {
+        return envelope(op, dryRun, object, oldObject, USER);
+    }
+
+    private ObjectNode envelope(String op, boolean dryRun, HasMetadata object, HasMetadata oldObject, List<String> groups) {
         HasMetadata any = object != null ? object : oldObject;
         ObjectNode review = mapper.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
         ObjectNode req = review.putObject("request");
         req.put("uid", UUID.randomUUID().toString());
         boolean dd = any instanceof DefaultDeny;
-        req.putObject("kind").put("group", dd ? "netfence.dev" : "networking.k8s.io").put("version", dd ? "v1alpha1" : "v1")
-                .put("kind", dd ? "DefaultDeny" : "NetworkPolicy");
-        req.putObject("resource").put("group", dd ? "netfence.dev" : "networking.k8s.io")
-                .put("version", dd ? "v1alpha1" : "v1").put("resource", dd ? "defaultdenies" : "networkpolicies");
+        boolean cf = any instanceof CriticalFlow;
+        boolean ours = dd || cf;
+        req.putObject("kind").put("group", ours ? "netfence.dev" : "networking.k8s.io").put("version", ours ? "v1alpha1" : "v1")
+                .put("kind", dd ? "DefaultDeny" : cf ? "CriticalFlow" : "NetworkPolicy");
+        req.putObject("resource").put("group", ours ? "netfence.dev" : "networking.k8s.io")
+                .put("version", ours ? "v1alpha1" : "v1")
+                .put("resource", dd ? "defaultdenies" : cf ? "criticalflows" : "networkpolicies");
         if (any != null) {
             req.put("name", any.getMetadata().getName());
-            req.put("namespace", any.getMetadata().getNamespace());
+            if (!cf) {
+                req.put("namespace", any.getMetadata().getNamespace());
+            }
         } else {
             req.put("namespace", "shop");
         }
         req.put("operation", op);
-        req.putObject("userInfo").put("username", "alice");
+        ObjectNode user = req.putObject("userInfo").put("username", "alice");
+        groups.forEach(user.putArray("groups")::add);
         req.set("object", object == null ? null : mapper.valueToTree(object));
         req.set("oldObject", oldObject == null ? null : mapper.valueToTree(oldObject));
         req.put("dryRun", dryRun);
@@ -328,9 +592,12 @@ class AdmissionWebhookIT {
     }
 
     private HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(validate.toURI()).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(request(body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(String body) throws Exception {
+        return HttpRequest.newBuilder(validate.toURI()).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
     private void create(HasMetadata o) {

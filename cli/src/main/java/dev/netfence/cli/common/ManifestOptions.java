@@ -1,6 +1,9 @@
 package dev.netfence.cli.common;
 
+import dev.netfence.crds.manifest.LoadOptions;
+import dev.netfence.crds.manifest.ManifestException;
 import dev.netfence.crds.manifest.ManifestLoader;
+import dev.netfence.crds.manifest.ManifestProblem;
 import dev.netfence.crds.manifest.ManifestNote;
 import dev.netfence.crds.manifest.Manifests;
 import java.io.PrintWriter;
@@ -12,17 +15,41 @@ import picocli.CommandLine.Option;
 public class ManifestOptions {
 
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE_OR_DIR",
-            description = "Manifest file or directory (read recursively: *.yaml, *.yml, *.json). Repeatable.")
+            description = "Manifest file or directory (read recursively: *.yaml, *.yml, *.json). Repeatable. "
+                    + "A file over 8 MiB, or a document nested deeper than 64 levels, is refused.")
     List<Path> paths;
 
-    /** Loads the manifests; notes about skipped objects go to {@code err}. Bad input throws ManifestException. */
+    @Option(names = "--lenient",
+            description = "Unknown fields (typos such as 'ingres') are warnings and ignored, like kubectl --validate=warn; "
+                    + "by default they are errors, like the API server's strict field validation.")
+    boolean lenient;
+
+    /** Loads the manifests; notes about skipped objects and lenient-mode warnings go to {@code err}. Bad input throws ManifestException. */
     public Manifests load(PrintWriter err) {
-        Manifests manifests = ManifestLoader.load(paths);
+        Manifests manifests;
+        try {
+            manifests = ManifestLoader.load(options(), paths);
+        } catch (ManifestException e) {
+            printWarnings(err, e.warnings());
+            throw e;
+        }
         for (ManifestNote note : manifests.notes()) {
             err.println("note: " + note);
         }
+        printWarnings(err, manifests.warnings());
         err.flush();
         return manifests;
+    }
+
+    public LoadOptions options() {
+        return LoadOptions.STRICT.withLenient(lenient);
+    }
+
+    private static void printWarnings(PrintWriter err, List<ManifestProblem> warnings) {
+        for (ManifestProblem w : warnings) {
+            err.println("warning: " + w + " (ignored: --lenient)");
+        }
+        err.flush();
     }
 
     public List<Path> paths() {

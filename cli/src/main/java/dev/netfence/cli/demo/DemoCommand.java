@@ -8,7 +8,13 @@ import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabEnforcer;
 import dev.netfence.lab.LabException;
 import dev.netfence.lab.netns.NetworkNamespaces;
+import dev.netfence.policy.analysis.Change;
 import dev.netfence.policy.analysis.PolicyObject;
+import dev.netfence.policy.model.DefaultDeny;
+import dev.netfence.webhook.AdmissionDecision;
+import dev.netfence.webhook.AdmissionJudge;
+import dev.netfence.webhook.ClusterView;
+import dev.netfence.webhook.WebhookSettings;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.ContainerPort;
 import dev.netfence.policy.model.Pod;
@@ -28,6 +34,8 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -185,24 +193,25 @@ public class DemoCommand implements Callable<Integer> {
         String title = "A change that would cut DNS";
         pause(n);
         header(n, title, "the admission webhook's analysis judges it before it reaches the cluster");
-        AdmissionPreview preview = new AdmissionPreview();
+        // the webhook's own decision, with the webhook's default settings (DNS critical: UDP refused, TCP warned)
+        AdmissionJudge judge = new AdmissionJudge(WebhookSettings.DEFAULT);
         boolean refused = true;
         for (PolicyObject object : DemoManifests.policyObjects(demo.refused())) {
             String file = demo.refused().objects().stream()
                     .filter(o -> o.ref() != null && o.ref().equals(object.ref())).findFirst()
                     .map(o -> o.file().toString()).orElse(demo.directory().toString());
             say("  $ kubectl apply -f " + file);
-            AdmissionPreview.Answer answer = preview.judge(current, object);
+            AdmissionDecision answer = judge.decide(ClusterView.of(current, List.of()), kubectlApply(current, object));
             answer.warnings().forEach(w -> say("  Warning: " + w));
-            if (answer.refusal().isEmpty()) {
+            if (answer.allowed()) {
                 refused = false;
                 mismatches.add(object.ref() + " was admitted, but the demo expects the webhook to refuse it");
                 say("  admitted (unexpected): the demo's step 4 expects a refusal");
                 continue;
             }
-            say("  Error from server (Forbidden): admission webhook \"" + AdmissionPreview.WEBHOOK
+            say("  Error from server (Forbidden): admission webhook \"" + AdmissionJudge.WEBHOOK_NAME
                     + "\" denied the request: " + indent(answer.refusal().get()));
-            ClusterSnapshot wouldBe = AdmissionPreview.admitted(current, answer.change());
+            ClusterSnapshot wouldBe = admitted(current, answer.change());
             Probe dns = probes.stream().filter(p -> p.protocol == Protocol.UDP && p.port == 53).findFirst()
                     .orElse(probes.get(0));
             say("");
@@ -214,6 +223,28 @@ public class DemoCommand implements Callable<Integer> {
         long t = System.nanoTime();
         int differing = measure(current, lab, probes);
         progress(n, title, refused ? "refused at admission" : "NOT refused", System.nanoTime() - t, differing);
+    }
+
+    /** What {@code kubectl apply} sends: an UPDATE of the object if the cluster holds one of that name, else a CREATE. */
+    private static Change kubectlApply(ClusterSnapshot cluster, PolicyObject object) {
+        Optional<PolicyObject> existing;
+        if (object instanceof PolicyObject.Policy p) {
+            existing = cluster.policiesInNamespace(p.policy().namespace()).stream()
+                    .filter(x -> x.name().equals(p.policy().name())).findFirst().map(PolicyObject::of);
+        } else {
+            DefaultDeny dd = ((PolicyObject.Deny) object).defaultDeny();
+            existing = cluster.defaultDeniesInNamespace(dd.namespace()).stream().filter(x -> x.name().equals(dd.name()))
+                    .findFirst().map(x -> PolicyObject.of(x, Map.of()));
+        }
+        return existing.map(old -> Change.update(old, object)).orElseGet(() -> Change.create(object));
+    }
+
+    /** The cluster as it would be had the change been admitted. */
+    private static ClusterSnapshot admitted(ClusterSnapshot cluster, Change change) {
+        ClusterSnapshot.Builder b = cluster.toBuilder();
+        change.removed().forEach(o -> o.removeFrom(b));
+        change.added().forEach(o -> o.addTo(b));
+        return b.build();
     }
 
     /** Probes every port, prints measured next to predicted, and returns how many cells differ. */

@@ -1,6 +1,6 @@
 package dev.netfence.cli.demo;
 
-import dev.netfence.enforcer.app.EnforcementState;
+import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.kube.KubernetesRuleSetSource;
 import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;
@@ -67,7 +67,7 @@ final class LabNodeEnforcer implements AutoCloseable {
                     }
                     return applier.apply(ruleSet);
                 });
-                state = state.succeeded(ruleSet.contentHash(), result);
+                state = state.succeeded(ruleSet.contentHash(), ruleSet.ruleSet().contentHash(), result, java.time.Instant.now());
             }
         } catch (RuleSetSourceException e) {
             return; // informers catching up: the next round retries, as the enforcer's loop does

@@ -3,7 +3,9 @@ package dev.netfence.cli.demo;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabNode;
-import dev.netfence.operator.OperatorConfig;
+import dev.netfence.operator.OperatorSettings;
+import dev.netfence.operator.status.DefaultDenyRealizations;
+import dev.netfence.operator.status.DefaultDenyStatusController;
 import dev.netfence.operator.OperatorRuntime;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.RuleSetCompiler;
@@ -31,12 +33,14 @@ final class OperatorPath implements RulePath {
 
     private final EmbeddedApiServer api;
     private final OperatorRuntime operator;
+    private final DefaultDenyStatusController status;
     private final List<LabNodeEnforcer> enforcers = new ArrayList<>();
     private final List<String> nodes;
 
-    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, List<String> nodes) {
+    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, List<String> nodes) {
         this.api = api;
         this.operator = operator;
+        this.status = status;
         this.nodes = nodes;
     }
 
@@ -44,10 +48,17 @@ final class OperatorPath implements RulePath {
     static OperatorPath start(Lab lab, Path crdDirectory) {
         EmbeddedApiServer api = EmbeddedApiServer.start(crdDirectory);
         OperatorRuntime operator = null;
+        DefaultDenyStatusController status = null;
         try {
-            operator = new OperatorRuntime(api.client(), DemoOperatorConfig.INSTANCE, new SimpleMeterRegistry());
+            // the operator core as a cluster runs it: the production defaults, leader election included (a Lease in the
+            // embedded API server); nothing here is tuned for the demo
+            DefaultDenyRealizations realizations = new DefaultDenyRealizations();
+            operator = new OperatorRuntime(api.client(), OperatorSettings.DEFAULTS, new SimpleMeterRegistry(), realizations);
             operator.start();
-            OperatorPath path = new OperatorPath(api, operator, lab.nodes().stream().map(LabNode::name).toList());
+            // DefaultDeny statuses by the same JOSDK reconciler the operator application registers (without server-side
+            // apply: the embedded mock server has none)
+            status = DefaultDenyStatusController.start(api.client(), realizations, false);
+            OperatorPath path = new OperatorPath(api, operator, status, lab.nodes().stream().map(LabNode::name).toList());
             for (LabNode node : lab.nodes()) {
                 LabNodeEnforcer enforcer = new LabNodeEnforcer(lab, node.name(), api.client());
                 path.enforcers.add(enforcer);
@@ -55,6 +66,9 @@ final class OperatorPath implements RulePath {
             }
             return path;
         } catch (RuntimeException e) {
+            if (status != null) {
+                status.close();
+            }
             if (operator != null) {
                 operator.stop();
             }
@@ -66,7 +80,9 @@ final class OperatorPath implements RulePath {
     @Override
     public String description() {
         return "kubectl apply -> API server (embedded, " + api.url() + ") -> operator -> NodeRuleSets + AddressSets"
-                + " -> one enforcer per node (libnftables inside the node's namespace)";
+                + " -> one enforcer per node (libnftables inside the node's namespace); DefaultDeny statuses by the JOSDK"
+                + " reconciler\n  operator settings (production defaults): "
+                + operator.settings().describe();
     }
 
     @Override
@@ -113,81 +129,8 @@ final class OperatorPath implements RulePath {
     @Override
     public void close() {
         enforcers.forEach(LabNodeEnforcer::close);
+        status.close();
         operator.stop();
         api.close();
-    }
-
-    /** The operator's configuration for one demo: a single replica (no leader election), quick reactions. */
-    enum DemoOperatorConfig implements OperatorConfig {
-        INSTANCE;
-
-        @Override
-        public boolean autostart() {
-            return true;
-        }
-
-        @Override
-        public Duration debounce() {
-            return Duration.ofMillis(20);
-        }
-
-        @Override
-        public Duration retryInitial() {
-            return Duration.ofMillis(200);
-        }
-
-        @Override
-        public Duration retryMax() {
-            return Duration.ofSeconds(2);
-        }
-
-        @Override
-        public Duration statusResync() {
-            return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public LeaderElection leaderElection() {
-            return SingleReplica.INSTANCE;
-        }
-    }
-
-    enum SingleReplica implements OperatorConfig.LeaderElection {
-        INSTANCE;
-
-        @Override
-        public boolean enabled() {
-            return false;
-        }
-
-        @Override
-        public String leaseName() {
-            return "netfence-operator";
-        }
-
-        @Override
-        public Optional<String> leaseNamespace() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> identity() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Duration leaseDuration() {
-            return Duration.ofSeconds(15);
-        }
-
-        @Override
-        public Duration renewDeadline() {
-            return Duration.ofSeconds(10);
-        }
-
-        @Override
-        public Duration retryPeriod() {
-            return Duration.ofSeconds(2);
-        }
     }
 }

@@ -66,15 +66,8 @@ public final class FlowExplainer {
                 notMatched.add(new Reason(ref, "spec", defaultDenyMiss(dd, d, pod, peer, flow)));
             }
         }
-        String fix = FixSuggestion.forSide(d, pod, peer, flow, policyToExtend(sv.isolatedBy(), d), defaultDenies);
+        String fix = FixSuggestion.forSide(snapshot, flow, d, defaultDenies);
         return new SideExplanation(d, subject, false, sv.isolatedBy(), List.of(), notMatched, sv.note(), fix);
-    }
-
-    /** The isolating NetworkPolicy that already has rules in this direction (the natural place for one more), else any. */
-    private ObjectRef policyToExtend(List<ObjectRef> isolatedBy, Direction d) {
-        List<ObjectRef> policies = isolatedBy.stream().filter(r -> r.kind().equals("NetworkPolicy")).toList();
-        return policies.stream().filter(r -> !networkPolicy(r).rules(d).isEmpty()).findFirst()
-                .orElse(policies.isEmpty() ? null : policies.get(0));
     }
 
     private static String openNote(Direction d, Endpoint subject) {

@@ -1,5 +1,6 @@
 package dev.netfence.cli.lint;
 
+import dev.netfence.crds.manifest.LoadOptions;
 import dev.netfence.crds.manifest.ManifestException;
 import dev.netfence.crds.manifest.ManifestLoader;
 import dev.netfence.crds.manifest.ManifestProblem;
@@ -38,8 +39,13 @@ public class LintCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE_OR_DIR",
-            description = "Manifest file or directory (*.yaml, *.yml, *.json, recursively); repeatable.")
+            description = "Manifest file or directory (*.yaml, *.yml, *.json, recursively); repeatable. "
+                    + "A file over 8 MiB, or a document nested deeper than 64 levels, is refused.")
     List<Path> paths;
+
+    @Option(names = "--lenient",
+            description = "Unknown fields (typos such as 'ingres') are warnings instead of errors, and ignored.")
+    boolean lenient;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
             description = "text, json, sarif, junit or github (default: ${DEFAULT-VALUE}).")
@@ -70,8 +76,10 @@ public class LintCommand implements Callable<Integer> {
         }
         Manifests manifests;
         try {
-            manifests = ManifestLoader.load(paths);
+            manifests = ManifestLoader.load(LoadOptions.STRICT.withLenient(lenient), paths);
+            manifests.warnings().forEach(w -> err.println("warning: " + w + " (ignored: --lenient)"));
         } catch (ManifestException e) {
+            e.warnings().forEach(w -> err.println("warning: " + w + " (ignored: --lenient)"));
             for (ManifestProblem problem : e.problems()) {
                 err.println(problem);
             }

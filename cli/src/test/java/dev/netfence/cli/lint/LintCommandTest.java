@@ -41,6 +41,7 @@ class LintCommandTest {
                 (UDP/53, TCP/53) to a new pod matching k8s-app=kube-dns in kube-system: their egress is isolated by \
                 NetworkPolicy shop/web-egress and no egress rule allows it
                   fix:
+                    # append this rule to the policy's spec.egress list, keeping the rules it has
                     spec:
                       egress:
                       - to:
@@ -121,7 +122,7 @@ class LintCommandTest {
         assertThat(github.out().lines().toList()).hasSize(2);
         assertThat(github.out().lines().toList().get(0)).startsWith("::error file=" + LINT + "shop/policies.yaml,line=12,"
                 + "title=critical-flow NetworkPolicy shop/web-egress::spec.egress: shop/web-1 loses critical flow dns")
-                .contains("%0Afix:%0Aspec:%0A  egress:");
+                .contains("%0Afix:%0A# append this rule to the policy's spec.egress list, keeping the rules it has%0Aspec:%0A  egress:");
         assertThat(github.out().lines().toList().get(1)).isEqualTo("::warning file=" + LINT + "shop/policies.yaml,line=18,"
                 + "title=unexposed-named-port NetworkPolicy shop/web-egress::spec.egress[0].ports[0].port: no destination pod "
                 + "exposes a TCP container port named \"postgres\" (1 pods checked); the rule matches nothing on it");

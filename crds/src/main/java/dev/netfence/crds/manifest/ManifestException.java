@@ -10,10 +10,17 @@ import java.util.stream.Collectors;
 public class ManifestException extends RuntimeException {
 
     private final List<ManifestProblem> problems;
+    private final List<ManifestProblem> warnings;
 
     public ManifestException(List<ManifestProblem> problems) {
+        this(problems, List.of());
+    }
+
+    /** {@code warnings}: what lenient mode let through (unknown fields), reported next to the problems. */
+    public ManifestException(List<ManifestProblem> problems, List<ManifestProblem> warnings) {
         super(problems.stream().map(ManifestProblem::toString).collect(Collectors.joining("\n")));
         this.problems = List.copyOf(problems);
+        this.warnings = List.copyOf(warnings);
     }
 
     public ManifestException(ManifestProblem problem) {
@@ -22,5 +29,9 @@ public class ManifestException extends RuntimeException {
 
     public List<ManifestProblem> problems() {
         return problems;
+    }
+
+    public List<ManifestProblem> warnings() {
+        return warnings;
     }
 }

@@ -29,9 +29,12 @@ public final class ManifestLoader {
     private final List<ManifestObject> objects = new ArrayList<>();
     private final List<ManifestNote> notes = new ArrayList<>();
     private final List<ManifestProblem> problems = new ArrayList<>();
+    private final List<ManifestProblem> warnings = new ArrayList<>();
     private final Map<String, ManifestObject> byKey = new HashMap<>();
+    private final LoadOptions options;
 
-    private ManifestLoader() {
+    private ManifestLoader(LoadOptions options) {
+        this.options = options;
     }
 
     public static Manifests load(Path... paths) {
@@ -39,14 +42,18 @@ public final class ManifestLoader {
     }
 
     public static Manifests load(List<Path> paths) {
-        ManifestLoader loader = new ManifestLoader();
+        return load(LoadOptions.STRICT, paths);
+    }
+
+    public static Manifests load(LoadOptions options, List<Path> paths) {
+        ManifestLoader loader = new ManifestLoader(options);
         for (Path path : paths) {
             loader.loadPath(path);
         }
         if (!loader.problems.isEmpty()) {
-            throw new ManifestException(loader.problems);
+            throw new ManifestException(loader.problems, loader.warnings);
         }
-        return new Manifests(loader.objects, loader.notes);
+        return new Manifests(loader.objects, loader.notes, loader.warnings);
     }
 
     private void loadPath(Path path) {
@@ -77,16 +84,12 @@ public final class ManifestLoader {
         return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
     }
 
+    /** Each document is translated as soon as it is parsed: only one document's tree is held at a time. */
     private void loadFile(Path file) {
-        List<SourceDocument> documents;
         try {
-            documents = SourceDocuments.read(file);
+            SourceDocuments.read(file, options, d -> loadObject(file, d.root(), d.lines(), "document " + d.index()));
         } catch (ManifestException e) {
             problems.addAll(e.problems());
-            return;
-        }
-        for (SourceDocument d : documents) {
-            loadObject(file, d.root(), d.lines(), "document " + d.index());
         }
     }
 
@@ -114,7 +117,7 @@ public final class ManifestLoader {
             return;
         }
         SupportedKind k = supported.get();
-        ObjectTranslator translator = new ObjectTranslator(file, node, lines);
+        ObjectTranslator translator = new ObjectTranslator(file, node, lines, options.lenient());
         String apiVersion = node.path("apiVersion").asText("");
         if (!k.apiVersion.equals(apiVersion)) {
             translator.problem(ref, "apiVersion", (apiVersion.isEmpty() ? "missing" : "unsupported apiVersion \""
@@ -128,6 +131,7 @@ public final class ManifestLoader {
             }
         }
         problems.addAll(translator.problems());
+        warnings.addAll(translator.warnings());
     }
 
     private void loadListItems(Path file, JsonNode list, FieldLines lines, String kind) {

@@ -9,12 +9,20 @@ import dev.netfence.policy.model.Node;
 import dev.netfence.policy.model.Pod;
 import java.util.List;
 
-/** What a set of manifest files holds: the objects in file order, the notes about skipped ones, and the snapshot they make. */
-public record Manifests(List<ManifestObject> objects, List<ManifestNote> notes) {
+/**
+ * What a set of manifest files holds: the objects in file order, the notes about skipped ones, the
+ * warnings of lenient mode (unknown fields, ignored), and the snapshot they make.
+ */
+public record Manifests(List<ManifestObject> objects, List<ManifestNote> notes, List<ManifestProblem> warnings) {
 
     public Manifests {
         objects = List.copyOf(objects);
         notes = List.copyOf(notes);
+        warnings = List.copyOf(warnings);
+    }
+
+    public Manifests(List<ManifestObject> objects, List<ManifestNote> notes) {
+        this(objects, notes, List.of());
     }
 
     /** The objects of one engine record type, e.g. {@code NetworkPolicy.class}. */

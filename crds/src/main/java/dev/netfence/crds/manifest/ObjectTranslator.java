@@ -38,18 +38,23 @@ final class ObjectTranslator {
     private final Path file;
     private final JsonNode node;
     private final FieldLines lines;
+    private final boolean lenient;
     private final List<ManifestProblem> problems = new ArrayList<>();
+    private final List<ManifestProblem> warnings = new ArrayList<>();
 
-    ObjectTranslator(Path file, JsonNode node, FieldLines lines) {
+    ObjectTranslator(Path file, JsonNode node, FieldLines lines, boolean lenient) {
         this.file = file;
         this.node = node;
         this.lines = lines;
+        this.lenient = lenient;
     }
 
     private static JsonMapper strictMapper() {
         JsonMapper mapper = JsonMapper.builder()
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                // unknown fields are found by UnknownFields, with the path and a suggestion, before binding
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build();
         for (CoercionInputShape shape : List.of(CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean)) {
             mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
@@ -59,6 +64,15 @@ final class ObjectTranslator {
 
     /** The object of a supported kind (null when the kind is not one policy reads); problems are collected. */
     ManifestObject translate(SupportedKind kind, ObjectRef ref) {
+        List<UnknownFields.UnknownField> unknown = UnknownFields.find(MAPPER, node, kind.resourceType);
+        for (UnknownFields.UnknownField u : unknown) {
+            ManifestProblem p = new ManifestProblem(file, lines.lineOf(u.path()), ref, u.path(), u.message());
+            (lenient ? warnings : problems).add(p);
+        }
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        UnknownFields.remove(unknown);
         HasMetadata resource;
         try {
             resource = MAPPER.treeToValue(node, kind.resourceType);
@@ -67,7 +81,8 @@ final class ObjectTranslator {
             problem(ref, path, wrongType(e, path));
             return null;
         } catch (Exception e) {
-            problem(ref, null, "cannot read the object: " + e.getMessage());
+            // no exception text: it names Java classes; the unknown-field and type checks above catch what users write
+            problem(ref, null, "cannot read the object as a " + ref.kind());
             return null;
         }
         Object model;
@@ -97,6 +112,11 @@ final class ObjectTranslator {
 
     List<ManifestProblem> problems() {
         return problems;
+    }
+
+    /** Unknown fields in lenient mode. */
+    List<ManifestProblem> warnings() {
+        return warnings;
     }
 
     void problem(ObjectRef ref, String fieldPath, String message) {
@@ -137,7 +157,7 @@ final class ObjectTranslator {
         String got = value == null ? null : describe(value);
         String expected = target == null ? null : expected(target);
         if (expected == null || got == null) {
-            return "wrong type: " + e.getOriginalMessage().lines().findFirst().orElse("");
+            return expected != null ? "wrong type: expected " + expected : "wrong type";
         }
         return "wrong type: expected " + expected + ", got " + got;
     }
@@ -183,7 +203,7 @@ final class ObjectTranslator {
             }
             return "one of " + String.join(", ", names);
         }
-        return "a mapping (" + t.getSimpleName() + ")";
+        return "a mapping";
     }
 
     private static String describe(JsonNode v) {

@@ -19,9 +19,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * Reads a YAML stream (documents separated by {@code ---}) or a JSON file into trees, recording
@@ -31,7 +33,6 @@ import java.util.stream.Collectors;
  */
 final class SourceDocuments {
 
-    private static final YAMLFactory YAML = new YAMLFactory();
     private static final JsonFactory JSON = new JsonFactory();
     private static final Pattern MARK = Pattern.compile("line (\\d+), column (\\d+)");
 
@@ -39,17 +40,40 @@ final class SourceDocuments {
     }
 
     static List<SourceDocument> read(Path file) {
-        boolean json = file.getFileName().toString().toLowerCase().endsWith(".json");
         List<SourceDocument> documents = new ArrayList<>();
+        read(file, LoadOptions.STRICT, documents::add);
+        return documents;
+    }
+
+    /**
+     * Reads the documents of a file one at a time, handing each to {@code each} before the next is
+     * parsed, so that only one document's tree is in memory at once. A file over the size limit is
+     * refused before it is read; a document nested deeper than the depth limit as soon as the parser
+     * gets there.
+     */
+    static void read(Path file, LoadOptions options, Consumer<SourceDocument> each) {
+        boolean json = file.getFileName().toString().toLowerCase().endsWith(".json");
+        try {
+            long size = Files.size(file);
+            if (size > options.maxFileBytes()) {
+                throw new ManifestException(new ManifestProblem(file, 0, null, null, "the file is " + bytes(size)
+                        + ", over the limit of " + bytes(options.maxFileBytes()) + " for one manifest file (the API server "
+                        + "takes at most 3 MiB per object): split it into several files"));
+            }
+        } catch (IOException e) {
+            throw new ManifestException(new ManifestProblem(file, 0, null, null, "cannot read the file: " + e.getMessage()));
+        }
         int index = 0;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             JsonParser parser = (json ? JSON : YAML).createParser(reader)) {
+             JsonParser parser = (json ? JSON : yaml(options)).createParser(reader)) {
             while (parser.nextToken() != null) {
                 index++;
                 Map<String, Integer> lines = new HashMap<>();
-                JsonNode root = new TreeBuilder(parser, lines, file, index).value("");
-                if (root != null && !root.isNull()) {
-                    documents.add(new SourceDocument(file, index, root, new FieldLines(lines, "")));
+                JsonNode root = new TreeBuilder(parser, lines, file, index, options.maxDepth()).value("", 0);
+                // an empty document (a trailing "---", or one holding only comments) is no object, as for kubectl
+                boolean empty = root == null || root.isNull() || (root.isTextual() && root.asText().isEmpty());
+                if (!empty) {
+                    each.accept(new SourceDocument(file, index, root, new FieldLines(lines, "")));
                 }
             }
         } catch (ManifestException e) {
@@ -59,7 +83,28 @@ final class SourceDocuments {
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new ManifestException(new ManifestProblem(file, 0, null, null, "cannot read the file: " + e.getMessage()));
         }
-        return documents;
+    }
+
+    /**
+     * SnakeYAML's own limits set above Netfence's, so that Netfence's check (with its message) comes
+     * first: SnakeYAML's default code-point limit (3 MB) would otherwise refuse a document the size
+     * limit allows, and its nesting limit (50) one the depth limit allows.
+     */
+    private static YAMLFactory yaml(LoadOptions options) {
+        LoaderOptions loader = new LoaderOptions();
+        loader.setCodePointLimit((int) Math.min(Integer.MAX_VALUE, options.maxFileBytes() + 1));
+        loader.setNestingDepthLimit(options.maxDepth() + 16);
+        return YAMLFactory.builder().loaderOptions(loader).build();
+    }
+
+    static String bytes(long n) {
+        if (n >= 1024 * 1024) {
+            return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+        }
+        if (n >= 1024) {
+            return String.format(java.util.Locale.ROOT, "%.1f KiB", n / 1024.0);
+        }
+        return n + " bytes";
     }
 
     /**
@@ -88,11 +133,15 @@ final class SourceDocuments {
     }
 
     /** Builds one document's tree from the parser, positioned on its first token. */
-    private record TreeBuilder(JsonParser parser, Map<String, Integer> lines, Path file, int document) {
+    private record TreeBuilder(JsonParser parser, Map<String, Integer> lines, Path file, int document, int maxDepth) {
 
-        JsonNode value(String path) throws IOException {
+        JsonNode value(String path, int depth) throws IOException {
             JsonToken token = parser.currentToken();
             lines.putIfAbsent(path, line());
+            if (depth > maxDepth && (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)) {
+                throw new ManifestException(new ManifestProblem(file, line(), null, null, "document " + document
+                        + " nests deeper than the limit of " + maxDepth + " levels (Kubernetes objects need about 15)"));
+            }
             if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
                 // Jackson hands an alias over as the anchor's name, not its value: refuse rather than misread
                 throw new ManifestException(new ManifestProblem(file, line(), null, path.isEmpty() ? null : path,
@@ -112,7 +161,7 @@ final class SourceDocuments {
                         }
                         lines.put(child, keyLine);
                         parser.nextToken();
-                        object.set(key, value(child));
+                        object.set(key, value(child, depth + 1));
                     }
                     return object;
                 }
@@ -120,7 +169,7 @@ final class SourceDocuments {
                     ArrayNode array = f.arrayNode();
                     int i = 0;
                     while (parser.nextToken() != JsonToken.END_ARRAY) {
-                        array.add(value(path + "[" + i++ + "]"));
+                        array.add(value(path + "[" + i++ + "]", depth + 1));
                     }
                     return array;
                 }

@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.loop.EnforcerSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -15,18 +16,13 @@ public interface EnforcerConfig {
 
     /** Where rule sets come from: {@code file} ({@link #rulesPath()}) or {@code kubernetes} (the node's NodeRuleSet). */
     @WithDefault("file")
-    Source source();
+    EnforcerSettings.Source source();
 
-    enum Source { FILE, KUBERNETES }
-
-    /** How often the NodeRuleSet status is brought up to date with what was applied (source kubernetes). */
-    @WithDefault("1s")
-    Duration statusInterval();
 
     /** A rule set YAML file, or a directory holding {@code <node>.yaml}. */
     Path rulesPath();
 
-    /** How often the source is checked for a new rule set. */
+    /** How often the file source is read (source kubernetes reacts to informer events instead). */
     @WithDefault("2s")
     Duration pollInterval();
 
@@ -37,6 +33,18 @@ public interface EnforcerConfig {
     @WithDefault("60s")
     Duration retryMax();
 
+    /** How often the kernel's table is read back and compared with what was applied (drift is repaired). */
+    @WithDefault("30s")
+    Duration resyncInterval();
+
+    /** How often the rule counters are read for the metrics. */
+    @WithDefault("30s")
+    Duration counterInterval();
+
+    /** How long the loop waits after an informer event for more before it applies (a burst is one apply). */
+    @WithDefault("50ms")
+    Duration coalesceDelay();
+
     /**
      * Apply the rules in this network namespace ({@code ip netns} name or path) instead of the
      * enforcer's own: the lab and tests use it; a DaemonSet with hostNetwork leaves it unset.
@@ -46,4 +54,10 @@ public interface EnforcerConfig {
     /** Set to false to start without touching nftables (configuration checks). */
     @WithDefault("true")
     boolean enabled();
+
+    /** The core's settings record (validated there, with the key named in the message). */
+    default EnforcerSettings toSettings() {
+        return new EnforcerSettings(nodeName(), source(), rulesPath(), pollInterval(), retryInitial(), retryMax(),
+                networkNamespace(), resyncInterval(), counterInterval(), coalesceDelay());
+    }
 }

@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.loop.EnforcementState;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -15,10 +16,10 @@ public final class EnforcerHealth {
     @Liveness
     @ApplicationScoped
     public static class Worker implements HealthCheck {
-        private final EnforcerLoop loop;
+        private final EnforcerApp loop;
         private final EnforcerConfig config;
 
-        public Worker(EnforcerLoop loop, EnforcerConfig config) {
+        public Worker(EnforcerApp loop, EnforcerConfig config) {
             this.loop = loop;
             this.config = config;
         }
@@ -32,9 +33,9 @@ public final class EnforcerHealth {
     @Readiness
     @ApplicationScoped
     public static class RulesInForce implements HealthCheck {
-        private final EnforcerLoop loop;
+        private final EnforcerApp loop;
 
-        public RulesInForce(EnforcerLoop loop) {
+        public RulesInForce(EnforcerApp loop) {
             this.loop = loop;
         }
 
@@ -45,6 +46,9 @@ public final class EnforcerHealth {
                     .status(s.appliedHash() != null && s.lastError() == null);
             if (s.appliedHash() != null) {
                 b.withData("appliedHash", s.appliedHash()).withData("appliedAt", s.appliedAt().toString());
+            }
+            if (s.waitingFor() != null) {
+                b.withData("waitingFor", s.waitingFor());
             }
             if (s.lastError() != null) {
                 b.withData("lastError", s.lastError()).withData("consecutiveFailures", s.consecutiveFailures());

@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.RuleCounters;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * comment, {@code NetworkPolicy shop/web spec.ingress[0]} or {@code deny ingress shop/web}).
  */
 @ApplicationScoped
-public class EnforcerMetrics {
+public class EnforcerMetrics implements EnforcerObserver {
     private final MeterRegistry registry;
     private final AtomicLong rules = new AtomicLong();
     private final AtomicLong elements = new AtomicLong();
@@ -33,6 +34,7 @@ public class EnforcerMetrics {
                 .description("applies rejected by the kernel or the source").register(registry);
     }
 
+    @Override
     public void applied(ApplyResult result) {
         Timer.builder("netfence.apply.duration").tag("kind", result.kind().name().toLowerCase())
                 .description("time to bring the kernel table to the rule set").register(registry).record(result.duration());
@@ -40,11 +42,13 @@ public class EnforcerMetrics {
         elements.set(result.elements());
     }
 
+    @Override
     public void failed() {
         failures.incrementAndGet();
     }
 
     /** Publishes the latest counter values; a rule seen for the first time gets its meters. */
+    @Override
     public void counters(Map<String, RuleCounters.Count> latest) {
         latest.forEach((rule, count) -> {
             if (counts.put(rule, count) == null) {

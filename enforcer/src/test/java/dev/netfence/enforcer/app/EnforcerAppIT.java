@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class EnforcerAppIT {
 
     @Inject
-    EnforcerLoop loop;
+    EnforcerApp loop;
 
     @TestHTTPResource("/q/metrics")
     URL metrics;

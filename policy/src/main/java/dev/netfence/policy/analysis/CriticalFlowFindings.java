@@ -33,23 +33,45 @@ final class CriticalFlowFindings {
     /**
      * @param blame the objects responsible for a loss (the admitted object, or for lint the
      *              isolating objects of the namespace)
+     *
+     * <p>Each loss is reported once. Losses of one flow, side and ports are reported on the fewest
+     * objects that account for them all: first an object excusing the cut (its annotation turns
+     * them into a warning), then the object that isolates the most of them (restoring the flow in
+     * one object that isolates a pod restores it for that pod: one allowing object is enough).
      */
     static List<Finding> of(List<FlowLoss> losses, Change change, Function<FlowLoss, List<PolicyObject>> blame) {
-        record Key(ObjectRef object, String flow, Direction side, List<CriticalPort> ports, boolean excused) {
+        record Key(String flow, Direction side, List<CriticalPort> ports) {
         }
         Map<Key, List<FlowLoss>> groups = new LinkedHashMap<>();
-        Map<ObjectRef, PolicyObject> objects = new LinkedHashMap<>();
         for (FlowLoss l : losses) {
-            List<PolicyObject> blamed = blame.apply(l);
-            List<PolicyObject> excusing = blamed.stream().filter(o -> allowsCut(o, l.flow())).toList();
-            for (PolicyObject o : excusing.isEmpty() ? blamed : excusing) {
-                objects.put(o.ref(), o);
-                groups.computeIfAbsent(new Key(o.ref(), l.flow().name(), l.side(), l.ports(), !excusing.isEmpty()),
-                        k -> new ArrayList<>()).add(l);
-            }
+            groups.computeIfAbsent(new Key(l.flow().name(), l.side(), l.ports()), k -> new ArrayList<>()).add(l);
         }
         List<Finding> out = new ArrayList<>();
-        groups.forEach((k, group) -> out.add(finding(group, change, objects.get(k.object()), k.excused())));
+        for (List<FlowLoss> group : groups.values()) {
+            List<FlowLoss> remaining = new ArrayList<>(group);
+            while (!remaining.isEmpty()) {
+                Map<ObjectRef, PolicyObject> candidates = new LinkedHashMap<>();
+                Map<ObjectRef, List<FlowLoss>> covers = new LinkedHashMap<>();
+                for (FlowLoss l : remaining) {
+                    for (PolicyObject o : blame.apply(l)) {
+                        candidates.putIfAbsent(o.ref(), o);
+                        covers.computeIfAbsent(o.ref(), k -> new ArrayList<>()).add(l);
+                    }
+                }
+                if (candidates.isEmpty()) {
+                    break;   // nothing of the change isolates these pods (cannot happen for a loss the change caused)
+                }
+                CriticalFlow flow = remaining.get(0).flow();
+                PolicyObject chosen = candidates.values().stream().min(java.util.Comparator
+                        .comparing((PolicyObject o) -> !allowsCut(o, flow))
+                        .thenComparing(o -> -covers.get(o.ref()).size())
+                        .thenComparing(o -> o instanceof PolicyObject.Policy)
+                        .thenComparing(o -> o.ref().toString())).orElseThrow();
+                List<FlowLoss> covered = covers.get(chosen.ref());
+                out.add(finding(covered, change, chosen, allowsCut(chosen, flow)));
+                remaining.removeAll(covered);
+            }
+        }
         return out;
     }
 
@@ -135,7 +157,7 @@ final class CriticalFlowFindings {
         if (change.operation() == Change.Operation.DELETE) {
             return FixSnippets.policyToCreate(p.namespace(), p.podSelector(), flow, side, ports);
         }
-        return FixSnippets.ruleToAdd(flow, side, ports);
+        return FixSnippets.ruleToAdd(flow, side, ports, p.policy().rules(side).isEmpty());
     }
 
     private static String describe(Endpoint e) {

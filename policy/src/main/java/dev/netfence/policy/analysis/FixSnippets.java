@@ -2,6 +2,10 @@ package dev.netfence.policy.analysis;
 
 import dev.netfence.policy.model.Direction;
 import dev.netfence.policy.model.LabelSelector;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.model.Peer;
+import dev.netfence.policy.model.PolicyPort;
+import dev.netfence.policy.model.PolicyRule;
 import dev.netfence.policy.net.IpAddress;
 import java.util.Collection;
 import java.util.List;
@@ -13,9 +17,15 @@ final class FixSnippets {
     private FixSnippets() {
     }
 
-    /** {@code spec.egress} (or {@code spec.ingress}) rule to add to an existing NetworkPolicy. */
-    static String ruleToAdd(CriticalFlow flow, Direction side, Collection<CriticalPort> ports) {
-        StringBuilder y = new StringBuilder("spec:\n");
+    /**
+     * {@code spec.egress} (or {@code spec.ingress}) rule to add to an existing NetworkPolicy, with a
+     * YAML comment saying whether to append it to the list the policy has ({@code hasNoList}: add the list).
+     */
+    static String ruleToAdd(CriticalFlow flow, Direction side, Collection<CriticalPort> ports, boolean hasNoList) {
+        StringBuilder y = new StringBuilder(hasNoList
+                ? "# add this spec." + side.field() + " list (the policy has none)\n"
+                : "# append this rule to the policy's spec." + side.field() + " list, keeping the rules it has\n");
+        y.append("spec:\n");
         rule(y, "  ", flow, side, ports);
         return y.toString();
     }
@@ -32,6 +42,86 @@ final class FixSnippets {
         y.append("  policyTypes:\n  - ").append(side.apiName()).append('\n');
         rule(y, "  ", flow, side, ports);
         return y.toString();
+    }
+
+    /** A whole NetworkPolicy manifest, ready for {@code kubectl apply -f -}. */
+    static String policyManifest(NetworkPolicy np) {
+        StringBuilder y = new StringBuilder();
+        y.append("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n")
+                .append("  name: ").append(np.name()).append('\n')
+                .append("  namespace: ").append(np.namespace()).append('\n')
+                .append("spec:\n");
+        selector(y, "  ", "podSelector", np.podSelector());
+        if (np.policyTypes() != null) {
+            y.append("  policyTypes:\n");
+            np.policyTypes().forEach(t -> y.append("  - ").append(t).append('\n'));
+        }
+        for (Direction d : List.of(Direction.INGRESS, Direction.EGRESS)) {
+            List<PolicyRule> rules = d == Direction.INGRESS ? np.ingress() : np.egress();
+            if (rules != null) {
+                y.append("  ").append(d.field()).append(rules.isEmpty() ? ": []\n" : ":\n");
+                rules.forEach(r -> ruleItem(y, "  ", d, r));
+            }
+        }
+        return y.toString();
+    }
+
+    /** {@code spec: {egress: [rule]}}: one rule to add to a policy's list. */
+    static String ruleSnippet(Direction d, PolicyRule rule) {
+        StringBuilder y = new StringBuilder("spec:\n  ").append(d.field()).append(":\n");
+        ruleItem(y, "  ", d, rule);
+        return y.toString();
+    }
+
+    /** One item of an ingress/egress list, {@code in} being the indentation of the list's key. */
+    private static void ruleItem(StringBuilder y, String in, Direction d, PolicyRule rule) {
+        String first = in + "- ";
+        String rest = in + "  ";
+        boolean started = false;
+        if (!rule.peers().isEmpty()) {
+            y.append(first).append(d == Direction.INGRESS ? "from" : "to").append(":\n");
+            started = true;
+            for (Peer peer : rule.peers()) {
+                String item = rest + "- ";
+                String cont = rest + "  ";
+                boolean continues = true;
+                y.append(item);
+                if (peer.namespaceSelector() != null) {
+                    selector(y, cont, "namespaceSelector", peer.namespaceSelector(), continues);
+                    continues = false;
+                }
+                if (peer.podSelector() != null) {
+                    selector(y, cont, "podSelector", peer.podSelector(), continues);
+                    continues = false;
+                }
+                if (peer.ipBlock() != null) {
+                    if (!continues) {
+                        y.append(cont);
+                    }
+                    y.append("ipBlock:\n").append(cont).append("  cidr: ").append(peer.ipBlock().cidr()).append('\n');
+                    if (!peer.ipBlock().except().isEmpty()) {
+                        y.append(cont).append("  except:\n");
+                        peer.ipBlock().except().forEach(e -> y.append(cont).append("  - ").append(e).append('\n'));
+                    }
+                }
+            }
+        }
+        if (!rule.ports().isEmpty()) {
+            y.append(started ? rest : first).append("ports:\n");
+            started = true;
+            for (PolicyPort p : rule.ports()) {
+                y.append(rest).append("- protocol: ").append(p.protocol()).append('\n');
+                if (p.number() != null || p.name() != null) {
+                    y.append(rest).append("  port: ").append(p.number() != null ? p.number() : p.name()).append('\n');
+                }
+                if (p.endPort() != null) {
+                    y.append(rest).append("  endPort: ").append(p.endPort()).append('\n');
+                }
+            }
+        }
+        if (!started) {
+            y.append(first).append("{}\n");
+        }
     }
 
     static String allowDns() {

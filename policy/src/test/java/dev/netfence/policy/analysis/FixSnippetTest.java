@@ -21,6 +21,7 @@ class FixSnippetTest {
                 egress(rule(List.of(Peer.pods(LabelSelector.of("app", "db"))))));
         Finding f = analyzer.review(cluster().build(), Change.create(PolicyObject.of(np)), List.of()).get(0);
         assertThat(f.fix()).isEqualTo("""
+                # append this rule to the policy's spec.egress list, keeping the rules it has
                 spec:
                   egress:
                   - to:

@@ -1,0 +1,290 @@
+package dev.netfence.enforcer.loop;
+
+import dev.netfence.crds.ruleset.InvalidRuleSetException;
+import dev.netfence.enforcer.datapath.Datapath;
+import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.NftablesRenderer;
+import dev.netfence.enforcer.nft.RenderedTable;
+import dev.netfence.enforcer.source.RuleSetNotReadyException;
+import dev.netfence.enforcer.source.RuleSetSource;
+import dev.netfence.enforcer.source.RuleSetSourceException;
+import dev.netfence.enforcer.validate.RuleSetValidator;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * The enforcer of one node: the same class in the DaemonSet (through the Quarkus app), the lab, the
+ * demo and the tests.
+ *
+ * <p>Event-driven: the source's informer events only set a flag and schedule one sync after
+ * {@code coalesceDelay}, so a burst of events is one sync. A sync reads the source, validates every
+ * field into typed values ({@link RuleSetValidator}), renders and applies through the
+ * {@link Datapath}; the status is reported after it and written only when its content changed.
+ * Everything runs on one worker thread, so applies never overlap.
+ *
+ * <ul>
+ *   <li>"Not complete yet" (an AddressSet not written yet) is a wait: no error, no status error;
+ *       the AddressSet's arrival is an event.</li>
+ *   <li>An invalid object is refused whole with the field named (status error); the last good rules
+ *       stay and keep being verified. A new version of the object is an event.</li>
+ *   <li>A failed apply (the kernel refused, or anything else thrown in the apply path) keeps the last
+ *       good rules (one transaction), makes the datapath forget what it applied (the next attempt is
+ *       a clean full replacement) and is retried with exponential backoff.</li>
+ *   <li>Every {@code resyncInterval} the kernel's table is read back and compared with what was
+ *       applied; drift (the table deleted, {@code nft flush ruleset}, a rule edited) is repaired with a
+ *       full replacement.</li>
+ *   <li>Counters are read on their own schedule ({@code counterInterval}), never on the apply path.</li>
+ *   <li>A source that cannot notify (files) is polled every {@code pollInterval}.</li>
+ * </ul>
+ */
+public final class EnforcerLoop implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EnforcerLoop.class);
+
+    private final EnforcerSettings settings;
+    private final RuleSetSource source;
+    private final Datapath datapath;
+    private final StatusSink status;
+    private final EnforcerObserver observer;
+    private final Clock clock;
+    private final ScheduledExecutorService worker;
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final AtomicLong syncs = new AtomicLong();
+    private final AtomicLong repairs = new AtomicLong();
+    private volatile EnforcementState state = EnforcementState.INITIAL;
+    private volatile boolean started;
+    /** Worker thread only. */
+    private RenderedTable lastGood;
+    private Duration backoff;
+    private ScheduledFuture<?> retry;
+    private EnforcementState reported;
+    private boolean statusPending;
+
+    public EnforcerLoop(EnforcerSettings settings, RuleSetSource source, Datapath datapath, StatusSink status,
+                        EnforcerObserver observer) {
+        this(settings, source, datapath, status, observer, Clock.systemUTC());
+    }
+
+    EnforcerLoop(EnforcerSettings settings, RuleSetSource source, Datapath datapath, StatusSink status,
+                 EnforcerObserver observer, Clock clock) {
+        this.settings = settings;
+        this.source = source;
+        this.datapath = datapath;
+        this.status = status;
+        this.observer = observer;
+        this.clock = clock;
+        this.backoff = settings.retryInitial();
+        // created by the caller's thread: in the lab and the demo that is outside every node namespace
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "netfence-enforcer-" + settings.nodeName());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Registers with the source and starts the schedules; the first sync runs at once. */
+    public synchronized EnforcerLoop start() {
+        if (started) {
+            return this;
+        }
+        started = true;
+        boolean events = source.onChange(this::changed);
+        LOG.infof("enforcing the rule sets of node %s from %s (%s; resync %s, counters every %s)", settings.nodeName(),
+                source.describe(), events ? "on events" : "polled every " + settings.pollInterval(),
+                settings.resyncInterval(), settings.counterInterval());
+        worker.execute(() -> sync(false));
+        long resync = settings.resyncInterval().toMillis();
+        worker.scheduleWithFixedDelay(() -> sync(true), resync, resync, TimeUnit.MILLISECONDS);
+        if (!events) {
+            long poll = settings.pollInterval().toMillis();
+            worker.scheduleWithFixedDelay(() -> sync(false), poll, poll, TimeUnit.MILLISECONDS);
+        }
+        long counters = settings.counterInterval().toMillis();
+        worker.scheduleWithFixedDelay(this::readCounters, counters, counters, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** An informer event: only enqueue (at most one sync pending, after the coalescing delay). */
+    private void changed() {
+        if (pending.compareAndSet(false, true) && !worker.isShutdown()) {
+            worker.schedule(() -> {
+                pending.set(false);
+                sync(false);
+            }, settings.coalesceDelay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sync(boolean verify) {
+        syncs.incrementAndGet();
+        try {
+            Optional<ResolvedRuleSet> current = source.current();
+            if (current.isEmpty()) {
+                // nothing published for this node: leave it as it is, but keep what we applied intact
+                if (verify) {
+                    repairLastGood();
+                }
+                return;
+            }
+            ResolvedRuleSet valid = RuleSetValidator.validate("NodeRuleSet " + settings.nodeName(), current.get());
+            RenderedTable table = NftablesRenderer.render(valid);
+            apply(valid, table, verify);
+        } catch (RuleSetNotReadyException e) {
+            LOG.debugf("node %s waits: %s", settings.nodeName(), e.getMessage());
+            state = state.waiting(e.getMessage());
+            if (verify) {
+                repairLastGood();
+            }
+        } catch (RuleSetSourceException | InvalidRuleSetException e) {
+            refused(e.getMessage());
+            if (verify) {
+                repairLastGood();
+            }
+        } catch (RuntimeException e) {
+            failed(e, true);
+        } finally {
+            report();
+        }
+    }
+
+    private void apply(ResolvedRuleSet valid, RenderedTable table, boolean verify) {
+        if (verify && !datapath.inSync()) {
+            LOG.warnf("node %s: the kernel's table inet netfence is not what was applied (deleted, flushed or edited"
+                    + " by someone else): replacing it", settings.nodeName());
+            datapath.forget();
+            repairs.incrementAndGet();
+        }
+        ApplyResult result = datapath.apply(table);
+        if (result.kind() != ApplyResult.Kind.UNCHANGED) {
+            LOG.infof("node %s: applied rule set %s (%s, %d rules, %d elements) in %d ms", settings.nodeName(),
+                    valid.ruleSet().contentHash(), result.kind(), result.rules(), result.elements(),
+                    result.duration().toMillis());
+            observer.applied(result);
+            datapath.inSync(); // takes the baseline the next resync compares with
+        }
+        lastGood = table;
+        state = state.succeeded(valid.contentHash(), valid.ruleSet().contentHash(), result, clock.instant());
+        backoff = settings.retryInitial();
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+    }
+
+    /** The object in force now cannot be used: keep (and keep verifying) the last good table. */
+    private void repairLastGood() {
+        if (lastGood == null) {
+            return;
+        }
+        try {
+            if (!datapath.inSync()) {
+                LOG.warnf("node %s: the kernel's table drifted; restoring the last good rules", settings.nodeName());
+                datapath.forget();
+                datapath.apply(lastGood);
+                datapath.inSync();
+                repairs.incrementAndGet();
+            }
+        } catch (RuntimeException e) {
+            failed(e, true);
+        }
+    }
+
+    private void refused(String message) {
+        if (!message.equals(state.lastError())) {
+            LOG.errorf("node %s keeps its last good rules (%s): %s", settings.nodeName(),
+                    state.ruleSetHash() == null ? "none applied yet" : state.ruleSetHash(), message);
+        }
+        observer.failed();
+        state = state.failed(message);
+    }
+
+    private void failed(RuntimeException e, boolean retryLater) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        LOG.errorf("node %s keeps its last good rules (%s); retrying in %s: %s", settings.nodeName(),
+                state.ruleSetHash() == null ? "none applied yet" : state.ruleSetHash(), backoff, message);
+        observer.failed();
+        state = state.failed(message);
+        // whatever went wrong, the next attempt starts from a clean full replacement
+        try {
+            datapath.forget();
+        } catch (RuntimeException ignored) {
+            // forgetting is local state only
+        }
+        if (retryLater && !worker.isShutdown() && (retry == null || retry.isDone())) {
+            retry = worker.schedule(() -> {
+                retry = null;
+                sync(false);
+            }, backoff.toMillis(), TimeUnit.MILLISECONDS);
+            Duration doubled = backoff.multipliedBy(2);
+            backoff = doubled.compareTo(settings.retryMax()) > 0 ? settings.retryMax() : doubled;
+        }
+    }
+
+    /** Reports the state when it changed since the last successful report (or the last report failed). */
+    private void report() {
+        EnforcementState now = state;
+        if (!statusPending && now.equals(reported)) {
+            return;
+        }
+        try {
+            status.report(now);
+            reported = now;
+            statusPending = false;
+        } catch (RuntimeException e) {
+            statusPending = true;
+            LOG.warnf("cannot write the status of NodeRuleSet %s (retried on the next event or resync): %s",
+                    settings.nodeName(), e.getMessage());
+        }
+    }
+
+    private void readCounters() {
+        if (lastGood == null) {
+            return;
+        }
+        try {
+            observer.counters(datapath.counters());
+        } catch (RuntimeException e) {
+            LOG.debugf("node %s: cannot read the counters: %s", settings.nodeName(), e.getMessage());
+        }
+    }
+
+    public EnforcementState state() {
+        return state;
+    }
+
+    public boolean running() {
+        return started && !worker.isShutdown();
+    }
+
+    /** Syncs run so far (events coalesced into one count once), for tests and the benchmark. */
+    public long syncs() {
+        return syncs.get();
+    }
+
+    /** Drift repairs so far. */
+    public long repairs() {
+        return repairs.get();
+    }
+
+    public EnforcerSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        try {
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        source.close();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.netfence.enforcer.loop;
+
+import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.RuleCounters;
+import java.util.Map;
+
+/** What the loop tells the outside (the app's metrics); every method has a do-nothing default. */
+public interface EnforcerObserver {
+    EnforcerObserver NONE = new EnforcerObserver() {
+    };
+
+    /** An apply changed the kernel's table. */
+    default void applied(ApplyResult result) {
+    }
+
+    /** An apply or a read of the source failed; the last good rules stay. */
+    default void failed() {
+    }
+
+    /** The latest values of the rules' counters, by rule comment. */
+    default void counters(Map<String, RuleCounters.Count> latest) {
+    }
+}

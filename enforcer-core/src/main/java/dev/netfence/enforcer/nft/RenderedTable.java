@@ -1,0 +1,184 @@
+package dev.netfence.enforcer.nft;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The table {@code inet netfence} as the renderer built it: its sets (with elements) and chains.
+ * Turns into nftables scripts: a full replacement in one transaction, or, when only set elements
+ * changed, element additions and deletions.
+ */
+public record RenderedTable(List<NftSet> sets, List<NftChain> chains) {
+    public static final String FAMILY = "inet";
+    public static final String NAME = "netfence";
+    public static final String TABLE = FAMILY + " " + NAME;
+
+    public RenderedTable {
+        sets = List.copyOf(sets);
+        chains = List.copyOf(chains);
+    }
+
+    /**
+     * The script that replaces the whole table in one transaction. {@code add table} makes the
+     * {@code delete} valid when the table does not exist yet (nftables 1.0.6 has no {@code destroy});
+     * if any later command fails the kernel rejects the batch and the old table stays as it was.
+     */
+    public String fullScript() {
+        StringBuilder sb = new StringBuilder(64 + 32 * elementCount());
+        sb.append("add table ").append(TABLE).append('\n');
+        sb.append("delete table ").append(TABLE).append('\n');
+        sb.append(text());
+        return sb.toString();
+    }
+
+    /** The table block alone, as {@code nft -f} reads it; what golden files hold. */
+    public String text() {
+        StringBuilder sb = new StringBuilder(64 + 32 * elementCount());
+        sb.append("table ").append(TABLE).append(" {\n");
+        for (NftSet s : sets) {
+            sb.append('\t').append(s.isMap() ? "map " : "set ").append(s.name()).append(" {\n");
+            sb.append("\t\ttype ").append(s.type()).append('\n');
+            if (s.interval()) {
+                sb.append("\t\tflags interval\n");
+            }
+            if (!s.elements().isEmpty()) {
+                sb.append("\t\telements = {\n");
+                for (int i = 0; i < s.elements().size(); i++) {
+                    sb.append("\t\t\t").append(s.elements().get(i)).append(i + 1 < s.elements().size() ? ",\n" : "\n");
+                }
+                sb.append("\t\t}\n");
+            }
+            sb.append("\t}\n");
+        }
+        for (NftChain c : chains) {
+            sb.append("\tchain ").append(c.name()).append(" {\n");
+            if (c.comment() != null) {
+                sb.append("\t\tcomment ").append(quote(c.comment())).append('\n');
+            }
+            if (c.hook() != null) {
+                sb.append("\t\t").append(c.hook()).append('\n');
+            }
+            for (String r : c.rules()) {
+                sb.append("\t\t").append(r).append('\n');
+            }
+            sb.append("\t}\n");
+        }
+        sb.append("}\n");
+        return sb.toString();
+    }
+
+    /**
+     * The element additions and deletions that turn {@code previous} into this table, or empty
+     * when something other than set elements differs (then only a full replacement will do).
+     * Deletions come first so that a re-pointed map key or a reshaped interval is replaced in the
+     * same transaction.
+     */
+    public Optional<String> deltaFrom(RenderedTable previous) {
+        return elementChanges(previous).map(changes -> {
+            StringBuilder deletes = new StringBuilder();
+            StringBuilder adds = new StringBuilder();
+            for (NetlinkSetElements.SetChange c : changes) {
+                elementCommand(deletes, "delete", c.set().name(), c.removed());
+                elementCommand(adds, "add", c.set().name(), c.added());
+            }
+            return deletes.toString() + adds;
+        });
+    }
+
+    /**
+     * The element changes per set that turn {@code previous} into this table (map elements to
+     * delete are given by key), or empty when something other than set elements differs.
+     */
+    public Optional<List<NetlinkSetElements.SetChange>> elementChanges(RenderedTable previous) {
+        if (!chains.equals(previous.chains) || !declarations().equals(previous.declarations())) {
+            return Optional.empty();
+        }
+        Map<String, NftSet> old = previous.sets.stream().collect(Collectors.toMap(NftSet::name, Function.identity()));
+        List<NetlinkSetElements.SetChange> changes = new ArrayList<>();
+        for (NftSet s : sets) {
+            List<String> before = old.get(s.name()).elements();
+            if (before.equals(s.elements())) {
+                continue;
+            }
+            Set<String> after = new LinkedHashSet<>(s.elements());
+            List<String> removed = new ArrayList<>();
+            for (String e : before) {
+                if (!after.contains(e)) {
+                    removed.add(e);
+                }
+            }
+            Set<String> had = new LinkedHashSet<>(before);
+            List<String> added = new ArrayList<>();
+            for (String e : s.elements()) {
+                if (!had.contains(e)) {
+                    added.add(e);
+                }
+            }
+            if (s.isMap()) {
+                // map elements are deleted by key; a key whose verdict changed is deleted, then added anew
+                removed = removed.stream().map(RenderedTable::mapKey).toList();
+            }
+            changes.add(new NetlinkSetElements.SetChange(s.declaration(), removed, added));
+        }
+        return Optional.of(changes);
+    }
+
+    private static String mapKey(String element) {
+        int colon = element.indexOf(" : ");
+        return colon < 0 ? element : element.substring(0, colon);
+    }
+
+    private static void elementCommand(StringBuilder sb, String verb, String set, List<String> elements) {
+        if (elements.isEmpty()) {
+            return;
+        }
+        sb.append(verb).append(" element ").append(TABLE).append(' ').append(set).append(" {\n");
+        for (int i = 0; i < elements.size(); i++) {
+            sb.append('\t').append(elements.get(i)).append(i + 1 < elements.size() ? ",\n" : "\n");
+        }
+        sb.append("}\n");
+    }
+
+    private List<NftSet> declarations() {
+        return sets.stream().map(NftSet::declaration).toList();
+    }
+
+    public int ruleCount() {
+        return chains.stream().mapToInt(c -> c.rules().size()).sum();
+    }
+
+    public int elementCount() {
+        return sets.stream().mapToInt(s -> s.elements().size()).sum();
+    }
+
+    /**
+     * A comment as an nftables string. Comments are built from validated names, but the script must
+     * never depend on that: every character outside a safe alphabet (letters, digits, space and
+     * {@code ._/:,[]()=-}) becomes {@code ?}, so no quote, brace, semicolon or newline can end the
+     * string or the statement.
+     */
+    static String quote(String comment) {
+        StringBuilder c = new StringBuilder(Math.min(comment.length(), 120));
+        for (int i = 0; i < comment.length() && c.length() < 120; i++) {
+            char ch = comment.charAt(i);
+            c.append(safe(ch) ? ch : '?');
+        }
+        // the kernel keeps at most 128 bytes of a comment
+        if (comment.length() > 120) {
+            c.setLength(117);
+            c.append("...");
+        }
+        return "\"" + c + "\"";
+    }
+
+    private static boolean safe(char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == ' '
+                || "._/:,[]()=-".indexOf(ch) >= 0;
+    }
+}

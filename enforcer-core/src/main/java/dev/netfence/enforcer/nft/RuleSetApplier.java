@@ -1,0 +1,158 @@
+package dev.netfence.enforcer.nft;
+
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import java.time.Duration;
+import dev.netfence.policy.compile.AddressSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.Optional;
+
+/**
+ * Makes the kernel's table {@code inet netfence} match a rule set. The first apply, and any
+ * change of chains or set declarations, replaces the table in one transaction; a change of set
+ * elements only (pods added, removed or relabelled into an existing profile) is sent as element
+ * deletions and additions. It touches no other table.
+ *
+ * <p>On failure the kernel rejected the whole batch, so the last good rules stay in force; the
+ * exception carries libnftables' message and the caller retries (with backoff). A failed delta
+ * is retried at once as a full replacement, in case the kernel table drifted from what we sent.
+ *
+ * <p>One instance per network namespace (it remembers what it last applied there); call it from
+ * a thread that is in that namespace.
+ */
+public final class RuleSetApplier {
+
+    private static final System.Logger LOG = System.getLogger(RuleSetApplier.class.getName());
+
+    /** Above this many element changes libnftables' per-command cost no longer dominates. */
+    private static final int NETLINK_DELTA_LIMIT = 2_000;
+
+    private final Nftables nft;
+    private RenderedTable applied;
+    /** Position of each set in {@code applied}'s list, rebuilt when the table's shape changed. */
+    private final Map<String, Integer> setIndex = new HashMap<>();
+
+    public RuleSetApplier(Nftables nft) {
+        this.nft = nft;
+    }
+
+    public synchronized ApplyResult apply(ResolvedRuleSet ruleSet) {
+        return apply(NftablesRenderer.render(ruleSet));
+    }
+
+    public synchronized ApplyResult apply(RenderedTable table) {
+        long start = System.nanoTime();
+        if (table.equals(applied)) {
+            return new ApplyResult(ApplyResult.Kind.UNCHANGED, Duration.ofNanos(System.nanoTime() - start),
+                    table.ruleCount(), table.elementCount());
+        }
+        Optional<List<NetlinkSetElements.SetChange>> changes = applied == null ? Optional.empty()
+                : table.elementChanges(applied);
+        ApplyResult.Kind kind = ApplyResult.Kind.FULL;
+        if (changes.isPresent()) {
+            try {
+                sendElements(changes.get(), table);
+                kind = ApplyResult.Kind.DELTA;
+            } catch (RuntimeException e) {
+                // the kernel refused the delta (the table drifted), or an element could not be encoded
+                // for netlink: either way a clean full replacement is the answer, never a stuck delta
+                LOG.log(System.Logger.Level.WARNING, "element delta failed, replacing the whole table instead: {0}",
+                        e.getMessage());
+                applied = null;
+                nft.run(table.fullScript());
+            }
+        } else {
+            nft.run(table.fullScript());
+        }
+        applied = table;
+        return new ApplyResult(kind, Duration.ofNanos(System.nanoTime() - start), table.ruleCount(), table.elementCount());
+    }
+
+    /**
+     * Small changes of address sets and pod maps go straight to the kernel over netlink (their cost
+     * does not depend on the table's size); anything else through libnftables as element commands.
+     */
+    private void sendElements(List<NetlinkSetElements.SetChange> changes, RenderedTable table) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        int count = changes.stream().mapToInt(c -> c.added().size() + c.removed().size()).sum();
+        if (count <= NETLINK_DELTA_LIMIT && changes.stream().allMatch(c -> NetlinkSetElements.supports(c.set()))) {
+            NetlinkSetElements.apply(RenderedTable.NAME, changes);
+        } else {
+            nft.run(table.deltaFrom(applied).orElseThrow());
+        }
+    }
+
+    /**
+     * One AddressSet's new members, as a watch of AddressSet objects delivers them: diffed against
+     * the elements in force and sent over netlink, without rendering or comparing the rest of the
+     * table, so the cost depends on the size of this set only. UNCHANGED when no rule here uses it
+     * or nothing changed. A rule set must have been applied first.
+     */
+    public synchronized ApplyResult applyAddressSet(AddressSet updated) {
+        long start = System.nanoTime();
+        if (applied == null) {
+            throw new IllegalStateException("apply a rule set before address set updates");
+        }
+        String base = NftablesRenderer.setNameOf(updated.name());
+        List<NftSet> sets = new ArrayList<>(applied.sets());
+        List<NetlinkSetElements.SetChange> changes = new ArrayList<>();
+        for (boolean v6 : new boolean[]{false, true}) {
+            String name = base + (v6 ? "_v6" : "_v4");
+            int index = indexOf(sets, name);
+            if (index < 0) {
+                continue;
+            }
+            NftSet old = sets.get(index);
+            List<String> elements = updated.entries().stream().filter(e -> (e.indexOf(':') >= 0) == v6).toList();
+            Set<String> now = new HashSet<>(elements);
+            Set<String> before = new HashSet<>(old.elements());
+            List<String> removed = old.elements().stream().filter(e -> !now.contains(e)).toList();
+            List<String> added = elements.stream().filter(e -> !before.contains(e)).toList();
+            if (!removed.isEmpty() || !added.isEmpty()) {
+                changes.add(new NetlinkSetElements.SetChange(old.declaration(), removed, added));
+                sets.set(index, new NftSet(old.name(), old.type(), old.interval(), elements));
+            }
+        }
+        if (changes.isEmpty()) {
+            return new ApplyResult(ApplyResult.Kind.UNCHANGED, Duration.ofNanos(System.nanoTime() - start),
+                    applied.ruleCount(), applied.elementCount());
+        }
+        NetlinkSetElements.apply(RenderedTable.NAME, changes);
+        applied = new RenderedTable(sets, applied.chains());
+        return new ApplyResult(ApplyResult.Kind.DELTA, Duration.ofNanos(System.nanoTime() - start), -1, -1);
+    }
+
+    private int indexOf(List<NftSet> sets, String name) {
+        Integer i = setIndex.get(name);
+        if (i != null && i < sets.size() && sets.get(i).name().equals(name)) {
+            return i;
+        }
+        setIndex.clear();
+        for (int k = 0; k < sets.size(); k++) {
+            setIndex.put(sets.get(k).name(), k);
+        }
+        return setIndex.getOrDefault(name, -1);
+    }
+
+    /** Forget what was applied: the next apply replaces the whole table. */
+    public synchronized void reset() {
+        applied = null;
+    }
+
+    /** The table last applied successfully, or null. */
+    public synchronized RenderedTable applied() {
+        return applied;
+    }
+
+    /** Removes the table (enforcer shutdown with cleanup requested); other tables are left alone. */
+    public synchronized void removeTable() {
+        nft.run("add table " + RenderedTable.TABLE + "\ndelete table " + RenderedTable.TABLE + "\n");
+        applied = null;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.netfence.enforcer.datapath;
+
+import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.NftablesException;
+import dev.netfence.enforcer.nft.RenderedTable;
+import dev.netfence.enforcer.nft.RuleCounters;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A datapath that records what the loop asks of it, for tests without root: the tables applied (in
+ * order), verifications and counter reads. It models the kernel's table: {@link #drift()} plays
+ * someone running {@code nft flush ruleset}; {@link #failNext(int)} makes the next applies be refused
+ * (the table stays as it was, as a refused transaction leaves it).
+ */
+public final class RecordingDatapath implements Datapath {
+    private final List<RenderedTable> applied = new ArrayList<>();
+    private RenderedTable remembered;
+    private RenderedTable kernel;
+    private int failures;
+    private int verifications;
+    private int counterReads;
+    private int forgets;
+
+    @Override
+    public synchronized ApplyResult apply(RenderedTable desired) {
+        if (failures > 0) {
+            failures--;
+            throw new NftablesException("Error: Could not process rule: No such file or directory");
+        }
+        if (desired.equals(remembered) && Objects.equals(kernel, remembered)) {
+            return new ApplyResult(ApplyResult.Kind.UNCHANGED, Duration.ZERO, desired.ruleCount(), desired.elementCount());
+        }
+        ApplyResult.Kind kind = remembered == null ? ApplyResult.Kind.FULL : ApplyResult.Kind.DELTA;
+        applied.add(desired);
+        remembered = desired;
+        kernel = desired;
+        return new ApplyResult(kind, Duration.ofMillis(1), desired.ruleCount(), desired.elementCount());
+    }
+
+    @Override
+    public synchronized boolean inSync() {
+        verifications++;
+        return remembered == null || remembered.equals(kernel);
+    }
+
+    @Override
+    public synchronized void forget() {
+        forgets++;
+        remembered = null;
+    }
+
+    @Override
+    public synchronized Map<String, RuleCounters.Count> counters() {
+        counterReads++;
+        return Map.of();
+    }
+
+    /** Someone else removes the table. */
+    public synchronized void drift() {
+        kernel = null;
+    }
+
+    public synchronized void failNext(int n) {
+        failures = n;
+    }
+
+    public synchronized List<RenderedTable> applied() {
+        return List.copyOf(applied);
+    }
+
+    /** The table the modelled kernel holds now, or null. */
+    public synchronized RenderedTable kernel() {
+        return kernel;
+    }
+
+    public synchronized int verifications() {
+        return verifications;
+    }
+
+    public synchronized int counterReads() {
+        return counterReads;
+    }
+}

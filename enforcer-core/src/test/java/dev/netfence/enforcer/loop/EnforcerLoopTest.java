@@ -1,0 +1,206 @@
+package dev.netfence.enforcer.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.enforcer.datapath.RecordingDatapath;
+import dev.netfence.enforcer.nft.NftablesRenderer;
+import dev.netfence.enforcer.nft.RenderedTable;
+import dev.netfence.enforcer.source.RuleSetNotReadyException;
+import dev.netfence.enforcer.source.RuleSetSource;
+import dev.netfence.policy.compile.AddressSet;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import dev.netfence.policy.compile.RuleSetCompiler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loop's decisions against a recording datapath and an in-memory source (no root, no API
+ * server): bursts coalesce, a missing AddressSet is a wait, an unchanged state is not reported
+ * again, a refused apply keeps the last good rules and is retried with backoff, an invalid object
+ * is refused whole, drift is repaired on resync, counters stay off the apply path.
+ */
+class EnforcerLoopTest {
+
+    private static final ResolvedRuleSet FIRST = RuleSetCompiler.compile(SampleClusters.shop()).forNode("n1");
+    private static final ResolvedRuleSet SECOND = withExtraMember(FIRST, "10.70.9.9");
+
+    private final Source source = new Source();
+    private final RecordingDatapath datapath = new RecordingDatapath();
+    private final List<EnforcementState> reports = new CopyOnWriteArrayList<>();
+    private EnforcerLoop loop;
+
+    @AfterEach
+    void close() {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+
+    /** The production defaults, as the DaemonSet runs them. */
+    private EnforcerLoop start(EnforcerSettings settings) {
+        loop = new EnforcerLoop(settings, source, datapath, s -> reports.add(s), EnforcerObserver.NONE).start();
+        return loop;
+    }
+
+    @Test
+    void aBurstOfEventsIsOneApply() {
+        source.set(() -> Optional.of(FIRST));
+        start(EnforcerSettings.defaults("n1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> datapath.applied().size() == 1);
+        long before = loop.syncs();
+        source.set(() -> Optional.of(SECOND));
+        for (int i = 0; i < 200; i++) {
+            source.fire();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(SECOND).equals(datapath.kernel()));
+        assertThat(datapath.applied()).hasSize(2);
+        // 200 events within the coalescing delay: one sync (two if the burst straddled a sync)
+        assertThat(loop.syncs() - before).isBetween(1L, 2L);
+    }
+
+    @Test
+    void anAddressSetNotWrittenYetIsAWaitNotAnError() {
+        source.set(() -> {
+            throw new RuleSetNotReadyException("NodeRuleSet n1 names AddressSet as-x, which is not written yet");
+        });
+        start(EnforcerSettings.defaults("n1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.state().waitingFor() != null);
+        assertThat(loop.state().lastError()).isNull();
+        assertThat(reports).allSatisfy(s -> assertThat(s.lastError()).isNull());
+        assertThat(datapath.applied()).isEmpty();
+
+        source.set(() -> Optional.of(FIRST));
+        source.fire(); // the AddressSet's arrival is an informer event
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        assertThat(loop.state().waitingFor()).isNull();
+        assertThat(loop.state().ruleSetHash()).isEqualTo(FIRST.ruleSet().contentHash());
+    }
+
+    @Test
+    void anUnchangedStateIsReportedOnce() {
+        source.set(() -> Optional.of(FIRST));
+        // resync every 50 ms so that many resyncs run during the test (the default is 30 s)
+        start(EnforcerSettings.defaults("n1").withResyncInterval(Duration.ofMillis(50)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> reports.size() == 1 && loop.syncs() > 10);
+        for (int i = 0; i < 20; i++) {
+            source.fire();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.syncs() > 20);
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).appliedAt()).isEqualTo(loop.state().appliedAt());
+        assertThat(datapath.applied()).hasSize(1);
+    }
+
+    @Test
+    void aRefusedApplyKeepsTheLastGoodRulesAndIsRetriedWithBackoff() {
+        source.set(() -> Optional.of(FIRST));
+        // short retry delays so the test does not wait the default 1 s, 2 s, ...
+        start(EnforcerSettings.defaults("n1").withRetry(Duration.ofMillis(50), Duration.ofMillis(200)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        datapath.failNext(3);
+        source.set(() -> Optional.of(SECOND));
+        source.fire();
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.state().consecutiveFailures() >= 1);
+        assertThat(datapath.kernel()).isEqualTo(table(FIRST));
+        assertThat(loop.state().ruleSetHash()).isEqualTo(FIRST.ruleSet().contentHash());
+        assertThat(loop.state().lastError()).contains("Could not process rule");
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(SECOND).equals(datapath.kernel()));
+        assertThat(loop.state().lastError()).isNull();
+        assertThat(loop.state().consecutiveFailures()).isZero();
+    }
+
+    @Test
+    void anInvalidObjectIsRefusedWholeAndTheLastGoodRulesStay() {
+        source.set(() -> Optional.of(FIRST));
+        start(EnforcerSettings.defaults("n1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        source.set(() -> Optional.of(withExtraMember(FIRST, "10.70.1.10 }\n}\nchain egress { accept }")));
+        source.fire();
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.state().lastError() != null);
+        assertThat(loop.state().lastError()).contains("AddressSet").contains("spec.entries[")
+                .doesNotContain("\n").doesNotContain("Exception");
+        assertThat(datapath.applied()).hasSize(1);
+        assertThat(datapath.kernel()).isEqualTo(table(FIRST));
+        assertThat(reports.get(reports.size() - 1).lastError()).isEqualTo(loop.state().lastError());
+    }
+
+    @Test
+    void driftIsRepairedOnTheNextResyncAndCountersStayOffTheApplyPath() {
+        source.set(() -> Optional.of(FIRST));
+        // resync every 100 ms instead of 30 s, so the repair is seen quickly
+        start(EnforcerSettings.defaults("n1").withResyncInterval(Duration.ofMillis(100)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        datapath.drift();
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        assertThat(loop.repairs()).isEqualTo(1);
+        // counters are read every 30 s by default: none read by the applies and resyncs above
+        assertThat(datapath.counterReads()).isZero();
+    }
+
+    @Test
+    void driftIsRepairedWithTheLastGoodRulesWhileTheObjectIsInvalid() {
+        source.set(() -> Optional.of(FIRST));
+        start(EnforcerSettings.defaults("n1").withResyncInterval(Duration.ofMillis(100)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        source.set(() -> Optional.of(withExtraMember(FIRST, "not-an-ip")));
+        source.fire();
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.state().lastError() != null);
+        datapath.drift();
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+    }
+
+    private static RenderedTable table(ResolvedRuleSet rs) {
+        return NftablesRenderer.render(rs);
+    }
+
+    static ResolvedRuleSet withExtraMember(ResolvedRuleSet rs, String entry) {
+        List<AddressSet> sets = new ArrayList<>();
+        for (int i = 0; i < rs.addressSets().size(); i++) {
+            AddressSet a = rs.addressSets().get(i);
+            List<String> entries = new ArrayList<>(a.entries());
+            if (i == 0) {
+                entries.add(entry);
+            }
+            sets.add(new AddressSet(a.name(), entries));
+        }
+        return new ResolvedRuleSet(rs.ruleSet(), sets);
+    }
+
+    /** An in-memory source that notifies like an informer. */
+    private static final class Source implements RuleSetSource {
+        private volatile Supplier<Optional<ResolvedRuleSet>> current = Optional::empty;
+        private volatile Runnable listener = () -> { };
+
+        void set(Supplier<Optional<ResolvedRuleSet>> s) {
+            current = s;
+        }
+
+        void fire() {
+            listener.run();
+        }
+
+        @Override
+        public Optional<ResolvedRuleSet> current() {
+            return current.get();
+        }
+
+        @Override
+        public String describe() {
+            return "test source";
+        }
+
+        @Override
+        public boolean onChange(Runnable l) {
+            listener = l;
+            return true;
+        }
+    }
+}

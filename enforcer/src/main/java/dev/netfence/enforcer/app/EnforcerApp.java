@@ -1,0 +1,77 @@
+package dev.netfence.enforcer.app;
+
+import dev.netfence.enforcer.datapath.NamespaceThread;
+import dev.netfence.enforcer.datapath.NftablesDatapath;
+import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.loop.EnforcementState;
+import dev.netfence.enforcer.loop.EnforcerLoop;
+import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.loop.StatusSink;
+import dev.netfence.enforcer.source.FileRuleSetSource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import org.jboss.logging.Logger;
+
+/**
+ * CDI wiring only: builds the core {@link EnforcerLoop} from {@code netfence.enforcer.*} at start-up
+ * and closes it at shutdown. Everything the loop does lives in {@code enforcer-core}. The Kubernetes
+ * client is only created for {@code source=kubernetes}.
+ */
+@ApplicationScoped
+public class EnforcerApp {
+    private static final Logger LOG = Logger.getLogger(EnforcerApp.class);
+
+    private final EnforcerConfig config;
+    private final EnforcerMetrics metrics;
+    private final Instance<KubernetesClient> client;
+    private volatile EnforcerLoop loop;
+    private NamespaceThread namespaceThread;
+
+    EnforcerApp(EnforcerConfig config, EnforcerMetrics metrics, Instance<KubernetesClient> client) {
+        this.config = config;
+        this.metrics = metrics;
+        this.client = client;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.enabled()) {
+            LOG.info("netfence.enforcer.enabled=false: not touching nftables");
+            return;
+        }
+        EnforcerSettings settings = config.toSettings();
+        NftablesDatapath.InNamespace namespace = NftablesDatapath.InNamespace.CURRENT;
+        if (settings.networkNamespace().isPresent()) {
+            namespaceThread = new NamespaceThread(settings.networkNamespace().get());
+            namespace = namespaceThread;
+        }
+        if (settings.source() == EnforcerSettings.Source.KUBERNETES) {
+            String enforcer = System.getenv().getOrDefault("HOSTNAME", "netfence-enforcer");
+            loop = KubernetesEnforcer.create(settings, client.get(), enforcer, namespace, metrics);
+        } else {
+            loop = new EnforcerLoop(settings, new FileRuleSetSource(settings.rulesPath(), settings.nodeName()),
+                    new NftablesDatapath(namespace), StatusSink.NONE, metrics);
+        }
+        loop.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.close();
+        }
+        if (namespaceThread != null) {
+            namespaceThread.close();
+        }
+    }
+
+    public EnforcementState state() {
+        return loop == null ? EnforcementState.INITIAL : loop.state();
+    }
+
+    public boolean running() {
+        return loop != null && loop.running();
+    }
+}

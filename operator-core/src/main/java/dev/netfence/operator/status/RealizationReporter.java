@@ -1,0 +1,88 @@
+package dev.netfence.operator.status;
+
+import dev.netfence.cluster.ClusterInformers;
+import dev.netfence.cluster.ClusterModel;
+import dev.netfence.crds.NodeRuleSet;
+import dev.netfence.operator.publish.RuleSetHashes;
+import dev.netfence.policy.compile.CompiledCluster;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.cache.Store;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * After each sync, reports realization where kubectl users look. NetworkPolicies (their status is
+ * not ours to write) get the annotation {@value ClusterInformers#REALIZATION_ANNOTATION}, e.g.
+ * {@code Enforced: 3/3 nodes, 12 pods}, written here and only when it changed. DefaultDenies get a
+ * status, written by the {@link DefaultDenyStatusReconciler}: this class only leaves their
+ * realization in {@link DefaultDenyRealizations}, which triggers the ones that changed.
+ *
+ * <p>The annotation is a courtesy, not part of enforcement: it is written in the background
+ * ({@link RealizationAnnotations}); a write that fails (the admission webhook down with
+ * {@code failurePolicy: Fail}, a refusal) is logged, counted and tried again on the next report, and
+ * never fails or delays the sync (which would hold back rule sets and, through liveness, restart
+ * the operator because another component is down).
+ */
+public final class RealizationReporter {
+    private final KubernetesClient client;
+    private final Supplier<Store<NetworkPolicy>> policies;
+    private final Supplier<Store<NodeRuleSet>> ruleSets;
+    private final RuleSetHashes hashes;
+    private final ClusterModel model;
+    private final DefaultDenyRealizations defaultDenies;
+    private final RealizationAnnotations annotations;
+
+    public RealizationReporter(KubernetesClient client, Supplier<Store<NetworkPolicy>> policies,
+                               Supplier<Store<NodeRuleSet>> ruleSets, RuleSetHashes hashes, ClusterModel model,
+                               DefaultDenyRealizations defaultDenies) {
+        this.client = client;
+        this.policies = policies;
+        this.ruleSets = ruleSets;
+        this.hashes = hashes;
+        this.model = model;
+        this.defaultDenies = defaultDenies;
+        this.annotations = new RealizationAnnotations(client);
+    }
+
+    /** @return the number of NetworkPolicy annotations offered for writing (written in the background) */
+    public int update(CompiledCluster compiled) {
+        RealizationSummary summary = new RealizationSummary(compiled, node -> {
+            NodeRuleSet rs = ruleSets.get().getByKey(node);
+            return rs == null ? null : rs.getStatus();
+        }, hashes::of);
+        defaultDenies.publish(DefaultDenyRealization.of(summary, model));
+        int offered = 0;
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (NetworkPolicy np : policies.get().list()) {
+            String ns = np.getMetadata().getNamespace();
+            String name = np.getMetadata().getName();
+            keys.add(ns + "/" + name);
+            String invalid = model.invalid("NetworkPolicy", ns, name);
+            String value = invalid != null ? "Invalid: " + invalid : summary.of("NetworkPolicy", ns, name).summary();
+            Map<String, String> a = np.getMetadata().getAnnotations();
+            if (a == null || !value.equals(a.get(ClusterInformers.REALIZATION_ANNOTATION))) {
+                annotations.offer(ns + "/" + name, value);
+                offered++;
+            }
+        }
+        annotations.retain(keys);
+        annotations.flush();
+        return offered;
+    }
+
+    /** Annotation writes that failed so far (the webhook down, refusals). */
+    public long annotationFailures() {
+        return annotations.failures();
+    }
+
+    /** Annotation writes that succeeded so far. */
+    public long annotationWrites() {
+        return annotations.writes();
+    }
+
+    /** Stops the annotation writer. */
+    public void close() {
+        annotations.close();
+    }
+}
