@@ -41,7 +41,26 @@ public final class ManifestLinter {
     }
 
     public List<LocatedFinding> lint(Manifests manifests) {
+        return lint(manifests, null);
+    }
+
+    /**
+     * {@code cluster}: where the namespaces, pods and nodes live when the repository holds only
+     * policies ({@code --cluster-from}), or null; its other objects are not linted.
+     */
+    public List<LocatedFinding> lint(Manifests manifests, Manifests cluster) {
         ClusterSnapshot.Builder context = ClusterSnapshot.builder().dns(dns);
+        if (cluster != null) {
+            for (ManifestObject o : cluster.objects()) {
+                if (o.model() instanceof Namespace n) {
+                    context.namespace(n);
+                } else if (o.model() instanceof Pod p) {
+                    context.pod(p);
+                } else if (o.model() instanceof Node n) {
+                    context.node(n);
+                }
+            }
+        }
         List<PolicyObject> objects = new ArrayList<>();
         List<CriticalFlow> flows = new ArrayList<>();
         Map<ObjectRef, ManifestObject> byRef = new HashMap<>();

@@ -1,6 +1,7 @@
 package dev.netfence.enforcer.datapath;
 
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.NetlinkSetElements;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.NftablesException;
 import dev.netfence.enforcer.nft.RenderedTable;
@@ -15,12 +16,15 @@ import java.util.concurrent.Callable;
  * deltas) for applies, a stateless listing of the table for verification, the terse JSON listing
  * for counters.
  *
- * <p>Verification compares the kernel's own listing with the listing it gave right after our last
- * apply (its hash): whatever nftables prints for the table is what the kernel holds, so any change
- * by someone else (the table deleted, {@code nft flush ruleset}, a rule replaced, an element added)
- * changes it, while counter values do not (stateless output). The baseline is taken lazily on the
- * first {@link #inSync()} after an apply (the loop calls it once the apply is reported), so applies
- * do not pay for a listing.
+ * <p>Verification first asks the kernel for its ruleset generation (one netlink round trip): nf_tables
+ * increments it on every committed transaction, so an unchanged generation proves that nobody
+ * changed anything since the last check. Only when it moved (someone committed something, on this
+ * table or another) is the table listed and compared with the listing it gave right after our last
+ * apply (its hash): whatever nftables prints for the table is what the kernel holds, so any change by
+ * someone else (the table deleted, {@code nft flush ruleset}, a rule replaced, an element added)
+ * changes it, while counter values do not (stateless output). The baseline is taken on the first
+ * {@link #inSync()} after an apply (the loop calls it right after the apply), so the apply itself does
+ * not pay for a listing.
  *
  * <p>Every kernel call runs through {@code namespace}: the enforcer's own thread on a node (already
  * in the host's namespace), the lab's setns thread of a lab node.
@@ -52,6 +56,8 @@ public final class NftablesDatapath implements Datapath {
     private final RuleSetApplier applier = new RuleSetApplier(nft);
     /** Hash of the kernel's listing right after the last apply; null until taken. */
     private String baseline;
+    /** The ruleset generation when {@code baseline} was last confirmed; -1 unknown. */
+    private long generation = -1;
 
     public NftablesDatapath(InNamespace namespace) {
         this.namespace = namespace;
@@ -66,6 +72,7 @@ public final class NftablesDatapath implements Datapath {
         ApplyResult r = namespace.call(() -> applier.apply(desired));
         if (r.kind() != ApplyResult.Kind.UNCHANGED) {
             baseline = null;
+            generation = -1;
         }
         return r;
     }
@@ -75,6 +82,10 @@ public final class NftablesDatapath implements Datapath {
         if (applier.applied() == null) {
             return true;
         }
+        long gen = namespace.call(NetlinkSetElements::generation);
+        if (baseline != null && gen == generation) {
+            return true; // no transaction since the last check, by anyone
+        }
         String now;
         try {
             now = ContentHash.of(namespace.call(() -> nft.stateless("list table " + RenderedTable.TABLE)));
@@ -83,15 +94,19 @@ public final class NftablesDatapath implements Datapath {
         }
         if (baseline == null) {
             baseline = now;
-            return true;
         }
-        return baseline.equals(now);
+        if (!baseline.equals(now)) {
+            return false;
+        }
+        generation = gen;
+        return true;
     }
 
     @Override
     public synchronized void forget() {
         applier.reset();
         baseline = null;
+        generation = -1;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.netfence.enforcer.loop;
 
 import dev.netfence.crds.ruleset.InvalidRuleSetException;
 import dev.netfence.enforcer.datapath.Datapath;
+import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
@@ -63,6 +64,9 @@ public final class EnforcerLoop implements AutoCloseable {
     private volatile boolean started;
     /** Worker thread only. */
     private RenderedTable lastGood;
+    /** The source's object behind {@code lastGood}, and what validation made of it: an identical object is not validated and rendered again. */
+    private ResolvedRuleSet lastSource;
+    private ResolvedRuleSet lastValid;
     private Duration backoff;
     private ScheduledFuture<?> retry;
     private EnforcementState reported;
@@ -133,9 +137,15 @@ public final class EnforcerLoop implements AutoCloseable {
                 }
                 return;
             }
+            if (current.get() == lastSource) {
+                apply(lastValid, lastGood, verify); // sources hand out the same object until something changed
+                return;
+            }
             ResolvedRuleSet valid = RuleSetValidator.validate("NodeRuleSet " + settings.nodeName(), current.get());
             RenderedTable table = NftablesRenderer.render(valid);
             apply(valid, table, verify);
+            lastSource = current.get();
+            lastValid = valid;
         } catch (RuleSetNotReadyException e) {
             LOG.debugf("node %s waits: %s", settings.nodeName(), e.getMessage());
             state = state.waiting(e.getMessage());
@@ -237,6 +247,9 @@ public final class EnforcerLoop implements AutoCloseable {
             status.report(now);
             reported = now;
             statusPending = false;
+        } catch (NodeRuleSetStatusReporter.StatusConflictException e) {
+            statusPending = true;
+            LOG.debugf("%s; reporting again on the next event", e.getMessage());
         } catch (RuntimeException e) {
             statusPending = true;
             LOG.warnf("cannot write the status of NodeRuleSet %s (retried on the next event or resync): %s",
