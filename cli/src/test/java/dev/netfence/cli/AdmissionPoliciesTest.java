@@ -1,7 +1,6 @@
 package dev.netfence.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,15 +10,18 @@ import dev.netfence.lab.Lab;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The ValidatingAdmissionPolicies of the install bundle (src/main/kubernetes/admission-policies.yaml),
- * rendered with kubectl's kustomize as a user applies them and evaluated with cel-java against the
+ * rendered with kubectl's kustomize as a user applies them (the files as written where kubectl is
+ * missing) and evaluated with cel-java against the
  * AdmissionRequests the API server would build: only the operator writes NodeRuleSets and
  * AddressSets, only a node's own enforcer writes its NodeRuleSet's status, and the operator changes
  * nothing of a NetworkPolicy but its realization annotation. The mock API server does not run
@@ -39,17 +41,35 @@ class AdmissionPoliciesTest {
 
     @BeforeAll
     static void render() throws Exception {
-        Optional<Path> kubectl = Lab.findExecutable("kubectl");
-        assumeTrue(kubectl.isPresent(), "skipped: kubectl is not installed (it renders the bundle with kustomize)");
-        Process p = new ProcessBuilder(kubectl.get().toString(), "kustomize", InstallBundleTest.BUNDLE.toString()).start();
-        String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("kubectl kustomize: %s", err).isZero();
-        bundle = InstallBundleTest.parse(yaml);
+        bundle = bundle();
         policies = new AdmissionPolicies(bundle);
         operator = serviceAccountUser("Deployment", "netfence-operator");
         enforcer = serviceAccountUser("DaemonSet", "netfence-enforcer");
         webhook = serviceAccountUser("Deployment", "netfence-webhook");
+    }
+
+    /**
+     * The bundle as kubectl's kustomize renders it; without kubectl, its manifest files as written
+     * (kustomize only adds labels and image names to them, nothing these policies read).
+     */
+    static List<JsonNode> bundle() throws Exception {
+        Optional<Path> kubectl = Lab.findExecutable("kubectl");
+        if (kubectl.isEmpty()) {
+            List<JsonNode> out = new ArrayList<>();
+            for (Path dir : List.of(InstallBundleTest.BUNDLE, InstallBundleTest.BUNDLE.resolve("webhook"))) {
+                try (Stream<Path> files = Files.list(dir)) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".yaml") && !f.endsWith("kustomization.yaml")).sorted().toList()) {
+                        out.addAll(InstallBundleTest.parse(Files.readString(f)));
+                    }
+                }
+            }
+            return out;
+        }
+        Process p = new ProcessBuilder(kubectl.get().toString(), "kustomize", InstallBundleTest.BUNDLE.toString()).start();
+        String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("kubectl kustomize: %s", err).isZero();
+        return InstallBundleTest.parse(yaml);
     }
 
     static String serviceAccountUser(String kind, String name) {

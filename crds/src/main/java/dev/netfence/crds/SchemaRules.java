@@ -7,20 +7,23 @@ package dev.netfence.crds;
  *
  * <p>The API server checks an OpenAPI {@code pattern} with Go's RE2 {@code regexp}, unanchored: every
  * pattern here is anchored with {@code ^...$} and uses only constructs RE2 and {@code java.util.regex}
- * read alike (no look-around, no back-references), so {@code SchemaRulesTest} can check them in Java.
- * Addresses are checked with patterns rather than the CEL {@code isIP()}/{@code isCIDR()} functions:
- * those exist only from Kubernetes 1.31, and a CEL rule on each of 65,536 list items would exceed the
- * API server's estimated cost budget for a CRD, while a pattern costs nothing to register and works on
- * every version. The patterns accept the canonical text the engine writes ({@code IpAddress#toString}:
- * dotted quads without leading zeros, RFC 5952 lowercase IPv6); an address in another spelling is
- * refused, which the operator never writes.
+ * read alike (no look-around, no back-references), so {@code CrdSchemaTest} (cli) can check them in
+ * Java. Addresses are checked with patterns rather than the CEL {@code isIP()}/{@code isCIDR()}
+ * functions: the API server added those in Kubernetes 1.30 and accepts them in CRD rules from 1.31 (a
+ * new CEL library is usable one release after it ships), and a CEL rule on a list item counts 65,536
+ * times against the cost budget the API server estimates for a CRD's rules, while a pattern works on
+ * every version at no such cost. The patterns accept the canonical text the engine writes
+ * ({@code IpAddress#toString}: dotted quads without leading zeros, RFC 5952 lowercase IPv6); an
+ * address in another spelling is refused, which the operator never writes.
  *
- * <p>Limits: etcd refuses a request above 1.5 MiB, so no list can hold more than 1.5 MiB divided by
- * the size of its smallest element. {@link #MAX_ITEMS} is above that count for every list of these
- * kinds (the smallest element, an IPv4 entry {@code "1.1.1.1",}, takes 10 bytes, and the operator cuts
- * AddressSets into parts of {@code AddressSetParts.MAX_PART_BYTES}, 512 KiB, so at most 52,429 entries),
- * so the schema never refuses what the operator writes; it bounds what a reader and the CEL cost
- * estimator must expect. Strings are bounded by what Kubernetes allows for the name they carry.
+ * <p>Limits: etcd refuses a request above 1.5 MiB, so a list of {@link #MAX_ITEMS} elements of 24 bytes
+ * or more (every element of a NodeRuleSet list is: a set name {@code "as-<16 hex>",} takes 22 bytes,
+ * a policy id at least 25) no longer fits in an object at all. No list the operator writes comes near
+ * the limit: AddressSet parts hold at most 52,429 entries ({@code AddressSetParts.MAX_PART_BYTES},
+ * 512 KiB, of the shortest entries, 10 bytes with quotes and comma); a rule's peers and ports come from
+ * one rule of one NetworkPolicy, itself below 1.5 MiB; a node's pods are bounded by the kubelet's
+ * maxPods (110 by default). The limits bound what a reader and the CEL cost estimator must expect;
+ * strings are bounded by what Kubernetes allows for the name they carry.
  */
 public final class SchemaRules {
 
@@ -74,7 +77,7 @@ public final class SchemaRules {
     /** {@code ContentHash}: lowercase hex (16 digits today; up to a whole SHA-256). */
     public static final String HASH = "^[0-9a-f]{16,64}$";
 
-    /** Every long list (see the class comment for why this never refuses an object etcd would store). */
+    /** Every long list (see the class comment for why the operator never comes near it). */
     public static final long MAX_ITEMS = 65536;
     /** {@code status.podIPs}: at most one address per family. */
     public static final long MAX_POD_IPS = 2;

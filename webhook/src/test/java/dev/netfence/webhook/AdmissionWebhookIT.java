@@ -108,6 +108,16 @@ class AdmissionWebhookIT {
                 && views.view().criticalFlows().size() == 1);
     }
 
+    @Inject
+    WebhookSettings settings;
+
+    /** The demo constructs the judge with WebhookSettings.DEFAULT: the application's defaults must be those. */
+    @Test
+    void theApplicationsDefaultsAreTheCoresDefaults() {
+        assertThat(settings.withAllowCutGroups(java.util.Set.of())).isEqualTo(WebhookSettings.DEFAULT);
+        assertThat(settings.allowCutGroups()).containsExactly("netfence:policy-admins");   // set by the test profile
+    }
+
     @Test
     void readyOnceCachesAreSynced() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(ready.toURI()).GET().build(), HttpResponse.BodyHandlers.ofString());

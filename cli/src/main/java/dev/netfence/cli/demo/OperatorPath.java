@@ -1,9 +1,15 @@
 package dev.netfence.cli.demo;
 
+import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.loop.EnforcerLoop;
+import dev.netfence.enforcer.loop.EnforcerObserver;
+import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabNode;
 import dev.netfence.operator.OperatorSettings;
+import dev.netfence.operator.status.DefaultDenyRealizations;
+import dev.netfence.operator.status.DefaultDenyStatusController;
 import dev.netfence.operator.OperatorRuntime;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.RuleSetCompiler;
@@ -31,12 +37,14 @@ final class OperatorPath implements RulePath {
 
     private final EmbeddedApiServer api;
     private final OperatorRuntime operator;
-    private final List<LabNodeEnforcer> enforcers = new ArrayList<>();
+    private final DefaultDenyStatusController status;
+    private final List<EnforcerLoop> enforcers = new ArrayList<>();
     private final List<String> nodes;
 
-    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, List<String> nodes) {
+    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, List<String> nodes) {
         this.api = api;
         this.operator = operator;
+        this.status = status;
         this.nodes = nodes;
     }
 
@@ -44,19 +52,30 @@ final class OperatorPath implements RulePath {
     static OperatorPath start(Lab lab, Path crdDirectory) {
         EmbeddedApiServer api = EmbeddedApiServer.start(crdDirectory);
         OperatorRuntime operator = null;
+        DefaultDenyStatusController status = null;
         try {
             // the operator core as a cluster runs it: the production defaults, leader election included (a Lease in the
             // embedded API server); nothing here is tuned for the demo
-            operator = new OperatorRuntime(api.client(), OperatorSettings.DEFAULTS, new SimpleMeterRegistry());
+            DefaultDenyRealizations realizations = new DefaultDenyRealizations();
+            operator = new OperatorRuntime(api.client(), OperatorSettings.DEFAULTS, new SimpleMeterRegistry(), realizations);
             operator.start();
-            OperatorPath path = new OperatorPath(api, operator, lab.nodes().stream().map(LabNode::name).toList());
+            // DefaultDeny statuses by the same JOSDK reconciler the operator application registers (without server-side
+            // apply: the embedded mock server has none)
+            status = DefaultDenyStatusController.start(api.client(), realizations, false);
+            OperatorPath path = new OperatorPath(api, operator, status, lab.nodes().stream().map(LabNode::name).toList());
             for (LabNode node : lab.nodes()) {
-                LabNodeEnforcer enforcer = new LabNodeEnforcer(lab, node.name(), api.client());
+                // the enforcer's core loop with the DaemonSet's defaults: informer events, status written on
+                // change, libnftables inside the node's namespace (the lab's setns thread for that node)
+                EnforcerLoop enforcer = KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), api.client(),
+                        "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE);
                 path.enforcers.add(enforcer);
                 enforcer.start();
             }
             return path;
         } catch (RuntimeException e) {
+            if (status != null) {
+                status.close();
+            }
             if (operator != null) {
                 operator.stop();
             }
@@ -68,8 +87,13 @@ final class OperatorPath implements RulePath {
     @Override
     public String description() {
         return "kubectl apply -> API server (embedded, " + api.url() + ") -> operator -> NodeRuleSets + AddressSets"
-                + " -> one enforcer per node (libnftables inside the node's namespace)\n  operator settings (production defaults): "
-                + operator.settings().describe();
+                + " -> one enforcer per node (libnftables inside the node's namespace); DefaultDeny statuses by the JOSDK"
+                + " reconciler\n  operator settings (production defaults): "
+                + operator.settings().describe()
+                + "\n  enforcer settings (production defaults): informer events coalesced "
+                + EnforcerSettings.DEFAULT_COALESCE_DELAY.toMillis() + " ms, kernel table verified every "
+                + EnforcerSettings.DEFAULT_RESYNC_INTERVAL.toSeconds() + " s, counters every "
+                + EnforcerSettings.DEFAULT_COUNTER_INTERVAL.toSeconds() + " s";
     }
 
     @Override
@@ -115,7 +139,8 @@ final class OperatorPath implements RulePath {
 
     @Override
     public void close() {
-        enforcers.forEach(LabNodeEnforcer::close);
+        enforcers.forEach(EnforcerLoop::close);
+        status.close();
         operator.stop();
         api.close();
     }

@@ -3,7 +3,9 @@ package dev.netfence.policy.compile;
 import dev.netfence.policy.model.ClusterSnapshot;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The address sets known to a compile, by name, with their definitions. A definition's members
@@ -15,6 +17,10 @@ import java.util.Map;
 final class AddressSetTable {
     private final Map<String, AddressSet> sets = new HashMap<>();
     private final Map<String, PeerDefinition> definitions = new HashMap<>();
+    /** Names of the definitions whose member pods all live in one namespace, by namespace. */
+    private final Map<String, Set<String>> byNamespace = new HashMap<>();
+    /** Names of the definitions whose member pods can live in any namespace (namespace selectors). */
+    private final Set<String> anyNamespace = new HashSet<>();
 
     /** The set of {@code definition}, evaluated on {@code snapshot} if it is new. */
     AddressSet intern(PeerDefinition definition, ClusterSnapshot snapshot) {
@@ -24,6 +30,14 @@ final class AddressSetTable {
             set = new AddressSet(name, definition.entries(snapshot));
             sets.put(name, set);
             definitions.put(name, definition);
+            PeerDefinition.Scope scope = definition.scope();
+            if (scope.pods()) {
+                if (scope.namespace() == null) {
+                    anyNamespace.add(name);
+                } else {
+                    byNamespace.computeIfAbsent(scope.namespace(), k -> new HashSet<>()).add(name);
+                }
+            }
         }
         return set;
     }
@@ -36,6 +50,21 @@ final class AddressSetTable {
         return definitions.values();
     }
 
+    PeerDefinition definition(String name) {
+        return definitions.get(name);
+    }
+
+    /** The names of the definitions a pod of {@code namespace} can be a member of (a superset). */
+    void candidatesFor(String namespace, Set<String> out) {
+        out.addAll(byNamespace.getOrDefault(namespace, Set.of()));
+        out.addAll(anyNamespace);
+    }
+
+    /** The names of the definitions whose members depend on namespace labels (a superset). */
+    Set<String> namespaceSelecting() {
+        return anyNamespace;
+    }
+
     /** Re-evaluates a known set on {@code snapshot}; true when its entries changed. */
     boolean refresh(String name, ClusterSnapshot snapshot) {
         AddressSet updated = new AddressSet(name, definitions.get(name).entries(snapshot));
@@ -44,6 +73,17 @@ final class AddressSetTable {
 
     void remove(String name) {
         sets.remove(name);
-        definitions.remove(name);
+        PeerDefinition definition = definitions.remove(name);
+        if (definition != null && definition.scope().pods()) {
+            String ns = definition.scope().namespace();
+            if (ns == null) {
+                anyNamespace.remove(name);
+            } else {
+                Set<String> names = byNamespace.get(ns);
+                if (names != null && names.remove(name) && names.isEmpty()) {
+                    byNamespace.remove(ns);
+                }
+            }
+        }
     }
 }

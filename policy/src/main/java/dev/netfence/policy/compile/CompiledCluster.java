@@ -1,5 +1,6 @@
 package dev.netfence.policy.compile;
 
+import dev.netfence.policy.persistent.PersistentSortedMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +13,14 @@ import java.util.Map;
 public record CompiledCluster(Map<String, NodeRuleSet> nodes, Map<String, AddressSet> addressSets,
                               Map<String, List<String>> addressSetSpans) {
     public CompiledCluster {
-        nodes = Map.copyOf(nodes);
-        addressSets = Map.copyOf(addressSets);
-        addressSetSpans = Map.copyOf(addressSetSpans);
+        nodes = immutable(nodes);
+        addressSets = immutable(addressSets);
+        addressSetSpans = immutable(addressSetSpans);
+    }
+
+    /** The map itself when it is already immutable and shares structure (the incremental compiler's), else a copy. */
+    private static <V> Map<String, V> immutable(Map<String, V> map) {
+        return map instanceof PersistentSortedMap<String, V> ? map : Map.copyOf(map);
     }
 
     /** The rule set of a node with the address sets it references, or an empty one. */

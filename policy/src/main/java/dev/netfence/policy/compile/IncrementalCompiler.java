@@ -9,9 +9,11 @@ import dev.netfence.policy.model.Node;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.PolicyPort;
 import dev.netfence.policy.model.PolicyRule;
+import dev.netfence.policy.persistent.PersistentSortedMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -51,14 +53,18 @@ public final class IncrementalCompiler {
     private Map<String, Map<Direction, List<String>>> isolation;
     /** Pods scheduled to each node, in snapshot order. */
     private Map<String, TreeMap<Pod, Pod>> podsByNode;
-    private Map<String, NodeRuleSet> nodes;
+    private PersistentSortedMap<String, NodeRuleSet> nodes;
     /** The nodes whose rule sets contain each policy id. */
     private Map<String, Set<String>> nodesByPolicy;
     private Map<String, TreeSet<String>> spans;
     /** The output's address sets and spans, kept up to date with {@link #spans}. */
-    private Map<String, AddressSet> usedSets;
-    private Map<String, List<String>> spanLists;
+    private PersistentSortedMap<String, AddressSet> usedSets;
+    private PersistentSortedMap<String, List<String>> spanLists;
     private CompiledChanges lastChanges = CompiledChanges.EVERYTHING;
+    /** Address sets whose reference count dropped to 0 during this update: dropped at its end unless referenced again. */
+    private final Set<String> unreferenced = new HashSet<>();
+    /** The NetworkPolicies with named ports, per direction. */
+    private NamedPortPolicies namedPorts;
     private long fullCompiles;
     private long incrementalCompiles;
 
@@ -133,13 +139,16 @@ public final class IncrementalCompiler {
         // after a full compile every set in the table is referenced by at least one compiled policy
         podsByNode = new HashMap<>();
         next.pods().forEach(this::place);
-        nodes = new TreeMap<>(output.nodes());
+        nodes = sorted(output.nodes());
         nodesByPolicy = new HashMap<>();
         nodes.values().forEach(rs -> index(rs, 1));
         spans = new HashMap<>();
         output.addressSetSpans().forEach((set, span) -> spans.put(set, new TreeSet<>(span)));
-        usedSets = new HashMap<>(output.addressSets());
-        spanLists = new HashMap<>(output.addressSetSpans());
+        usedSets = sorted(output.addressSets());
+        spanLists = sorted(output.addressSetSpans());
+        unreferenced.clear();
+        namedPorts = new NamedPortPolicies();
+        next.policies().forEach(namedPorts::add);
         snapshot = next;
         lastChanges = CompiledChanges.EVERYTHING;
         fullCompiles++;
@@ -169,10 +178,18 @@ public final class IncrementalCompiler {
         RuleSetCompiler prevCompiler = new RuleSetCompiler(prev, new AddressSetTable());
 
         // 1. address sets a changed pod (either version) or a relabelled namespace can be a member of
+        // (only the definitions of the changed pods' namespaces and those selecting namespaces are tested)
+        Set<String> candidates = new HashSet<>();
+        for (Pod[] pair : change.pods.values()) {
+            addressSets.candidatesFor((pair[0] != null ? pair[0] : pair[1]).namespace(), candidates);
+        }
+        if (!change.namespaces.isEmpty()) {
+            candidates.addAll(addressSets.namespaceSelecting());
+        }
         Set<String> changedSets = new HashSet<>();
-        for (PeerDefinition def : List.copyOf(addressSets.definitions())) {
-            if (affects(def, change, prev, next) && addressSets.refresh(def.name(), next)) {
-                changedSets.add(def.name());
+        for (String name : candidates) {
+            if (affects(addressSets.definition(name), change, prev, next) && addressSets.refresh(name, next)) {
+                changedSets.add(name);
             }
         }
 
@@ -196,14 +213,29 @@ public final class IncrementalCompiler {
                 next.selectPods(now.namespace(), now.podSelector()).forEach(p -> reisolate.add(p.key()));
             }
         }
+        for (String key : change.policies) {
+            namedPorts.remove(policy(prev, key));
+            namedPorts.add(policy(next, key));
+        }
         if (!change.pods.isEmpty() || !change.namespaces.isEmpty()) {
-            for (NetworkPolicy np : next.policies()) {
-                for (Direction d : Direction.values()) {
-                    // cheapest tests first: most policies have no named port in a direction
-                    if (np.rules(d).stream().anyMatch(r -> r.ports().stream().anyMatch(PolicyPort::isNamed))
-                            && np.effectiveTypes().contains(d)
-                            && namedPortsAffected(np, d, change, prevCompiler, compiler)
-                            && !change.policies.contains(key(np.namespace(), np.name()))) {
+            // ingress named ports resolve against the policy's own pods: only policies of the changed
+            // pods' namespaces; egress ones against their peers, which can be anywhere
+            Map<String, Set<Direction>> candidatePolicies = new HashMap<>();
+            for (Pod[] pair : change.pods.values()) {
+                for (String key : namedPorts.ingressIn((pair[0] != null ? pair[0] : pair[1]).namespace())) {
+                    candidatePolicies.computeIfAbsent(key, k -> EnumSet.noneOf(Direction.class)).add(Direction.INGRESS);
+                }
+            }
+            for (String key : namedPorts.egress()) {
+                candidatePolicies.computeIfAbsent(key, k -> EnumSet.noneOf(Direction.class)).add(Direction.EGRESS);
+            }
+            for (Map.Entry<String, Set<Direction>> candidate : candidatePolicies.entrySet()) {
+                if (change.policies.contains(candidate.getKey())) {
+                    continue;   // compiled above
+                }
+                NetworkPolicy np = policy(next, candidate.getKey());
+                for (Direction d : candidate.getValue()) {
+                    if (np.effectiveTypes().contains(d) && namedPortsAffected(np, d, change, prevCompiler, compiler)) {
                         replace(PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d),
                                 compiler.compilePolicy(np, d, next.selectPods(np.namespace(), np.podSelector())), changedPolicies);
                     }
@@ -223,12 +255,13 @@ public final class IncrementalCompiler {
             prev.podsInNamespace(ns).forEach(p -> reisolate.add(p.key()));
             next.podsInNamespace(ns).forEach(p -> reisolate.add(p.key()));
         }
-        for (String name : List.copyOf(references.keySet())) {
-            if (references.get(name) == 0) {
+        for (String name : unreferenced) {
+            if (references.getOrDefault(name, 0) == 0) {
                 references.remove(name);
                 addressSets.remove(name);
             }
         }
+        unreferenced.clear();
 
         // 3. pods: move them between nodes, then isolate again the changed ones and those of changed policies
         Set<String> dirtyNodes = new TreeSet<>(change.nodes);
@@ -269,13 +302,11 @@ public final class IncrementalCompiler {
             TreeMap<Pod, Pod> local = podsByNode.get(node);
             NodeRuleSet rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
                     local == null ? List.of() : local.keySet(), isolation, policies);
-            NodeRuleSet before = rs == null ? nodes.remove(node) : nodes.put(node, rs);
+            NodeRuleSet before = nodes.get(node);
             if (Objects.equals(before, rs)) {
-                if (before != null) {
-                    nodes.put(node, before);   // the same instance: consumers may compare by identity
-                }
-                continue;
+                continue;   // keep the same instance: consumers may compare by identity
             }
+            nodes = rs == null ? nodes.without(node) : nodes.with(node, rs);
             changedNodes.add(node);
             if (before != null) {
                 index(before, -1);
@@ -289,17 +320,16 @@ public final class IncrementalCompiler {
         Set<String> changedSetNames = new TreeSet<>();
         for (String set : touchedSets) {
             TreeSet<String> span = spans.get(set);
-            AddressSet beforeSet;
-            List<String> beforeSpan;
-            if (span == null) {
-                beforeSet = usedSets.remove(set);
-                beforeSpan = spanLists.remove(set);
-            } else {
-                beforeSet = usedSets.put(set, addressSets.get(set));
-                List<String> spanList = List.copyOf(span);
-                beforeSpan = spanLists.put(set, spanList.equals(spanLists.get(set)) ? spanLists.get(set) : spanList);
+            AddressSet beforeSet = usedSets.get(set);
+            List<String> beforeSpan = spanLists.get(set);
+            AddressSet nowSet = span == null ? null : addressSets.get(set);
+            List<String> nowSpan = span == null ? null : List.copyOf(span);
+            if (!Objects.equals(beforeSet, nowSet)) {
+                usedSets = nowSet == null ? usedSets.without(set) : usedSets.with(set, nowSet);
+                changedSetNames.add(set);
             }
-            if (!Objects.equals(beforeSet, usedSets.get(set)) || !Objects.equals(beforeSpan, spanLists.get(set))) {
+            if (!Objects.equals(beforeSpan, nowSpan)) {
+                spanLists = nowSpan == null ? spanLists.without(set) : spanLists.with(set, nowSpan);
                 changedSetNames.add(set);
             }
         }
@@ -377,7 +407,9 @@ public final class IncrementalCompiler {
     private void reference(PolicyRules rules, int delta) {
         for (CompiledRule r : rules.rules()) {
             for (String set : r.peers()) {
-                references.merge(set, delta, Integer::sum);
+                if (references.merge(set, delta, Integer::sum) == 0) {
+                    unreferenced.add(set);
+                }
             }
         }
     }
@@ -425,22 +457,78 @@ public final class IncrementalCompiler {
         }
     }
 
+    /** An immutable sorted copy of {@code map}, to be updated entry by entry. */
+    private static <V> PersistentSortedMap<String, V> sorted(Map<String, V> map) {
+        TreeMap<String, V> sorted = new TreeMap<>(map);
+        return PersistentSortedMap.ofSorted(Comparator.naturalOrder(), List.copyOf(sorted.keySet()), List.copyOf(sorted.values()));
+    }
+
+    /**
+     * The NetworkPolicies with named ports, by direction: ingress ones by namespace (they resolve
+     * against the pods they select, all of their own namespace), egress ones all together (they
+     * resolve against their peers, anywhere). Most policies have none, so a pod change tests a few.
+     */
+    private static final class NamedPortPolicies {
+        private final Map<String, Set<String>> ingressByNamespace = new HashMap<>();
+        private final Set<String> egress = new HashSet<>();
+
+        void add(NetworkPolicy np) {
+            if (np == null) {
+                return;
+            }
+            String key = key(np.namespace(), np.name());
+            if (hasNamedPorts(np, Direction.INGRESS)) {
+                ingressByNamespace.computeIfAbsent(np.namespace(), k -> new HashSet<>()).add(key);
+            }
+            if (hasNamedPorts(np, Direction.EGRESS)) {
+                egress.add(key);
+            }
+        }
+
+        void remove(NetworkPolicy np) {
+            if (np == null) {
+                return;
+            }
+            String key = key(np.namespace(), np.name());
+            Set<String> in = ingressByNamespace.get(np.namespace());
+            if (in != null && in.remove(key) && in.isEmpty()) {
+                ingressByNamespace.remove(np.namespace());
+            }
+            egress.remove(key);
+        }
+
+        Set<String> ingressIn(String namespace) {
+            return ingressByNamespace.getOrDefault(namespace, Set.of());
+        }
+
+        Set<String> egress() {
+            return egress;
+        }
+
+        private static boolean hasNamedPorts(NetworkPolicy np, Direction d) {
+            for (PolicyRule r : np.rules(d)) {
+                for (PolicyPort p : r.ports()) {
+                    if (p.isNamed()) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
     private static String key(String namespace, String name) {
         return namespace + "/" + name;
     }
 
     private static NetworkPolicy policy(ClusterSnapshot s, String key) {
         int slash = key.indexOf('/');
-        String ns = key.substring(0, slash);
-        String name = key.substring(slash + 1);
-        return s.policiesInNamespace(ns).stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+        return s.policy(key.substring(0, slash), key.substring(slash + 1)).orElse(null);
     }
 
     private static DefaultDeny defaultDeny(ClusterSnapshot s, String key) {
         int slash = key.indexOf('/');
-        String ns = key.substring(0, slash);
-        String name = key.substring(slash + 1);
-        return s.defaultDeniesInNamespace(ns).stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+        return s.defaultDeny(key.substring(0, slash), key.substring(slash + 1)).orElse(null);
     }
 
     /** What differs between two snapshots, by object key. */

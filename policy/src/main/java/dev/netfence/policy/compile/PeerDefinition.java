@@ -30,6 +30,28 @@ sealed interface PeerDefinition {
     /** Whether the members depend on namespace labels. */
     boolean dependsOnNamespaceLabels();
 
+    /**
+     * Where the member pods can live: {@link Scope#none()} for a set of no pods (an ipBlock), one
+     * namespace, or any namespace (a namespace selector). It tells an incremental compile which
+     * definitions a changed pod can be in without testing every one.
+     */
+    Scope scope();
+
+    /** {@code namespace} null with {@code pods} true: any namespace. */
+    record Scope(boolean pods, String namespace) {
+        static Scope none() {
+            return new Scope(false, null);
+        }
+
+        static Scope anyNamespace() {
+            return new Scope(true, null);
+        }
+
+        static Scope namespace(String ns) {
+            return new Scope(true, ns);
+        }
+    }
+
     default String name() {
         return AddressSet.nameOf(text());
     }
@@ -75,6 +97,11 @@ sealed interface PeerDefinition {
         public boolean dependsOnNamespaceLabels() {
             return namespaceSelector != null;
         }
+
+        @Override
+        public Scope scope() {
+            return namespaceSelector == null ? Scope.namespace(namespace) : Scope.anyNamespace();
+        }
     }
 
     /** The cluster DNS pods and extra addresses, for DefaultDeny's allowDNS. */
@@ -103,6 +130,11 @@ sealed interface PeerDefinition {
         public boolean dependsOnNamespaceLabels() {
             return false;
         }
+
+        @Override
+        public Scope scope() {
+            return Scope.namespace(dns.namespace());
+        }
     }
 
     /** An ipBlock's intervals: constant. */
@@ -129,6 +161,11 @@ sealed interface PeerDefinition {
         @Override
         public boolean dependsOnNamespaceLabels() {
             return false;
+        }
+
+        @Override
+        public Scope scope() {
+            return Scope.none();
         }
     }
 

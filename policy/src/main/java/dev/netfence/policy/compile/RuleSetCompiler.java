@@ -65,8 +65,8 @@ public final class RuleSetCompiler {
         Map<String, List<Pod>> podsByNode = podsByNode(snapshot);
         TreeSet<String> nodeNames = new TreeSet<>(podsByNode.keySet());
         snapshot.nodes().forEach(n -> nodeNames.add(n.name()));
-        Map<String, NodeRuleSet> nodes = new TreeMap<>();
-        Map<String, List<String>> spans = new TreeMap<>();
+        Map<String, NodeRuleSet> nodes = new HashMap<>();
+        Map<String, List<String>> spans = new HashMap<>();   // lists in node order: nodes are walked sorted
         for (String node : nodeNames) {
             NodeRuleSet rs = nodeRuleSet(node, snapshot.node(node).orElse(null), podsByNode.getOrDefault(node, List.of()),
                     isolation, compiled);
@@ -78,8 +78,9 @@ public final class RuleSetCompiler {
                 spans.computeIfAbsent(as, k -> new ArrayList<>()).add(rs.node());
             }
         }
-        Map<String, AddressSet> used = new TreeMap<>();
+        Map<String, AddressSet> used = new HashMap<>();
         spans.keySet().forEach(n -> used.put(n, addressSets.get(n)));
+        spans.replaceAll((set, span) -> List.copyOf(span));
         return new CompiledCluster(nodes, used, spans);
     }
 
@@ -120,7 +121,7 @@ public final class RuleSetCompiler {
         }
         List<LocalPod> local = new ArrayList<>();
         Map<String, PolicyRules> policies = new TreeMap<>();
-        Set<String> localIps = new TreeSet<>();
+        Set<String> localIps = new java.util.HashSet<>();
         for (Pod p : pods) {
             if (p.hostNetwork()) {
                 // a host-network pod's traffic is its node's traffic
@@ -138,10 +139,18 @@ public final class RuleSetCompiler {
             }
             List<String> in = iso.getOrDefault(Direction.INGRESS, List.of());
             List<String> out = iso.getOrDefault(Direction.EGRESS, List.of());
-            local.add(new LocalPod(p.namespace(), p.name(), p.ips().stream().map(IpAddress::toString).toList(), in, out));
-            p.ips().forEach(ip -> localIps.add(ip.toString()));
-            in.forEach(id -> policies.put(id, compiled.get(id)));
-            out.forEach(id -> policies.put(id, compiled.get(id)));
+            List<String> ips = new ArrayList<>(p.ips().size());
+            for (IpAddress ip : p.ips()) {
+                ips.add(ip.toString());
+            }
+            local.add(new LocalPod(p.namespace(), p.name(), ips, in, out));
+            localIps.addAll(ips);
+            for (String id : in) {
+                policies.putIfAbsent(id, compiled.get(id));
+            }
+            for (String id : out) {
+                policies.putIfAbsent(id, compiled.get(id));
+            }
         }
         if (!known) {
             return null;
@@ -159,6 +168,13 @@ public final class RuleSetCompiler {
 
     /** Ingress named ports are resolved against the local pod: a node only needs its own pods' entries. */
     private static PolicyRules narrowToLocal(PolicyRules pr, Set<String> localIps) {
+        boolean named = false;
+        for (CompiledRule r : pr.rules()) {
+            named |= !r.namedPorts().isEmpty();
+        }
+        if (!named) {
+            return pr;   // nothing to narrow: the same instance on every node
+        }
         List<CompiledRule> rules = pr.rules().stream().map(r -> r.namedPorts().isEmpty() ? r
                 : new CompiledRule(r.fieldPath(), r.allPeers(), r.peers(), r.allPorts(), r.ports(),
                 r.namedPorts().stream().filter(d -> localIps.contains(d.address())).toList())).toList();
@@ -167,15 +183,16 @@ public final class RuleSetCompiler {
 
     /** For every isolated pod, the ids of the policies isolating it per direction; compiles those policies. */
     private Map<String, Map<Direction, List<String>>> isolation() {
-        Map<String, Map<Direction, TreeSet<String>>> iso = new LinkedHashMap<>();
+        // by pod instance while collecting (a pod's key is built once, not once per policy); each
+        // policy direction adds its id to a pod once, so lists need sorting but no deduplication
+        Map<Pod, EnumMap<Direction, List<String>>> iso = new java.util.IdentityHashMap<>();
         for (NetworkPolicy np : snapshot.policies()) {
             List<Pod> selected = snapshot.selectPods(np.namespace(), np.podSelector());
             for (Direction d : np.effectiveTypes()) {
                 String id = PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d);
                 compiled.put(id, compilePolicy(np, d, selected));
                 for (Pod p : selected) {
-                    iso.computeIfAbsent(p.key(), k -> new EnumMap<>(Direction.class))
-                            .computeIfAbsent(d, k -> new TreeSet<>()).add(id);
+                    isolated(iso, p, d).add(id);
                 }
             }
         }
@@ -185,15 +202,25 @@ public final class RuleSetCompiler {
                 compiled.put(id, compileDefaultDeny(dd, d));
                 for (Pod p : snapshot.podsInNamespace(dd.namespace())) {
                     if (isolates(dd, p)) {
-                        iso.computeIfAbsent(p.key(), k -> new EnumMap<>(Direction.class))
-                                .computeIfAbsent(d, k -> new TreeSet<>()).add(id);
+                        isolated(iso, p, d).add(id);
                     }
                 }
             }
         }
-        Map<String, Map<Direction, List<String>>> out = new HashMap<>();
-        iso.forEach((pod, m) -> out.put(pod, lists(m)));
+        Map<String, Map<Direction, List<String>>> out = new HashMap<>(iso.size() * 2);
+        iso.forEach((pod, m) -> {
+            EnumMap<Direction, List<String>> lists = new EnumMap<>(Direction.class);
+            m.forEach((d, ids) -> {
+                ids.sort(null);
+                lists.put(d, List.copyOf(ids));
+            });
+            out.put(pod.key(), lists);
+        });
         return out;
+    }
+
+    private static List<String> isolated(Map<Pod, EnumMap<Direction, List<String>>> iso, Pod p, Direction d) {
+        return iso.computeIfAbsent(p, k -> new EnumMap<>(Direction.class)).computeIfAbsent(d, k -> new ArrayList<>(2));
     }
 
     private static boolean isolates(DefaultDeny dd, Pod p) {

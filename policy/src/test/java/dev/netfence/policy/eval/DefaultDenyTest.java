@@ -160,6 +160,13 @@ class DefaultDenyTest {
             ClusterDns.DEFAULT.ports(), List.of(ip("169.254.20.10")));
     static final ClusterDns CUSTOM_DNS = new ClusterDns("y", matchLabels("k8s-app=kube-dns"),
             List.of(new ClusterDns.DnsPort(Protocol.UDP, 5353)), List.of());
+    /** OpenShift-like: DNS in another namespace on 5353 (UDP and TCP), NodeLocal's address next to it. */
+    static final ClusterDns OPENSHIFT_DNS = new ClusterDns("y", matchLabels("k8s-app=kube-dns"),
+            List.of(new ClusterDns.DnsPort(Protocol.UDP, 5353), new ClusterDns.DnsPort(Protocol.TCP, 5353)),
+            List.of(ip("169.254.20.10")));
+    /** An extra DNS address that is also a pod's (a stale or unusual configuration): the address counts. */
+    static final ClusterDns EXTRA_POD_ADDRESS = new ClusterDns("kube-system", matchLabels("k8s-app=kube-dns"),
+            ClusterDns.DEFAULT.ports(), List.of(ip("10.0.2.53")));
 
     static Arguments dns(String name, DefaultDeny deny, ClusterDns dns, String to, Protocol protocol, int port, boolean allowed) {
         return Arguments.of(Named.of(name + ": x/a -> " + to + " " + protocol + "/" + port + (allowed ? " allowed" : " denied"),
@@ -182,6 +189,11 @@ class DefaultDenyTest {
                 dns("NodeLocal address not configured", deny, ClusterDns.DEFAULT, "169.254.20.10", Protocol.UDP, 53, false),
                 dns("configured DNS: y, UDP 5353", deny, CUSTOM_DNS, "y/fake-dns", Protocol.UDP, 5353, true),
                 dns("configured DNS: y, UDP 5353", deny, CUSTOM_DNS, "kube-system/coredns", Protocol.UDP, 53, false),
+                dns("OpenShift-like DNS: y, 5353", deny, OPENSHIFT_DNS, "y/fake-dns", Protocol.TCP, 5353, true),
+                dns("OpenShift-like DNS: NodeLocal address on 5353", deny, OPENSHIFT_DNS, "169.254.20.10", Protocol.UDP, 5353, true),
+                dns("OpenShift-like DNS: NodeLocal address not on 53", deny, OPENSHIFT_DNS, "169.254.20.10", Protocol.UDP, 53, false),
+                dns("OpenShift-like DNS: allowDNS false", noDns, OPENSHIFT_DNS, "169.254.20.10", Protocol.UDP, 5353, false),
+                dns("an extra DNS address counts whichever pod has it", deny, EXTRA_POD_ADDRESS, "y/fake-dns", Protocol.UDP, 53, true),
                 dns("an ingress-only DefaultDeny leaves egress open", defaultDeny("x", directions(Direction.INGRESS)),
                         ClusterDns.DEFAULT, "kube-system/coredns", Protocol.TCP, 80, true));
     }
@@ -194,6 +206,10 @@ class DefaultDenyTest {
         Flow flow = flow(s, "x/a", c.to(), c.protocol(), c.port());
         assertThat(engine.allowed(flow)).as(flow.describe()).isEqualTo(c.allowed());
         assertThat(engine.evaluate(flow).allowed()).as(flow.describe()).isEqualTo(c.allowed());
+        // the compiled carve-out (an address set of the DNS pods and extra addresses, on the DNS ports) decides alike
+        assertThat(new dev.netfence.policy.compile.CompiledVerdicts(dev.netfence.policy.compile.RuleSetCompiler.compile(s))
+                .allowed(flow.source().ip(), flow.destination().ip(), c.protocol(), c.port())).as("compiled: " + flow.describe())
+                .isEqualTo(c.allowed());
     }
 
     @Test
