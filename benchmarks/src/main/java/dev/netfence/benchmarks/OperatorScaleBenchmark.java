@@ -49,7 +49,7 @@ public final class OperatorScaleBenchmark {
     /** An API server stand-in: keeps what was written, counts writes. */
     static final class InMemoryApi implements ObjectWriter, PublishedObjects {
         final Map<String, NodeRuleSet> ruleSets = new HashMap<>();
-        /** The hash recomputed from each stored rule set's content, once per write (the operator: once per generation). */
+        /** The hash of each stored rule set's content: known for the operator's own writes, else recomputed once. */
         final Map<String, String> hashes = new HashMap<>();
         final Map<String, AddressSet> addressSets = new HashMap<>();
         int writes;
@@ -57,7 +57,8 @@ public final class OperatorScaleBenchmark {
         @Override
         public void write(NodeRuleSet ruleSet) {
             ruleSets.put(ruleSet.getMetadata().getName(), ruleSet);
-            hashes.remove(ruleSet.getMetadata().getName());
+            // what the operator wrote itself is not hashed again (PublishedInformers.wrote)
+            hashes.put(ruleSet.getMetadata().getName(), ruleSet.getSpec().contentHash);
             writes++;
         }
 
@@ -149,6 +150,11 @@ public final class OperatorScaleBenchmark {
         int before = api.writes;
         sync.run(true);
         ms("full repair pass over an unchanged cluster (" + (api.writes - before) + " writes)", t);
+        api.hashes.clear();   // as after a restart: every stored rule set hashed from its content once
+        t = now();
+        sync.run(true);
+        ms("full repair pass hashing every stored NodeRuleSet from its content (after a restart) (" + (api.writes - before)
+                + " writes)", t);
 
         // one pod label change end to end: the informer's event (a full Pod object) -> ModelAdapter -> model ->
         // keyed change -> incremental compile -> publish of what the compiler changed
@@ -156,9 +162,11 @@ public final class OperatorScaleBenchmark {
         io.fabric8.kubernetes.api.model.Pod event = fabric8(pod);
         endToEnd("one pod label change, first time", model, sync, api, event, "app-4", 1);
         endToEnd("one pod label change, warm (30 runs after 30)", model, sync, api, event, null, 60);
+        phases(model, event);
 
         NetworkPolicy np = snapshot.policiesInNamespace(ScaleLimitCluster.namespaceName(12)).get(3);
         warmPolicy(model, sync, api, np);
+        realization(sync, model.snapshot());
         standby(model, event);
     }
 
@@ -212,6 +220,69 @@ public final class OperatorScaleBenchmark {
         if (!sync.compiled().equals(RuleSetCompiler.compile(model.snapshot()))) {
             throw new IllegalStateException(what + ": the incremental compile differs from a full compile");
         }
+    }
+
+    /**
+     * Where the CPU of one pod label change goes: the same steps as {@link OperatorSync#run} (which
+     * has no per-phase clock), taken one by one with their own consumer, compiler and publisher.
+     */
+    private static void phases(ClusterModel model, io.fabric8.kubernetes.api.model.Pod event) {
+        ChangeCollector changes = new ChangeCollector(() -> { });
+        model.addListener(changes);
+        dev.netfence.policy.compile.IncrementalCompiler compiler = new dev.netfence.policy.compile.IncrementalCompiler();
+        InMemoryApi api = new InMemoryApi();
+        Publisher publisher = new Publisher(api);
+        publisher.publish(compiler.full(model.update(changes).snapshot()), api);
+        long[] sum = new long[4];
+        for (int i = 0; i < 60; i++) {
+            relabel(event, i % 2 == 0 ? "app-3" : "app-4");
+            long c0 = cpu();
+            model.putPod(ModelAdapter.pod(event));
+            long c1 = cpu();
+            ClusterModel.Update u = model.update(changes);
+            var delta = u.delta();
+            long c2 = cpu();
+            var compiled = compiler.update(u.snapshot(), delta);
+            long c3 = cpu();
+            publisher.publishChanges(compiled, compiler.lastChanges(), api);
+            long c4 = cpu();
+            if (i >= 30) {
+                sum[0] += c1 - c0;
+                sum[1] += c2 - c1;
+                sum[2] += c3 - c2;
+                sum[3] += c4 - c3;
+            }
+        }
+        model.removeListener(changes);
+        System.out.printf("one pod label change by phase (mean cpu of 30 warm runs): handler (ModelAdapter + model) %.2f ms,"
+                        + " snapshot apply + delta %.2f ms, incremental compile %.2f ms, publish of what it changed %.2f ms%n",
+                sum[0] / 30e6, sum[1] / 30e6, sum[2] / 30e6, sum[3] / 30e6);
+    }
+
+    /**
+     * One realization report as the operator's report runner makes it (at most once a second, on its
+     * own thread): the summary of every policy from every rule set and status, and each policy's line.
+     */
+    private static void realization(OperatorSync sync, ClusterSnapshot snapshot) {
+        dev.netfence.operator.publish.RuleSetHashes hashes = new dev.netfence.operator.publish.RuleSetHashes();
+        sync.compiled().nodes().values().forEach(hashes::of);
+        List<Long> cpu = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long c = cpu();
+            var summary = new dev.netfence.operator.status.RealizationSummary(sync.compiled(), n -> null, hashes::of);
+            int lines = 0;
+            for (NetworkPolicy p : snapshot.policies()) {
+                lines += summary.of("NetworkPolicy", p.namespace(), p.name()).summary().length();
+            }
+            if (lines < 0) {
+                throw new IllegalStateException();
+            }
+            cpu.add(cpu() - c);
+        }
+        cpu.sort(null);
+        System.out.printf("one realization report (summary of %d policies over %d rule sets), off the sync thread:"
+                + " cpu median %.1f ms, max %.1f ms%n", snapshot.policies().size(), sync.compiled().nodes().size(),
+                cpu.get(5) / 1e6, cpu.get(9) / 1e6);
     }
 
     private static void warmPolicy(ClusterModel model, OperatorSync sync, InMemoryApi api, NetworkPolicy np) {

@@ -4,6 +4,7 @@ import dev.netfence.cli.demo.DemoCommand;
 import dev.netfence.cli.explain.ExplainCommand;
 import dev.netfence.cli.lab.LabCommand;
 import dev.netfence.cli.lint.LintCommand;
+import dev.netfence.cli.query.QueryTargetCommand;
 import dev.netfence.cli.simulate.SimulateCommand;
 import io.quarkus.picocli.runtime.annotations.TopCommand;
 import java.util.concurrent.Callable;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Spec;
 @TopCommand
 @Command(name = "netfence", mixinStandardHelpOptions = true, versionProvider = NetfenceVersion.class,
         description = "Kubernetes NetworkPolicy, evaluated and enforced with nftables.",
-        subcommands = {SimulateCommand.class, ExplainCommand.class, LintCommand.class, LabCommand.class,
+        subcommands = {SimulateCommand.class, ExplainCommand.class, QueryTargetCommand.class, LintCommand.class, LabCommand.class,
                 DemoCommand.class})
 public class NetfenceCommand implements Callable<Integer> {
 

@@ -88,6 +88,6 @@ class CommandLineErrorsTest {
     void helpIsNotAnError() {
         Result r = Netfence.run("simulate", "--help");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).startsWith("Usage: netfence simulate").contains("--port=N", "-o, --output=FORMAT");
+        assertThat(r.out()).startsWith("Usage: netfence simulate").contains("--port=PORTS", "-o, --output=FORMAT");
     }
 }

@@ -34,8 +34,8 @@ class StrictFieldsTest {
     void lintRefusesAnUnknownField() {
         Result r = Netfence.run("lint", "-f", DIR);
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("networkpolicy-ingres.yaml:12: NetworkPolicy shop/allow-web: spec.ingres: "
-                + "unknown field \"ingres\"; did you mean \"ingress\"?");
+        assertThat(r.out()).isEqualTo(DIR + "networkpolicy-ingres.yaml:12: error invalid NetworkPolicy shop/allow-web spec.ingres: "
+                + "unknown field \"ingres\"; did you mean \"ingress\"?\n1 error, 0 warnings\n");
     }
 
     @Test

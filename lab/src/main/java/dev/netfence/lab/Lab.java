@@ -1,5 +1,6 @@
 package dev.netfence.lab;
 
+import dev.netfence.enforcer.datapath.NftablesDatapath;
 import dev.netfence.lab.netns.NamespaceExecutor;
 import dev.netfence.lab.netns.NetworkNamespaces;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -221,6 +222,19 @@ public final class Lab implements AutoCloseable {
 
     public String nodeNamespace(String node) {
         return node(node).namespace();
+    }
+
+    /**
+     * A lab node's namespace as the enforcer's datapath sees it: every kernel call of the node's
+     * enforcer runs on the lab's setns thread for that node.
+     */
+    public NftablesDatapath.InNamespace inNode(String node) {
+        return new NftablesDatapath.InNamespace() {
+            @Override
+            public <T> T call(Callable<T> task) {
+                return runInNode(node, task);
+            }
+        };
     }
 
     /** The namespace a pod runs in (its node's for a host-network pod). */

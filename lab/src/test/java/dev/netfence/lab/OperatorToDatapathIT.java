@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.adapter.ModelAdapter;
-import dev.netfence.enforcer.kube.KubernetesRuleSetSource;
-import dev.netfence.enforcer.nft.Nftables;
-import dev.netfence.enforcer.nft.RuleSetApplier;
+import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.loop.EnforcerLoop;
+import dev.netfence.enforcer.loop.EnforcerObserver;
+import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.operator.OperatorSettings;
 import dev.netfence.operator.OperatorRuntime;
 import dev.netfence.policy.eval.Endpoint;
@@ -95,18 +96,18 @@ class OperatorToDatapathIT {
 
         OperatorRuntime operator = new OperatorRuntime(client, OperatorSettings.DEFAULTS, new SimpleMeterRegistry());
         System.out.println("operator settings (production defaults): " + OperatorSettings.DEFAULTS.describe());
-        Map<String, KubernetesRuleSetSource> sources = new HashMap<>();
-        Map<String, RuleSetApplier> appliers = new HashMap<>();
+        Map<String, EnforcerLoop> enforcers = new HashMap<>();
         try (Lab lab = Lab.up(cluster)) {
             operator.start();
             for (LabNode node : lab.nodes()) {
-                sources.put(node.name(), new KubernetesRuleSetSource(client, node.name()));
-                appliers.put(node.name(), new RuleSetApplier(new Nftables()));
+                // the enforcer's core loop with the DaemonSet's defaults; kernel calls in the node's namespace
+                enforcers.put(node.name(), KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), client,
+                        "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE).start());
             }
             ClusterSnapshot withPolicy = cluster.toBuilder().policy(ModelAdapter.networkPolicy(yaFromX())).build();
             await().atMost(Duration.ofSeconds(20)).until(() -> client.resources(NodeRuleSet.class).withName("node-b").get() != null
                     && !client.resources(NodeRuleSet.class).withName("node-b").get().getSpec().pods.isEmpty());
-            enforce(lab, sources, appliers);
+            enforced(enforcers);
             assertMatchesEngine(lab.measure(80, Protocol.TCP), withPolicy);
             assertThat(lab.measure(80, Protocol.TCP).allowed("z/c", "y/a")).isFalse();
             assertThat(lab.measure(80, Protocol.TCP).allowed("x/b", "y/a")).isTrue();
@@ -115,27 +116,25 @@ class OperatorToDatapathIT {
             client.network().v1().networkPolicies().inNamespace("y").withName("a-from-x").delete();
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     client.resources(NodeRuleSet.class).withName("node-b").get().getSpec().pods.isEmpty());
-            enforce(lab, sources, appliers);
+            enforced(enforcers);
             assertMatchesEngine(lab.measure(80, Protocol.TCP), cluster);
             assertThat(lab.measure(80, Protocol.TCP).allowed("z/c", "y/a")).isTrue();
         } finally {
+            enforcers.values().forEach(EnforcerLoop::close);
             operator.stop();
-            sources.values().forEach(KubernetesRuleSetSource::close);
         }
     }
 
-    /** What each node's enforcer loop does once: read the source, apply in the node's namespace. */
-    private static void enforce(Lab lab, Map<String, KubernetesRuleSetSource> sources, Map<String, RuleSetApplier> appliers) {
-        for (LabNode node : lab.nodes()) {
-            // wait until the node's source shows the operator's latest NodeRuleSet
-            await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-                NodeRuleSet published = sources.get(node.name()).published();
-                return published != null && sources.get(node.name()).current()
-                        .map(r -> r.ruleSet().equals(dev.netfence.crds.ruleset.NodeRuleSetConverter.toModel(published)))
-                        .orElse(false);
+    /** Waits until every node's enforcer reports (in its NodeRuleSet status) the operator's latest rule set. */
+    private void enforced(Map<String, EnforcerLoop> enforcers) {
+        for (String node : enforcers.keySet()) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                NodeRuleSet published = client.resources(NodeRuleSet.class).withName(node).get();
+                return published != null && published.getStatus() != null
+                        && published.getSpec().contentHash.equals(published.getStatus().appliedHash)
+                        && published.getSpec().contentHash.equals(enforcers.get(node).state().ruleSetHash());
             });
         }
-        lab.installRules(node -> appliers.get(node.name()).apply(sources.get(node.name()).current().orElseThrow()));
     }
 
     private static void assertMatchesEngine(ReachabilityMatrix measured, ClusterSnapshot snapshot) {

@@ -48,7 +48,7 @@ public interface WebhookConfig {
          * At most one new cluster view per interval: a stream of pod updates costs one snapshot per
          * interval, built off the request threads. A view lags the informers by at most this plus one build.
          */
-        @WithDefault("500ms")
+        @WithDefault("100ms")
         Duration refreshInterval();
     }
 

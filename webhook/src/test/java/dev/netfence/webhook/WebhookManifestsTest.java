@@ -58,10 +58,10 @@ class WebhookManifestsTest {
     @Test
     void theHeapFollowsTheMemoryLimit() throws Exception {
         var c = load("deployment.yaml", Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(c.getResources().getLimits().get("memory")).isEqualTo(new Quantity("512Mi"));
+        assertThat(c.getResources().getLimits().get("memory")).isEqualTo(new Quantity("768Mi"));
         assertThat(c.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
-            assertThat(List.of(e.getValue().split(" "))).contains("-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError");
+            assertThat(List.of(e.getValue().split(" "))).contains("-XX:MaxRAMPercentage=65", "-XX:+ExitOnOutOfMemoryError");
         });
         assertThat(c.getEnvFrom()).anySatisfy(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo("netfence-cluster-settings"));
     }

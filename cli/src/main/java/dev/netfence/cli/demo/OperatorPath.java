@@ -1,5 +1,9 @@
 package dev.netfence.cli.demo;
 
+import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.loop.EnforcerLoop;
+import dev.netfence.enforcer.loop.EnforcerObserver;
+import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabNode;
@@ -34,7 +38,7 @@ final class OperatorPath implements RulePath {
     private final EmbeddedApiServer api;
     private final OperatorRuntime operator;
     private final DefaultDenyStatusController status;
-    private final List<LabNodeEnforcer> enforcers = new ArrayList<>();
+    private final List<EnforcerLoop> enforcers = new ArrayList<>();
     private final List<String> nodes;
 
     private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, List<String> nodes) {
@@ -60,7 +64,10 @@ final class OperatorPath implements RulePath {
             status = DefaultDenyStatusController.start(api.client(), realizations, false);
             OperatorPath path = new OperatorPath(api, operator, status, lab.nodes().stream().map(LabNode::name).toList());
             for (LabNode node : lab.nodes()) {
-                LabNodeEnforcer enforcer = new LabNodeEnforcer(lab, node.name(), api.client());
+                // the enforcer's core loop with the DaemonSet's defaults: informer events, status written on
+                // change, libnftables inside the node's namespace (the lab's setns thread for that node)
+                EnforcerLoop enforcer = KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), api.client(),
+                        "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE);
                 path.enforcers.add(enforcer);
                 enforcer.start();
             }
@@ -82,7 +89,11 @@ final class OperatorPath implements RulePath {
         return "kubectl apply -> API server (embedded, " + api.url() + ") -> operator -> NodeRuleSets + AddressSets"
                 + " -> one enforcer per node (libnftables inside the node's namespace); DefaultDeny statuses by the JOSDK"
                 + " reconciler\n  operator settings (production defaults): "
-                + operator.settings().describe();
+                + operator.settings().describe()
+                + "\n  enforcer settings (production defaults): informer events coalesced "
+                + EnforcerSettings.DEFAULT_COALESCE_DELAY.toMillis() + " ms, kernel table verified every "
+                + EnforcerSettings.DEFAULT_RESYNC_INTERVAL.toSeconds() + " s, counters every "
+                + EnforcerSettings.DEFAULT_COUNTER_INTERVAL.toSeconds() + " s";
     }
 
     @Override
@@ -128,7 +139,7 @@ final class OperatorPath implements RulePath {
 
     @Override
     public void close() {
-        enforcers.forEach(LabNodeEnforcer::close);
+        enforcers.forEach(EnforcerLoop::close);
         status.close();
         operator.stop();
         api.close();

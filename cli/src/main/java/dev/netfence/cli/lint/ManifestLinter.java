@@ -15,6 +15,7 @@ import dev.netfence.policy.model.NetworkPolicy;
 import dev.netfence.policy.model.Node;
 import dev.netfence.policy.model.ObjectRef;
 import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.net.Cidr;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,18 +31,39 @@ public final class ManifestLinter {
 
     private final PolicyAnalyzer analyzer;
     private final ClusterDns dns;
+    private final List<Cidr> serviceCidrs;
 
-    public ManifestLinter(AnalysisConfig config, ClusterDns dns) {
+    public ManifestLinter(AnalysisConfig config, ClusterDns dns, List<Cidr> serviceCidrs) {
         this.analyzer = new PolicyAnalyzer(config);
         this.dns = dns;
+        this.serviceCidrs = List.copyOf(serviceCidrs);
     }
 
     public ManifestLinter() {
-        this(AnalysisConfig.DEFAULT, ClusterDns.DEFAULT);
+        this(AnalysisConfig.DEFAULT, ClusterDns.DEFAULT, List.of());
     }
 
     public List<LocatedFinding> lint(Manifests manifests) {
+        return lint(manifests, null);
+    }
+
+    /**
+     * {@code cluster}: where the namespaces, pods and nodes live when the repository holds only
+     * policies ({@code --cluster-from}), or null; its other objects are not linted.
+     */
+    public List<LocatedFinding> lint(Manifests manifests, Manifests cluster) {
         ClusterSnapshot.Builder context = ClusterSnapshot.builder().dns(dns);
+        if (cluster != null) {
+            for (ManifestObject o : cluster.objects()) {
+                if (o.model() instanceof Namespace n) {
+                    context.namespace(n);
+                } else if (o.model() instanceof Pod p) {
+                    context.pod(p);
+                } else if (o.model() instanceof Node n) {
+                    context.node(n);
+                }
+            }
+        }
         List<PolicyObject> objects = new ArrayList<>();
         List<CriticalFlow> flows = new ArrayList<>();
         Map<ObjectRef, ManifestObject> byRef = new HashMap<>();
@@ -64,7 +86,9 @@ public final class ManifestLinter {
             }
         }
         List<LocatedFinding> out = new ArrayList<>();
-        for (Finding f : analyzer.lint(context.build(), objects, flows)) {
+        List<Finding> findings = new ArrayList<>(analyzer.lint(context.build(), objects, flows));
+        findings.addAll(ServiceIpRule.check(manifests, serviceCidrs));
+        for (Finding f : findings) {
             ManifestObject o = byRef.get(f.object());
             if (o == null) {
                 out.add(new LocatedFinding(f, "", 0, 0));

@@ -1,22 +1,26 @@
 package dev.netfence.cli.simulate;
 
 import dev.netfence.cli.ExitCodes;
-import dev.netfence.cli.common.FlowOptions;
 import dev.netfence.cli.common.ManifestOptions;
 import dev.netfence.cli.common.OutputOption;
 import dev.netfence.crds.manifest.Manifests;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.model.Protocol;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code netfence simulate}: the reachability matrix of every pod with an IP, on one port. */
+/** {@code netfence simulate}: the reachability matrix of every pod with an IP, one per port asked for. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Print who can reach whom on one port, between all pods that have an IP.",
+        description = {"Print who can reach whom on a port, between all pods that have an IP: one matrix per port.",
                 "Rows are sources, columns destinations: '.' allowed, 'X' denied."})
 public class SimulateCommand implements Callable<Integer> {
 
@@ -26,15 +30,25 @@ public class SimulateCommand implements Callable<Integer> {
     @Mixin
     ManifestOptions manifests;
 
-    @Mixin
-    FlowOptions flow;
+    @Option(names = "--port", required = true, paramLabel = "PORTS",
+            description = "Destination ports, comma separated, each optionally with its protocol: 80,443,53/UDP. Repeatable.")
+    List<String> ports;
+
+    @Option(names = "--protocol", defaultValue = "TCP", paramLabel = "PROTOCOL",
+            description = "The protocol of the ports written without one: TCP, UDP or SCTP (default: ${DEFAULT-VALUE}).")
+    Protocol protocol;
 
     @Mixin
     OutputOption output;
 
     @Override
     public Integer call() {
-        flow.check(spec.commandLine());
+        PortList portList;
+        try {
+            portList = PortList.parse(ports, protocol);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         PrintWriter err = spec.commandLine().getErr();
         Manifests loaded = manifests.load(err);
         ClusterSnapshot snapshot = loaded.snapshot();
@@ -52,12 +66,17 @@ public class SimulateCommand implements Callable<Integer> {
             err.println("note: no pod in the manifests has an IP (status.podIP): the matrix is empty");
         }
         err.flush();
-        ReachabilityMatrix matrix = ReachabilityMatrix.compute(snapshot, flow.protocol(), flow.port());
         PrintWriter out = spec.commandLine().getOut();
-        if (output.json()) {
-            out.println(MatrixJson.render(matrix));
+        List<ReachabilityMatrix> matrices = portList.ports().stream()
+                .map(p -> ReachabilityMatrix.compute(snapshot, p.protocol(), p.number())).toList();
+        if (matrices.size() == 1) {
+            out.print(output.json() ? MatrixJson.render(matrices.get(0)) + "\n" : MatrixText.render(matrices.get(0)));
+        } else if (output.json()) {
+            out.println(matrices.stream().map(MatrixJson::render).collect(Collectors.joining(", ", "[", "]")));
         } else {
-            out.print(MatrixText.render(matrix));
+            // one matrix per port, each under its port, a blank line apart
+            out.print(matrices.stream().map(m -> m.protocol() + "/" + m.port() + ":\n" + MatrixText.render(m))
+                    .collect(Collectors.joining("\n")));
         }
         out.flush();
         return ExitCodes.OK;

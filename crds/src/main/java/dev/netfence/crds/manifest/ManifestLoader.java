@@ -94,6 +94,12 @@ public final class ManifestLoader {
     }
 
     private void loadObject(Path file, JsonNode node, FieldLines lines, String where) {
+        if (options.skipNonKubernetes() && !(node.isObject() && node.path("kind").isTextual()
+                && node.path("apiVersion").isTextual())) {
+            notes.add(new ManifestNote(file, lines.objectLine(), "skipped " + where
+                    + ": not a Kubernetes object (no apiVersion and kind)", ManifestNote.Reason.NOT_KUBERNETES));
+            return;
+        }
         if (!node.isObject()) {
             problems.add(new ManifestProblem(file, lines.objectLine(), null, null,
                     where + " is not a Kubernetes object: expected a mapping with apiVersion, kind and metadata"));
@@ -113,7 +119,7 @@ public final class ManifestLoader {
         Optional<SupportedKind> supported = SupportedKind.of(kind);
         if (supported.isEmpty()) {
             notes.add(new ManifestNote(file, lines.objectLine(), "ignored " + ref
-                    + ": netfence reads only " + SupportedKind.names()));
+                    + ": netfence reads only " + SupportedKind.names(), ManifestNote.Reason.IGNORED_KIND));
             return;
         }
         SupportedKind k = supported.get();

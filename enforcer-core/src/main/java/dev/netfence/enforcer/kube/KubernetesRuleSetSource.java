@@ -97,12 +97,19 @@ public final class KubernetesRuleSetSource implements RuleSetSource {
         }
     }
 
-    /** Watches exactly {@code names}: informers for new names, stopped for names no longer listed. */
+    /**
+     * Watches exactly {@code names}: informers for new names, stopped for names no longer listed. New
+     * informers start without blocking (all lists run at once, not one after the other); until one has
+     * listed its set is a wait, and the end of its list is an event.
+     */
     private void watch(Set<String> names) {
         for (String name : names) {
             if (!addressSets.containsKey(name)) {
-                addressSets.put(name, client.resources(AddressSet.class).withLabel(AddressSet.SET_LABEL, name)
-                        .inform(new Notify<>()));
+                SharedIndexInformer<AddressSet> informer = client.resources(AddressSet.class)
+                        .withLabel(AddressSet.SET_LABEL, name).runnableInformer(0);
+                informer.addEventHandler(new Notify<>());
+                addressSets.put(name, informer);
+                informer.start().whenComplete((ok, error) -> listener.run());
             }
         }
         addressSets.keySet().removeIf(name -> {
@@ -116,6 +123,9 @@ public final class KubernetesRuleSetSource implements RuleSetSource {
 
     private List<AddressSet> parts(String set) {
         SharedIndexInformer<AddressSet> informer = addressSets.get(set);
+        if (!informer.hasSynced()) {
+            throw new RuleSetNotReadyException("waiting for the informer of AddressSet " + set + " to list it");
+        }
         AddressSet first = informer.getStore().getByKey(set);
         if (first == null || first.getSpec() == null || first.getSpec().parts == null) {
             throw new RuleSetNotReadyException("NodeRuleSet " + node + " names AddressSet " + set

@@ -14,7 +14,7 @@ import java.util.Objects;
  * operator's hash), when it was first applied, the rule and element counts, and the last error (the
  * previous rules stay in force then). Written only when its content differs from the status the
  * informer holds: an unchanged state writes nothing, however often it is reported. A conflict (the
- * operator just rewrote the spec, which is an event and so another report) is not retried here.
+ * operator just rewrote the spec) is thrown, so the loop keeps the report pending for the next event.
  */
 public final class NodeRuleSetStatusReporter implements StatusSink {
     private final KubernetesClient client;
@@ -25,6 +25,13 @@ public final class NodeRuleSetStatusReporter implements StatusSink {
         this.client = client;
         this.source = source;
         this.enforcer = enforcer;
+    }
+
+    /** The status write lost a race with a spec write; report again with the newer object. */
+    public static final class StatusConflictException extends RuntimeException {
+        StatusConflictException(String message) {
+            super(message);
+        }
     }
 
     @Override
@@ -43,8 +50,14 @@ public final class NodeRuleSetStatusReporter implements StatusSink {
             client.resource(copy).updateStatus();
             return true;
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 409 || e.getCode() == 404) {
-                return false;
+            if (e.getCode() == 404) {
+                return false; // the NodeRuleSet was deleted: nothing to report on
+            }
+            if (e.getCode() == 409) {
+                // the informer's copy is older than the object (the operator just rewrote the spec): the
+                // caller keeps the report pending and repeats it on the next event, which that write is
+                throw new StatusConflictException("NodeRuleSet " + published.getMetadata().getName()
+                        + " changed while its status was written (resourceVersion conflict)");
             }
             throw e;
         }

@@ -2,6 +2,7 @@ package dev.netfence.enforcer.loop;
 
 import dev.netfence.crds.ruleset.InvalidRuleSetException;
 import dev.netfence.enforcer.datapath.Datapath;
+import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
@@ -63,6 +64,9 @@ public final class EnforcerLoop implements AutoCloseable {
     private volatile boolean started;
     /** Worker thread only. */
     private RenderedTable lastGood;
+    /** The source's object behind {@code lastGood}, and what validation made of it: an identical object is not validated and rendered again. */
+    private ResolvedRuleSet lastSource;
+    private ResolvedRuleSet lastValid;
     private Duration backoff;
     private ScheduledFuture<?> retry;
     private EnforcementState reported;
@@ -133,9 +137,15 @@ public final class EnforcerLoop implements AutoCloseable {
                 }
                 return;
             }
+            if (current.get() == lastSource) {
+                apply(lastValid, lastGood, verify); // sources hand out the same object until something changed
+                return;
+            }
             ResolvedRuleSet valid = RuleSetValidator.validate("NodeRuleSet " + settings.nodeName(), current.get());
             RenderedTable table = NftablesRenderer.render(valid);
             apply(valid, table, verify);
+            lastSource = current.get();
+            lastValid = valid;
         } catch (RuleSetNotReadyException e) {
             LOG.debugf("node %s waits: %s", settings.nodeName(), e.getMessage());
             state = state.waiting(e.getMessage());
@@ -156,8 +166,8 @@ public final class EnforcerLoop implements AutoCloseable {
 
     private void apply(ResolvedRuleSet valid, RenderedTable table, boolean verify) {
         if (verify && !datapath.inSync()) {
-            LOG.warnf("node %s: the kernel's table inet netfence is not what was applied (deleted, flushed or edited"
-                    + " by someone else): replacing it", settings.nodeName());
+            LOG.warnf("node %s: the kernel's table inet netfence is not provably what was applied (another nftables"
+                    + " transaction since; the table may have been deleted, flushed or edited): replacing it", settings.nodeName());
             datapath.forget();
             repairs.incrementAndGet();
         }
@@ -167,7 +177,6 @@ public final class EnforcerLoop implements AutoCloseable {
                     valid.ruleSet().contentHash(), result.kind(), result.rules(), result.elements(),
                     result.duration().toMillis());
             observer.applied(result);
-            datapath.inSync(); // takes the baseline the next resync compares with
         }
         lastGood = table;
         state = state.succeeded(valid.contentHash(), valid.ruleSet().contentHash(), result, clock.instant());
@@ -188,7 +197,6 @@ public final class EnforcerLoop implements AutoCloseable {
                 LOG.warnf("node %s: the kernel's table drifted; restoring the last good rules", settings.nodeName());
                 datapath.forget();
                 datapath.apply(lastGood);
-                datapath.inSync();
                 repairs.incrementAndGet();
             }
         } catch (RuntimeException e) {
@@ -237,6 +245,9 @@ public final class EnforcerLoop implements AutoCloseable {
             status.report(now);
             reported = now;
             statusPending = false;
+        } catch (NodeRuleSetStatusReporter.StatusConflictException e) {
+            statusPending = true;
+            LOG.debugf("%s; reporting again on the next event", e.getMessage());
         } catch (RuntimeException e) {
             statusPending = true;
             LOG.warnf("cannot write the status of NodeRuleSet %s (retried on the next event or resync): %s",

@@ -163,6 +163,55 @@ public final class NetlinkSetElements {
         }
     }
 
+    private static final int NFT_MSG_GETGEN = 16;
+    private static final int NFTA_GEN_ID = 1;
+
+    /**
+     * The ruleset generation of the calling thread's network namespace (NFT_MSG_GETGEN): nf_tables
+     * increments it on every committed transaction, by anyone, on any table. Equal generations mean
+     * nothing was changed in between; the enforcer's resync reads the whole table only when it moved.
+     */
+    public static long generation() {
+        LibC c = libc();
+        int fd = c.socket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
+        try {
+            c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
+                    .putLong(5).putLong(0).array(), 16);
+            byte[] request = message((short) ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN), NLM_F_REQUEST, 1,
+                    (byte) 0, 0, new byte[0]);
+            byte[] kernel = new byte[12];
+            kernel[0] = AF_NETLINK;
+            c.sendto(fd, request, request.length, 0, kernel, kernel.length);
+            byte[] buf = new byte[8192];
+            long n = c.recv(fd, buf, buf.length, 0);
+            ByteBuffer in = ByteBuffer.wrap(buf, 0, (int) n).order(ByteOrder.nativeOrder());
+            int len = in.getInt();
+            int type = in.getShort() & 0xffff;
+            in.position(16);
+            if (type == NLMSG_ERROR) {
+                throw new NftablesException("kernel refused NFT_MSG_GETGEN: errno " + (-in.getInt()));
+            }
+            in.position(16 + 4); // nfgenmsg
+            while (in.position() + 4 <= Math.min(len, (int) n)) {
+                int start = in.position();
+                int alen = in.getShort() & 0xffff;
+                int atype = in.getShort() & 0x3fff;
+                if (atype == NFTA_GEN_ID && alen >= 8) {
+                    return in.order(ByteOrder.BIG_ENDIAN).getInt() & 0xffffffffL;
+                }
+                if (alen < 4) {
+                    break;
+                }
+                in.position(start + align(alen));
+            }
+            throw new NftablesException("no generation id in the kernel's NFT_MSG_NEWGEN answer");
+        } catch (LastErrorException e) {
+            throw new NftablesException("netlink error talking to nf_tables: errno " + e.getErrorCode());
+        } finally {
+            c.close(fd);
+        }
+    }
+
     private static String errnoName(int errno) {
         return switch (errno) {
             case 2 -> "(ENOENT: no such table, set, chain or element)";

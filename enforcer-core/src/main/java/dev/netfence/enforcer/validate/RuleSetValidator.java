@@ -106,7 +106,7 @@ public final class RuleSetValidator {
         for (int i = 0; i < size("spec.entries", set.entries()); i++) {
             String e = set.entries().get(i);
             String path = "spec.entries[" + i + "]";
-            if (e == null || e.length() > 100) {
+            if (e == null || e.length() > 100 || !ascii(e)) {
                 throw new InvalidRuleSetException(obj, path, "not an address, network or range: " + shown(e));
             }
             AddressRanges.Interval iv;
@@ -199,7 +199,7 @@ public final class RuleSetValidator {
     }
 
     private String address(String path, String text) {
-        if (text == null || text.length() > 45) {
+        if (text == null || text.length() > 45 || !ascii(text)) {
             throw invalid(path, "not an IP address: " + shown(text));
         }
         try {
@@ -207,6 +207,11 @@ public final class RuleSetValidator {
         } catch (IllegalArgumentException e) {
             throw invalid(path, "not an IP address: " + shown(text));
         }
+    }
+
+    /** The engine's parser accepts any Unicode digit; addresses on the wire are ASCII only. */
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(c -> c > 0x20 && c < 0x7f);
     }
 
     private String name(Pattern pattern, String path, String value, String what) {

@@ -161,4 +161,28 @@ class NftablesApplierIT {
             return null;
         });
     }
+
+    @Test
+    void aDeltaTheNetlinkWriterCannotEncodeFallsBackToAFullReplacement() {
+        NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            RenderedTable good = NftablesRenderer.render(shop());
+            applier.apply(good);
+            // a verdict map element whose value is not a jump: NetlinkSetElements throws IllegalArgumentException
+            List<dev.netfence.enforcer.nft.NftSet> sets = new ArrayList<>();
+            for (var set : good.sets()) {
+                List<String> elements = new ArrayList<>(set.elements());
+                if (set.name().equals("ingress_v4")) {
+                    elements.add("10.77.0.99 : drop");
+                }
+                sets.add(new dev.netfence.enforcer.nft.NftSet(set.name(), set.type(), set.interval(), elements));
+            }
+            RenderedTable changed = new RenderedTable(sets, good.chains());
+            assertThat(applier.apply(changed).kind()).isEqualTo(ApplyResult.Kind.FULL);
+            assertThat(nft.run("get element inet netfence ingress_v4 { 10.77.0.99 }")).contains("drop");
+            assertThat(applier.applied()).isEqualTo(changed);
+            return null;
+        });
+    }
 }

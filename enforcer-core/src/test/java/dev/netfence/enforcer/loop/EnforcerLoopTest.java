@@ -112,9 +112,10 @@ class EnforcerLoopTest {
         assertThat(datapath.kernel()).isEqualTo(table(FIRST));
         assertThat(loop.state().ruleSetHash()).isEqualTo(FIRST.ruleSet().contentHash());
         assertThat(loop.state().lastError()).contains("Could not process rule");
-        await().atMost(Duration.ofSeconds(5)).until(() -> table(SECOND).equals(datapath.kernel()));
-        assertThat(loop.state().lastError()).isNull();
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(SECOND).equals(datapath.kernel())
+                && loop.state().lastError() == null);
         assertThat(loop.state().consecutiveFailures()).isZero();
+        assertThat(loop.state().ruleSetHash()).isEqualTo(SECOND.ruleSet().contentHash());
     }
 
     @Test

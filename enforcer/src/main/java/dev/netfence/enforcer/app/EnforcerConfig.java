@@ -37,8 +37,8 @@ public interface EnforcerConfig {
     @WithDefault("30s")
     Duration resyncInterval();
 
-    /** How often the rule counters are read for the metrics. */
-    @WithDefault("30s")
+    /** How often the rule counters are read for the metrics (one read lists every rule: ~2 s CPU at 10,000 pods). */
+    @WithDefault("5m")
     Duration counterInterval();
 
     /** How long the loop waits after an informer event for more before it applies (a burst is one apply). */

@@ -33,11 +33,14 @@ public class EnforcerNamespaceResource implements QuarkusTestResourceLifecycleMa
             NetNs.delete(NS);
             NetNs.add(NS);
         }
+        // short intervals, set through the app's own keys: the test sees a file change, a retry and the
+        // counters in the metrics within seconds instead of the defaults (2 s, 1 s, 5 min)
         return Map.of("netfence.enforcer.node-name", "n1",
                 "netfence.enforcer.rules-path", rules.toString(),
                 "netfence.enforcer.network-namespace", NS,
                 "netfence.enforcer.poll-interval", "100ms",
                 "netfence.enforcer.retry-initial", "100ms",
+                "netfence.enforcer.counter-interval", "200ms",
                 "netfence.enforcer.enabled", String.valueOf(kernel));
     }
 

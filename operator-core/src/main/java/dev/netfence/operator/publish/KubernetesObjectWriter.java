@@ -41,14 +41,20 @@ public final class KubernetesObjectWriter implements ObjectWriter {
     }
 
     private <T extends HasMetadata> void upsert(T desired, HasMetadata cached) {
+        T stored;
         if (cached == null) {
-            client.resource(desired).create();
+            stored = client.resource(desired).create();
         } else {
             Object spec = desired instanceof NodeRuleSet rs ? rs.getSpec() : ((AddressSet) desired).getSpec();
             String patch = client.getKubernetesSerialization().asJson(
                     java.util.List.of(java.util.Map.of("op", "replace", "path", "/spec", "value", spec)));
-            client.resources(desired.getClass()).withName(desired.getMetadata().getName())
-                    .patch(PatchContext.of(PatchType.JSON), patch);
+            @SuppressWarnings("unchecked")
+            Class<T> type = (Class<T>) desired.getClass();
+            stored = client.resources(type).withName(desired.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON), patch);
+        }
+        if (stored instanceof NodeRuleSet rs && desired instanceof NodeRuleSet d) {
+            // the API server answered with the object it stored: that generation holds what we wrote
+            published.wrote(rs, d.getSpec().contentHash);
         }
         written.increment();
     }

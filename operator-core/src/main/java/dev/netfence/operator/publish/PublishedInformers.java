@@ -140,6 +140,19 @@ public final class PublishedInformers implements PublishedObjects {
         return h.hash();
     }
 
+    /**
+     * The operator itself wrote {@code stored} (the API server's answer to the write) with content of
+     * hash {@code hash}: that generation of the object holds exactly what was written, so its hash
+     * need not be recomputed when the informer delivers it. Any later spec change by anyone else is a
+     * new generation and is hashed from its content.
+     */
+    public void wrote(NodeRuleSet stored, String hash) {
+        if (stored != null && stored.getMetadata() != null && stored.getMetadata().getGeneration() != null) {
+            hashes.put(stored.getMetadata().getName(), new Hashed(stored.getMetadata().getUid(),
+                    stored.getMetadata().getGeneration(), null, hash));
+        }
+    }
+
     /** The hash of what the object holds, or null when it does not convert or its stored hash says something else. */
     static String contentHash(NodeRuleSet rs) {
         String computed;

@@ -60,10 +60,19 @@ public final class AdmissionLoadBenchmark {
     static final int POLICIES = 500;
     static final int CLASSES = 100;
     static final int PORT = 18443;
+    /** Pods and policies in other namespaces, so the model has the size of a large cluster (judged requests stay in bench). */
+    static final int FILLER_PODS = Integer.getInteger("bench.fillerPods", 0);
+    static final int FILLER_POLICIES = Integer.getInteger("bench.fillerPolicies", 0);
+    static final int FILLER_NAMESPACES = Integer.getInteger("bench.fillerNamespaces", 100);
+    /** Pod label updates per second sent to the API server during the timed runs. */
+    static final int POD_UPDATES = Integer.getInteger("bench.podUpdates", 50);
+    /** The Deployment's heap: -XX:MaxRAMPercentage=65 of its 768Mi limit. */
+    static final String WEBHOOK_HEAP = System.getProperty("bench.webhookHeap", "500m");
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        boolean hostile = args.length > 1 && "hostile".equals(args[1]);
         java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
         Path root = Path.of(".").toAbsolutePath().normalize();
         Path jar = root.resolve("webhook/target/quarkus-app/quarkus-run.jar");
@@ -78,9 +87,9 @@ public final class AdmissionLoadBenchmark {
         try (NamespacedKubernetesClient client = api.createClient()) {
             long t0 = System.nanoTime();
             populate(client);
-            System.out.printf("API server: %d pods, %d policies created in %.1f s%n", PODS + 2, POLICIES,
-                    (System.nanoTime() - t0) / 1e9);
-            webhook = new ProcessBuilder("java", "-Xmx512m",
+            System.out.printf("API server: %d pods, %d policies created in %.1f s%n", PODS + 2 + FILLER_PODS,
+                    POLICIES + FILLER_POLICIES, (System.nanoTime() - t0) / 1e9);
+            webhook = new ProcessBuilder("java", "-Xmx" + WEBHOOK_HEAP, "-XX:+ExitOnOutOfMemoryError",
                     "-Dquarkus.kubernetes-client.api-server-url=" + client.getMasterUrl(),
                     "-Dquarkus.kubernetes-client.trust-certs=true",
                     "-Dquarkus.kubernetes-client.namespace=default",
@@ -90,18 +99,38 @@ public final class AdmissionLoadBenchmark {
                     "-Dquarkus.log.level=WARN",
                     "-jar", jar.toString())
                     .redirectErrorStream(true).redirectOutput(new File("webhook/target/bench-webhook.log")).start();
+            // daemon threads, shut down below: the client's pool kept the JVM alive after the last figure
+            clientPool = Executors.newFixedThreadPool(4, r -> {
+                Thread t = new Thread(r, "bench-http");
+                t.setDaemon(true);
+                return t;
+            });
             HttpClient http = HttpClient.newBuilder().sslContext(trust(tls.resolve("tls.crt")))
-                    .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();
+                    .executor(clientPool).connectTimeout(Duration.ofSeconds(5)).build();
             long ready = System.nanoTime();
             waitUntilReady(http);
             System.out.printf("webhook ready (caches synced) after %.1f s%n", (System.nanoTime() - ready) / 1e9);
             String[] bodies = requests();
             run(http, bodies, 200, 10, false);    // warm-up (JIT), not reported
+            if (hostile) {
+                Hostile.run(http, URI.create("https://localhost:" + PORT + "/validate"), seconds, webhook.pid());
+                return;
+            }
             serial(http, bodies, 2000);
+            PodUpdates updates = new PodUpdates(client, POD_UPDATES);
             for (int rate : new int[] {200, 1000}) {
                 run(http, bodies, rate, seconds, true);
+                updates.start();
+                run(http, bodies, rate, seconds, true);
+                System.out.printf("  (the run above: while %d pod updates/s arrive; %d updates sent, %d failed)%n",
+                        POD_UPDATES, updates.sent(), updates.failed());
+                updates.stop();
             }
+            System.out.printf("webhook peak resident memory (VmHWM): %d MiB%n", peakRssMiB(webhook.pid()));
         } finally {
+            if (clientPool != null) {
+                clientPool.shutdownNow();
+            }
             if (webhook != null) {
                 webhook.destroy();
                 webhook.waitFor(10, TimeUnit.SECONDS);
@@ -110,20 +139,114 @@ public final class AdmissionLoadBenchmark {
         }
     }
 
-    static void populate(NamespacedKubernetesClient client) {
-        for (String ns : List.of("kube-system", "bench")) {
+    static java.util.concurrent.ExecutorService clientPool;
+
+    static void populate(NamespacedKubernetesClient client) throws Exception {
+        List<String> namespaces = new ArrayList<>(List.of("kube-system", "bench"));
+        int fillerNamespaces = FILLER_PODS + FILLER_POLICIES == 0 ? 0 : FILLER_NAMESPACES;
+        for (int n = 0; n < fillerNamespaces; n++) {
+            namespaces.add("fill-" + n);
+        }
+        for (String ns : namespaces) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
         for (int i = 0; i < 2; i++) {
             client.resource(pod("kube-system", "coredns-" + i, "10.96.0." + (10 + i), Map.of("k8s-app", "kube-dns"))).create();
         }
+        // creates from a few threads: the mock server answers each in well under a millisecond, the round trips dominate
+        java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
         for (int i = 0; i < PODS; i++) {
-            client.resource(pod("bench", "pod-" + i, "10.1." + (i / 250) + "." + (i % 250 + 1),
-                    Map.of("app", "app-" + (i % CLASSES), "tier", "t" + (i % 7)))).create();
+            int n = i;
+            done.add(pool.submit(() -> client.resource(pod("bench", "pod-" + n, "10.1." + (n / 250) + "." + (n % 250 + 1),
+                    Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7)))).create()));
         }
         for (int j = 0; j < POLICIES; j++) {
-            client.resource(policy(j, j < CLASSES)).create();
+            int n = j;
+            done.add(pool.submit(() -> client.resource(policy(n, n < CLASSES)).create()));
         }
+        for (int i = 0; i < FILLER_PODS; i++) {
+            int n = i;
+            String ns = "fill-" + (n % fillerNamespaces);
+            done.add(pool.submit(() -> client.resource(pod(ns, "pod-" + n, "10." + (2 + n / 62_500) + "." + (n / 250 % 250) + "."
+                    + (n % 250 + 1), Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7)))).create()));
+        }
+        for (int j = 0; j < FILLER_POLICIES; j++) {
+            int n = j;
+            NetworkPolicy np = policy(n, n % CLASSES == 0);
+            np.getMetadata().setNamespace("fill-" + (n % fillerNamespaces));
+            done.add(pool.submit(() -> client.resource(np).create()));
+        }
+        for (var f : done) {
+            f.get();
+        }
+        pool.shutdown();
+    }
+
+    /** Label updates of bench pods at a fixed rate (each one GET + PATCH, as kubectl label does), on a daemon thread. */
+    static final class PodUpdates {
+        private final NamespacedKubernetesClient client;
+        private final int perSecond;
+        private final AtomicInteger sent = new AtomicInteger();
+        private final AtomicInteger failed = new AtomicInteger();
+        private java.util.concurrent.ScheduledExecutorService timer;
+        private java.util.concurrent.ExecutorService senders;
+
+        PodUpdates(NamespacedKubernetesClient client, int perSecond) {
+            this.client = client;
+            this.perSecond = perSecond;
+        }
+
+        void start() {
+            sent.set(0);
+            failed.set(0);
+            timer = Executors.newScheduledThreadPool(1, r -> {
+                Thread t = new Thread(r, "bench-pod-updates");
+                t.setDaemon(true);
+                return t;
+            });
+            // the timer only hands out updates: each takes two round trips, more than 20 ms on a busy machine
+            senders = Executors.newFixedThreadPool(8, r -> {
+                Thread t = new Thread(r, "bench-pod-update-sender");
+                t.setDaemon(true);
+                return t;
+            });
+            timer.scheduleAtFixedRate(() -> senders.submit(() -> {
+                int n = sent.incrementAndGet();
+                try {
+                    client.pods().inNamespace("bench").withName("pod-" + (n * 37 % PODS))
+                            .edit(p -> new PodBuilder(p).editMetadata().addToLabels("rev", "r" + n).endMetadata().build());
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                }
+            }), 0, 1_000_000 / perSecond, TimeUnit.MICROSECONDS);
+        }
+
+        int sent() {
+            return sent.get();
+        }
+
+        int failed() {
+            return failed.get();
+        }
+
+        void stop() {
+            timer.shutdownNow();
+            senders.shutdownNow();
+        }
+    }
+
+    static long peakRssMiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return -1;
     }
 
     static Pod pod(String ns, String name, String ip, Map<String, String> labels) {

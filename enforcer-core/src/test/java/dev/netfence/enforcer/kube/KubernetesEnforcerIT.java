@@ -1,0 +1,155 @@
+package dev.netfence.enforcer.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.netfence.crds.AddressSet;
+import dev.netfence.crds.NodeRuleSet;
+import dev.netfence.crds.ruleset.AddressSetParts;
+import dev.netfence.crds.ruleset.NodeRuleSetConverter;
+import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.enforcer.datapath.RecordingDatapath;
+import dev.netfence.enforcer.loop.EnforcerLoop;
+import dev.netfence.enforcer.loop.EnforcerObserver;
+import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.nft.NftablesRenderer;
+import dev.netfence.enforcer.validate.HostileRuleSets;
+import dev.netfence.policy.compile.CompiledCluster;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import dev.netfence.policy.compile.RuleSetCompiler;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The core enforcer loop with its Kubernetes source and status reporter against the mock API server
+ * in CRUD mode (datapath: the recording fake): an AddressSet written after its NodeRuleSet is a wait,
+ * steady state writes nothing, and an AddressSet entry carrying an nftables injection with a
+ * recomputed contentHash is refused with a status error while the last good rules stay.
+ */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesEnforcerIT {
+    KubernetesMockServer server;
+    KubernetesClient client;
+    private final List<EnforcerLoop> loops = new ArrayList<>();
+
+    @BeforeEach
+    void crds() throws Exception {
+        for (String f : List.of("noderulesets.netfence.dev-v1.yml", "addresssets.netfence.dev-v1.yml")) {
+            try (InputStream in = Files.newInputStream(Path.of("..", "crds", f))) {
+                client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
+            }
+        }
+    }
+
+    @AfterEach
+    void close() {
+        loops.forEach(EnforcerLoop::close);
+    }
+
+    private EnforcerLoop enforcer(String node, RecordingDatapath datapath, EnforcerSettings settings) {
+        KubernetesRuleSetSource source = new KubernetesRuleSetSource(client, node);
+        EnforcerLoop loop = new EnforcerLoop(settings, source, datapath,
+                new NodeRuleSetStatusReporter(client, source, "enforcer-" + node), EnforcerObserver.NONE).start();
+        loops.add(loop);
+        return loop;
+    }
+
+    private NodeRuleSet published(String node) {
+        return client.resources(NodeRuleSet.class).withName(node).get();
+    }
+
+    @Test
+    void anAddressSetWrittenAfterItsRuleSetIsAWait() {
+        CompiledCluster compiled = RuleSetCompiler.compile(SampleClusters.shop());
+        ResolvedRuleSet n1 = compiled.forNode("n1");
+        client.resource(NodeRuleSetConverter.toResource(n1.ruleSet())).create();
+        RecordingDatapath datapath = new RecordingDatapath();
+        EnforcerLoop loop = enforcer("n1", datapath, EnforcerSettings.defaults("n1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> loop.state().waitingFor() != null);
+        assertThat(loop.state().lastError()).isNull();
+        assertThat(published("n1").getStatus() == null || published("n1").getStatus().error == null).isTrue();
+        assertThat(datapath.applied()).isEmpty();
+
+        n1.addressSets().forEach(set -> AddressSetParts.split(set).forEach(p -> client.resource(p).create()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> published("n1").getStatus() != null
+                && n1.ruleSet().contentHash().equals(published("n1").getStatus().appliedHash));
+        assertThat(datapath.kernel()).isEqualTo(NftablesRenderer.render(n1));
+        assertThat(published("n1").getStatus().error).isNull();
+    }
+
+    @Test
+    void steadyStateWritesNothing() throws Exception {
+        CompiledCluster compiled = RuleSetCompiler.compile(SampleClusters.shop());
+        compiled.addressSets().values().forEach(set -> AddressSetParts.split(set).forEach(p -> client.resource(p).create()));
+        compiled.nodes().values().forEach(rs -> client.resource(NodeRuleSetConverter.toResource(rs)).create());
+        Map<String, EnforcerLoop> byNode = new HashMap<>();
+        // resync every 200 ms instead of 30 s: many resyncs happen within the few seconds observed
+        for (String node : compiled.nodes().keySet()) {
+            byNode.put(node, enforcer(node, new RecordingDatapath(),
+                    EnforcerSettings.defaults(node).withResyncInterval(Duration.ofMillis(200))));
+        }
+        for (String node : byNode.keySet()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> published(node).getStatus() != null
+                    && published(node).getSpec().contentHash.equals(published(node).getStatus().appliedHash));
+        }
+        Thread.sleep(500); // let the last status events settle
+        while (server.takeRequest(10, TimeUnit.MILLISECONDS) != null) {
+            // drain what happened while settling
+        }
+        long syncs = byNode.values().stream().mapToLong(EnforcerLoop::syncs).sum();
+        Thread.sleep(3_000);
+        List<String> writes = new ArrayList<>();
+        RecordedRequest r;
+        while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
+            if (!r.getMethod().equals("GET")) {
+                writes.add(r.getMethod() + " " + r.getPath());
+            }
+        }
+        assertThat(byNode.values().stream().mapToLong(EnforcerLoop::syncs).sum()).isGreaterThan(syncs + byNode.size() * 5L);
+        assertThat(writes).isEmpty();
+    }
+
+    @Test
+    void anInjectedEntryWithARecomputedHashIsRefusedAndTheLastGoodRulesStay() {
+        CompiledCluster compiled = RuleSetCompiler.compile(SampleClusters.shop());
+        ResolvedRuleSet n1 = compiled.forNode("n1");
+        n1.addressSets().forEach(set -> AddressSetParts.split(set).forEach(p -> client.resource(p).create()));
+        client.resource(NodeRuleSetConverter.toResource(n1.ruleSet())).create();
+        RecordingDatapath datapath = new RecordingDatapath();
+        EnforcerLoop loop = enforcer("n1", datapath, EnforcerSettings.defaults("n1"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> published("n1").getStatus() != null
+                && published("n1").getStatus().appliedHash != null);
+
+        // the attacker edits an AddressSet and recomputes its contentHash, as anyone can
+        String name = n1.ruleSet().addressSets().get(0);
+        AddressSet edited = client.resources(AddressSet.class).withName(name).get();
+        edited.getSpec().entries = new ArrayList<>(edited.getSpec().entries);
+        edited.getSpec().entries.add(HostileRuleSets.INJECTION);
+        edited.getSpec().contentHash = AddressSetParts.entriesHash(edited.getSpec().entries);
+        edited.getSpec().size = edited.getSpec().entries.size();
+        client.resource(edited).update();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> published("n1").getStatus().error != null);
+        assertThat(published("n1").getStatus().error).contains("AddressSet " + name).contains("spec.entries[")
+                .doesNotContain("\n");
+        assertThat(published("n1").getStatus().appliedHash).isEqualTo(n1.ruleSet().contentHash());
+        assertThat(datapath.applied()).hasSize(1);
+        assertThat(datapath.kernel()).isEqualTo(NftablesRenderer.render(n1));
+        assertThat(loop.state().lastError()).isEqualTo(published("n1").getStatus().error);
+    }
+}

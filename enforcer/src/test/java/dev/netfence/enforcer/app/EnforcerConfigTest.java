@@ -1,0 +1,49 @@
+package dev.netfence.enforcer.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netfence.enforcer.loop.EnforcerSettings;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The app's {@code @WithDefault}s are the core's defaults: the lab and the demo construct
+ * {@link EnforcerSettings#defaults(String)}, the DaemonSet binds {@link EnforcerConfig}; both must run
+ * with the same values.
+ */
+class EnforcerConfigTest {
+
+    @Test
+    void theAppsDefaultsAreTheCoresDefaults() throws Exception {
+        EnforcerSettings core = EnforcerSettings.defaults("n1");
+        Map<String, Duration> expected = Map.of(
+                "pollInterval", core.pollInterval(),
+                "retryInitial", core.retryInitial(),
+                "retryMax", core.retryMax(),
+                "resyncInterval", core.resyncInterval(),
+                "counterInterval", core.counterInterval(),
+                "coalesceDelay", core.coalesceDelay());
+        for (Map.Entry<String, Duration> e : expected.entrySet()) {
+            String text = EnforcerConfig.class.getMethod(e.getKey()).getAnnotation(WithDefault.class).value();
+            assertThat(parse(text)).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        assertThat(EnforcerConfig.class.getMethod("source").getAnnotation(WithDefault.class).value())
+                .as("the app's default source is the file; the DaemonSet sets kubernetes, which defaults(node) uses")
+                .isEqualTo("file");
+    }
+
+    /** The duration syntax of SmallRye Config used in the defaults: 50ms, 30s, 2m. */
+    private static Duration parse(String text) {
+        if (text.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+        }
+        long n = Long.parseLong(text.substring(0, text.length() - 1));
+        return switch (text.charAt(text.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            default -> throw new IllegalArgumentException(text);
+        };
+    }
+}
