@@ -166,6 +166,7 @@ public final class OperatorScaleBenchmark {
 
         NetworkPolicy np = snapshot.policiesInNamespace(ScaleLimitCluster.namespaceName(12)).get(3);
         warmPolicy(model, sync, api, np);
+        realization(sync, model.snapshot());
         standby(model, event);
     }
 
@@ -256,6 +257,32 @@ public final class OperatorScaleBenchmark {
         System.out.printf("one pod label change by phase (mean cpu of 30 warm runs): handler (ModelAdapter + model) %.2f ms,"
                         + " snapshot apply + delta %.2f ms, incremental compile %.2f ms, publish of what it changed %.2f ms%n",
                 sum[0] / 30e6, sum[1] / 30e6, sum[2] / 30e6, sum[3] / 30e6);
+    }
+
+    /**
+     * One realization report as the operator's report runner makes it (at most once a second, on its
+     * own thread): the summary of every policy from every rule set and status, and each policy's line.
+     */
+    private static void realization(OperatorSync sync, ClusterSnapshot snapshot) {
+        dev.netfence.operator.publish.RuleSetHashes hashes = new dev.netfence.operator.publish.RuleSetHashes();
+        sync.compiled().nodes().values().forEach(hashes::of);
+        List<Long> cpu = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long c = cpu();
+            var summary = new dev.netfence.operator.status.RealizationSummary(sync.compiled(), n -> null, hashes::of);
+            int lines = 0;
+            for (NetworkPolicy p : snapshot.policies()) {
+                lines += summary.of("NetworkPolicy", p.namespace(), p.name()).summary().length();
+            }
+            if (lines < 0) {
+                throw new IllegalStateException();
+            }
+            cpu.add(cpu() - c);
+        }
+        cpu.sort(null);
+        System.out.printf("one realization report (summary of %d policies over %d rule sets), off the sync thread:"
+                + " cpu median %.1f ms, max %.1f ms%n", snapshot.policies().size(), sync.compiled().nodes().size(),
+                cpu.get(5) / 1e6, cpu.get(9) / 1e6);
     }
 
     private static void warmPolicy(ClusterModel model, OperatorSync sync, InMemoryApi api, NetworkPolicy np) {

@@ -31,6 +31,9 @@ public final class OperatorRuntime {
     private final PublishedInformers published;
     private final OperatorSync sync;
     private final CoalescingRunner runner;
+    private final CoalescingRunner reportRunner;
+    /** Realization (NetworkPolicy annotations, DefaultDeny statuses) is reported at most this often. */
+    public static final java.time.Duration REPORT_INTERVAL = java.time.Duration.ofSeconds(1);
     private final LeaderGate gate;
     private final DefaultDenyRealizations defaultDenies;
     private final RealizationReporter reporter;
@@ -67,9 +70,19 @@ public final class OperatorRuntime {
         RuleSetHashes hashes = new RuleSetHashes();
         this.reporter = new RealizationReporter(client, informers::policyStore, published::ruleSetStore, hashes, model,
                 defaultDenies);
+        CoalescingRunner[] report = new CoalescingRunner[1];
         this.sync = new OperatorSync(model, () -> informers.synced() && published.synced(), published, changes,
-                new Publisher(new KubernetesObjectWriter(client, published, registry), hashes), reporter::update, registry);
+                new Publisher(new KubernetesObjectWriter(client, published, registry), hashes), c -> report[0].request(), registry);
         s[0] = sync;
+        // realization is reported on its own thread, at most once per REPORT_INTERVAL: it walks every rule set and
+        // policy of the cluster, and must not delay the next compile and publish
+        this.reportRunner = new CoalescingRunner("netfence-report", periodic -> {
+            if (sync.compiled() != null) {
+                reporter.update(sync.compiled());
+            }
+            return true;
+        }, REPORT_INTERVAL, settings.retryInitial(), settings.retryMax(), settings.resync());
+        report[0] = reportRunner;
         OperatorSettings.LeaderElection le = settings.leaderElection();
         String identity = le.identity().orElse(env("HOSTNAME", "netfence-operator"));
         this.runner = new CoalescingRunner("netfence-sync-" + identity, sync, settings.debounce(), settings.retryInitial(),
@@ -80,13 +93,19 @@ public final class OperatorRuntime {
             defaultDenies.forget();
             sync.leading();
             runner.activate();
+            reportRunner.activate();
         };
         this.gate = le.enabled()
                 ? LeaderGate.elect(client, le.leaseNamespace().orElse(env("POD_NAMESPACE", "netfence-system")), le.leaseName(),
-                        identity, le.leaseDuration(), le.renewDeadline(), le.retryPeriod(), onLeading, runner::deactivate)
-                : LeaderGate.always(onLeading, runner::deactivate);
+                        identity, le.leaseDuration(), le.renewDeadline(), le.retryPeriod(), onLeading, this::standBy)
+                : LeaderGate.always(onLeading, this::standBy);
         registry.gauge("netfence_sync_failures", runner, CoalescingRunner::failures);
         registry.gauge("netfence_annotation_failures", reporter, RealizationReporter::annotationFailures);
+    }
+
+    private void standBy() {
+        runner.deactivate();
+        reportRunner.deactivate();
     }
 
     private static String env(String name, String fallback) {
@@ -104,6 +123,7 @@ public final class OperatorRuntime {
     public void stop() {
         gate.close();
         runner.close();
+        reportRunner.close();
         reporter.close();
         published.stop();
         informers.stop();

@@ -5,12 +5,16 @@ import dev.netfence.cli.common.Endpoints;
 import dev.netfence.cli.common.FlowOptions;
 import dev.netfence.cli.common.ManifestOptions;
 import dev.netfence.cli.common.OutputOption;
+import dev.netfence.crds.manifest.Manifests;
+import dev.netfence.crds.manifest.ServiceModel;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.net.IpAddress;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,8 +38,9 @@ public class ExplainCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "NS/POD|IP", description = "The source: a pod, or an IP address.")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "NS/POD|IP",
-            description = "The destination: a pod, or an IP address (a pod's, a node's or one outside the cluster).")
+    @Option(names = "--to", required = true, paramLabel = "NS/POD|IP|svc/NS/NAME",
+            description = "The destination: a pod, an IP address (a pod's, a node's or one outside the cluster), or a "
+                    + "Service (svc/NS/NAME, --port its port): then the flow to each of its endpoints after DNAT.")
     String to;
 
     @Mixin
@@ -47,7 +52,24 @@ public class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         flow.check(spec.commandLine());
-        ClusterSnapshot snapshot = manifests.load(spec.commandLine().getErr()).snapshot();
+        Manifests loaded = manifests.load(spec.commandLine().getErr());
+        ClusterSnapshot snapshot = loaded.snapshot();
+        if (to.startsWith("svc/")) {
+            return explainService(loaded, snapshot, ServiceTargets.service(loaded, to));
+        }
+        if (Endpoints.isAddress(to)) {
+            // a ClusterIP is never what NetworkPolicy sees: explain the flows to the endpoints instead
+            IpAddress ip = IpAddress.parse(to);
+            java.util.Optional<ServiceModel> service = loaded.objects().stream().flatMap(o -> o.model(ServiceModel.class).stream())
+                    .filter(svc -> svc.clusterIps().contains(ip)).findFirst();
+            if (service.isPresent()) {
+                spec.commandLine().getErr().println("note: " + to + " is the ClusterIP of Service " + service.get().key()
+                        + ": NetworkPolicy sees a flow to it after kube-proxy's DNAT, addressed to an endpoint "
+                        + "(the same as --to svc/" + service.get().key() + ")");
+                spec.commandLine().getErr().flush();
+                return explainService(loaded, snapshot, service.get());
+            }
+        }
         Endpoint[] ends = endpoints(snapshot);
         Explanation explanation = new FlowExplainer(snapshot).explain(new Flow(ends[0], ends[1], flow.protocol(), flow.port()));
         PrintWriter out = spec.commandLine().getOut();
@@ -58,6 +80,49 @@ public class ExplainCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * {@code --to svc/NS/NAME}: NetworkPolicy judges the flow after kube-proxy's DNAT, so the flow to
+     * each endpoint, on its target port, is explained on its own.
+     */
+    private int explainService(Manifests loaded, ClusterSnapshot snapshot, ServiceModel service) {
+        ServiceModel.Port port = ServiceTargets.port(service, flow.protocol(), flow.port());
+        List<ServiceTargets.Target> targets = ServiceTargets.resolve(loaded, snapshot, service, port);
+        PrintWriter out = spec.commandLine().getOut();
+        List<String> json = new ArrayList<>();
+        StringBuilder text = new StringBuilder("Service ").append(service.key()).append(" port ").append(port.protocol())
+                .append('/').append(port.port());
+        if (targets.isEmpty()) {
+            text.append(" has no endpoints in the manifests (no ready EndpointSlice address, no selected pod with an IP and ")
+                    .append("the target port): nothing receives a flow to it\n");
+        } else {
+            text.append(": kube-proxy rewrites the destination to ")
+                    .append(targets.size() == 1 ? "its one endpoint" : "one of its " + targets.size() + " endpoints")
+                    .append(" before NetworkPolicy sees the packet, so each is judged on its own:\n");
+            targets.forEach(t -> text.append("  ").append(t.endpoint().describe()).append(" port ").append(t.port())
+                    .append(" (").append(t.source()).append(")\n"));
+        }
+        int i = 1;
+        for (ServiceTargets.Target t : targets) {
+            Endpoint source = Endpoints.isAddress(from) ? Endpoints.address(snapshot, IpAddress.parse(from))
+                    : sourceFacing(Endpoints.pod(snapshot, "--from", from), t.endpoint());
+            Explanation e = new FlowExplainer(snapshot).explain(new Flow(source, t.endpoint(), flow.protocol(), t.port()));
+            json.add(ExplanationJson.render(e));
+            text.append("\nEndpoint ").append(i++).append('/').append(targets.size()).append(":\n").append(ExplanationText.render(e));
+        }
+        if (output.json()) {
+            out.println("{\"service\": \"" + service.key() + "\", \"port\": " + port.port() + ", \"protocol\": \""
+                    + port.protocol() + "\", \"endpoints\": [" + String.join(", ", json) + "]}");
+        } else {
+            out.print(text);
+        }
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static Endpoint sourceFacing(Pod pod, Endpoint destination) {
+        return Endpoints.podFacing(pod, destination.ip());
     }
 
     /** Source and destination, over the address family they share. */

@@ -75,6 +75,11 @@ public class LintCommand implements Callable<Integer> {
                     + "policies); repeatable.")
     List<Path> clusterFrom = new ArrayList<>();
 
+    @Option(names = "--service-cidr", paramLabel = "CIDR",
+            description = "The cluster's service CIDR (kube-apiserver --service-cluster-ip-range): ipBlocks overlapping it "
+                    + "are flagged like those covering a Service's ClusterIP; repeatable.")
+    List<String> serviceCidrs = new ArrayList<>();
+
     @Option(names = "--base-dir", paramLabel = "DIR",
             description = "The repository root: file names in the output are relative to it (default: the current directory).")
     Path baseDir;
@@ -93,6 +98,8 @@ public class LintCommand implements Callable<Integer> {
 
     /** The repository root, absolute. */
     private Path base;
+
+    private final List<dev.netfence.policy.net.Cidr> cidrs = new ArrayList<>();
 
     @Override
     public Integer call() throws IOException {
@@ -117,6 +124,15 @@ public class LintCommand implements Callable<Integer> {
                 continue;
             }
             scan.add(p);
+        }
+        for (String c : serviceCidrs) {
+            try {
+                cidrs.add(dev.netfence.policy.net.Cidr.parse(c));
+            } catch (IllegalArgumentException e) {
+                err.println("netfence lint: --service-cidr " + c + ": not a CIDR (write e.g. 10.96.0.0/12)");
+                err.flush();
+                return UNUSABLE_INPUT;
+            }
         }
         Path buildDir = Files.createTempDirectory("netfence-lint");
         try {
@@ -190,7 +206,8 @@ public class LintCommand implements Callable<Integer> {
 
     private List<LocatedFinding> analyse(Manifests manifests, Manifests cluster, Map<Path, RepositoryScan.Kustomization> built,
                                          PrintWriter err) {
-        List<LocatedFinding> findings = new ManifestLinter().lint(manifests, cluster);
+        List<LocatedFinding> findings = new ManifestLinter(dev.netfence.policy.analysis.AnalysisConfig.DEFAULT,
+                dev.netfence.policy.model.ClusterDns.DEFAULT, cidrs).lint(manifests, cluster);
         boolean anyPod = !manifests.objectsOf(Pod.class).isEmpty() || (cluster != null && !cluster.objectsOf(Pod.class).isEmpty());
         if (!anyPod) {
             long dropped = findings.stream().filter(f -> NEED_PODS.contains(f.finding().ruleId())).count();

@@ -15,6 +15,7 @@ import dev.netfence.policy.model.NetworkPolicy;
 import dev.netfence.policy.model.Node;
 import dev.netfence.policy.model.ObjectRef;
 import dev.netfence.policy.model.Pod;
+import dev.netfence.policy.net.Cidr;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,14 +31,16 @@ public final class ManifestLinter {
 
     private final PolicyAnalyzer analyzer;
     private final ClusterDns dns;
+    private final List<Cidr> serviceCidrs;
 
-    public ManifestLinter(AnalysisConfig config, ClusterDns dns) {
+    public ManifestLinter(AnalysisConfig config, ClusterDns dns, List<Cidr> serviceCidrs) {
         this.analyzer = new PolicyAnalyzer(config);
         this.dns = dns;
+        this.serviceCidrs = List.copyOf(serviceCidrs);
     }
 
     public ManifestLinter() {
-        this(AnalysisConfig.DEFAULT, ClusterDns.DEFAULT);
+        this(AnalysisConfig.DEFAULT, ClusterDns.DEFAULT, List.of());
     }
 
     public List<LocatedFinding> lint(Manifests manifests) {
@@ -83,7 +86,9 @@ public final class ManifestLinter {
             }
         }
         List<LocatedFinding> out = new ArrayList<>();
-        for (Finding f : analyzer.lint(context.build(), objects, flows)) {
+        List<Finding> findings = new ArrayList<>(analyzer.lint(context.build(), objects, flows));
+        findings.addAll(ServiceIpRule.check(manifests, serviceCidrs));
+        for (Finding f : findings) {
             ManifestObject o = byRef.get(f.object());
             if (o == null) {
                 out.add(new LocatedFinding(f, "", 0, 0));

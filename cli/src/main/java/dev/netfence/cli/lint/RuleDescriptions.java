@@ -35,7 +35,10 @@ final class RuleDescriptions {
                     "Use the name of a container port of the destination pods, or the port number.", "warning"),
             new Rule(Rules.IPBLOCK_COVERS_PODS, "An ipBlock covers pod addresses; select pods instead",
                     "Pod IPs change: select the pods with podSelector/namespaceSelector, or add the pod network to except.",
-                    "warning"));
+                    "warning"),
+            new Rule(Rules.IPBLOCK_COVERS_SERVICE_IP, "An ipBlock covers a Service ClusterIP, which NetworkPolicy never sees",
+                    "kube-proxy rewrites the destination to the Service's endpoints before the policy is applied: select the "
+                            + "Service's pods (namespaceSelector and podSelector) instead of its ClusterIP.", "warning"));
 
     private static final Map<String, Rule> BY_ID = new LinkedHashMap<>();
 

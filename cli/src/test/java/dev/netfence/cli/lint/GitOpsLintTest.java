@@ -48,8 +48,9 @@ class GitOpsLintTest {
         String expected = Files.readString(EXPECTED.resolve("lint." + format + "." + ext)).replace("@VERSION@", NetfenceVersion.version());
         assertThat(r.out()).isEqualTo(expected);
         assertThat(r.err()).isEqualTo("""
-                note: %1$s/policies/shop.yaml:35: ignored Service shop/api: netfence reads only Namespace, Pod, Node, \
-                NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)
+                note: %1$s/policies/shop.yaml:47: ignored Deployment shop/api: netfence reads only Namespace, Pod, Node, \
+                Service, EndpointSlice (discovery.k8s.io/v1), NetworkPolicy (networking.k8s.io/v1), DefaultDeny and \
+                CriticalFlow (netfence.dev/v1alpha1)
                 note: skipped 1 YAML document that is no Kubernetes object (no apiVersion and kind)
                 note: skipped 4 paths: 1 hidden, 2 Helm templates or charts, 1 excluded by --exclude or .netfenceignore
                 """.formatted(REPO));

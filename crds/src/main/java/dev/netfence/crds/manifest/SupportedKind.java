@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.Arrays;
 import java.util.Optional;
@@ -24,7 +26,11 @@ enum SupportedKind {
             r -> ModelAdapter.defaultDeny((DefaultDeny) r)),
     /** Not part of the snapshot: read for the analyses (lint, admission) that check critical flows. */
     CRITICAL_FLOW("netfence.dev/v1alpha1", "CriticalFlow", false, CriticalFlow.class,
-            r -> CriticalFlowConverter.toModel((CriticalFlow) r));
+            r -> CriticalFlowConverter.toModel((CriticalFlow) r)),
+    /** Not part of the snapshot: where a flow to a Service goes after DNAT, and which addresses are ClusterIPs. */
+    SERVICE("v1", "Service", true, Service.class, r -> ServiceModel.of((Service) r)),
+    ENDPOINT_SLICE("discovery.k8s.io/v1", "EndpointSlice", true, EndpointSlice.class,
+            r -> EndpointSliceModel.of((EndpointSlice) r));
 
     final String apiVersion;
     final String kind;
@@ -46,6 +52,7 @@ enum SupportedKind {
     }
 
     static String names() {
-        return "Namespace, Pod, Node, NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)";
+        return "Namespace, Pod, Node, Service, EndpointSlice (discovery.k8s.io/v1), NetworkPolicy (networking.k8s.io/v1), "
+                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)";
     }
 }

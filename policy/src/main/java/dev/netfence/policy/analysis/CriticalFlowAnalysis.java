@@ -4,6 +4,7 @@ import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
 import dev.netfence.policy.eval.PolicyEngine;
 import dev.netfence.policy.eval.Verdict;
+import dev.netfence.policy.model.ClusterDelta;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.ContainerPort;
 import dev.netfence.policy.model.DefaultDeny;
@@ -83,15 +84,17 @@ public final class CriticalFlowAnalysis {
         if (pairs.isEmpty()) {
             return List.of();
         }
-        ClusterSnapshot.Builder restricted = restrictedSnapshot(before, included.values(), ns);
+        ClusterSnapshot restricted = restrictedSnapshot(before, included.values(), ns);
         // "before" holds the removed objects and not the added ones even when the caller's snapshot
         // lags behind (an informer cache that has not seen the object of a DELETE yet).
-        change.added().forEach(o -> o.removeFrom(restricted));
-        change.removed().forEach(o -> o.addTo(restricted));
-        PolicyEngine beforeEngine = new PolicyEngine(restricted.build());
-        change.removed().forEach(o -> o.removeFrom(restricted));
-        change.added().forEach(o -> o.addTo(restricted));
-        PolicyEngine afterEngine = new PolicyEngine(restricted.build());
+        ClusterDelta.Builder toBefore = ClusterDelta.builder();
+        change.added().forEach(o -> o.removeFrom(toBefore));
+        change.removed().forEach(o -> o.addTo(toBefore));
+        PolicyEngine beforeEngine = new PolicyEngine(restricted.apply(toBefore.build()));
+        ClusterDelta.Builder toAfter = ClusterDelta.builder();
+        change.removed().forEach(o -> o.removeFrom(toAfter));
+        change.added().forEach(o -> o.addTo(toAfter));
+        PolicyEngine afterEngine = new PolicyEngine(restricted.apply(toAfter.build()));
         return judge(pairs, beforeEngine, afterEngine);
     }
 
@@ -236,26 +239,23 @@ public final class CriticalFlowAnalysis {
      * policies that select at least one of the pods: a policy that selects none of them cannot take
      * part in any verdict about their flows (peers only matter in policies that select the pod judged).
      */
-    private static ClusterSnapshot.Builder restrictedSnapshot(ClusterSnapshot full, Collection<Pod> pods, String changedNs) {
-        ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(full.dns());
-        full.namespaces().forEach(b::namespace);
-        full.nodes().forEach(b::node);
+    private static ClusterSnapshot restrictedSnapshot(ClusterSnapshot full, Collection<Pod> pods, String changedNs) {
+        List<NetworkPolicy> policies = new ArrayList<>();
+        List<DefaultDeny> defaultDenies = new ArrayList<>();
         Map<String, Set<Map<String, String>>> labelSetsByNamespace = new java.util.HashMap<>();
         labelSetsByNamespace.put(changedNs, new HashSet<>());
         for (Pod p : pods) {
-            b.pod(p);
             labelSetsByNamespace.computeIfAbsent(p.namespace(), k -> new HashSet<>()).add(p.labels());
         }
         labelSetsByNamespace.forEach((ns, labelSets) -> {
             for (NetworkPolicy np : full.policiesInNamespace(ns)) {
                 if (labelSets.stream().anyMatch(np.podSelector()::matches)) {
-                    b.policy(np);
+                    policies.add(np);
                 }
             }
-            for (DefaultDeny dd : full.defaultDeniesInNamespace(ns)) {
-                b.defaultDeny(dd);
-            }
+            defaultDenies.addAll(full.defaultDeniesInNamespace(ns));
         });
-        return b;
+        // every namespace and node of the cluster, shared with it rather than copied
+        return full.restrictedTo(pods, policies, defaultDenies);
     }
 }

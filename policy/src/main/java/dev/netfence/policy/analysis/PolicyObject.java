@@ -1,5 +1,6 @@
 package dev.netfence.policy.analysis;
 
+import dev.netfence.policy.model.ClusterDelta;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.LabelSelector;
@@ -27,6 +28,12 @@ public sealed interface PolicyObject permits PolicyObject.Policy, PolicyObject.D
     void addTo(ClusterSnapshot.Builder builder);
 
     void removeFrom(ClusterSnapshot.Builder builder);
+
+    /** Writes this object as an upsert to a change set. */
+    void addTo(ClusterDelta.Builder delta);
+
+    /** Writes this object's removal to a change set. */
+    void removeFrom(ClusterDelta.Builder delta);
 
     static PolicyObject of(NetworkPolicy np) {
         return new Policy(np);
@@ -74,6 +81,14 @@ public sealed interface PolicyObject permits PolicyObject.Policy, PolicyObject.D
         public void removeFrom(ClusterSnapshot.Builder b) {
             b.removePolicy(policy.namespace(), policy.name());
         }
+
+        public void addTo(ClusterDelta.Builder d) {
+            d.policy(policy);
+        }
+
+        public void removeFrom(ClusterDelta.Builder d) {
+            d.removePolicy(policy.namespace(), policy.name());
+        }
     }
 
     record Deny(DefaultDeny defaultDeny, Map<String, String> annotations) implements PolicyObject {
@@ -97,6 +112,14 @@ public sealed interface PolicyObject permits PolicyObject.Policy, PolicyObject.D
 
         public void removeFrom(ClusterSnapshot.Builder b) {
             b.removeDefaultDeny(defaultDeny.namespace(), defaultDeny.name());
+        }
+
+        public void addTo(ClusterDelta.Builder d) {
+            d.defaultDeny(defaultDeny);
+        }
+
+        public void removeFrom(ClusterDelta.Builder d) {
+            d.removeDefaultDeny(defaultDeny.namespace(), defaultDeny.name());
         }
     }
 }

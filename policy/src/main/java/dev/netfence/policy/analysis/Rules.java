@@ -16,6 +16,11 @@ public final class Rules {
     public static final String UNEXPOSED_NAMED_PORT = "unexposed-named-port";
     /** An ipBlock that covers pod addresses (pod IPs change; select pods instead). */
     public static final String IPBLOCK_COVERS_PODS = "ipblock-covers-pod-network";
+    /**
+     * An ipBlock that covers a Service's ClusterIP (or the service CIDR): NetworkPolicy sees traffic
+     * after kube-proxy's DNAT, addressed to the endpoints, so the rule never matches traffic sent to the Service.
+     */
+    public static final String IPBLOCK_COVERS_SERVICE_IP = "ipblock-covers-service-ip";
     /** The object is invalid (what the API server would refuse). */
     public static final String INVALID = "invalid";
 

@@ -273,6 +273,37 @@ public final class ClusterSnapshot {
         return new ClusterSnapshot(e);
     }
 
+    /**
+     * A snapshot with this one's namespaces, nodes and DNS configuration (shared, not copied) and
+     * only the given pods, NetworkPolicies and DefaultDenies: equal to a {@link #builder()} of
+     * exactly those objects. It is how an analysis judges a few pods against the policies that
+     * select them without copying every namespace and node of a large cluster per request.
+     */
+    public ClusterSnapshot restrictedTo(Collection<Pod> pods, Collection<NetworkPolicy> policies,
+                                        Collection<DefaultDeny> defaultDenies) {
+        Editor e = new Editor(this);
+        // namespaces that exist here only through pods are not in the restricted snapshot unless its pods bring them
+        for (String ns : podsByNamespace.keySet()) {
+            if (!namespaces.containsKey(ns)) {
+                Map<String, String> implicit = e.effectiveLabels(ns);
+                e.podsByNamespace = e.podsByNamespace.without(ns);
+                e.reindexNamespace(ns, implicit);
+            }
+        }
+        e.podsByNamespace = PersistentSortedMap.empty(STRINGS);
+        e.podCount = 0;
+        e.podsByLabel = PersistentSortedMap.empty(STRINGS);
+        e.podsByIp = PersistentSortedMap.empty(Comparator.naturalOrder());
+        e.policies = PersistentSortedMap.empty(Comparator.naturalOrder());
+        e.policiesByNamespace = PersistentSortedMap.empty(STRINGS);
+        e.defaultDenies = PersistentSortedMap.empty(Comparator.naturalOrder());
+        e.defaultDeniesByNamespace = PersistentSortedMap.empty(STRINGS);
+        pods.forEach(e::pod);
+        policies.forEach(e::policy);
+        defaultDenies.forEach(e::defaultDeny);
+        return new ClusterSnapshot(e);
+    }
+
     /** Every Namespace object, sorted by name. */
     public Collection<Namespace> namespaces() {
         return namespaces.values();
@@ -572,7 +603,7 @@ public final class ClusterSnapshot {
         }
 
         /** Updates the namespace indexes of {@code ns} from the labels it had to those it has now. */
-        private void reindexNamespace(String ns, Map<String, String> before) {
+        void reindexNamespace(String ns, Map<String, String> before) {
             Map<String, String> after = effectiveLabels(ns);
             if (java.util.Objects.equals(before, after)) {
                 return;

@@ -93,6 +93,9 @@ class IncrementalCompilerTest {
                 ClusterSnapshot fresh = truth.build();
                 assertThat(next).as("applied snapshot, " + at).isEqualTo(fresh);
                 SnapshotQueries.assertSameAnswers(next, fresh, gen, at);
+                if (step % 4 == 0) {
+                    assertRestrictionEqualsAFreshBuild(next, random, gen, at);
+                }
                 CompiledCluster before = compiler.update(s);
                 CompiledCluster after = compiler.update(next, merged);
                 assertEqualToFull(after, next, seed, step, what.toString());
@@ -103,6 +106,23 @@ class IncrementalCompilerTest {
             incremental += compiler.incrementalCompiles();
         }
         assertThat(incremental).isGreaterThan(steps * 8 / 10);
+    }
+
+    /** {@code restrictedTo} a random part of the objects answers like a fresh build of that part with every namespace and node. */
+    private static void assertRestrictionEqualsAFreshBuild(ClusterSnapshot s, Random random, RandomSnapshots gen, String at) {
+        List<Pod> pods = s.pods().stream().filter(p -> random.nextBoolean()).toList();
+        List<NetworkPolicy> policies = s.policies().stream().filter(p -> random.nextBoolean()).toList();
+        List<DefaultDeny> denies = s.defaultDenies().stream().filter(p -> random.nextBoolean()).toList();
+        ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(s.dns());
+        s.namespaces().forEach(b::namespace);
+        s.nodes().forEach(b::node);
+        pods.forEach(b::pod);
+        policies.forEach(b::policy);
+        denies.forEach(b::defaultDeny);
+        ClusterSnapshot fresh = b.build();
+        ClusterSnapshot restricted = s.restrictedTo(pods, policies, denies);
+        assertThat(restricted).as("restricted snapshot, " + at).isEqualTo(fresh);
+        SnapshotQueries.assertSameAnswers(restricted, fresh, gen, "restricted, " + at);
     }
 
     @Test
