@@ -153,4 +153,27 @@ class GitOpsLintTest {
         assertThat(a).hasSize(2).isEqualTo(b);
         assertThat(after.at("/runs/0/results/0/locations/0/physicalLocation/region/startLine").asInt()).isEqualTo(13);
     }
+
+    /**
+     * The SARIF 2.1.0 properties code scanning relies on (not a validation against the schema, which no
+     * Maven artifact served here carries): every result's ruleIndex points at its rule, URIs are relative
+     * (SARIF1004), the driver has a version (SARIF2005), every rule has help text.
+     */
+    @Test
+    void sarifResultsReferToTheirRulesWithRelativeUris() throws IOException {
+        assumeKubectl();
+        JsonNode run = new ObjectMapper().readTree(lint("-f", REPO, "--base-dir", REPO, "--format", "sarif").out()).at("/runs/0");
+        assertThat(run.at("/tool/driver/version").asText()).isEqualTo(NetfenceVersion.version()).isNotEqualTo("unknown");
+        JsonNode rules = run.at("/tool/driver/rules");
+        rules.forEach(rule -> assertThat(rule.at("/help/text").asText()).as(rule.path("id").asText()).isNotBlank());
+        assertThat(run.path("results")).hasSize(3);
+        for (JsonNode result : run.path("results")) {
+            assertThat(rules.get(result.path("ruleIndex").asInt()).path("id").asText()).isEqualTo(result.path("ruleId").asText());
+            String uri = result.at("/locations/0/physicalLocation/artifactLocation/uri").asText();
+            assertThat(uri).doesNotStartWith("/").doesNotContain("src/test/resources");
+            assertThat(result.at("/locations/0/physicalLocation/artifactLocation/uriBaseId").asText()).isEqualTo("%SRCROOT%");
+            assertThat(result.at("/message/text").asText()).isNotBlank();
+            assertThat(result.at("/partialFingerprints/netfence~1v1").asText()).hasSize(32);
+        }
+    }
 }
