@@ -67,6 +67,7 @@ public final class EngineChangeBenchmark {
         Pod pod = initial.pod(ScaleLimitCluster.namespaceName(7), "pod-3").orElseThrow();
         ClusterSnapshot[] current = {initial};
         List<Sample> delta = new ArrayList<>();
+        List<ClusterSnapshot> kept = new ArrayList<>();   // the delta path's last 30 snapshots, to measure what they share
         List<Sample> rebuild = new ArrayList<>();
         for (int i = 0; i < changes; i++) {
             Map<String, String> labels = new HashMap<>(pod.labels());
@@ -83,6 +84,9 @@ public final class EngineChangeBenchmark {
             long c2 = Measure.threadCpu();
             delta.add(new Sample(c1 - c0, c2 - c1, System.nanoTime() - t0));
             current[0] = next;
+            if (i >= changes - 30) {
+                kept.add(next);
+            }
 
             // the old path: rebuild the whole snapshot, then diff it against the previous one
             t0 = System.nanoTime();
@@ -114,6 +118,17 @@ public final class EngineChangeBenchmark {
                 warmDelta.stream().mapToLong(Sample::cpu).max().orElseThrow() / 1e6,
                 warmRebuild.stream().mapToLong(Sample::cpu).max().orElseThrow() / 1e6);
         System.out.printf("changed by the last update: %s%n", viaDelta.lastChanges());
+        objects = null;
+        viaRebuild = null;
+        long withAll = Measure.usedHeapAfterGc();
+        ClusterSnapshot last = kept.get(kept.size() - 1);
+        kept.clear();
+        long withLast = Measure.usedHeapAfterGc();
+        System.out.printf("heap: 30 successive applied snapshots retain %.2f MB more than the last one alone"
+                + " (%d MB in use with the last one and the delta path's compiler)%n", (withAll - withLast) / 1e6, withLast >> 20);
+        if (last.pods().size() != initial.pods().size()) {
+            throw new IllegalStateException("pods lost");
+        }
         System.out.printf("load average after the run: %s%n", Measure.loadAverage());
     }
 

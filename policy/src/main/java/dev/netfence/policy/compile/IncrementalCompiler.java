@@ -27,7 +27,10 @@ import java.util.function.BiConsumer;
 
 /**
  * Compiles a sequence of snapshots, recomputing for each only what the change since the previous
- * one touches (Antrea's controller does the same with its group and policy indexes): the address
+ * one touches, the change given as a keyed {@link ClusterDelta} ({@link #update(ClusterSnapshot,
+ * ClusterDelta)}, what the cluster model produces) or found by diffing the two snapshots
+ * ({@link #update(ClusterSnapshot)}). Antrea's controller does the same with its group and policy
+ * indexes; here: the address
  * sets a changed pod or namespace can be a member of, the policies that changed or whose named
  * ports resolve against changed pods, the isolation of changed pods and of the pods of changed
  * policies, and the rule sets of the nodes hosting those pods or referencing a changed policy.
@@ -308,13 +311,25 @@ public final class IncrementalCompiler {
             }
             nodes = rs == null ? nodes.without(node) : nodes.with(node, rs);
             changedNodes.add(node);
-            if (before != null) {
-                index(before, -1);
-                before.addressSets().forEach(set -> span(set, node, false, touchedSets));
+            // only what the node gained or lost changes the spans and the policy index: a set used by
+            // thousands of nodes is not copied again because one of them changed elsewhere
+            List<String> setsBefore = before == null ? List.of() : before.addressSets();
+            List<String> setsNow = rs == null ? List.of() : rs.addressSets();
+            Set<String> kept = new HashSet<>(setsBefore);
+            kept.retainAll(setsNow);
+            setsBefore.stream().filter(set -> !kept.contains(set)).forEach(set -> span(set, node, false, touchedSets));
+            setsNow.stream().filter(set -> !kept.contains(set)).forEach(set -> span(set, node, true, touchedSets));
+            Set<String> idsBefore = policyIds(before);
+            Set<String> idsNow = policyIds(rs);
+            for (String id : idsBefore) {
+                if (!idsNow.contains(id)) {
+                    unindex(id, node);
+                }
             }
-            if (rs != null) {
-                index(rs, 1);
-                rs.addressSets().forEach(set -> span(set, node, true, touchedSets));
+            for (String id : idsNow) {
+                if (!idsBefore.contains(id)) {
+                    nodesByPolicy.computeIfAbsent(id, k -> new HashSet<>()).add(node);
+                }
             }
         }
         Set<String> changedSetNames = new TreeSet<>();
@@ -419,12 +434,25 @@ public final class IncrementalCompiler {
             if (delta > 0) {
                 nodesByPolicy.computeIfAbsent(pr.id(), k -> new HashSet<>()).add(rs.node());
             } else {
-                Set<String> n = nodesByPolicy.get(pr.id());
-                if (n != null && n.remove(rs.node()) && n.isEmpty()) {
-                    nodesByPolicy.remove(pr.id());
-                }
+                unindex(pr.id(), rs.node());
             }
         }
+    }
+
+    private void unindex(String policyId, String node) {
+        Set<String> n = nodesByPolicy.get(policyId);
+        if (n != null && n.remove(node) && n.isEmpty()) {
+            nodesByPolicy.remove(policyId);
+        }
+    }
+
+    private static Set<String> policyIds(NodeRuleSet rs) {
+        if (rs == null) {
+            return Set.of();
+        }
+        Set<String> ids = new HashSet<>();
+        rs.policies().forEach(pr -> ids.add(pr.id()));
+        return ids;
     }
 
     private void span(String set, String node, boolean add, Set<String> touched) {
