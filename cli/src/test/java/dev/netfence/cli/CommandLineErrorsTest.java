@@ -90,4 +90,20 @@ class CommandLineErrorsTest {
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).startsWith("Usage: netfence simulate").contains("--port=PORTS", "-o, --output=FORMAT");
     }
+
+    @Test
+    void labDownWithoutArgumentsRemovesNothingAndSaysWhatToGive() {
+        // it used to remove every lab on the machine; it needs RUN_IDs or --all now (checked before root is)
+        Result r = Netfence.run("lab", "down");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: say which labs to remove: RUN_ID ...").contains(", or --all for every one\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void topLevelHelpSummariesAreWholeSentences() {
+        Result r = Netfence.run("--help");
+        String commands = r.out().substring(r.out().indexOf("Commands:")).replaceAll("\\s+", " ");
+        assertThat(commands).contains(" lab Build a cluster of network namespaces on this machine and probe it (needs root). demo ");
+    }
 }

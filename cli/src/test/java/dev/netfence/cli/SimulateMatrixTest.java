@@ -48,8 +48,8 @@ class SimulateMatrixTest {
         Result result = Netfence.run("simulate", "-f", "src/test/resources/with-deployment.yaml", "--port", "80");
         assertThat(result.exitCode()).isZero();
         assertThat(result.err()).isEqualTo("note: src/test/resources/with-deployment.yaml:3: ignored "
-                + "Deployment shop/web: netfence reads only Namespace, Pod, Node, NetworkPolicy (networking.k8s.io/v1), "
-                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)\n");
+                + "Deployment shop/web: netfence reads only Namespace, Pod, Node, Service, EndpointSlice (discovery.k8s.io/v1), "
+                + "NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)\n");
         assertThat(result.out()).isEqualTo("""
                 from\\to   shop/web
                 shop/web  .

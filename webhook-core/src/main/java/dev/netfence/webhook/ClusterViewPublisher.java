@@ -53,7 +53,11 @@ public final class ClusterViewPublisher implements ClusterViewSource, AutoClosea
     public void changed() {
         if (scheduled.compareAndSet(false, true)) {
             long delay = Math.max(0, lastBuild + intervalNanos - System.nanoTime());
-            builder.schedule(this::build, delay, TimeUnit.NANOSECONDS);
+            try {
+                builder.schedule(this::build, delay, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // closed: the application is stopping, no view is needed any more
+            }
         }
     }
 

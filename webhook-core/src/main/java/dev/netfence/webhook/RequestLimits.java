@@ -46,7 +46,12 @@ final class RequestLimits {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 switch (t) {
-                    case FIELD_NAME -> field = p.currentName();
+                    case FIELD_NAME -> {
+                        field = p.currentName();
+                        if ("matchLabels".equals(path.peek())) {
+                            selectorTerm(path, entries);
+                        }
+                    }
                     case START_OBJECT, START_ARRAY -> {
                         path.push(field == null ? "[]" : field);
                         field = null;
@@ -62,6 +67,9 @@ final class RequestLimits {
                         field = null;
                     }
                     default -> {
+                        if (t == JsonToken.VALUE_STRING && "values".equals(path.peek())) {
+                            selectorTerm(path, entries);
+                        }
                         if (t == JsonToken.VALUE_STRING && "uid".equals(field) && path.size() == 2
                                 && "request".equals(path.peek())) {
                             uid = p.getText();
@@ -78,7 +86,7 @@ final class RequestLimits {
                     }
                     if (entries[i] > limits.maxRuleEntries()) {
                         return new Scan(uid, Optional.of(which + ".spec has more than " + limits.maxRuleEntries()
-                                + " peers and ports in its rules, the most netfence judges"
+                                + " peers, ports and selector terms, the most netfence judges"
                                 + " (netfence.webhook.limits.max-rule-entries); use ipBlocks or selectors that cover several peers"));
                     }
                 }
@@ -108,6 +116,22 @@ final class RequestLimits {
             rules[which]++;
         } else if (n == 8 && ("from".equals(p[n - 7]) || "to".equals(p[n - 7]) || "ports".equals(p[n - 7]))) {
             entries[which]++;
+        }
+    }
+
+    /**
+     * A matchLabels entry or a matchExpressions value anywhere in the spec of request.object or
+     * request.oldObject: selectors of tens of thousands of terms cost the analysis seconds.
+     */
+    private static void selectorTerm(Deque<String> path, int[] entries) {
+        Object[] p = path.toArray();
+        int n = p.length;
+        if (n >= 5 && "request".equals(p[n - 2]) && "spec".equals(p[n - 4])) {
+            if ("object".equals(p[n - 3])) {
+                entries[0]++;
+            } else if ("oldObject".equals(p[n - 3])) {
+                entries[1]++;
+            }
         }
     }
 

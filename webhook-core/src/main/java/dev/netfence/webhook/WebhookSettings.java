@@ -23,7 +23,7 @@ public record WebhookSettings(AnalysisConfig analysis, ClusterDns dns, Set<Strin
      * @param maxRequestBytes       larger AdmissionReviews are refused before they are parsed (an UPDATE
      *                              carries two objects of at most ~1.5 MiB each, etcd's limit)
      * @param maxRules              ingress plus egress rules of one object
-     * @param maxRuleEntries        peers plus ports over all rules of one object
+     * @param maxRuleEntries        peers, ports and selector terms of one object's spec
      * @param maxConcurrentAnalyses analyses (object parsing included) running at once; more wait
      * @param queueTimeout          how long a request waits for an analysis slot before a "busy" answer
      */

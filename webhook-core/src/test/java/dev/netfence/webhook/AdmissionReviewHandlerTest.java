@@ -51,7 +51,23 @@ class AdmissionReviewHandlerTest {
         assertThat(rules.uid()).isEqualTo("u-2");
         assertThat(rules.problem()).hasValueSatisfying(p -> assertThat(p).startsWith("request.object.spec has more than 10 "));
         assertThat(limits.scan(bytes(review("u-3", 2, 26))).problem())
-                .hasValueSatisfying(p -> assertThat(p).startsWith("request.object.spec has more than 50 peers and ports"));
+                .hasValueSatisfying(p -> assertThat(p).startsWith("request.object.spec has more than 50 peers, ports and selector terms"));
+        // issue 10, finding 6: a peer selector with thousands of labels (1.15 MB) cost the analysis seconds
+        ObjectNode bomb = review("u-6", 1, 1);
+        ObjectNode labels = ((ObjectNode) bomb.at("/request/object/spec/egress/0/to/0")).putObject("podSelector")
+                .putObject("matchLabels");
+        for (int i = 0; i < 60; i++) {
+            labels.put("k" + i, "v");
+        }
+        assertThat(limits.scan(bytes(bomb)).problem())
+                .hasValueSatisfying(p -> assertThat(p).startsWith("request.object.spec has more than 50 peers, ports and selector terms"));
+        ObjectNode values = review("u-7", 1, 1);
+        ArrayNode in = ((ObjectNode) values.at("/request/object/spec/egress/0/to/0")).putObject("podSelector")
+                .putArray("matchExpressions").addObject().put("key", "app").put("operator", "In").putArray("values");
+        for (int i = 0; i < 60; i++) {
+            in.add("v" + i);
+        }
+        assertThat(limits.scan(bytes(values)).problem()).isPresent();
         // oldObject is counted on its own
         ObjectNode update = review("u-4", 1, 1);
         ((ObjectNode) update.get("request")).set("oldObject", review("x", 11, 1).at("/request/object"));

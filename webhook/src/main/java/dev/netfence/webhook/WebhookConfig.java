@@ -61,7 +61,7 @@ public interface WebhookConfig {
         @WithDefault("1000")
         int maxRules();
 
-        /** Peers plus ports over all rules of one object. */
+        /** Peers, ports and selector terms (matchLabels entries, matchExpressions values) of one object's spec. */
         @WithDefault("10000")
         int maxRuleEntries();
 

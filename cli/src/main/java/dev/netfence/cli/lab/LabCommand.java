@@ -8,8 +8,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code netfence lab}: a cluster of network namespaces on this machine, built from manifests. */
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = {"A cluster made of network namespaces on this machine (needs root): pods keep their",
-                "status.podIP and spec.nodeName, Netfence's rules are applied for real in every node."},
+        description = {"Build a cluster of network namespaces on this machine and probe it (needs root).",
+                "Pods keep their status.podIP and spec.nodeName; Netfence's rules are applied for real in every node."},
         subcommands = {LabProbeCommand.class, LabDownCommand.class})
 public class LabCommand implements Callable<Integer> {
 

@@ -59,7 +59,7 @@ public class LabProbeCommand implements Callable<Integer> {
     boolean noRules;
 
     @Option(names = "--keep", description = "Leave the lab's namespaces (and rules) in place for 'ip netns exec'; "
-            + "remove them with 'netfence lab down'.")
+            + "remove them with 'netfence lab down RUN_ID'.")
     boolean keep;
 
     @Override

@@ -53,6 +53,7 @@ class ManifestLoaderTest {
                 .containsExactly(
                         "more/defaultdeny.yaml:1 DefaultDeny x/lockdown",
                         "more/defaultdeny.yaml:13 DefaultDeny y/defaults",
+                        "more/other-kinds.yaml:8 Service x/web",
                         "more/policies.yml:2 NetworkPolicy y/allow-a-to-b",
                         "more/policies.yml:29 NetworkPolicy x/deny-ingress",
                         "more/policies.yml:40 NetworkPolicy default/egress-to-net",
@@ -69,9 +70,8 @@ class ManifestLoaderTest {
         assertThat(LOADED.notes()).extracting(n -> CLUSTER.relativize(n.file()) + ":" + n.line() + " " + n.message())
                 .containsExactly(
                         "more/other-kinds.yaml:1 ignored Deployment x/web: netfence reads only Namespace, Pod, Node, "
-                                + "NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)",
-                        "more/other-kinds.yaml:8 ignored Service x/web: netfence reads only Namespace, Pod, Node, "
-                                + "NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)");
+                                + "Service, EndpointSlice (discovery.k8s.io/v1), NetworkPolicy (networking.k8s.io/v1), "
+                                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)");
     }
 
     @Test

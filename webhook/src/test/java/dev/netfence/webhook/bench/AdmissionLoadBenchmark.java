@@ -71,6 +71,16 @@ public final class AdmissionLoadBenchmark {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
+        try {
+            benchmark(args);
+        } finally {
+            // the mock API server's vert.x event loops are not daemon threads and outlive api.destroy():
+            // without this the JVM never exits after the last figure
+            System.exit(0);
+        }
+    }
+
+    static void benchmark(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         boolean hostile = args.length > 1 && "hostile".equals(args[1]);
         java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
