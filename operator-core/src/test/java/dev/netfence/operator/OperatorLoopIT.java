@@ -138,7 +138,9 @@ class OperatorLoopIT {
         for (int i = 0; i < 40; i++) {
             client.pods().inNamespace("shop").withName("batch-" + i).delete();
         }
-        Thread.sleep(5000);
+        // 5 s after the events: the standby never compiles nor runs a sync at any moment of it
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                .until(() -> standby.sync().compiles() == 0 && standby.runner().runs() == 0);
         long cpu = syncThreadCpu(standby, threads) - cpuBefore;
         double share = cpu / (double) (System.nanoTime() - wallBefore);
 
@@ -195,7 +197,9 @@ class OperatorLoopIT {
                 .containsEntry(ClusterInformers.REALIZATION_ANNOTATION, "Enforced: 2/2 nodes, 2 pods"));
         Thread.sleep(1000);   // the last events of the settling (the annotation's own watch event) are handled
         int before = api.writes().size();
-        Thread.sleep(30_000);
+        // 30 s of steady state: no write but the Lease's heartbeat at any moment of it
+        await().during(Duration.ofSeconds(30)).atMost(Duration.ofSeconds(40)).until(() -> api.writes()
+                .subList(before, api.writes().size()).stream().allMatch(MockApi.Write::isLease));
         List<MockApi.Write> window = api.writes().subList(before, api.writes().size());
         // Lease renewals are the leader election's heartbeat (every 2 s by default), not the operator's output
         assertThat(window.stream().filter(w -> !w.isLease()).toList()).as("writes in 30 s of steady state").isEmpty();

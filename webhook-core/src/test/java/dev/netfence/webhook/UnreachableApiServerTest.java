@@ -1,6 +1,7 @@
 package dev.netfence.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.netfence.cluster.ClusterChange.Kind;
 import dev.netfence.cluster.ClusterInformers;
@@ -35,7 +36,9 @@ class UnreachableApiServerTest {
                     EnumSet.of(Kind.NAMESPACE, Kind.POD, Kind.NETWORK_POLICY, Kind.DEFAULT_DENY, Kind.CRITICAL_FLOW));
             informers.start();   // returns: does not wait for the first list
             try (ClusterViewPublisher views = new ClusterViewPublisher(model, informers::synced, Duration.ofMillis(50))) {
-                Thread.sleep(1_500);   // several failed list attempts
+                // several failed list attempts: never synced, never watching, no view published
+                await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(5))
+                        .until(() -> !informers.synced() && !informers.watching() && !views.synced());
                 assertThat(informers.synced()).isFalse();
                 assertThat(informers.watching()).isFalse();
                 assertThat(views.synced()).isFalse();

@@ -18,16 +18,16 @@ class CoalescingRunnerTest {
             for (int i = 0; i < 1000; i++) {
                 r.request();
             }
-            Thread.sleep(300);
+            await().during(Duration.ofMillis(300)).atMost(BOUND).until(() -> runs.get() == 0);
             assertThat(runs).hasValue(0);
             assertThat(r.thread()).as("no thread was even started").isNull();
             r.activate();
             await().atMost(BOUND).until(() -> runs.get() == 1);
-            Thread.sleep(300);
+            await().during(Duration.ofMillis(300)).atMost(BOUND).until(() -> runs.get() == 1);
             assertThat(runs).as("the requests made while inactive are one run").hasValue(1);
             r.deactivate();
             r.request();
-            Thread.sleep(300);
+            await().during(Duration.ofMillis(300)).atMost(BOUND).until(() -> runs.get() == 1);
             assertThat(runs).hasValue(1);
         }
     }
@@ -43,7 +43,7 @@ class CoalescingRunnerTest {
                 r.request();
             }
             await().atMost(BOUND).until(() -> runs.get() == 2);
-            Thread.sleep(1000);
+            await().during(Duration.ofSeconds(1)).atMost(BOUND).until(() -> runs.get() == 2);
             assertThat(runs).hasValue(2);
         }
     }
