@@ -2,6 +2,7 @@ package dev.netfence.enforcer.kube;
 
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.NodeRuleSetStatus;
+import dev.netfence.crds.SchemaRules;
 import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.loop.StatusSink;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -67,7 +68,7 @@ public final class NodeRuleSetStatusReporter implements StatusSink {
         NodeRuleSetStatus s = new NodeRuleSetStatus();
         s.appliedHash = state.ruleSetHash();
         s.appliedTime = state.appliedAt() == null ? null : state.appliedAt().toString();
-        s.error = state.lastError();
+        s.error = bounded(state.lastError());
         // errorTime is not written: re-stamping it on every retry would be a write per retry
         s.enforcer = enforcer;
         if (state.lastResult() != null) {
@@ -76,6 +77,19 @@ public final class NodeRuleSetStatusReporter implements StatusSink {
             s.applyKind = state.lastResult().kind().name();
         }
         return s;
+    }
+
+    /**
+     * The CRD caps {@code status.error} ({@link SchemaRules#MAX_ERROR_LENGTH}): a longer message (an nft error
+     * quoting a large script) would make the API server refuse the whole status write with 422, and the
+     * node would report nothing at all. The start of the message says what failed; the rest is cut, saying so.
+     */
+    static String bounded(String error) {
+        if (error == null || error.length() <= SchemaRules.MAX_ERROR_LENGTH) {
+            return error;
+        }
+        String tail = " ... (cut: " + error.length() + " characters)";
+        return error.substring(0, (int) SchemaRules.MAX_ERROR_LENGTH - tail.length()) + tail;
     }
 
     private static boolean same(NodeRuleSetStatus a, NodeRuleSetStatus b) {
