@@ -71,12 +71,17 @@ public final class AdmissionLoadBenchmark {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
+        int status = 0;
         try {
             benchmark(args);
+        } catch (Exception | Error e) {
+            // said before the exit below, which would otherwise swallow it
+            System.err.println("AdmissionLoadBenchmark: " + e.getMessage());
+            status = 1;
         } finally {
             // the mock API server's vert.x event loops are not daemon threads and outlive api.destroy():
             // without this the JVM never exits after the last figure
-            System.exit(0);
+            System.exit(status);
         }
     }
 
