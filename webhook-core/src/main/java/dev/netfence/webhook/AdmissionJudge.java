@@ -1,6 +1,5 @@
 package dev.netfence.webhook;
 
-import dev.netfence.policy.analysis.AnalysisConfig;
 import dev.netfence.policy.analysis.Change;
 import dev.netfence.policy.analysis.CriticalFlow;
 import dev.netfence.policy.analysis.DenialMessage;
@@ -38,13 +37,12 @@ public final class AdmissionJudge {
     static final int MAX_WARNING = 120;
 
     private final WebhookSettings settings;
-    /** Asked with checkDns off: the built-in DNS flow is added here, next to any declared one (see the class comment). */
+    /** Judges the built-in DNS flow next to any declared one (see the class comment and PolicyAnalyzer.flows). */
     private final PolicyAnalyzer analyzer;
 
     public AdmissionJudge(WebhookSettings settings) {
         this.settings = settings;
-        AnalysisConfig a = settings.analysis();
-        this.analyzer = new PolicyAnalyzer(new AnalysisConfig(false, a.dnsUdpCut(), a.dnsTcpCut(), a.podNetworks()));
+        this.analyzer = new PolicyAnalyzer(settings.analysis());
     }
 
     public WebhookSettings settings() {
@@ -64,7 +62,7 @@ public final class AdmissionJudge {
         boolean mayCut = user.groups().stream().anyMatch(settings.allowCutGroups()::contains);
         Change judged = asksCut && !mayCut ? withoutAllowCut(change) : change;
 
-        List<Finding> findings = analyzer.review(view.snapshot(), judged, flows(view));
+        List<Finding> findings = analyzer.review(view.snapshot(), judged, view.criticalFlows());
         List<Finding> errors = findings.stream().filter(f -> f.severity() == Severity.ERROR).toList();
         List<String> warnings = new ArrayList<>(findings.stream().filter(f -> f.severity() == Severity.WARNING)
                 .map(f -> shorten(f.shortText())).toList());
@@ -77,16 +75,6 @@ public final class AdmissionJudge {
             warnings.add(shorten(ignoredCut));
         }
         return new AdmissionDecision(change, findings, refusal, warnings);
-    }
-
-    /** The built-in DNS flow (unless switched off by the webhook's setting), then every declared flow. */
-    List<CriticalFlow> flows(ClusterView view) {
-        List<CriticalFlow> flows = new ArrayList<>();
-        if (settings.analysis().checkDns()) {
-            flows.add(CriticalFlow.dns(view.snapshot().dns(), settings.analysis().dnsUdpCut(), settings.analysis().dnsTcpCut()));
-        }
-        flows.addAll(view.criticalFlows());
-        return flows;
     }
 
     private String allowCutRefused(AdmissionUser user) {

@@ -28,9 +28,15 @@ public final class PolicyAnalyzer {
         this.config = config;
     }
 
+    /**
+     * The built-in DNS flow (unless the analysis' own setting switches it off), then every declared flow.
+     * A declared CriticalFlow named {@code dns} is judged in addition to the built-in one (it may add
+     * NodeLocal addresses or ports), never instead of it: anyone who may write CriticalFlows could
+     * otherwise switch the DNS check off for the webhook and for lint alike.
+     */
     public List<CriticalFlow> flows(ClusterSnapshot snapshot, List<CriticalFlow> declared) {
         List<CriticalFlow> flows = new ArrayList<>();
-        if (config.checkDns() && declared.stream().noneMatch(CriticalFlow::isDns)) {
+        if (config.checkDns()) {
             flows.add(CriticalFlow.dns(snapshot.dns(), config.dnsUdpCut(), config.dnsTcpCut()));
         }
         flows.addAll(declared);
