@@ -104,6 +104,7 @@ class CommandLineErrorsTest {
     void topLevelHelpSummariesAreWholeSentences() {
         Result r = Netfence.run("--help");
         String commands = r.out().substring(r.out().indexOf("Commands:")).replaceAll("\\s+", " ");
-        assertThat(commands).contains(" lab Build a cluster of network namespaces on this machine and probe it (needs root). demo ");
+        assertThat(commands).contains(" lab Build a cluster of network namespaces on this machine and probe it (needs root). demo ")
+                .contains(" demo Watch Netfence enforce NetworkPolicies on real packets (needs root).");
     }
 }

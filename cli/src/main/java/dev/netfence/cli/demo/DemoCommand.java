@@ -51,9 +51,10 @@ import picocli.CommandLine.Spec;
  * printed next to the engine's prediction, with the time from applying to enforced.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Watch Netfence enforce NetworkPolicies on real packets (needs root): builds a lab of network",
-                "namespaces from the demo manifests, applies them step by step with the real compiler and nftables",
-                "enforcer, and prints after each step the measured reachability next to the engine's prediction.",
+        description = {"Watch Netfence enforce NetworkPolicies on real packets (needs root).",
+                "Builds a lab of network namespaces from the demo manifests, applies them step by step through the",
+                "operator and one enforcer per node, and prints after each step the measured reachability next to",
+                "the engine's prediction.",
                 "Exit 0 when every measured matrix equals the predicted one, 3 when one differs."})
 public class DemoCommand implements Callable<Integer> {
 
