@@ -195,7 +195,14 @@ class OperatorLoopIT {
         await().atMost(BOUND).untilAsserted(() -> assertThat(client.network().v1().networkPolicies().inNamespace("shop")
                 .withName("web-from-api").get().getMetadata().getAnnotations())
                 .containsEntry(ClusterInformers.REALIZATION_ANNOTATION, "Enforced: 2/2 nodes, 2 pods"));
-        Thread.sleep(1000);   // the last events of the settling (the annotation's own watch event) are handled
+        // settled: no write but the Lease's for 1 s (the annotation's own watch event is handled)
+        long[] last = {-1};
+        await().during(Duration.ofSeconds(1)).atMost(BOUND).until(() -> {
+            long n = api.writes().stream().filter(w -> !w.isLease()).count();
+            boolean same = n == last[0];
+            last[0] = n;
+            return same;
+        });
         int before = api.writes().size();
         // 30 s of steady state: no write but the Lease's heartbeat at any moment of it
         await().during(Duration.ofSeconds(30)).atMost(Duration.ofSeconds(40)).until(() -> api.writes()

@@ -107,19 +107,21 @@ class KubernetesEnforcerIT {
             await().atMost(Duration.ofSeconds(10)).until(() -> published(node).getStatus() != null
                     && published(node).getSpec().contentHash.equals(published(node).getStatus().appliedHash));
         }
-        Thread.sleep(500); // let the last status events settle
-        while (server.takeRequest(10, TimeUnit.MILLISECONDS) != null) {
-            // drain what happened while settling
-        }
+        // settled: no request at all for 500 ms (the last status events are handled); what came before is drained
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
+                .until(() -> server.takeRequest(10, TimeUnit.MILLISECONDS) == null);
         long syncs = byNode.values().stream().mapToLong(EnforcerLoop::syncs).sum();
-        Thread.sleep(3_000);
+        // 3 s of steady state: no write request at any moment of it (reads of the informers' watches are fine)
         List<String> writes = new ArrayList<>();
-        RecordedRequest r;
-        while ((r = server.takeRequest(10, TimeUnit.MILLISECONDS)) != null) {
-            if (!r.getMethod().equals("GET")) {
-                writes.add(r.getMethod() + " " + r.getPath());
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> {
+            RecordedRequest r;
+            while ((r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+                if (!r.getMethod().equals("GET")) {
+                    writes.add(r.getMethod() + " " + r.getPath());
+                }
             }
-        }
+            return writes.isEmpty();
+        });
         assertThat(byNode.values().stream().mapToLong(EnforcerLoop::syncs).sum()).isGreaterThan(syncs + byNode.size() * 5L);
         assertThat(writes).isEmpty();
     }
