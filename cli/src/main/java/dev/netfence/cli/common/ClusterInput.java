@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 public record ClusterInput(Manifests manifests, WorkloadPods workloads, ClusterSnapshot snapshot) {
 
-    static ClusterInput of(Manifests manifests, WorkloadPods workloads) {
+    public static ClusterInput of(Manifests manifests, WorkloadPods workloads) {
         List<Pod> more = new ArrayList<>(workloads.pods());
         more.addAll(workloads.twins().values());
         return new ClusterInput(manifests, workloads, manifests.snapshot(ClusterDns.DEFAULT, more));
