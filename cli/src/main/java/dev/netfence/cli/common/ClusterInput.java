@@ -35,7 +35,7 @@ public record ClusterInput(Manifests manifests, WorkloadPods workloads, ClusterS
 
     /** True for a second replica, which stands only for flows between replicas. */
     public boolean isSecondReplica(Pod pod) {
-        return workloads.twins().values().stream().anyMatch(t -> t.key().equals(pod.key()));
+        return WorkloadPods.isSecondReplica(pod);
     }
 
     /** The second replica of a hypothetical pod whose workload runs several. */
