@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.loop.EnforcerSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -50,6 +51,31 @@ public interface EnforcerConfig {
      * enforcer's own: the lab and tests use it; a DaemonSet with hostNetwork leaves it unset.
      */
     Optional<String> networkNamespace();
+
+    /** The CNI plugin's endpoint ({@code netfence.enforcer.cni.*}). */
+    Cni cni();
+
+    interface Cni {
+        /** Serve the plugin (false: nothing announces pods, nothing is held). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The unix socket the plugin connects to (the conflist's {@code "socket"}); root's, mode 0600. */
+        @WithDefault("/run/netfence/cni.sock")
+        Path socket();
+
+        /** Where announced pods are recorded, so that a restarted enforcer keeps holding them (host's /run). */
+        @WithDefault("/run/netfence/pods")
+        Path stateDir();
+
+        /** How long a CNI ADD waits for the fail-closed rule to be applied before "try again later". */
+        @WithDefault("10s")
+        Duration addTimeout();
+
+        default CniSettings toSettings() {
+            return new CniSettings(enabled(), socket(), stateDir());
+        }
+    }
 
     /** Set to false to start without touching nftables (configuration checks). */
     @WithDefault("true")

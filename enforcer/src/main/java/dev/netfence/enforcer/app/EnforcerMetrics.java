@@ -23,6 +23,7 @@ public class EnforcerMetrics implements EnforcerObserver {
     private final AtomicLong rules = new AtomicLong();
     private final AtomicLong elements = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong waitingPods = new AtomicLong();
     private final Map<String, RuleCounters.Count> counts = new ConcurrentHashMap<>();
 
     public EnforcerMetrics(MeterRegistry registry) {
@@ -32,6 +33,15 @@ public class EnforcerMetrics implements EnforcerObserver {
                 .register(registry);
         FunctionCounter.builder("netfence.apply.failures", failures, AtomicLong::get)
                 .description("applies rejected by the kernel or the source").register(registry);
+        Gauge.builder("netfence.pods.waiting", waitingPods, AtomicLong::get)
+                .description("pods announced by the CNI plugin that the node's NodeRuleSet does not name yet: their"
+                        + " traffic is dropped (fail-closed); above zero for long means the operator is behind or down")
+                .register(registry);
+    }
+
+    @Override
+    public void waitingPods(int count) {
+        waitingPods.set(count);
     }
 
     @Override
