@@ -15,11 +15,17 @@ public final class Endpoints {
     private Endpoints() {
     }
 
-    /** A pod named {@code NS/POD} that has an IP; else a user error that lists what exists. */
+    /**
+     * A pod named {@code NS/POD} (or {@code NS/KIND/NAME}, the pod a workload stands for:
+     * {@code shop/deploy/web}) that has an IP; else a user error that lists what exists.
+     */
     public static Pod pod(ClusterSnapshot snapshot, String option, String text) {
         int slash = text.indexOf('/');
-        if (slash <= 0 || slash == text.length() - 1 || text.indexOf('/', slash + 1) >= 0) {
-            throw new UserInputException(option + " " + text + ": expected NAMESPACE/POD (for example x/a) or an IP address");
+        int second = slash < 0 ? -1 : text.indexOf('/', slash + 1);
+        if (slash <= 0 || slash == text.length() - 1 || second == slash + 1 || second == text.length() - 1
+                || (second >= 0 && text.indexOf('/', second + 1) >= 0)) {
+            throw new UserInputException(option + " " + text + ": expected NAMESPACE/POD (for example x/a), "
+                    + "NAMESPACE/KIND/NAME for a workload's pod (shop/deploy/web) or an IP address");
         }
         String ns = text.substring(0, slash);
         String name = text.substring(slash + 1);

@@ -13,6 +13,7 @@ import dev.netfence.enforcer.source.RuleSetNotReadyException;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.enforcer.source.RuleSetSourceException;
 import dev.netfence.enforcer.validate.RuleSetValidator;
+import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,15 +79,20 @@ public final class EnforcerLoop implements AutoCloseable {
     private volatile boolean started;
     /** Worker thread only. */
     private RenderedTable lastGood;
-    /** {@code lastGood} as the renderer made it, before the fail-closed rule was added. */
+    /** {@code lastGood} as the renderer made it, before the fail-closed rule was added, and its rule set. */
     private RenderedTable lastBase;
+    private NodeRuleSet lastRuleSet;
     private volatile WaitingPods waiting = WaitingPods.NONE;
     /** The announcements version the kernel's table includes; guarded by {@code waiters}. */
     private long appliedAnnouncements = -1;
     private final List<Waiter> waiters = new ArrayList<>();
-    /** The source's object behind {@code lastGood}, and what validation made of it: an identical object is not validated and rendered again. */
+    /**
+     * The source's object behind {@code lastGood} and the hashes of what validation made of it: an
+     * identical object is not validated, rendered or hashed again (a hash walks the whole rule set,
+     * ~100 ms at 10,000 pods, which on every resync was most of the enforcer's idle CPU).
+     */
     private ResolvedRuleSet lastSource;
-    private ResolvedRuleSet lastValid;
+    private Hashes lastHashes;
     private Duration backoff;
     private ScheduledFuture<?> retry;
     private EnforcementState reported;
@@ -226,14 +232,16 @@ public final class EnforcerLoop implements AutoCloseable {
                 return;
             }
             if (current.get() == lastSource) {
-                apply(lastValid, lastBase, verify); // sources hand out the same object until something changed
+                // sources hand out the same object until something changed; announcements may have
+                apply(lastHashes, lastRuleSet, lastBase, verify);
                 return;
             }
             ResolvedRuleSet valid = RuleSetValidator.validate("NodeRuleSet " + settings.nodeName(), current.get());
             RenderedTable table = NftablesRenderer.render(valid);
-            apply(valid, table, verify);
+            Hashes hashes = new Hashes(valid.contentHash(), valid.ruleSet().contentHash());
+            apply(hashes, valid.ruleSet(), table, verify);
             lastSource = current.get();
-            lastValid = valid;
+            lastHashes = hashes;
         } catch (RuleSetNotReadyException e) {
             LOG.debugf("node %s waits: %s", settings.nodeName(), e.getMessage());
             state = state.waiting(e.getMessage());
@@ -252,9 +260,13 @@ public final class EnforcerLoop implements AutoCloseable {
         }
     }
 
-    private void apply(ResolvedRuleSet valid, RenderedTable base, boolean verify) {
+    /** What the status reports of a rule set: the applied hash (with members) and the NodeRuleSet's content hash. */
+    private record Hashes(String applied, String ruleSet) {
+    }
+
+    private void apply(Hashes hashes, NodeRuleSet ruleSet, RenderedTable base, boolean verify) {
         PodAnnouncements.Snapshot announced = announcements.snapshot();
-        WaitingPods held = WaitingPods.of(valid.ruleSet(), announced.pods(), newPods);
+        WaitingPods held = WaitingPods.of(ruleSet, announced.pods(), newPods);
         RenderedTable table = newPods.failClosed() ? FailClosedRules.add(base, held.addresses()) : base;
         if (verify && !datapath.inSync()) {
             LOG.warnf("node %s: the kernel's table inet netfence is not provably what was applied (another nftables"
@@ -265,12 +277,13 @@ public final class EnforcerLoop implements AutoCloseable {
         ApplyResult result = datapath.apply(table);
         if (result.kind() != ApplyResult.Kind.UNCHANGED) {
             LOG.infof("node %s: applied rule set %s (%s, %d rules, %d elements) in %d ms", settings.nodeName(),
-                    valid.ruleSet().contentHash(), result.kind(), result.rules(), result.elements(),
+                    hashes.ruleSet(), result.kind(), result.rules(), result.elements(),
                     result.duration().toMillis());
             observer.applied(result);
         }
         lastGood = table;
         lastBase = base;
+        lastRuleSet = ruleSet;
         if (!held.pods().equals(waiting.pods())) {
             observer.waitingPods(held.pods().size());
             if (!held.pods().isEmpty()) {
@@ -281,7 +294,7 @@ public final class EnforcerLoop implements AutoCloseable {
         }
         waiting = held;
         appliedAnnouncements(announced.version());
-        state = state.succeeded(valid.contentHash(), valid.ruleSet().contentHash(), result, clock.instant());
+        state = state.succeeded(hashes.applied(), hashes.ruleSet(), result, clock.instant());
         backoff = settings.retryInitial();
         if (retry != null) {
             retry.cancel(false);

@@ -138,7 +138,8 @@ public final class NftablesRenderer {
                     PolicyRules p = policies.get(id);
                     names.add(p.namespace() + "/" + p.name());
                 }
-                rules.add("counter drop comment " + RenderedTable.quote("deny " + d.field() + " " + String.join(",", names)));
+                // the policies named here isolate the pod (often by allowing something): nothing they allow matched
+                rules.add("counter drop comment " + RenderedTable.quote(d.field() + " isolated by " + String.join(",", names)));
                 return new NftChain(n, null, d.apiName() + " isolated by " + String.join(", ", ids), rules);
             });
             return name;
