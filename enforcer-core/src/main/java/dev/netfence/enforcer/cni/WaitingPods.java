@@ -19,12 +19,14 @@ import java.util.TreeSet;
  *
  * @param pods      the waiting announcements
  * @param addresses their addresses that are not known, for {@code waiting_v4}/{@code waiting_v6}
+ * @param allowed   the addresses of the pod CIDRs that are let through: those of the rule set's pods and
+ *                  of announced pods of exempt namespaces (only filled when pod CIDRs are configured)
  */
-public record WaitingPods(List<PodAnnouncement> pods, List<String> addresses) {
-    public static final WaitingPods NONE = new WaitingPods(List.of(), List.of());
+public record WaitingPods(List<PodAnnouncement> pods, List<String> addresses, List<String> allowed) {
+    public static final WaitingPods NONE = new WaitingPods(List.of(), List.of(), List.of());
 
     public static WaitingPods of(NodeRuleSet ruleSet, Collection<PodAnnouncement> announced, NewPodSettings settings) {
-        if (!settings.failClosed() || announced.isEmpty()) {
+        if (!settings.failClosed() || (announced.isEmpty() && settings.podCidrs().isEmpty())) {
             return NONE;
         }
         Map<String, String> podByIp = new HashMap<>();
@@ -35,8 +37,15 @@ public record WaitingPods(List<PodAnnouncement> pods, List<String> addresses) {
         }
         List<PodAnnouncement> pods = new ArrayList<>();
         TreeSet<String> addresses = new TreeSet<>();
+        TreeSet<String> allowed = new TreeSet<>();
+        if (!settings.podCidrs().isEmpty()) {
+            allowed.addAll(podByIp.keySet());
+        }
         for (PodAnnouncement a : announced) {
             if (settings.exempt(a.namespace())) {
+                if (!settings.podCidrs().isEmpty()) {
+                    allowed.addAll(a.ips());
+                }
                 continue;
             }
             boolean waiting = false;
@@ -44,6 +53,7 @@ public record WaitingPods(List<PodAnnouncement> pods, List<String> addresses) {
                 String owner = podByIp.get(ip);
                 if (owner == null || (a.podKey() != null && !owner.equals(a.podKey()))) {
                     addresses.add(ip);
+                    allowed.remove(ip);
                     waiting = true;
                 }
             }
@@ -51,6 +61,6 @@ public record WaitingPods(List<PodAnnouncement> pods, List<String> addresses) {
                 pods.add(a);
             }
         }
-        return new WaitingPods(List.copyOf(pods), List.copyOf(addresses));
+        return new WaitingPods(List.copyOf(pods), List.copyOf(addresses), List.copyOf(allowed));
     }
 }

@@ -267,7 +267,8 @@ public final class EnforcerLoop implements AutoCloseable {
     private void apply(Hashes hashes, NodeRuleSet ruleSet, RenderedTable base, boolean verify) {
         PodAnnouncements.Snapshot announced = announcements.snapshot();
         WaitingPods held = WaitingPods.of(ruleSet, announced.pods(), newPods);
-        RenderedTable table = newPods.failClosed() ? FailClosedRules.add(base, held.addresses()) : base;
+        RenderedTable table = newPods.failClosed() ? FailClosedRules.add(base, held.addresses(),
+                newPods.podCidrs().stream().map(Object::toString).toList(), held.allowed()) : base;
         if (verify && !datapath.inSync()) {
             LOG.warnf("node %s: the kernel's table inet netfence is not provably what was applied (another nftables"
                     + " transaction since; the table may have been deleted, flushed or edited): replacing it", settings.nodeName());

@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.loop;
 
+import dev.netfence.policy.net.Cidr;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -24,19 +25,25 @@ import java.util.regex.Pattern;
  *
  * @param addTimeout how long a CNI ADD waits for the rule to be applied before it fails with
  *                   "try again later" (the kubelet retries the sandbox)
+ * @param podCidrs   the node's pod CIDRs ({@code spec.podCIDRs} of its Node; empty: none). In fail-closed
+ *                   mode an address of these that no pod of the NodeRuleSet has and no exempt pod was
+ *                   announced with is dropped too: this closes the moment between the interface plugin
+ *                   (ptp, bridge) giving the pod its address and the netfence plugin announcing it, and
+ *                   holds pods started before the plugin was installed
  */
-public record NewPodSettings(Mode mode, List<String> exemptNamespaces, Duration addTimeout) {
+public record NewPodSettings(Mode mode, List<String> exemptNamespaces, Duration addTimeout, List<Cidr> podCidrs) {
     public enum Mode { FAIL_CLOSED, FAIL_OPEN }
 
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     public static final List<String> DEFAULT_EXEMPT_NAMESPACES = List.of("kube-system", "netfence-system");
     public static final Duration DEFAULT_ADD_TIMEOUT = Duration.ofSeconds(10);
     public static final NewPodSettings DEFAULTS = new NewPodSettings(Mode.FAIL_CLOSED, DEFAULT_EXEMPT_NAMESPACES,
-            DEFAULT_ADD_TIMEOUT);
+            DEFAULT_ADD_TIMEOUT, List.of());
 
     public NewPodSettings {
         Objects.requireNonNull(mode, "mode");
         exemptNamespaces = List.copyOf(exemptNamespaces);
+        podCidrs = podCidrs == null ? List.of() : List.copyOf(podCidrs);
         for (String ns : exemptNamespaces) {
             if (!NAMESPACE.matcher(ns).matches()) {
                 throw new IllegalArgumentException("exempt namespace '" + ns + "' is not a namespace name");
@@ -48,6 +55,11 @@ public record NewPodSettings(Mode mode, List<String> exemptNamespaces, Duration 
         }
     }
 
+    /** Without pod CIDRs. */
+    public NewPodSettings(Mode mode, List<String> exemptNamespaces, Duration addTimeout) {
+        this(mode, exemptNamespaces, addTimeout, List.of());
+    }
+
     public boolean failClosed() {
         return mode == Mode.FAIL_CLOSED;
     }
@@ -57,6 +69,10 @@ public record NewPodSettings(Mode mode, List<String> exemptNamespaces, Duration 
     }
 
     public NewPodSettings withMode(Mode m) {
-        return new NewPodSettings(m, exemptNamespaces, addTimeout);
+        return new NewPodSettings(m, exemptNamespaces, addTimeout, podCidrs);
+    }
+
+    public NewPodSettings withPodCidrs(List<Cidr> cidrs) {
+        return new NewPodSettings(mode, exemptNamespaces, addTimeout, cidrs);
     }
 }

@@ -1,6 +1,5 @@
 package dev.netfence.enforcer.nft;
 
-import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -22,20 +21,31 @@ import java.util.TreeSet;
 public final class FailClosedRules {
     public static final String COMMENT_EGRESS = "fail-closed: egress of a pod not in the NodeRuleSet yet";
     public static final String COMMENT_INGRESS = "fail-closed: ingress of a pod not in the NodeRuleSet yet";
+    public static final String COMMENT_CIDR_EGRESS = "fail-closed: egress of a pod CIDR address no known pod has";
+    public static final String COMMENT_CIDR_INGRESS = "fail-closed: ingress of a pod CIDR address no known pod has";
 
     private FailClosedRules() {
     }
 
     /** {@code table} with the waiting sets holding {@code waiting} (addresses, canonical text) and the drop rules. */
     public static RenderedTable add(RenderedTable table, Collection<String> waiting) {
-        TreeSet<String> v4 = new TreeSet<>();
-        TreeSet<String> v6 = new TreeSet<>();
-        for (String ip : waiting) {
-            (IpAddress.parse(ip).v6() ? v6 : v4).add(ip);
-        }
+        return add(table, waiting, List.of(), List.of());
+    }
+
+    /**
+     * The same, and when {@code podCidrs} is not empty: after the pod lookups, a counted drop of any
+     * address of the node's pod CIDRs ({@code podcidr_v4}/{@code _v6}, interval sets) that is not in
+     * {@code allowed} ({@code known_v4}/{@code _v6}: the rule set's pods and announced exempt pods).
+     */
+    public static RenderedTable add(RenderedTable table, Collection<String> waiting, Collection<String> podCidrs,
+                                    Collection<String> allowed) {
         List<NftSet> sets = new ArrayList<>(table.sets());
-        sets.add(new NftSet("waiting_v4", "ipv4_addr", false, List.copyOf(v4)));
-        sets.add(new NftSet("waiting_v6", "ipv6_addr", false, List.copyOf(v6)));
+        addSets(sets, "waiting", false, waiting);
+        boolean cidrs = !podCidrs.isEmpty();
+        if (cidrs) {
+            addSets(sets, "podcidr", true, podCidrs);
+            addSets(sets, "known", false, allowed);
+        }
         List<NftChain> chains = new ArrayList<>();
         for (NftChain c : table.chains()) {
             if (c.hook() == null || !(c.name().equals("egress") || c.name().equals("ingress"))) {
@@ -49,9 +59,25 @@ public final class FailClosedRules {
             int at = firstVerdictMap(rules);
             rules.add(at, "ip6 " + field + " @waiting_v6 counter drop comment " + comment);
             rules.add(at, "ip " + field + " @waiting_v4 counter drop comment " + comment);
+            if (cidrs) {
+                // after the lookups: a pod the rule set isolates was judged by its own chains already
+                String unknown = RenderedTable.quote(egress ? COMMENT_CIDR_EGRESS : COMMENT_CIDR_INGRESS);
+                rules.add("ip " + field + " @podcidr_v4 ip " + field + " != @known_v4 counter drop comment " + unknown);
+                rules.add("ip6 " + field + " @podcidr_v6 ip6 " + field + " != @known_v6 counter drop comment " + unknown);
+            }
             chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
         }
         return new RenderedTable(sets, chains);
+    }
+
+    private static void addSets(List<NftSet> sets, String name, boolean interval, Collection<String> entries) {
+        TreeSet<String> v4 = new TreeSet<>();
+        TreeSet<String> v6 = new TreeSet<>();
+        for (String e : entries) {
+            (e.indexOf(':') >= 0 ? v6 : v4).add(e);
+        }
+        sets.add(new NftSet(name + "_v4", "ipv4_addr", interval, List.copyOf(v4)));
+        sets.add(new NftSet(name + "_v6", "ipv6_addr", interval, List.copyOf(v6)));
     }
 
     /** Where the pod lookups start (the end of the chain if the renderer has none). */

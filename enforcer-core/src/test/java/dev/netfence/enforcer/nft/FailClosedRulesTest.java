@@ -23,6 +23,16 @@ class FailClosedRulesTest {
     }
 
     @Test
+    void withPodCidrsAnAddressNoKnownPodHasIsDroppedAfterThePodLookups() throws IOException {
+        RenderedTable base = NftablesRenderer.render(NftablesRendererTest.shopN1());
+        RenderedTable held = FailClosedRules.add(base, List.of("10.77.0.9"), List.of("10.77.0.0/24", "fd77::/64"),
+                List.of("10.77.0.1", "10.77.0.2", "10.77.0.3", "fd77::1", "fd77::2"));
+        NftablesRendererTest.assertGolden("shop-n1-fail-closed-cidr.nft", held.text());
+        List<String> egress = held.chains().stream().filter(c -> c.name().equals("egress")).findFirst().orElseThrow().rules();
+        assertThat(indexOf(egress, "@podcidr_v4 ip saddr != @known_v4 counter drop")).isGreaterThan(indexOf(egress, " vmap @"));
+    }
+
+    @Test
     void aPodAnnouncedOrNamedIsAnElementDeltaNotANewTable() {
         RenderedTable base = NftablesRenderer.render(NftablesRendererTest.shopN1());
         RenderedTable none = FailClosedRules.add(base, List.of());

@@ -19,6 +19,9 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import dev.netfence.policy.net.Cidr;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
@@ -59,7 +62,7 @@ public class EnforcerApp {
         CniSettings cni = config.cni().toSettings();
         NewPodSettings newPods = new NewPodSettings(cluster.newPods() == ClusterSettings.NewPods.FAIL_OPEN
                 ? NewPodSettings.Mode.FAIL_OPEN : NewPodSettings.Mode.FAIL_CLOSED, cluster.exemptNamespaces(),
-                config.cni().addTimeout());
+                config.cni().addTimeout(), podCidrs());
         PodAnnouncements announcements = cni.enabled() ? PodAnnouncements.persistent(cni.stateDir()) : PodAnnouncements.inMemory();
         LOG.infof("new pods: %s (exempt namespaces %s); CNI plugin endpoint %s", newPods.mode(), newPods.exemptNamespaces(),
                 cni.enabled() ? cni.socket() : "disabled");
@@ -87,6 +90,19 @@ public class EnforcerApp {
         if (namespaceThread != null) {
             namespaceThread.close();
         }
+    }
+
+    private List<Cidr> podCidrs() {
+        List<Cidr> out = new ArrayList<>();
+        for (String c : config.podCidrs().orElse(List.of())) {
+            try {
+                out.add(Cidr.parse(c.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("netfence.enforcer.pod-cidrs: \"" + c.trim() + "\" is not a CIDR (write the"
+                        + " node's spec.podCIDRs, e.g. 10.244.1.0/24,fd00:10:244:1::/64)");
+            }
+        }
+        return out;
     }
 
     public EnforcementState state() {

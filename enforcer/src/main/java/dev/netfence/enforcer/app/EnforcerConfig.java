@@ -6,6 +6,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The enforcer's settings ({@code netfence.enforcer.*}); defaults live here only. */
@@ -51,6 +52,13 @@ public interface EnforcerConfig {
      * enforcer's own: the lab and tests use it; a DaemonSet with hostNetwork leaves it unset.
      */
     Optional<String> networkNamespace();
+
+    /**
+     * The node's pod CIDRs (its Node's {@code spec.podCIDRs}, comma-separated), e.g. {@code 10.244.1.0/24}:
+     * in fail-closed mode an address of these that no known pod has is dropped too. Unset: only the pods
+     * the CNI plugin announced are held.
+     */
+    Optional<List<String>> podCidrs();
 
     /** The CNI plugin's endpoint ({@code netfence.enforcer.cni.*}). */
     Cni cni();
