@@ -2,6 +2,7 @@ package dev.netfence.enforcer.app;
 
 import dev.netfence.cluster.ClusterSettings;
 import dev.netfence.enforcer.cni.CniEndpoint;
+import dev.netfence.enforcer.cni.CniInstaller;
 import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.datapath.NamespaceThread;
@@ -76,6 +77,10 @@ public class EnforcerApp {
         loop.start();
         if (cni.enabled()) {
             endpoint = CniEndpoint.start(cni, loop, announcements);
+            if (config.cni().install()) {
+                // after the socket exists: the first ADD that finds netfence in the conflist finds it listening
+                CniInstaller.install(config.cni().binDir(), config.cni().confDir(), cni.socket());
+            }
         }
     }
 

@@ -80,6 +80,22 @@ public interface EnforcerConfig {
         @WithDefault("10s")
         Duration addTimeout();
 
+        /**
+         * Install the plugin at start: the binary into {@link #binDir()} and a netfence entry into the first
+         * conflist of {@link #confDir()} (idempotent; the other plugins untouched). The DaemonSet sets it and
+         * mounts the host's directories.
+         */
+        @WithDefault("false")
+        boolean install();
+
+        /** The host's CNI bin directory as mounted in the container. */
+        @WithDefault("/host/opt/cni/bin")
+        Path binDir();
+
+        /** The host's CNI configuration directory as mounted in the container. */
+        @WithDefault("/host/etc/cni/net.d")
+        Path confDir();
+
         default CniSettings toSettings() {
             return new CniSettings(enabled(), socket(), stateDir());
         }
