@@ -63,6 +63,7 @@ class EnforcerImageIT {
         Path serviceAccount = MockCluster.serviceAccount(Files.createTempDirectory("nf-enforcer-sa"), server, "netfence-system");
 
         List<String> containers = new ArrayList<>();
+        long started = 0;
         List<AutoCloseable> forwards = new ArrayList<>();
         Map<String, NamespaceExecutor> nodes = new LinkedHashMap<>();
         try (Lab lab = Lab.up(shop)) {
@@ -73,6 +74,7 @@ class EnforcerImageIT {
                 forwards.add(LoopbackForward.open(inNode, API_PORT, null, server.getPort()));
                 String name = "nf-enforcer-" + lab.runId() + "-" + node.name();
                 containers.add(name);
+                started = started == 0 ? System.nanoTime() : started;
                 Podman.podman(enforcer.runArguments(name, "ns:/run/netns/" + node.namespace(),
                         Map.of("spec.nodeName", node.name(), "metadata.name", "netfence-enforcer-" + node.name()),
                         Map.of(), serviceAccount, MockCluster.API_HOST, API_PORT));
@@ -80,6 +82,7 @@ class EnforcerImageIT {
             for (var node : nodes.entrySet()) {
                 awaitApplied(node.getKey(), containerOf(containers, node.getKey()));
                 awaitReady(enforcer, node.getValue(), containerOf(containers, node.getKey()));
+                StartTimes.report("netfence-enforcer", started, containerOf(containers, node.getKey()));
             }
             assertMatchesEngine(lab, shop);
 
@@ -93,10 +96,12 @@ class EnforcerImageIT {
             // while it is down the operator publishes a change (api-to-db goes); restarted, the enforcer applies it
             ClusterSnapshot withoutApiToDb = shop.toBuilder().removePolicy("shop", "api-to-db").build();
             publish(RuleSetCompiler.compile(withoutApiToDb));
+            long restarted = System.nanoTime();
             Podman.podman("start", killed);
             awaitApplied("node-2", killed);
             awaitApplied("node-1", containerOf(containers, "node-1"));
             awaitReady(enforcer, nodes.get("node-2"), killed);
+            StartTimes.report("netfence-enforcer (restart after SIGKILL, change applied)", restarted, killed);
             assertMatchesEngine(lab, withoutApiToDb);
             assertThat(lab.measure(5432, Protocol.TCP).allowed("shop/api", "shop-data/db")).isFalse();
         } finally {
