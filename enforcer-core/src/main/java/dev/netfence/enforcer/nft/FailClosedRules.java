@@ -8,7 +8,8 @@ import java.util.TreeSet;
 /**
  * Adds the fail-closed rule to a rendered table (pure): the sets {@code waiting_v4}/{@code waiting_v6}
  * of the addresses of pods the CNI plugin announced but the NodeRuleSet in force does not name yet,
- * and in each base chain, before the pod verdict maps, a counted drop of packets from
+ * and in each base chain, before the pod lookups (and before marked packets turn to
+ * {@code <dir>_marked}), a counted drop of packets from
  * ({@code egress}) or to ({@code ingress}) those addresses.
  *
  * <p>Before the verdict maps, not after: an address reused by a new pod while the NodeRuleSet still
@@ -48,6 +49,18 @@ public final class FailClosedRules {
         }
         List<NftChain> chains = new ArrayList<>();
         for (NftChain c : table.chains()) {
+            if (cidrs && c.hook() == null && (c.name().equals("egress_marked") || c.name().equals("ingress_marked"))) {
+                // packets that arrived marked leave the base chain for this one (goto) and never come back:
+                // the unknown-address drop must end this chain too
+                boolean egress = c.name().startsWith("egress");
+                String field = egress ? "saddr" : "daddr";
+                String unknown = RenderedTable.quote(egress ? COMMENT_CIDR_EGRESS : COMMENT_CIDR_INGRESS);
+                List<String> rules = new ArrayList<>(c.rules());
+                rules.add("ip " + field + " @podcidr_v4 ip " + field + " != @known_v4 counter drop comment " + unknown);
+                rules.add("ip6 " + field + " @podcidr_v6 ip6 " + field + " != @known_v6 counter drop comment " + unknown);
+                chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
+                continue;
+            }
             if (c.hook() == null || !(c.name().equals("egress") || c.name().equals("ingress"))) {
                 chains.add(c);
                 continue;
@@ -80,10 +93,13 @@ public final class FailClosedRules {
         sets.add(new NftSet(name + "_v6", "ipv6_addr", interval, List.copyOf(v6)));
     }
 
-    /** Where the pod lookups start (the end of the chain if the renderer has none). */
+    /**
+     * Where the pod lookups start (the end of the chain if the renderer has none): the turn of marked
+     * packets to {@code <dir>_marked}, or the first map lookup.
+     */
     private static int firstVerdictMap(List<String> rules) {
         for (int i = 0; i < rules.size(); i++) {
-            if (rules.get(i).contains(" vmap ") || rules.get(i).contains(" map ")) {
+            if (rules.get(i).contains("_marked") || rules.get(i).contains(" vmap ") || rules.get(i).contains(" map ")) {
                 return i;
             }
         }
