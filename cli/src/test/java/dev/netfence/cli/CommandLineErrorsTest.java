@@ -20,7 +20,8 @@ class CommandLineErrorsTest {
     void missingManifests() {
         Result r = Netfence.run("explain", "--from", "x/a", "--to", "x/b", "--port", "80");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).startsWith("error: Missing required option: '--filename=FILE_OR_DIR'\n");
+        assertThat(r.err()).isEqualTo("error: no input: give manifests with -f FILE_OR_DIR, or a cluster with --kubeconfig FILE "
+                + "or --context NAME\n");
     }
 
     @Test
@@ -46,7 +47,8 @@ class CommandLineErrorsTest {
     void aPodNameWithoutNamespace() {
         Result r = Netfence.run("explain", "-f", "../samples", "--from", "web", "--to", "shop/api", "--port", "80");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).isEqualTo("error: --from web: expected NAMESPACE/POD (for example x/a) or an IP address\n");
+        assertThat(r.err()).isEqualTo("error: --from web: expected NAMESPACE/POD (for example x/a), NAMESPACE/KIND/NAME for "
+                + "a workload's pod (shop/deploy/web) or an IP address\n");
     }
 
     @Test

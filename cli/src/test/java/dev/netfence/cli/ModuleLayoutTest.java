@@ -38,11 +38,13 @@ class ModuleLayoutTest {
         ALLOWED.put("operator-core", Set.of("policy", "crds", "cluster"));
         ALLOWED.put("webhook-core", Set.of("policy", "crds", "cluster"));
         ALLOWED.put("lab", Set.of("policy", "enforcer-core"));
-        ALLOWED.put("enforcer", Set.of("enforcer-core"));
+        ALLOWED.put("enforcer", Set.of("enforcer-core", "cluster"));
         ALLOWED.put("operator", Set.of("operator-core"));
         ALLOWED.put("webhook", Set.of("webhook-core"));
         ALLOWED.put("cli", Set.of("policy", "crds", "cluster", "enforcer-core", "operator-core", "webhook-core", "lab"));
         ALLOWED.put("benchmarks", Set.of("policy", "crds", "cluster", "operator-core"));
+        // test scope only: the image tests run the built images next to the lab and the mock API server
+        ALLOWED.put("images", Set.of());
     }
 
     private static final Set<String> PLAIN = Set.of("policy", "crds", "cluster", "enforcer-core", "operator-core",
@@ -75,9 +77,31 @@ class ModuleLayoutTest {
     @Test
     void noModuleDependsOnAnApplication() throws Exception {
         for (String module : ALLOWED.keySet()) {
+            if (module.equals("images")) {
+                continue;   // theImagesModuleOrdersItselfAfterTheApplicationsWithoutTheirClasses
+            }
             assertThat(netfenceDependencies(module, true)).as(module + " depends on an application module")
                     .doesNotContainAnyElementsOf(APPS);
         }
+    }
+
+    /**
+     * images/ packages the applications (images/build reads their target/quarkus-app): it names them as
+     * pom-type test dependencies, which order it after them in the reactor and put none of their classes
+     * on its class path. That is the one reference to an application, and it must stay of that type.
+     */
+    @Test
+    void theImagesModuleOrdersItselfAfterTheApplicationsWithoutTheirClasses() throws Exception {
+        Set<String> apps = new TreeSet<>();
+        for (Element d : dependencies("images")) {
+            String artifact = text(d, "artifactId");
+            if (artifact.startsWith("netfence-") && APPS.contains(artifact.substring("netfence-".length()))) {
+                assertThat(text(d, "type")).as("images depends on " + artifact).isEqualTo("pom");
+                assertThat(text(d, "scope")).as("images depends on " + artifact).isEqualTo("test");
+                apps.add(artifact.substring("netfence-".length()));
+            }
+        }
+        assertThat(apps).isEqualTo(APPS);
     }
 
     @Test

@@ -49,7 +49,7 @@ class ServicesTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).isEqualTo("error: Service shop/api has no port TCP/8080; its ports: TCP/80 (web)\n");
         assertThat(Netfence.run("explain", "-f", CLUSTER, "--from", "shop/web", "--to", "svc/shop/nope", "--port", "80").err())
-                .isEqualTo("error: --to svc/shop/nope: no Service \"nope\" in namespace \"shop\" in the manifests; Services in shop: api\n");
+                .isEqualTo("error: --to svc/shop/nope: no Service \"nope\" in namespace \"shop\" in the input; Services in shop: api\n");
     }
 
     @Test

@@ -44,12 +44,15 @@ class SimulateMatrixTest {
     }
 
     @Test
-    void otherKindsAreNotedOnStderr() {
+    void aWorkloadWhosePodsAreInTheInputIsThosePodsAndOtherKindsAreNoted() {
         Result result = Netfence.run("simulate", "-f", "src/test/resources/with-deployment.yaml", "--port", "80");
         assertThat(result.exitCode()).isZero();
-        assertThat(result.err()).isEqualTo("note: src/test/resources/with-deployment.yaml:3: ignored "
-                + "Deployment shop/web: netfence reads only Namespace, Pod, Node, Service, EndpointSlice (discovery.k8s.io/v1), "
-                + "NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)\n");
+        assertThat(result.err()).isEqualTo("note: src/test/resources/with-deployment.yaml:18: ignored "
+                + "ConfigMap shop/web: netfence reads only Namespace, Pod, Node, Service, EndpointSlice (discovery.k8s.io/v1), "
+                + "NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1), and the "
+                + "workloads Deployment, StatefulSet, DaemonSet, ReplicaSet (apps/v1), Job and CronJob (batch/v1)\n"
+                + "note: src/test/resources/with-deployment.yaml:3: Deployment shop/web: its pods are in the input, they "
+                + "stand for it\n");
         assertThat(result.out()).isEqualTo("""
                 from\\to   shop/web
                 shop/web  .

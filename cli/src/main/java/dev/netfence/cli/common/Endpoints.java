@@ -1,6 +1,7 @@
 package dev.netfence.cli.common;
 
 import dev.netfence.cli.UserInputException;
+import dev.netfence.crds.manifest.WorkloadPods;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.Node;
@@ -15,17 +16,24 @@ public final class Endpoints {
     private Endpoints() {
     }
 
-    /** A pod named {@code NS/POD} that has an IP; else a user error that lists what exists. */
+    /**
+     * A pod named {@code NS/POD} (or {@code NS/KIND/NAME}, the pod a workload stands for:
+     * {@code shop/deploy/web}) that has an IP; else a user error that lists what exists.
+     */
     public static Pod pod(ClusterSnapshot snapshot, String option, String text) {
         int slash = text.indexOf('/');
-        if (slash <= 0 || slash == text.length() - 1 || text.indexOf('/', slash + 1) >= 0) {
-            throw new UserInputException(option + " " + text + ": expected NAMESPACE/POD (for example x/a) or an IP address");
+        int second = slash < 0 ? -1 : text.indexOf('/', slash + 1);
+        if (slash <= 0 || slash == text.length() - 1 || second == slash + 1 || second == text.length() - 1
+                || (second >= 0 && text.indexOf('/', second + 1) >= 0)) {
+            throw new UserInputException(option + " " + text + ": expected NAMESPACE/POD (for example x/a), "
+                    + "NAMESPACE/KIND/NAME for a workload's pod (shop/deploy/web) or an IP address");
         }
         String ns = text.substring(0, slash);
         String name = text.substring(slash + 1);
-        Optional<Pod> pod = snapshot.pod(ns, name);
+        Optional<Pod> pod = snapshot.pod(ns, name).filter(p -> !WorkloadPods.isSecondReplica(p));
         if (pod.isEmpty()) {
-            String inNamespace = snapshot.podsInNamespace(ns).stream().map(Pod::name).collect(Collectors.joining(", "));
+            String inNamespace = snapshot.podsInNamespace(ns).stream().filter(p -> !WorkloadPods.isSecondReplica(p))
+                    .map(Pod::name).collect(Collectors.joining(", "));
             throw new UserInputException(option + " " + text + ": no pod \"" + name + "\" in namespace \"" + ns
                     + "\" in the manifests" + (inNamespace.isEmpty()
                     ? " (no pods at all in namespace " + ns + ")" : "; pods in " + ns + ": " + inNamespace));

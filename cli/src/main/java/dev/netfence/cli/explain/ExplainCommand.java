@@ -3,7 +3,8 @@ package dev.netfence.cli.explain;
 import dev.netfence.cli.ExitCodes;
 import dev.netfence.cli.common.Endpoints;
 import dev.netfence.cli.common.FlowOptions;
-import dev.netfence.cli.common.ManifestOptions;
+import dev.netfence.cli.common.ClusterInput;
+import dev.netfence.cli.common.InputOptions;
 import dev.netfence.cli.common.OutputOption;
 import dev.netfence.crds.manifest.Manifests;
 import dev.netfence.crds.manifest.ServiceModel;
@@ -26,16 +27,18 @@ import picocli.CommandLine.Spec;
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = {"Explain why one connection is allowed or denied.",
                 "Says which side isolates it and by which policies, which rule allows it,",
-                "or, when it is denied, what each rule is missing and a rule that would allow it."})
+                "or, when it is denied, what each rule is missing and a rule that would allow it.",
+                "Reads manifests (-f) or a live cluster (--kubeconfig, --context)."})
 public class ExplainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    ManifestOptions manifests;
+    InputOptions input;
 
-    @Option(names = "--from", required = true, paramLabel = "NS/POD|IP", description = "The source: a pod, or an IP address.")
+    @Option(names = "--from", required = true, paramLabel = "NS/POD|IP",
+            description = "The source: a pod (a workload's pod: NS/KIND/NAME, e.g. shop/deploy/web), or an IP address.")
     String from;
 
     @Option(names = "--to", required = true, paramLabel = "NS/POD|IP|svc/NS/NAME",
@@ -52,10 +55,11 @@ public class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         flow.check(spec.commandLine());
-        Manifests loaded = manifests.load(spec.commandLine().getErr());
-        ClusterSnapshot snapshot = loaded.snapshot();
+        ClusterInput cluster = input.load(spec.commandLine().getErr());
+        Manifests loaded = cluster.manifests();
+        ClusterSnapshot snapshot = cluster.snapshot();
         if (to.startsWith("svc/")) {
-            return explainService(loaded, snapshot, ServiceTargets.service(loaded, to));
+            return explainService(cluster, ServiceTargets.service(loaded, to));
         }
         if (Endpoints.isAddress(to)) {
             // a ClusterIP is never what NetworkPolicy sees: explain the flows to the endpoints instead
@@ -67,10 +71,10 @@ public class ExplainCommand implements Callable<Integer> {
                         + ": NetworkPolicy sees a flow to it after kube-proxy's DNAT, addressed to an endpoint "
                         + "(the same as --to svc/" + service.get().key() + ")");
                 spec.commandLine().getErr().flush();
-                return explainService(loaded, snapshot, service.get());
+                return explainService(cluster, service.get());
             }
         }
-        Endpoint[] ends = endpoints(snapshot);
+        Endpoint[] ends = endpoints(cluster);
         Explanation explanation = new FlowExplainer(snapshot).explain(new Flow(ends[0], ends[1], flow.protocol(), flow.port()));
         PrintWriter out = spec.commandLine().getOut();
         if (output.json()) {
@@ -86,9 +90,10 @@ public class ExplainCommand implements Callable<Integer> {
      * {@code --to svc/NS/NAME}: NetworkPolicy judges the flow after kube-proxy's DNAT, so the flow to
      * each endpoint, on its target port, is explained on its own.
      */
-    private int explainService(Manifests loaded, ClusterSnapshot snapshot, ServiceModel service) {
+    private int explainService(ClusterInput cluster, ServiceModel service) {
+        ClusterSnapshot snapshot = cluster.snapshot();
         ServiceModel.Port port = ServiceTargets.port(service, flow.protocol(), flow.port());
-        List<ServiceTargets.Target> targets = ServiceTargets.resolve(loaded, snapshot, service, port);
+        List<ServiceTargets.Target> targets = ServiceTargets.resolve(cluster, service, port);
         PrintWriter out = spec.commandLine().getOut();
         List<String> json = new ArrayList<>();
         StringBuilder text = new StringBuilder("Service ").append(service.key()).append(" port ").append(port.protocol())
@@ -126,7 +131,8 @@ public class ExplainCommand implements Callable<Integer> {
     }
 
     /** Source and destination, over the address family they share. */
-    private Endpoint[] endpoints(ClusterSnapshot snapshot) {
+    private Endpoint[] endpoints(ClusterInput cluster) {
+        ClusterSnapshot snapshot = cluster.snapshot();
         boolean fromIp = Endpoints.isAddress(from);
         boolean toIp = Endpoints.isAddress(to);
         if (fromIp && toIp) {
@@ -142,6 +148,14 @@ public class ExplainCommand implements Callable<Integer> {
         }
         Pod source = Endpoints.pod(snapshot, "--from", from);
         Pod destination = Endpoints.pod(snapshot, "--to", to);
+        java.util.Optional<Pod> other = source.key().equals(destination.key()) ? cluster.secondReplica(source) : java.util.Optional.empty();
+        if (other.isPresent()) {
+            // a pod's traffic to itself never leaves it; what the user asks about is traffic between replicas
+            spec.commandLine().getErr().println("note: " + source.key() + " stands for several replicas: explained is the "
+                    + "flow from one to another (" + other.get().key() + ")");
+            spec.commandLine().getErr().flush();
+            destination = other.get();
+        }
         return Endpoints.requireBetween(source, destination);
     }
 }

@@ -43,7 +43,7 @@ final class ServiceTargets {
                     String there = services.stream().filter(s -> s.namespace().equals(parts[0])).map(ServiceModel::name)
                             .collect(Collectors.joining(", "));
                     return new UserInputException("--to " + text + ": no Service \"" + parts[1] + "\" in namespace \"" + parts[0]
-                            + "\" in the manifests" + (there.isEmpty() ? "" : "; Services in " + parts[0] + ": " + there));
+                            + "\" in the input" + (there.isEmpty() ? "" : "; Services in " + parts[0] + ": " + there));
                 });
     }
 
@@ -54,7 +54,9 @@ final class ServiceTargets {
                         + (p.name() == null ? "" : " (" + p.name() + ")")).collect(Collectors.joining(", "))));
     }
 
-    static List<Target> resolve(Manifests m, ClusterSnapshot snapshot, ServiceModel s, ServiceModel.Port port) {
+    static List<Target> resolve(dev.netfence.cli.common.ClusterInput input, ServiceModel s, ServiceModel.Port port) {
+        Manifests m = input.manifests();
+        ClusterSnapshot snapshot = input.snapshot();
         List<EndpointSliceModel> slices = m.objects().stream().flatMap(o -> o.model(EndpointSliceModel.class).stream())
                 .filter(e -> e.namespace().equals(s.namespace()) && s.name().equals(e.serviceName())).toList();
         List<Target> out = new ArrayList<>();
@@ -76,8 +78,8 @@ final class ServiceTargets {
             return out;
         }
         for (Pod pod : snapshot.selectPods(s.namespace(), LabelSelector.of(s.selector()))) {
-            if (pod.ips().isEmpty()) {
-                continue;
+            if (pod.ips().isEmpty() || input.isSecondReplica(pod)) {
+                continue;   // a second replica stands only for flows between replicas
             }
             int target = port.targetNumber() != null ? port.targetNumber()
                     : port.targetName() != null ? pod.resolveNamedPort(port.targetName(), port.protocol()) : port.port();

@@ -5,7 +5,11 @@ import dev.netfence.crds.manifest.ManifestException;
 import dev.netfence.crds.manifest.ManifestLoader;
 import dev.netfence.crds.manifest.ManifestNote;
 import dev.netfence.crds.manifest.ManifestProblem;
+import dev.netfence.crds.manifest.ManifestObject;
 import dev.netfence.crds.manifest.Manifests;
+import dev.netfence.crds.manifest.WorkloadPods;
+import dev.netfence.cli.UserInputException;
+import dev.netfence.policy.net.Cidr;
 import dev.netfence.policy.analysis.Finding;
 import dev.netfence.policy.analysis.Rules;
 import dev.netfence.policy.analysis.Severity;
@@ -59,10 +63,18 @@ public class LintCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE_OR_DIR",
+    @Option(names = {"-f", "--filename"}, paramLabel = "FILE_OR_DIR",
             description = "Manifest file or directory (*.yaml, *.yml, *.json, recursively); repeatable. "
                     + "A file over 8 MiB, or a document nested deeper than 64 levels, is refused.")
-    List<Path> paths;
+    List<Path> paths = new ArrayList<>();
+
+    @picocli.CommandLine.Mixin
+    dev.netfence.cli.common.LiveCluster live;
+
+    @Option(names = "--pod-network", paramLabel = "CIDR",
+            description = "The cluster's pod network, where the pods of workloads get their addresses; repeatable "
+                    + "(default: 10.244.0.0/16).")
+    List<String> podNetworks = new ArrayList<>();
 
     @Option(names = "--exclude", paramLabel = "GLOB",
             description = "Skip paths matching GLOB, relative to each directory given with -f (a glob without / matches a "
@@ -116,6 +128,23 @@ public class LintCommand implements Callable<Integer> {
             return UNUSABLE_INPUT;
         }
         base = (baseDir != null ? baseDir : Path.of("")).toAbsolutePath().normalize();
+        if (paths.isEmpty() && !live.requested()) {
+            throw new UserInputException("no input: give manifests with -f FILE_OR_DIR, or a cluster with --kubeconfig FILE "
+                    + "or --context NAME");
+        }
+        if (live.requested() && !clusterFrom.isEmpty()) {
+            throw new UserInputException("--cluster-from and --kubeconfig/--context both give the cluster: use one of them");
+        }
+        List<Cidr> networks = new ArrayList<>();
+        for (String text : podNetworks) {
+            try {
+                networks.add(Cidr.parse(text));
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("--pod-network " + text + ": not a CIDR (write e.g. 10.244.0.0/16)");
+            }
+        }
+        // read the cluster first: an unreachable one stops the command before any file work
+        Manifests liveCluster = live.requested() ? live.read(err) : null;
         List<LocatedFinding> invalid = new ArrayList<>();
         RepositoryScan scan = new RepositoryScan(excludes, KustomizeBuild.kubectlAvailable());
         for (Path p : paths) {
@@ -154,13 +183,15 @@ public class LintCommand implements Callable<Integer> {
             Manifests manifests = null;
             Manifests cluster = null;
             try {
-                manifests = load(options, files, err, built);
+                // lint --kubeconfig without -f: the cluster's own policies
+                manifests = paths.isEmpty() ? liveCluster : load(options, files, err, built);
             } catch (ManifestException e) {
                 e.warnings().forEach(w -> err.println("warning: " + relocate(w, built) + " (ignored: --lenient)"));
                 e.problems().forEach(p -> invalid.add(invalid(relocate(p, built))));
             }
             try {
-                cluster = clusterFrom.isEmpty() ? null : load(options, clusterFrom, err, Map.of());
+                cluster = !clusterFrom.isEmpty() ? load(options, clusterFrom, err, Map.of())
+                        : paths.isEmpty() ? null : liveCluster;
             } catch (ManifestException e) {
                 e.problems().forEach(p -> invalid.add(invalid(p)));
             }
@@ -170,7 +201,7 @@ public class LintCommand implements Callable<Integer> {
             }
             List<LocatedFinding> findings = new ArrayList<>(invalid);
             if (invalid.isEmpty()) {
-                findings.addAll(analyse(manifests, cluster, built, err));
+                findings.addAll(analyse(manifests, cluster, networks, built, err));
             }
             List<LocatedFinding> shown = findings.stream().map(f -> relativeTo(base, f))
                     .sorted(Comparator.comparing(LocatedFinding::file).thenComparingInt(LocatedFinding::line)).toList();
@@ -204,17 +235,31 @@ public class LintCommand implements Callable<Integer> {
         return m;
     }
 
-    private List<LocatedFinding> analyse(Manifests manifests, Manifests cluster, Map<Path, RepositoryScan.Kustomization> built,
-                                         PrintWriter err) {
+    private List<LocatedFinding> analyse(Manifests manifests, Manifests cluster, List<Cidr> networks,
+                                         Map<Path, RepositoryScan.Kustomization> built, PrintWriter err) {
+        // the workloads of the repository and of --cluster-from alike stand for their pods, given addresses once
+        List<ManifestObject> all = new ArrayList<>(manifests.objects());
+        if (cluster != null) {
+            all.addAll(cluster.objects());
+        }
+        WorkloadPods workloads = WorkloadPods.of(new Manifests(all, List.of()), networks);
+        workloads.notes().forEach(n -> err.println("note: " + relocate(n, built)));
+        if (!workloads.pods().isEmpty()) {
+            err.println("note: " + workloads.pods().size() + (workloads.pods().size() == 1 ? " workload stands" : " workloads stand")
+                    + " for the pods " + (workloads.pods().size() == 1 ? "it" : "they") + " will run (one pod each, named KIND/NAME): "
+                    + workloads.pods().stream().map(Pod::key).collect(java.util.stream.Collectors.joining(", ")));
+        }
         List<LocatedFinding> findings = new ManifestLinter(dev.netfence.policy.analysis.AnalysisConfig.DEFAULT,
-                dev.netfence.policy.model.ClusterDns.DEFAULT, cidrs).lint(manifests, cluster);
-        boolean anyPod = !manifests.objectsOf(Pod.class).isEmpty() || (cluster != null && !cluster.objectsOf(Pod.class).isEmpty());
+                dev.netfence.policy.model.ClusterDns.DEFAULT, cidrs).lint(manifests, cluster, workloads.pods());
+        boolean anyPod = !manifests.objectsOf(Pod.class).isEmpty() || (cluster != null && !cluster.objectsOf(Pod.class).isEmpty())
+                || !workloads.pods().isEmpty();
         if (!anyPod) {
             long dropped = findings.stream().filter(f -> NEED_PODS.contains(f.finding().ruleId())).count();
             findings = findings.stream().filter(f -> !NEED_PODS.contains(f.finding().ruleId())).toList();
             err.println("note: no pods in the input: rules " + String.join(", ", NEED_PODS.stream().sorted().toList())
                     + " were not run" + (dropped > 0 ? " (" + dropped + " possible findings left out)" : "")
-                    + "; give the cluster's namespaces and pods with --cluster-from DIR");
+                    + "; give the cluster's namespaces and pods (or workloads) with --cluster-from DIR, or read them from the "
+                    + "cluster with --kubeconfig/--context");
         }
         List<LocatedFinding> out = new ArrayList<>();
         for (LocatedFinding f : findings) {

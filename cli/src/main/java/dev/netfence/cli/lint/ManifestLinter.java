@@ -52,7 +52,13 @@ public final class ManifestLinter {
      * policies ({@code --cluster-from}), or null; its other objects are not linted.
      */
     public List<LocatedFinding> lint(Manifests manifests, Manifests cluster) {
+        return lint(manifests, cluster, List.of());
+    }
+
+    /** {@code workloadPods}: the pods the workloads of the input stand for ({@code WorkloadPods}), judged like pods. */
+    public List<LocatedFinding> lint(Manifests manifests, Manifests cluster, List<Pod> workloadPods) {
         ClusterSnapshot.Builder context = ClusterSnapshot.builder().dns(dns);
+        workloadPods.forEach(context::pod);
         if (cluster != null) {
             for (ManifestObject o : cluster.objects()) {
                 if (o.model() instanceof Namespace n) {

@@ -3,7 +3,7 @@ package dev.netfence.cli.query;
 import dev.netfence.cli.ExitCodes;
 import dev.netfence.cli.common.Endpoints;
 import dev.netfence.cli.common.JsonText;
-import dev.netfence.cli.common.ManifestOptions;
+import dev.netfence.cli.common.InputOptions;
 import dev.netfence.cli.common.OutputOption;
 import dev.netfence.policy.eval.PolicyEngine;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -33,16 +33,18 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "query-target", mixinStandardHelpOptions = true,
         description = {"Show which NetworkPolicies and DefaultDenies select a pod, for ingress and for egress, and why.",
-                "A pod no object selects in a direction is not isolated there: all its traffic in that direction is allowed."})
+                "A pod no object selects in a direction is not isolated there: all its traffic in that direction is allowed.",
+                "Reads manifests (-f) or a live cluster (--kubeconfig, --context)."})
 public class QueryTargetCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    ManifestOptions manifests;
+    InputOptions input;
 
-    @Parameters(index = "0", paramLabel = "NS/POD", description = "The pod, as namespace/name.")
+    @Parameters(index = "0", paramLabel = "NS/POD", description = "The pod, as namespace/name; the pod of a workload as "
+            + "namespace/KIND/NAME (shop/deploy/web).")
     String target;
 
     @Mixin
@@ -50,7 +52,7 @@ public class QueryTargetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ClusterSnapshot snapshot = manifests.load(spec.commandLine().getErr()).snapshot();
+        ClusterSnapshot snapshot = input.load(spec.commandLine().getErr()).snapshot();
         Pod pod = Endpoints.pod(snapshot, "NS/POD", target);
         PolicyEngine engine = new PolicyEngine(snapshot);
         Map<Direction, List<Selection>> byDirection = new LinkedHashMap<>();
@@ -110,6 +112,10 @@ public class QueryTargetCommand implements Callable<Integer> {
             sb.append(" (").append(pod.ips().stream().map(Object::toString).collect(Collectors.joining(", "))).append(')');
         }
         sb.append(", labels ").append(labels(pod.labels())).append('\n');
+        if (dev.netfence.crds.manifest.WorkloadPods.isHypothetical(pod)) {
+            sb.append("  stands for the pods of ").append(pod.name())
+                    .append(" (labels and ports of its pod template; no Pod object in the input)\n");
+        }
         if (pod.hostNetwork()) {
             sb.append("  uses the host network: NetworkPolicy never selects it (its traffic is node traffic)\n");
         }

@@ -7,23 +7,40 @@ import dev.netfence.policy.eval.PolicyEngine;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.Protocol;
+import dev.netfence.cli.common.ClusterInput;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Who can reach whom on one port: {@code allowed[i][j]} is the flow from {@code pods[i]} to
- * {@code pods[j]}, for every pod that has an IP, in namespace/name order (a pod to itself included).
+ * {@code pods[j]}, for every pod that has an IP, in namespace/name order (a pod to itself included;
+ * for a workload's pod that stands for several replicas, the flow from one replica to another).
  * Pods that share no address family (an IPv4-only and an IPv6-only pod) cannot connect: denied.
  */
 public record ReachabilityMatrix(Protocol protocol, int port, List<Pod> pods, boolean[][] allowed) {
 
     public static ReachabilityMatrix compute(ClusterSnapshot snapshot, Protocol protocol, int port) {
+        return compute(snapshot, snapshot.podsWithIps(), Map.of(), protocol, port);
+    }
+
+    /** The matrix of the input's pods; a workload's pod to itself is the flow between two of its replicas when it runs several. */
+    public static ReachabilityMatrix compute(ClusterInput input, Protocol protocol, int port) {
+        return compute(input.snapshot(), input.podsWithIps(), input.workloads().twins(), protocol, port);
+    }
+
+    /**
+     * {@code secondReplicas}: for a pod that stands for several replicas, the other replica: its
+     * diagonal cell is the flow from one replica to another (a pod's traffic to itself never leaves it).
+     */
+    static ReachabilityMatrix compute(ClusterSnapshot snapshot, List<Pod> pods, Map<String, Pod> secondReplicas,
+                                      Protocol protocol, int port) {
         PolicyEngine engine = new PolicyEngine(snapshot);
-        List<Pod> pods = snapshot.podsWithIps();
         boolean[][] allowed = new boolean[pods.size()][pods.size()];
         for (int i = 0; i < pods.size(); i++) {
             for (int j = 0; j < pods.size(); j++) {
-                Optional<Endpoint[]> ends = Endpoints.between(pods.get(i), pods.get(j));
+                Pod destination = i == j ? secondReplicas.getOrDefault(pods.get(j).key(), pods.get(j)) : pods.get(j);
+                Optional<Endpoint[]> ends = Endpoints.between(pods.get(i), destination);
                 allowed[i][j] = ends.isPresent() && engine.allowed(new Flow(ends.get()[0], ends.get()[1], protocol, port));
             }
         }

@@ -1,9 +1,9 @@
 package dev.netfence.cli.simulate;
 
 import dev.netfence.cli.ExitCodes;
-import dev.netfence.cli.common.ManifestOptions;
+import dev.netfence.cli.common.ClusterInput;
+import dev.netfence.cli.common.InputOptions;
 import dev.netfence.cli.common.OutputOption;
-import dev.netfence.crds.manifest.Manifests;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.Protocol;
@@ -21,14 +21,17 @@ import picocli.CommandLine.Spec;
 /** {@code netfence simulate}: the reachability matrix of every pod with an IP, one per port asked for. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Print who can reach whom on a port, between all pods that have an IP: one matrix per port.",
-                "Rows are sources, columns destinations: '.' allowed, 'X' denied."})
+                "Rows are sources, columns destinations: '.' allowed, 'X' denied. A workload (Deployment, StatefulSet, "
+                        + "DaemonSet, ReplicaSet, Job, CronJob) is one pod named KIND/NAME; its cell to itself is the flow "
+                        + "between two of its replicas when it runs several.",
+                "Reads manifests (-f) or a live cluster (--kubeconfig, --context)."})
 public class SimulateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Mixin
-    ManifestOptions manifests;
+    InputOptions input;
 
     @Option(names = "--port", required = true, paramLabel = "PORTS",
             description = "Destination ports, comma separated, each optionally with its protocol: 80,443,53/UDP. Repeatable.")
@@ -50,25 +53,26 @@ public class SimulateCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
-        Manifests loaded = manifests.load(err);
+        ClusterInput loaded = input.load(err);
         ClusterSnapshot snapshot = loaded.snapshot();
+        List<Pod> shown = loaded.podsWithIps();
         for (Pod p : snapshot.pods()) {
             if (p.ips().isEmpty()) {
                 err.println("note: pod " + p.key() + " has no IP (status.podIP): left out of the matrix");
             }
         }
-        boolean v4Only = snapshot.podsWithIps().stream().anyMatch(p -> p.ips().stream().noneMatch(ip -> ip.v6()));
-        boolean v6Only = snapshot.podsWithIps().stream().anyMatch(p -> p.ips().stream().allMatch(ip -> ip.v6()));
+        boolean v4Only = shown.stream().anyMatch(p -> p.ips().stream().noneMatch(ip -> ip.v6()));
+        boolean v6Only = shown.stream().anyMatch(p -> p.ips().stream().allMatch(ip -> ip.v6()));
         if (v4Only && v6Only) {
             err.println("note: IPv4-only and IPv6-only pods share no address family and cannot connect: shown as X");
         }
-        if (snapshot.podsWithIps().isEmpty()) {
-            err.println("note: no pod in the manifests has an IP (status.podIP): the matrix is empty");
+        if (shown.isEmpty()) {
+            err.println("note: no pod in the input has an IP (status.podIP) and no workload stands for one: the matrix is empty");
         }
         err.flush();
         PrintWriter out = spec.commandLine().getOut();
         List<ReachabilityMatrix> matrices = portList.ports().stream()
-                .map(p -> ReachabilityMatrix.compute(snapshot, p.protocol(), p.number())).toList();
+                .map(p -> ReachabilityMatrix.compute(loaded, p.protocol(), p.number())).toList();
         if (matrices.size() == 1) {
             out.print(output.json() ? MatrixJson.render(matrices.get(0)) + "\n" : MatrixText.render(matrices.get(0)));
         } else if (output.json()) {

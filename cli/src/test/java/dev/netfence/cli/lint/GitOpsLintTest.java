@@ -22,8 +22,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@code lint} over a GitOps repository as people keep them (src/test/resources/gitops): a Helm chart,
  * a Kustomize base and overlay, a GitHub workflow, a compose file, a templated file, a directory in
- * .netfenceignore, and plain policies. It reports exactly three findings (a DNS cut in policies/, rules
- * ignored by policyTypes, a split peer in the base as the overlay renders it), in every format.
+ * .netfenceignore, plain policies, and workloads without Pod objects (a Deployment whose pod is in
+ * cluster/, one without, its ReplicaSet, a CronJob). It reports exactly four findings (a DNS cut in
+ * policies/ for a pod, one for the pod a Deployment stands for, rules ignored by policyTypes, a split
+ * peer in the base as the overlay renders it), in every format.
  */
 class GitOpsLintTest {
 
@@ -48,11 +50,13 @@ class GitOpsLintTest {
         String expected = Files.readString(EXPECTED.resolve("lint." + format + "." + ext)).replace("@VERSION@", NetfenceVersion.version());
         assertThat(r.out()).isEqualTo(expected);
         assertThat(r.err()).isEqualTo("""
-                note: %1$s/policies/shop.yaml:47: ignored Deployment shop/api: netfence reads only Namespace, Pod, Node, \
-                Service, EndpointSlice (discovery.k8s.io/v1), NetworkPolicy (networking.k8s.io/v1), DefaultDeny and \
-                CriticalFlow (netfence.dev/v1alpha1)
                 note: skipped 1 YAML document that is no Kubernetes object (no apiVersion and kind)
                 note: skipped 4 paths: 1 hidden, 2 Helm templates or charts, 1 excluded by --exclude or .netfenceignore
+                note: %1$s/workloads/shop.yaml:3: Deployment shop/api: its pods are in the input, they stand for it
+                note: %1$s/workloads/shop.yaml:47: ReplicaSet shop/worker-6d5f8c7b9 belongs to Deployment shop/worker \
+                in the input: its pods are counted there
+                note: 2 workloads stand for the pods they will run (one pod each, named KIND/NAME): shop/deploy/worker, \
+                shop/cronjob/report
                 """.formatted(REPO));
     }
 
@@ -64,7 +68,7 @@ class GitOpsLintTest {
         json.path("findings").forEach(f -> where.add(f.path("file").asText() + ":" + f.path("line").asInt() + " "
                 + f.path("ruleId").asText()));
         assertThat(where).containsExactly("apps/overlays/prod/kustomization.yaml:1 split-namespace-pod-peer",
-                "policies/shop.yaml:11 critical-flow", "policies/shop.yaml:32 ignored-rules");
+                "policies/shop.yaml:11 critical-flow", "policies/shop.yaml:32 ignored-rules", "policies/workers.yaml:12 critical-flow");
     }
 
     @Test
@@ -86,20 +90,27 @@ class GitOpsLintTest {
                 + "kubectl is not installed (Debian: apt-get install kubernetes-client); its files are not linted");
         assertThat(scan.skipped().get(RepositoryScan.Skip.KUSTOMIZE_UNRENDERED)).containsExactly(Path.of(REPO, "apps/overlays/prod"));
         assertThat(scan.files()).extracting(p -> Path.of(REPO).relativize(p).toString()).containsExactly(
-                "cluster/namespaces.yaml", "cluster/pods.yaml", "docker-compose.yaml", "policies/shop.yaml");
+                "cluster/namespaces.yaml", "cluster/pods.yaml", "docker-compose.yaml", "policies/shop.yaml",
+                "policies/workers.yaml", "workloads/shop.yaml");
     }
 
     @Test
     void aPolicyOnlyRepositorySkipsTheRulesThatNeedPodsWithANote() {
         Run r = lint("-f", REPO + "/policies");
         assertThat(r.err()).contains("note: no pods in the input: rules ipblock-covers-pod-network, selects-no-pods, "
-                + "unexposed-named-port were not run; give the cluster's namespaces and pods with --cluster-from DIR");
+                + "unexposed-named-port were not run; give the cluster's namespaces and pods (or workloads) with --cluster-from "
+                + "DIR, or read them from the cluster with --kubeconfig/--context");
         assertThat(r.out()).doesNotContain("selects-no-pods").contains("error critical-flow NetworkPolicy shop/web-egress")
                 .contains("a new pod matching app=web in shop loses critical flow dns");
 
         Run withCluster = lint("-f", REPO + "/policies", "--cluster-from", REPO + "/cluster");
         assertThat(withCluster.err()).doesNotContain("no pods in the input");
         assertThat(withCluster.out()).contains("shop/web-1 loses critical flow dns");
+
+        // workloads are pods too: the worker's Deployment in workloads/ is what its policy isolates
+        Run withWorkloads = lint("-f", REPO + "/policies", "--cluster-from", REPO + "/workloads");
+        assertThat(withWorkloads.err()).doesNotContain("no pods in the input");
+        assertThat(withWorkloads.out()).contains("shop/deploy/worker loses critical flow dns");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -142,7 +153,7 @@ class GitOpsLintTest {
         Files.createDirectories(dir.resolve("policies"));
         Files.writeString(dir.resolve("policies/shop.yaml"), "# a comment\n# another\n" + Files.readString(original));
         Files.copy(Path.of(REPO, "cluster/pods.yaml"), dir.resolve("pods.yaml"));
-        JsonNode before = new ObjectMapper().readTree(lint("-f", REPO + "/policies", "-f", REPO + "/cluster/pods.yaml",
+        JsonNode before = new ObjectMapper().readTree(lint("-f", REPO + "/policies/shop.yaml", "-f", REPO + "/cluster/pods.yaml",
                 "--format", "sarif").out());
         JsonNode after = new ObjectMapper().readTree(lint("-f", dir.toString(), "--base-dir", dir.toString(),
                 "--format", "sarif").out());
@@ -155,8 +166,8 @@ class GitOpsLintTest {
     }
 
     /**
-     * The SARIF 2.1.0 properties code scanning relies on (not a validation against the schema, which no
-     * Maven artifact served here carries): every result's ruleIndex points at its rule, URIs are relative
+     * The SARIF 2.1.0 properties code scanning relies on beyond the schema (which {@link SarifSchemaTest}
+     * validates against): every result's ruleIndex points at its rule, URIs are relative
      * (SARIF1004), the driver has a version (SARIF2005), every rule has help text.
      */
     @Test
@@ -166,7 +177,7 @@ class GitOpsLintTest {
         assertThat(run.at("/tool/driver/version").asText()).isEqualTo(NetfenceVersion.version()).isNotEqualTo("unknown");
         JsonNode rules = run.at("/tool/driver/rules");
         rules.forEach(rule -> assertThat(rule.at("/help/text").asText()).as(rule.path("id").asText()).isNotBlank());
-        assertThat(run.path("results")).hasSize(3);
+        assertThat(run.path("results")).hasSize(4);
         for (JsonNode result : run.path("results")) {
             assertThat(rules.get(result.path("ruleIndex").asInt()).path("id").asText()).isEqualTo(result.path("ruleId").asText());
             String uri = result.at("/locations/0/physicalLocation/artifactLocation/uri").asText();

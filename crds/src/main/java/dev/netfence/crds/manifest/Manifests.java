@@ -35,7 +35,13 @@ public record Manifests(List<ManifestObject> objects, List<ManifestNote> notes, 
     }
 
     public ClusterSnapshot snapshot(ClusterDns dns) {
+        return snapshot(dns, List.of());
+    }
+
+    /** The snapshot with more pods than the manifests hold: the hypothetical pods of {@link WorkloadPods}. */
+    public ClusterSnapshot snapshot(ClusterDns dns, List<Pod> morePods) {
         ClusterSnapshot.Builder b = ClusterSnapshot.builder().dns(dns);
+        morePods.forEach(b::pod);
         for (ManifestObject o : objects) {
             Object m = o.model();
             if (m instanceof Namespace n) {

@@ -9,6 +9,12 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.util.Arrays;
@@ -30,7 +36,14 @@ enum SupportedKind {
     /** Not part of the snapshot: where a flow to a Service goes after DNAT, and which addresses are ClusterIPs. */
     SERVICE("v1", "Service", true, Service.class, r -> ServiceModel.of((Service) r)),
     ENDPOINT_SLICE("discovery.k8s.io/v1", "EndpointSlice", true, EndpointSlice.class,
-            r -> EndpointSliceModel.of((EndpointSlice) r));
+            r -> EndpointSliceModel.of((EndpointSlice) r)),
+    /** Workloads: not part of the snapshot as such; {@link WorkloadPods} makes the pods they will run. */
+    DEPLOYMENT("apps/v1", "Deployment", true, Deployment.class, WorkloadModel::of),
+    STATEFUL_SET("apps/v1", "StatefulSet", true, StatefulSet.class, WorkloadModel::of),
+    DAEMON_SET("apps/v1", "DaemonSet", true, DaemonSet.class, WorkloadModel::of),
+    REPLICA_SET("apps/v1", "ReplicaSet", true, ReplicaSet.class, WorkloadModel::of),
+    JOB("batch/v1", "Job", true, Job.class, WorkloadModel::of),
+    CRON_JOB("batch/v1", "CronJob", true, CronJob.class, WorkloadModel::of);
 
     final String apiVersion;
     final String kind;
@@ -53,6 +66,7 @@ enum SupportedKind {
 
     static String names() {
         return "Namespace, Pod, Node, Service, EndpointSlice (discovery.k8s.io/v1), NetworkPolicy (networking.k8s.io/v1), "
-                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)";
+                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1), and the workloads Deployment, StatefulSet, "
+                + "DaemonSet, ReplicaSet (apps/v1), Job and CronJob (batch/v1)";
     }
 }

@@ -69,9 +69,10 @@ class ManifestLoaderTest {
     void otherKindsAreIgnoredWithANote() {
         assertThat(LOADED.notes()).extracting(n -> CLUSTER.relativize(n.file()) + ":" + n.line() + " " + n.message())
                 .containsExactly(
-                        "more/other-kinds.yaml:1 ignored Deployment x/web: netfence reads only Namespace, Pod, Node, "
+                        "more/other-kinds.yaml:1 ignored ConfigMap x/web: netfence reads only Namespace, Pod, Node, "
                                 + "Service, EndpointSlice (discovery.k8s.io/v1), NetworkPolicy (networking.k8s.io/v1), "
-                                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1)");
+                                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1), and the workloads Deployment, "
+                                + "StatefulSet, DaemonSet, ReplicaSet (apps/v1), Job and CronJob (batch/v1)");
     }
 
     @Test

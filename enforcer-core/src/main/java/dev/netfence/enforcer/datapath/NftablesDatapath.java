@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 /**
  * The kernel datapath: {@link RuleSetApplier} (libnftables transactions, nf_tables netlink element
  * deltas) for applies, the ruleset generation and a stateless listing of the table for verification,
- * the terse JSON listing for counters.
+ * a netlink dump of the table's rules for counters ({@link RuleCounters}).
  *
  * <p>Verification rests on the nf_tables ruleset generation (NFT_MSG_GETGEN, one netlink round trip):
  * the kernel increments it on every committed transaction, by anyone, on any table. Around each apply
@@ -137,6 +137,6 @@ public final class NftablesDatapath implements Datapath {
 
     @Override
     public Map<String, RuleCounters.Count> counters() {
-        return namespace.call(() -> RuleCounters.read(nft));
+        return namespace.call(RuleCounters::read);
     }
 }

@@ -16,17 +16,21 @@ import dev.netfence.policy.compile.ResolvedRuleSet;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The enforcer's idle cost: the core loop with the production defaults (event-driven, resync every
- * 30 s, counters every 30 s) holding a 10,000-pod table (10,000 rules, 100,000 set elements) in a
- * scratch namespace {@code nf-bench-idle}, with nothing changing. Prints the process CPU time over
- * {@code seconds} as a share of one core, next to the same JVM's CPU over the same time before the
- * enforcer started (the baseline: JIT, GC), and the cost of one resync (listing the kernel's table)
- * and one counter read. The source is in memory (a settled informer costs an idle watch connection,
- * no CPU). Run as root: {@code enforcer-core/bench.sh IdleBenchmark [seconds]}.
+ * 30 s, counters every 5 min) holding a 1,000-pod and then a 10,000-pod table (24,012 rules, 110,003
+ * set elements at 10,000) in a scratch namespace {@code nf-bench-idle}, with nothing changing. Prints,
+ * per size, the process CPU time over {@code seconds} as a share of one core next to the same JVM's
+ * CPU over the same time before any enforcer started (the baseline: JIT, GC), where that CPU went
+ * (per thread, from {@code /proc/self/task}), the cost of one resync, one full read-back and one
+ * counter read (netlink dump, and nft's JSON listing for comparison), and the counter read amortized
+ * at the default interval. The source is in memory (a settled informer costs an idle watch
+ * connection, no CPU). Run as root: {@code enforcer-core/bench.sh IdleBenchmark [seconds] [pods...]}.
  */
 public final class IdleBenchmark {
     private static final String NS = "nf-bench-idle";
@@ -38,14 +42,33 @@ public final class IdleBenchmark {
             return;
         }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 60;
-        ResolvedRuleSet rs = SyntheticRuleSets.build(10_000, 5, 5, 1_000, 100);
+        List<Integer> sizes = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            sizes.add(Integer.parseInt(args[i]));
+        }
+        if (sizes.isEmpty()) {
+            sizes = List.of(1_000, 10_000);
+        }
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).strip());
+        System.gc();
+        Map<String, Long> t0 = ThreadCpu.snapshot();
+        double baseline = cpuShare(os, seconds);
+        System.out.printf("baseline (same JVM, no enforcer) over %d s: %.3f%% of a core%n", seconds, baseline * 100);
+        System.out.println("  " + ThreadCpu.top(t0, ThreadCpu.snapshot(), 5));
+        for (int pods : sizes) {
+            run(os, seconds, pods);
+        }
+        System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).strip());
+    }
+
+    private static void run(OperatingSystemMXBean os, int seconds, int pods) throws Exception {
+        ResolvedRuleSet rs = SyntheticRuleSets.build(pods, 5, 5, Math.max(1, pods / 10), 100);
         NetNs.delete(NS);
         NetNs.add(NS);
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (NamespaceThread thread = new NamespaceThread(NS)) {
-            System.gc();
-            double baseline = cpuShare(os, seconds);
             EnforcerSettings settings = EnforcerSettings.defaults("bench");
+            System.out.printf("%,d pods:%n", pods);
             try (EnforcerLoop loop = new EnforcerLoop(settings, new Fixed(rs), new NftablesDatapath(thread),
                     StatusSink.NONE, EnforcerObserver.NONE).start()) {
                 long t0 = System.nanoTime();
@@ -55,15 +78,16 @@ public final class IdleBenchmark {
                     }
                     Thread.sleep(50);
                 }
-                System.out.printf("table loaded: %d rules, %d elements in %d ms%n", loop.state().lastResult().rules(),
+                System.out.printf("  table loaded: %,d rules, %,d elements in %d ms%n", loop.state().lastResult().rules(),
                         loop.state().lastResult().elements(), (System.nanoTime() - t0) / 1_000_000);
                 System.gc();
                 long syncsBefore = loop.syncs();
+                Map<String, Long> threads = ThreadCpu.snapshot();
                 double idle = cpuShare(os, seconds);
-                System.out.printf("baseline (same JVM, no enforcer) over %d s: %.3f%% of a core%n", seconds, baseline * 100);
-                System.out.printf("enforcer idle over %d s (production defaults: resync %s, counters every %s): "
+                System.out.printf("  enforcer idle over %d s (production defaults: resync %s, counters every %s): "
                                 + "%.3f%% of a core (%d resyncs, %d drift repairs)%n", seconds, settings.resyncInterval(),
                         settings.counterInterval(), idle * 100, loop.syncs() - syncsBefore, loop.repairs());
+                System.out.println("    " + ThreadCpu.top(threads, ThreadCpu.snapshot(), 5));
             }
             Nftables nft = new Nftables();
             thread.call(NetlinkSetElements::generation);
@@ -71,25 +95,41 @@ public final class IdleBenchmark {
             for (int i = 0; i < 100; i++) {
                 thread.call(NetlinkSetElements::generation);
             }
-            System.out.printf("one resync when nothing changed (ruleset generation over netlink): %.3f ms%n",
+            System.out.printf("  one resync when nothing changed (ruleset generation over netlink): %.3f ms%n",
                     (System.nanoTime() - g) / 1e6 / 100);
             long c = os.getProcessCpuTime();
             thread.call(() -> nft.stateless("list table inet netfence"));
             double listCpuMs = (os.getProcessCpuTime() - c) / 1e6;
+            for (int i = 0; i < 3; i++) {
+                thread.call(RuleCounters::read); // warm the parser
+            }
+            int reads = 5;
+            long w = System.nanoTime();
+            long[] us = ThreadCpu.userSystem();
             c = os.getProcessCpuTime();
-            Map<String, RuleCounters.Count> counters = thread.call(() -> RuleCounters.read(nft));
-            double countersCpuMs = (os.getProcessCpuTime() - c) / 1e6;
-            EnforcerSettings d = EnforcerSettings.defaults("bench");
-            System.out.printf("one full read-back when the generation moved (stateless listing): %.0f ms CPU;"
-                    + " one counter read (%d rules): %.0f ms CPU%n", listCpuMs, counters.size(), countersCpuMs);
-            System.out.printf("counter reads amortized at the default interval %s: %.3f%% of a core (at 30 s: %.3f%%)%n",
-                    d.counterInterval(), countersCpuMs / d.counterInterval().toMillis() * 100, countersCpuMs / 30_000 * 100);
-            System.out.println("load average: " + Files.readString(Path.of("/proc/loadavg")).strip());
+            Map<String, RuleCounters.Count> counters = Map.of();
+            for (int i = 0; i < reads; i++) {
+                counters = thread.call(RuleCounters::read);
+            }
+            double countersCpuMs = (os.getProcessCpuTime() - c) / 1e6 / reads;
+            double countersWallMs = (System.nanoTime() - w) / 1e6 / reads;
+            long[] us2 = ThreadCpu.userSystem();
+            c = os.getProcessCpuTime();
+            thread.call(() -> nft.jsonTerse("list table inet netfence"));
+            double jsonCpuMs = (os.getProcessCpuTime() - c) / 1e6;
+            System.out.printf("  one full read-back when the generation moved (stateless listing): %.0f ms CPU%n", listCpuMs);
+            System.out.printf("  one counter read (netlink rule dump, %,d rule comments): %.1f ms CPU (%.0f%% in the kernel),"
+                            + " %.1f ms wall (nft's JSON listing, the old way: %.0f ms CPU, %.0fx)%n", counters.size(),
+                    countersCpuMs, 100.0 * (us2[1] - us[1]) / Math.max(1, us2[0] - us[0] + us2[1] - us[1]), countersWallMs,
+                    jsonCpuMs, jsonCpuMs / countersCpuMs);
+            System.out.printf("  counter reads amortized at the default interval %s: %.4f%% of a core (at 30 s: %.3f%%)%n",
+                    settings.counterInterval(), countersCpuMs / settings.counterInterval().toMillis() * 100,
+                    countersCpuMs / 30_000 * 100);
+            System.out.println("  load average: " + Files.readString(Path.of("/proc/loadavg")).strip());
         } finally {
             NetNs.delete(NS);
         }
     }
-
     private static double cpuShare(OperatingSystemMXBean os, int seconds) throws InterruptedException {
         long cpu0 = os.getProcessCpuTime();
         long wall0 = System.nanoTime();
@@ -105,7 +145,7 @@ public final class IdleBenchmark {
 
         @Override
         public String describe() {
-            return "a fixed 10,000-pod rule set";
+            return "a fixed rule set of " + rs.ruleSet().pods().size() + " pods";
         }
 
         @Override
