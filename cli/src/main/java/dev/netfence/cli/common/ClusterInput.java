@@ -19,7 +19,7 @@ import java.util.Optional;
  */
 public record ClusterInput(Manifests manifests, WorkloadPods workloads, ClusterSnapshot snapshot) {
 
-    static ClusterInput of(Manifests manifests, WorkloadPods workloads) {
+    public static ClusterInput of(Manifests manifests, WorkloadPods workloads) {
         List<Pod> more = new ArrayList<>(workloads.pods());
         more.addAll(workloads.twins().values());
         return new ClusterInput(manifests, workloads, manifests.snapshot(ClusterDns.DEFAULT, more));
@@ -35,7 +35,7 @@ public record ClusterInput(Manifests manifests, WorkloadPods workloads, ClusterS
 
     /** True for a second replica, which stands only for flows between replicas. */
     public boolean isSecondReplica(Pod pod) {
-        return workloads.twins().values().stream().anyMatch(t -> t.key().equals(pod.key()));
+        return WorkloadPods.isSecondReplica(pod);
     }
 
     /** The second replica of a hypothetical pod whose workload runs several. */

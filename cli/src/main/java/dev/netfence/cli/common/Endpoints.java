@@ -1,6 +1,7 @@
 package dev.netfence.cli.common;
 
 import dev.netfence.cli.UserInputException;
+import dev.netfence.crds.manifest.WorkloadPods;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.Node;
@@ -29,9 +30,10 @@ public final class Endpoints {
         }
         String ns = text.substring(0, slash);
         String name = text.substring(slash + 1);
-        Optional<Pod> pod = snapshot.pod(ns, name);
+        Optional<Pod> pod = snapshot.pod(ns, name).filter(p -> !WorkloadPods.isSecondReplica(p));
         if (pod.isEmpty()) {
-            String inNamespace = snapshot.podsInNamespace(ns).stream().map(Pod::name).collect(Collectors.joining(", "));
+            String inNamespace = snapshot.podsInNamespace(ns).stream().filter(p -> !WorkloadPods.isSecondReplica(p))
+                    .map(Pod::name).collect(Collectors.joining(", "));
             throw new UserInputException(option + " " + text + ": no pod \"" + name + "\" in namespace \"" + ns
                     + "\" in the manifests" + (inNamespace.isEmpty()
                     ? " (no pods at all in namespace " + ns + ")" : "; pods in " + ns + ": " + inNamespace));

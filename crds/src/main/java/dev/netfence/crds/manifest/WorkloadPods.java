@@ -140,6 +140,11 @@ public final class WorkloadPods {
         return pod.name().indexOf('/') >= 0;
     }
 
+    /** True for the second replica of {@link #twins()}, which stands only for flows between replicas and is never listed. */
+    public static boolean isSecondReplica(Pod pod) {
+        return isHypothetical(pod) && pod.name().endsWith(TWIN_SUFFIX);
+    }
+
     /** {@code Kind/ns/name} of every workload some Pod of the input belongs to, through its ReplicaSet or Job. */
     private static Set<String> workloadsWithPods(List<Manifests> all) {
         Map<String, List<String>> ownersOf = new LinkedHashMap<>();

@@ -16,8 +16,9 @@ import java.util.List;
  * table before any {@code add element}, so a one-pod change costs time in proportion to the whole
  * rule set (about 0.7 s with 100,000 elements). This writer only encodes the changed elements,
  * so a delta costs the same whatever the size of the table. It handles what pod churn changes:
- * IPv4/IPv6 address sets (plain or {@code flags interval}) and address-keyed verdict maps whose
- * values jump to a chain; anything else goes through libnftables.
+ * IPv4/IPv6 address sets (plain or {@code flags interval}), address-keyed maps to a mark (the
+ * pod → profile id maps) and address-keyed verdict maps whose values jump to a chain; anything else
+ * goes through libnftables.
  *
  * <p>Intervals are encoded as nftables does for a set without auto-merge: a start element at the
  * first address and an element flagged INTERVAL_END at the address after the last (none when the
@@ -61,7 +62,7 @@ public final class NetlinkSetElements {
     public static boolean supports(NftSet set) {
         String t = set.type();
         return t.equals("ipv4_addr") || t.equals("ipv6_addr") || t.equals("ipv4_addr : verdict")
-                || t.equals("ipv6_addr : verdict");
+                || t.equals("ipv6_addr : verdict") || t.equals("ipv4_addr : mark") || t.equals("ipv6_addr : mark");
     }
 
     /** Applies the changes in one transaction, deletions first; throws with the kernel's error. */
@@ -173,12 +174,16 @@ public final class NetlinkSetElements {
                 IpAddress key = IpAddress.parse(sep < 0 ? e : e.substring(0, sep));
                 byte[] data = null;
                 if (!delete) {
-                    String verdict = e.substring(sep + 3).trim();
-                    if (!verdict.startsWith("jump ")) {
-                        throw new IllegalArgumentException("unsupported map value " + verdict);
+                    String value = e.substring(sep + 3).trim();
+                    if (set.type().endsWith(": mark")) {
+                        // nft's mark type is a 32-bit value in host byte order
+                        data = attr(NFTA_DATA_VALUE, NfNetlink.le32(Integer.parseUnsignedInt(value.substring(2), 16)));
+                    } else if (value.startsWith("jump ")) {
+                        data = attr(NFTA_DATA_VERDICT | NLA_F_NESTED, concat(attr(NFTA_VERDICT_CODE, be32(NFT_JUMP)),
+                                attr(NFTA_VERDICT_CHAIN, cstring(value.substring(5).trim()))));
+                    } else {
+                        throw new IllegalArgumentException("unsupported map value " + value);
                     }
-                    data = attr(NFTA_DATA_VERDICT | NLA_F_NESTED, concat(attr(NFTA_VERDICT_CODE, be32(NFT_JUMP)),
-                            attr(NFTA_VERDICT_CHAIN, cstring(verdict.substring(5).trim()))));
                 }
                 out.writeBytes(element(bytes(key), 0, data));
             } else if (set.interval()) {

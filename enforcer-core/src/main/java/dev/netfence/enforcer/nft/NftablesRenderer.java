@@ -31,19 +31,33 @@ import java.util.TreeMap;
  *       requires both.</li>
  *   <li>Each starts with {@code ct state established,related accept} (replies and follow-up
  *       packets are not judged again) and {@code ct state invalid drop}, then accepts traffic to/from
- *       the node's own addresses (always allowed for its pods), then looks the pod address up in a
- *       verdict map ({@code egress_v4: saddr}, {@code ingress_v4: daddr}, and v6). An address not in
- *       the map is a pod that is not isolated (or not a pod): the base chain's policy accepts it.</li>
- *   <li>The map jumps to a profile chain shared by every pod with the same list of policies; it jumps
- *       to one chain per policy direction and ends with a counted drop. A policy chain holds one rule
- *       per (rule, peer set, family, port form), each with a counter and a comment naming the
- *       policy and the rule's field path, and accepts on match.</li>
+ *       the node's own addresses (always allowed for its pods), then finds the pod's profile: the chain
+ *       shared by every pod with the same list of policies in that direction.</li>
+ *   <li>Pod → profile is data, not a jump: a map {@code <dir>_pods_v4/_v6} gives the profile's id
+ *       (1, 2, ... by profile name), written into the packet mark, and the verdict map
+ *       {@code <dir>_profiles} (id → {@code jump f<profile>}) selects the profile, whose trampoline
+ *       chain sets the mark back to 0 before it jumps. A pod joining, leaving or moving between
+ *       existing profiles changes map and set elements only, with no {@code jump} element: the
+ *       kernel re-validates a table's whole chain graph whenever a jump element is added, which made
+ *       that cost grow with the table. The verdict map changes only when the set of profiles does
+ *       (and then chains change too: a full replacement). An address not in the map is a pod that is
+ *       not isolated (or not a pod): the base chain's policy accepts it.</li>
+ *   <li>Marks: this path runs only for packets whose mark is 0 and leaves it 0 on every path that
+ *       lets the packet continue (drops need no mark), so no bit of anyone's mark (kube-proxy's
+ *       0x4000 masquerade and 0x8000 drop bits, Calico's 0xffff0000, Cilium's, the AWS VPC CNI's
+ *       0x80) is read or changed, and no other hook ever sees the value we use. A packet that
+ *       arrives already marked goes to {@code <dir>_marked}, which finds the profile by one lookup
+ *       per profile in its pod sets {@code p<profile>_v4/_v6} and never touches the mark.</li>
+ *   <li>A profile chain jumps to one chain per policy direction and ends with a counted drop. A
+ *       policy chain holds one rule per (rule, peer set, family, port form), each with a counter and
+ *       a comment naming the policy and the rule's field path, and accepts on match.</li>
  *   <li>Peers are named interval sets ({@code as_<hash>_v4/_v6}, shared by every rule that uses the
  *       same AddressSet); numeric ports a named {@code inet_proto . inet_service} interval set;
  *       named ports a set of (destination address . protocol . port).</li>
  * </ul>
- * Per packet: a hash lookup in the map, then only the rules of the policies selecting that pod, so
- * the cost does not grow with the number of policies or pods on the node.
+ * Per packet (unmarked): two hash lookups, then only the rules of the policies selecting that pod,
+ * so the cost does not grow with the number of policies or pods on the node; a packet that arrived
+ * marked pays one lookup per profile instead.
  */
 public final class NftablesRenderer {
 
@@ -82,34 +96,114 @@ public final class NftablesRenderer {
             for (PolicyRules p : rs.policies()) {
                 policyChains.add(policyChain(p));
             }
-            Map<Direction, List<String>> v4 = new HashMap<>();
-            Map<Direction, List<String>> v6 = new HashMap<>();
+            // first every profile (its id is its position among the direction's sorted profile names, so
+            // ids change only when the set of profiles does, which changes chains anyway), then the pods
+            Map<Direction, TreeMap<String, List<String>>> profiles = new HashMap<>();
             for (Direction d : Direction.values()) {
-                v4.put(d, new ArrayList<>());
-                v6.put(d, new ArrayList<>());
+                profiles.put(d, new TreeMap<>());
             }
             for (LocalPod pod : rs.pods()) {
                 for (Direction d : Direction.values()) {
                     List<String> ids = d == Direction.INGRESS ? pod.ingressPolicies() : pod.egressPolicies();
-                    if (ids.isEmpty()) {
-                        continue;
-                    }
-                    String chain = profileChain(d, ids);
-                    for (String ip : pod.ips()) {
-                        (IpAddress.parse(ip).v6() ? v6 : v4).get(d).add(ip + " : jump " + chain);
+                    if (!ids.isEmpty()) {
+                        profiles.get(d).putIfAbsent(profileChain(d, ids), ids);
                     }
                 }
-            }
-            for (Direction d : Direction.values()) {
-                addSet(new NftSet(d.field() + "_v4", "ipv4_addr : verdict", false, v4.get(d)));
-                addSet(new NftSet(d.field() + "_v6", "ipv6_addr : verdict", false, v6.get(d)));
             }
             List<NftChain> chains = new ArrayList<>();
             chains.add(baseChain(Direction.EGRESS));
             chains.add(baseChain(Direction.INGRESS));
+            for (Direction d : Direction.values()) {
+                chains.addAll(podLookup(d, profiles.get(d)));
+            }
             chains.addAll(profileChains.values());
             chains.addAll(policyChains);
-            return new RenderedTable(List.copyOf(sets.values()), chains);
+            return new RenderedTable(inLookupOrder(sets.values(), chains), chains);
+        }
+
+        /**
+         * The sets ordered by how many rules look them up (most first), then by name. The kernel finds
+         * the set of each lookup in a rule by walking the table's set list in creation order (nf_tables
+         * keeps sets in a plain list), so a full load costs the sum over rules of the position of their
+         * sets: with a 10,000-pod table, name order cost ~5 s of kernel time against ~2.5 s in this order.
+         */
+        private static List<NftSet> inLookupOrder(java.util.Collection<NftSet> sets, List<NftChain> chains) {
+            Map<String, Integer> lookups = new HashMap<>();
+            for (NftChain c : chains) {
+                for (String rule : c.rules()) {
+                    for (int at = rule.indexOf('@'); at >= 0; at = rule.indexOf('@', at + 1)) {
+                        int end = at + 1;
+                        while (end < rule.length() && (Character.isLetterOrDigit(rule.charAt(end)) || rule.charAt(end) == '_')) {
+                            end++;
+                        }
+                        lookups.merge(rule.substring(at + 1, end), 1, Integer::sum);
+                    }
+                }
+            }
+            List<NftSet> ordered = new ArrayList<>(sets);
+            ordered.sort(java.util.Comparator.comparingInt((NftSet set) -> -lookups.getOrDefault(set.name(), 0))
+                    .thenComparing(NftSet::name));
+            return ordered;
+        }
+
+        /**
+         * The pod lookup of one direction: pod address → profile id (data maps {@code <dir>_pods_v4/_v6}),
+         * profile id → the profile's chain (verdict map {@code <dir>_profiles}, through a chain that first
+         * clears the mark again), and the path for packets that arrive already marked. Returns the chains
+         * it adds ({@code <dir>_marked} and one {@code fin_}/{@code fout_} per profile).
+         */
+        private List<NftChain> podLookup(Direction d, TreeMap<String, List<String>> profiles) {
+            boolean ingress = d == Direction.INGRESS;
+            String pod = ingress ? "daddr" : "saddr";
+            Map<String, Integer> ids = new HashMap<>();
+            List<String> verdicts = new ArrayList<>();
+            List<NftChain> added = new ArrayList<>();
+            List<String> marked = new ArrayList<>();
+            Map<String, List<String>> membersV4 = new TreeMap<>();
+            Map<String, List<String>> membersV6 = new TreeMap<>();
+            for (String profile : profiles.keySet()) {
+                int id = ids.size() + 1;
+                ids.put(profile, id);
+                String trampoline = "f" + profile;
+                verdicts.add(mark(id) + " : jump " + trampoline);
+                added.add(new NftChain(trampoline, null, null, List.of("meta mark set " + mark(0), "jump " + profile)));
+                membersV4.put(profile, new ArrayList<>());
+                membersV6.put(profile, new ArrayList<>());
+            }
+            List<String> v4 = new ArrayList<>();
+            List<String> v6 = new ArrayList<>();
+            for (LocalPod p : rs.pods()) {
+                List<String> policyIds = ingress ? p.ingressPolicies() : p.egressPolicies();
+                if (policyIds.isEmpty()) {
+                    continue;
+                }
+                String profile = profileChainName(d, policyIds);
+                for (String ip : p.ips()) {
+                    boolean isV6 = IpAddress.parse(ip).v6();
+                    (isV6 ? v6 : v4).add(ip + " : " + mark(ids.get(profile)));
+                    (isV6 ? membersV6 : membersV4).get(profile).add(ip);
+                }
+            }
+            addSet(new NftSet(d.field() + "_pods_v4", "ipv4_addr : mark", false, v4));
+            addSet(new NftSet(d.field() + "_pods_v6", "ipv6_addr : mark", false, v6));
+            addSet(new NftSet(d.field() + "_profiles", "mark : verdict", false, verdicts));
+            for (String profile : profiles.keySet()) {
+                for (boolean isV6 : new boolean[]{false, true}) {
+                    List<String> members = (isV6 ? membersV6 : membersV4).get(profile);
+                    if (!members.isEmpty()) {
+                        String set = "p" + profile + (isV6 ? "_v6" : "_v4");
+                        addSet(new NftSet(set, isV6 ? "ipv6_addr" : "ipv4_addr", false, members));
+                        marked.add((isV6 ? "ip6 " : "ip ") + pod + " @" + set + " jump " + profile);
+                    }
+                }
+            }
+            added.add(0, new NftChain(d.field() + "_marked", null, "packets someone else marked: judged without"
+                    + " touching the mark, one lookup per profile", marked));
+            return added;
+        }
+
+        private static String mark(int id) {
+            return String.format("0x%08x", id);
         }
 
         private NftChain baseChain(Direction d) {
@@ -123,13 +217,20 @@ public final class NftablesRenderer {
                             "ct state invalid drop",
                             "ip " + peer + " @node_v4 accept",
                             "ip6 " + peer + " @node_v6 accept",
-                            "ip " + pod + " vmap @" + d.field() + "_v4",
-                            "ip6 " + pod + " vmap @" + d.field() + "_v6"));
+                            "meta mark != " + mark(0) + " goto " + d.field() + "_marked",
+                            "meta mark set ip " + pod + " map @" + d.field() + "_pods_v4",
+                            "meta mark set ip6 " + pod + " map @" + d.field() + "_pods_v6",
+                            "meta mark vmap @" + d.field() + "_profiles",
+                            "meta mark set " + mark(0)));
+        }
+
+        private static String profileChainName(Direction d, List<String> ids) {
+            return (d == Direction.INGRESS ? "in_" : "out_") + ContentHash.of(String.join("\n", ids));
         }
 
         /** The chain shared by every pod isolated by exactly these policies in this direction. */
         private String profileChain(Direction d, List<String> ids) {
-            String name = (d == Direction.INGRESS ? "in_" : "out_") + ContentHash.of(String.join("\n", ids));
+            String name = profileChainName(d, ids);
             profileChains.computeIfAbsent(name, n -> {
                 List<String> rules = new ArrayList<>();
                 List<String> names = new ArrayList<>();

@@ -2,7 +2,10 @@ package dev.netfence.enforcer.bench;
 
 import dev.netfence.enforcer.kernel.NetNs;
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.NetlinkSetElements;
 import dev.netfence.enforcer.nft.Nftables;
+import dev.netfence.enforcer.nft.NftablesRenderer;
+import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.nft.RuleSetApplier;
 import dev.netfence.policy.compile.AddressSet;
 import dev.netfence.policy.compile.LocalPod;
@@ -15,8 +18,9 @@ import java.util.List;
 /**
  * Apply-time benchmark through libnftables (JNA), in a scratch namespace {@code nf-bench-apply}:
  * a full load and a full replacement of a rule set, and one-pod deltas (a peer pod joining and
- * leaving an address set; a local pod joining and leaving an existing profile), at two sizes so
- * that the delta's independence of size shows. Run as root:
+ * leaving an address set; a local pod joining and leaving an existing profile, as a whole document
+ * through the applier and as the netlink batch alone), at 100 and 10,000 local pods so that the
+ * delta's independence of size shows. Run as root:
  * {@code enforcer/bench.sh ApplyBenchmark}.
  */
 public final class ApplyBenchmark {
@@ -29,8 +33,10 @@ public final class ApplyBenchmark {
             return;
         }
         try {
-            run("small: 1,000 pods, 1,000 rules, 10,000 set elements", SyntheticRuleSets.build(1_000, 5, 5, 100, 100));
-            run("large: 10,000 pods, 10,000 rules, 100,000 set elements", SyntheticRuleSets.build(10_000, 5, 5, 1_000, 100));
+            System.out.println("load average at start: " + loadAverage());
+            run("small: 100 local pods", SyntheticRuleSets.build(100, 5, 5, 10, 100));
+            run("large: 10,000 local pods", SyntheticRuleSets.build(10_000, 5, 5, 1_000, 100));
+            System.out.println("load average at end: " + loadAverage());
         } finally {
             NetNs.delete(NS);
         }
@@ -44,10 +50,14 @@ public final class ApplyBenchmark {
             RuleSetApplier applier = new RuleSetApplier(new Nftables());
             ApplyResult first = applier.apply(rs);
             double[] full = new double[5];
+            long[] us0 = userSystem();
             for (int i = 0; i < full.length; i++) {
                 applier.reset();   // force a full replacement of the existing table
                 full[i] = ms(applier.apply(rs));
             }
+            long[] us1 = userSystem();
+            System.out.printf("  full replacement CPU: %.0f ms in user space (libnftables, JNA), %.0f ms in the kernel, per load%n",
+                    (us1[0] - us0[0]) / (double) full.length, (us1[1] - us0[1]) / (double) full.length);
             ResolvedRuleSet peerJoined = withPeer(rs, "10.250.0.7");
             ResolvedRuleSet podJoined = withLocalPod(rs, "10.250.1.7");
             double renderMs = 0;
@@ -82,6 +92,20 @@ public final class ApplyBenchmark {
             }
             System.out.printf("  AddressSet update (watch path, no re-render): median %.2f ms (min %.2f)%n",
                     median(watch), min(watch));
+            // the kernel's part of a local pod joining and leaving: the element batch alone (pod map + profile set)
+            RenderedTable base = NftablesRenderer.render(rs);
+            RenderedTable joined = NftablesRenderer.render(podJoined);
+            List<NetlinkSetElements.SetChange> join = joined.elementChanges(base).orElseThrow();
+            List<NetlinkSetElements.SetChange> leave = base.elementChanges(joined).orElseThrow();
+            double[] batch = new double[50];
+            for (int i = 0; i < batch.length; i++) {
+                long t = System.nanoTime();
+                NetlinkSetElements.apply(RenderedTable.NAME, join);
+                NetlinkSetElements.apply(RenderedTable.NAME, leave);
+                batch[i] = (System.nanoTime() - t) / 2e6;
+            }
+            System.out.printf("  one local pod joining/leaving an existing profile, the netlink batch alone (%d sets changed,"
+                    + " no jump element): median %.2f ms (min %.2f, max %.2f)%n", join.size(), median(batch), min(batch), max(batch));
             System.out.printf("  nft rules %,d, set elements %,d%n  first load %.0f ms; full replacement median %.0f ms"
                             + " (min %.0f, max %.0f)%n  one peer pod in/out of an address set: median %.2f ms;"
                             + " one local pod in/out of a profile: median %.2f ms (whole document: diff + kernel)%n",
@@ -89,6 +113,22 @@ public final class ApplyBenchmark {
                     median(peer), median(pod));
             return null;
         });
+    }
+
+    private static long[] userSystem() {
+        try {
+            return ThreadCpu.userSystem();
+        } catch (java.io.IOException e) {
+            return new long[2];
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     private static void check(ApplyResult in, ApplyResult out) {

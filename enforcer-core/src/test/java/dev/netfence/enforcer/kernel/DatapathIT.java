@@ -50,33 +50,32 @@ class DatapathIT {
 
             RuleSetApplier applier = new RuleSetApplier(new Nftables());
             NetNs.call(node.nodeNamespace(), () -> applier.apply(RuleSetCompiler.compile(shop).forNode("n1")));
+            // a table of the test's own around Netfence's: the mark forwarded packets carry in (prerouting) and
+            // what they carry after Netfence's chains let them through (forward, a later priority)
+            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("table inet nf-marks {\n"
+                    + "\tchain before {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n\t}\n"
+                    + "\tchain after {\n\t\ttype filter hook forward priority 100; policy accept;\n"
+                    + "\t\tmeta mark != 0x00000000 counter\n\t}\n}\n"));
 
             Map<String, Boolean> expected = new LinkedHashMap<>();
-            Map<String, Boolean> observed = new LinkedHashMap<>();
-            for (Pod src : pods) {
-                for (Pod dst : pods) {
-                    if (src == dst) {
-                        continue;
-                    }
-                    for (boolean v6 : new boolean[]{false, true}) {
-                        Endpoint s = Endpoint.of(src, v6);
-                        Endpoint d = Endpoint.of(dst, v6);
-                        if (s.ip().v6() != v6 || d.ip().v6() != v6) {
-                            continue;
-                        }
-                        for (int[] port : PORTS) {
-                            Protocol proto = port[1] == 0 ? Protocol.TCP : Protocol.UDP;
-                            String cell = src.name() + " -> " + dst.name() + " " + d.ip() + " " + proto + "/" + port[0];
-                            expected.put(cell, engine.allowed(new Flow(s, d, proto, port[0])));
-                            observed.put(cell, proto == Protocol.TCP
-                                    ? Probes.tcp(node.pod(src.name()), d.ip().toString(), port[0])
-                                    : Probes.udp(node.pod(src.name()), d.ip().toString(), port[0]));
-                        }
-                    }
-                }
-            }
+            Map<String, Boolean> observed = probeEveryPair(node, pods, engine, expected);
             assertThat(observed).isEqualTo(expected);
             assertThat(expected).containsValue(true).containsValue(false);
+            // the fast path (unmarked packets) hands every packet on with mark 0, as it came
+            assertThat(NetNs.call(node.nodeNamespace(), () -> new Nftables().run("list chain inet nf-marks after")))
+                    .contains("meta mark != 0x00000000 counter packets 0 ");
+
+            // packets that arrive marked (kube-proxy marks service traffic it will masquerade with 0x4000 in
+            // prerouting) are judged the same way, and leave with their mark untouched
+            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("add rule inet nf-marks before meta mark set 0x00004000\n"
+                    + "flush chain inet nf-marks after\nadd rule inet nf-marks after meta mark != 0x00004000 counter\n"
+                    + "add rule inet nf-marks after meta mark 0x00004000 counter\n"));
+            Map<String, Boolean> marked = probeEveryPair(node, pods, engine, new LinkedHashMap<>());
+            assertThat(marked).isEqualTo(expected);
+            String marks = NetNs.call(node.nodeNamespace(), () -> new Nftables().run("list chain inet nf-marks after"));
+            assertThat(marks).contains("meta mark != 0x00004000 counter packets 0 ")
+                    .doesNotContain("meta mark 0x00004000 counter packets 0 ");
+            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("delete table inet nf-marks\n"));
 
             // api is relabelled out of the peers of web-from-api: an element delta (netlink), enforced at once
             ClusterSnapshot relabelled = shop.toBuilder().pod(shop.pod("shop", "api").orElseThrow()
@@ -105,6 +104,35 @@ class DatapathIT {
             assertThat(counters.get("ingress isolated by shop/web-from-api").packets()).isPositive();
             assertThat(counters.get("egress isolated by shop/db-egress").packets()).isPositive();
         }
+    }
+
+    /** Every pod pair, TCP and UDP, v4 and v6 where both have it: what got through, and the engine's answer into {@code expected}. */
+    private static Map<String, Boolean> probeEveryPair(RoutedNode node, List<Pod> pods, PolicyEngine engine,
+                                                       Map<String, Boolean> expected) {
+        Map<String, Boolean> observed = new LinkedHashMap<>();
+        for (Pod src : pods) {
+            for (Pod dst : pods) {
+                if (src == dst) {
+                    continue;
+                }
+                for (boolean v6 : new boolean[]{false, true}) {
+                    Endpoint s = Endpoint.of(src, v6);
+                    Endpoint d = Endpoint.of(dst, v6);
+                    if (s.ip().v6() != v6 || d.ip().v6() != v6) {
+                        continue;
+                    }
+                    for (int[] port : PORTS) {
+                        Protocol proto = port[1] == 0 ? Protocol.TCP : Protocol.UDP;
+                        String cell = src.name() + " -> " + dst.name() + " " + d.ip() + " " + proto + "/" + port[0];
+                        expected.put(cell, engine.allowed(new Flow(s, d, proto, port[0])));
+                        observed.put(cell, proto == Protocol.TCP
+                                ? Probes.tcp(node.pod(src.name()), d.ip().toString(), port[0])
+                                : Probes.udp(node.pod(src.name()), d.ip().toString(), port[0]));
+                    }
+                }
+            }
+        }
+        return observed;
     }
 
     /** The reference: counters summed by comment from {@code nft -j -t list table} (what the enforcer read before the dump). */

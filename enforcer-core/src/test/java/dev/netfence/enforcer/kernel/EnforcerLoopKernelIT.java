@@ -73,7 +73,7 @@ class EnforcerLoopKernelIT {
         assertThat(applied).contains("table inet netfence").contains("NetworkPolicy shop/web-from-api spec.ingress[0]");
         for (String drift : new String[]{"flush ruleset", "delete table inet netfence",
                 "insert rule inet netfence ingress accept", "flush chain inet netfence egress",
-                "add element inet netfence ingress_v4 { 10.77.0.250 : accept }"}) {
+                "add element inet netfence ingress_pods_v4 { 10.77.0.250 : 0x00000001 }"}) {
             long repairs = loop.repairs();
             NetNs.call(NS, () -> new Nftables().run(drift));
             assertThat(ruleset()).as(drift).isNotEqualTo(applied);

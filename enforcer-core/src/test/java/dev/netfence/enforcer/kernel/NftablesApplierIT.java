@@ -68,7 +68,7 @@ class NftablesApplierIT {
             if (item.has("rule") && item.get("rule").has("comment")) {
                 comments.add(item.get("rule").get("comment").asText());
             }
-            if (item.has("map") && item.get("map").get("name").asText().equals("ingress_v4")) {
+            if (item.has("map") && item.get("map").get("name").asText().equals("ingress_pods_v4")) {
                 ingressMap = item.get("map");
             }
         }
@@ -151,12 +151,15 @@ class NftablesApplierIT {
             assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.100 }")).contains("172.16.0.0/25");
             assertThatThrownBy(() -> nft.run("get element inet netfence " + set + " { 172.16.0.200 }"))
                     .isInstanceOf(NftablesException.class);
-            assertThat(nft.run("get element inet netfence ingress_v4 { 10.77.0.4 }")).contains("jump in_");
-            assertThat(nft.run("get element inet netfence ingress_v6 { fd77::4 }")).contains("jump in_");
+            // the new pod has web's profile id (the mark value went over netlink in host byte order)
+            String webId = nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.1 }").replaceAll("(?s).*10\\.77\\.0\\.1 : (0x[0-9a-f]+).*", "$1");
+            assertThat(webId).matches("0x0000000[1-9]");
+            assertThat(nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.4 }")).contains("10.77.0.4 : " + webId);
+            assertThat(nft.run("get element inet netfence ingress_pods_v6 { fd77::4 }")).contains("fd77::4 : " + webId);
             // and back: the pod leaves, the /24 returns
             assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.DELTA);
             assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.200 }")).contains("172.16.0.0/24");
-            assertThatThrownBy(() -> nft.run("get element inet netfence ingress_v4 { 10.77.0.4 }"))
+            assertThatThrownBy(() -> nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.4 }"))
                     .isInstanceOf(NftablesException.class);
             return null;
         });
@@ -169,18 +172,19 @@ class NftablesApplierIT {
             RuleSetApplier applier = new RuleSetApplier(nft);
             RenderedTable good = NftablesRenderer.render(shop());
             applier.apply(good);
-            // a verdict map element whose value is not a jump: NetlinkSetElements throws IllegalArgumentException
+            // a pod map value written in decimal, which nft reads but NetlinkSetElements does not: it throws
+            // IllegalArgumentException
             List<dev.netfence.enforcer.nft.NftSet> sets = new ArrayList<>();
             for (var set : good.sets()) {
                 List<String> elements = new ArrayList<>(set.elements());
-                if (set.name().equals("ingress_v4")) {
-                    elements.add("10.77.0.99 : drop");
+                if (set.name().equals("ingress_pods_v4")) {
+                    elements.add("10.77.0.99 : 99");
                 }
                 sets.add(new dev.netfence.enforcer.nft.NftSet(set.name(), set.type(), set.interval(), elements));
             }
             RenderedTable changed = new RenderedTable(sets, good.chains());
             assertThat(applier.apply(changed).kind()).isEqualTo(ApplyResult.Kind.FULL);
-            assertThat(nft.run("get element inet netfence ingress_v4 { 10.77.0.99 }")).contains("drop");
+            assertThat(nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.99 }")).contains("0x00000063");
             assertThat(applier.applied()).isEqualTo(changed);
             return null;
         });

@@ -75,9 +75,37 @@ class NftablesRendererTest {
         RenderedTable a = NftablesRenderer.render(after);
         RenderedTable b = NftablesRenderer.render(before);
         assertThat(b.deltaFrom(a)).hasValueSatisfying(d -> assertThat(d)
-                .contains("delete element inet netfence ingress_v4 {\n\t10.77.0.4\n}")
+                .contains("delete element inet netfence ingress_pods_v4 {\n\t10.77.0.4\n}")
+                .containsPattern("delete element inet netfence pin_[0-9a-f]+_v4 \\{\n\t10.77.0.4\n}")
                 .doesNotContain("add element"));
-        assertThat(a.deltaFrom(b)).hasValueSatisfying(d -> assertThat(d).contains("10.77.0.4 : jump in_"));
+        // the pod is data (its profile's id, and a member of the profile's set): no jump element, which would
+        // make the kernel re-validate the whole chain graph
+        assertThat(a.deltaFrom(b)).hasValueSatisfying(d -> assertThat(d)
+                .containsPattern("add element inet netfence ingress_pods_v4 \\{\n\t10.77.0.4 : 0x0000000[1-9]\n}")
+                .doesNotContain("jump"));
+        assertThat(a.elementChanges(b).orElseThrow()).allSatisfy(c -> assertThat(NetlinkSetElements.supports(c.set())).isTrue());
+    }
+
+    @Test
+    void profileIdsAreDenseAndTheVerdictMapJumpsThroughAChainThatClearsTheMark() {
+        RenderedTable t = NftablesRenderer.render(shopN1());
+        NftSet profiles = t.sets().stream().filter(s -> s.name().equals("ingress_profiles")).findFirst().orElseThrow();
+        List<String> ids = profiles.elements().stream().map(e -> e.substring(0, e.indexOf(" : "))).toList();
+        assertThat(ids).isNotEmpty();
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(ids.get(i)).isEqualTo(String.format("0x%08x", i + 1));
+        }
+        for (String e : profiles.elements()) {
+            String trampoline = e.substring(e.indexOf("jump ") + 5);
+            NftChain chain = t.chains().stream().filter(c -> c.name().equals(trampoline)).findFirst().orElseThrow();
+            assertThat(chain.rules()).containsExactly("meta mark set 0x00000000", "jump " + trampoline.substring(1));
+        }
+        NftChain ingress = t.chains().stream().filter(c -> c.name().equals("ingress")).findFirst().orElseThrow();
+        // a marked packet never reaches a rule that sets the mark
+        int marked = ingress.rules().indexOf("meta mark != 0x00000000 goto ingress_marked");
+        assertThat(marked).isPositive();
+        assertThat(ingress.rules().subList(0, marked)).noneMatch(r -> r.contains("mark set"));
+        assertThat(ingress.rules()).last().isEqualTo("meta mark set 0x00000000");
     }
 
     @Test
