@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 
 /**
@@ -94,6 +96,21 @@ final class Podman {
             throw new AssertionError("container " + name + " is not running (exit code "
                     + inspectContainer(name).at("/State/ExitCode").asText() + "); its log:\n" + logs(name));
         }
+    }
+
+    /**
+     * What the kernel says of the container's main process (the JVM, pid 1 in its pid namespace):
+     * its uid, effective capabilities, no_new_privs and seccomp mode, from /proc/1/status.
+     */
+    static Map<String, String> mainProcessStatus(String name) {
+        Map<String, String> status = new TreeMap<>();
+        for (String line : podman("exec", name, "cat", "/proc/1/status").split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                status.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
+        }
+        return status;
     }
 
     /** Removes the container whatever its state; never fails. */
