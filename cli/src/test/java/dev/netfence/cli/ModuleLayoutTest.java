@@ -38,7 +38,7 @@ class ModuleLayoutTest {
         ALLOWED.put("operator-core", Set.of("policy", "crds", "cluster"));
         ALLOWED.put("webhook-core", Set.of("policy", "crds", "cluster"));
         ALLOWED.put("lab", Set.of("policy", "enforcer-core"));
-        ALLOWED.put("enforcer", Set.of("enforcer-core"));
+        ALLOWED.put("enforcer", Set.of("enforcer-core", "cluster"));
         ALLOWED.put("operator", Set.of("operator-core"));
         ALLOWED.put("webhook", Set.of("webhook-core"));
         ALLOWED.put("cli", Set.of("policy", "crds", "cluster", "enforcer-core", "operator-core", "webhook-core", "lab"));

@@ -30,12 +30,16 @@ class ClusterSettingsTest {
                 "netfence.cluster.dns.pod-selector", "dns.operator.openshift.io/daemonset-dns=default",
                 "netfence.cluster.dns.ports", "udp/5353, TCP/5353",
                 "netfence.cluster.dns.ips", "169.254.20.10,fd00::a",
-                "netfence.cluster.pod-networks", "10.128.0.0/14"));
+                "netfence.cluster.pod-networks", "10.128.0.0/14",
+                "netfence.cluster.new-pods", "fail-open",
+                "netfence.cluster.exempt-namespaces", "kube-system, openshift-dns"));
         assertThat(s.dns()).isEqualTo(new ClusterDns("openshift-dns",
                 LabelSelector.of("dns.operator.openshift.io/daemonset-dns", "default"),
                 List.of(new ClusterDns.DnsPort(Protocol.UDP, 5353), new ClusterDns.DnsPort(Protocol.TCP, 5353)),
                 List.of(IpAddress.parse("169.254.20.10"), IpAddress.parse("fd00::a"))));
         assertThat(s.podNetworks()).containsExactly(Cidr.parse("10.128.0.0/14"));
+        assertThat(s.newPods()).isEqualTo(ClusterSettings.NewPods.FAIL_OPEN);
+        assertThat(s.exemptNamespaces()).containsExactly("kube-system", "openshift-dns");
         // printed back as the keys that produce it, and read again to the same settings
         assertThat(ClusterSettings.of(s.asKeys())).isEqualTo(s);
     }
@@ -44,7 +48,14 @@ class ClusterSettingsTest {
     void environmentNames() {
         assertThat(ClusterSettings.KEYS.stream().map(ClusterSettings::environmentName)).containsExactly(
                 "NETFENCE_CLUSTER_DNS_NAMESPACE", "NETFENCE_CLUSTER_DNS_POD_SELECTOR", "NETFENCE_CLUSTER_DNS_PORTS",
-                "NETFENCE_CLUSTER_DNS_IPS", "NETFENCE_CLUSTER_POD_NETWORKS");
+                "NETFENCE_CLUSTER_DNS_IPS", "NETFENCE_CLUSTER_POD_NETWORKS", "NETFENCE_CLUSTER_NEW_PODS",
+                "NETFENCE_CLUSTER_EXEMPT_NAMESPACES");
+    }
+
+    @Test
+    void newPodsAreHeldByDefaultExceptInKubeSystemAndNetfenceSystem() {
+        assertThat(ClusterSettings.DEFAULTS.newPods()).isEqualTo(ClusterSettings.NewPods.FAIL_CLOSED);
+        assertThat(ClusterSettings.of(Map.of()).exemptNamespaces()).containsExactly("kube-system", "netfence-system");
     }
 
     @ParameterizedTest
@@ -57,6 +68,8 @@ class ClusterSettingsTest {
             "netfence.cluster.dns.ports|/53|\"/53\" is not protocol/port",
             "netfence.cluster.dns.ips|169.254.20.300|netfence.cluster.dns.ips (env NETFENCE_CLUSTER_DNS_IPS): \"169.254.20.300\" is not an IP address (write 169.254.20.10",
             "netfence.cluster.dns.ips|'169.254.20.10,,10.96.0.10'|has an empty entry",
+            "netfence.cluster.new-pods|closed|netfence.cluster.new-pods (env NETFENCE_CLUSTER_NEW_PODS): \"closed\" is neither fail-closed nor fail-open",
+            "netfence.cluster.exempt-namespaces|Kube-System|\"Kube-System\" is not a namespace name",
             "netfence.cluster.pod-networks|10.244.0.0|netfence.cluster.pod-networks (env NETFENCE_CLUSTER_POD_NETWORKS): \"10.244.0.0\" is not a CIDR (write 10.244.0.0/16",
     })
     void badValuesNameTheKeyAndHowToWriteIt(String key, String value, String message) {

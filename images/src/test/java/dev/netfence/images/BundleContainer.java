@@ -100,7 +100,8 @@ final class BundleContainer {
         // what the kubelet sets for a pod's service account (in-cluster configuration of the Kubernetes client)
         env.put("KUBERNETES_SERVICE_HOST", apiHost);
         env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiPort));
-        env.put("HOSTNAME", fields.getOrDefault("metadata.name", name));
+        // a pod's hostname is its name; on the host network it is the node's
+        env.put("HOSTNAME", hostNetwork() ? fields.getOrDefault("spec.nodeName", name) : fields.getOrDefault("metadata.name", name));
         for (EnvFromSource from : container.getEnvFrom()) {
             if (from.getConfigMapRef() == null) {
                 throw new AssertionError("envFrom other than configMapRef is not translated: " + from);

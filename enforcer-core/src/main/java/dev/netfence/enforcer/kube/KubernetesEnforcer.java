@@ -1,9 +1,11 @@
 package dev.netfence.enforcer.kube;
 
+import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.datapath.NftablesDatapath;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.loop.NewPodSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -18,8 +20,16 @@ public final class KubernetesEnforcer {
 
     public static EnforcerLoop create(EnforcerSettings settings, KubernetesClient client, String enforcerName,
                                       NftablesDatapath.InNamespace namespace, EnforcerObserver observer) {
+        return create(settings, client, enforcerName, namespace, observer, NewPodSettings.DEFAULTS,
+                PodAnnouncements.inMemory());
+    }
+
+    /** The same, holding the pods that {@code announcements} (the CNI plugin's endpoint) records as {@code newPods} says. */
+    public static EnforcerLoop create(EnforcerSettings settings, KubernetesClient client, String enforcerName,
+                                      NftablesDatapath.InNamespace namespace, EnforcerObserver observer,
+                                      NewPodSettings newPods, PodAnnouncements announcements) {
         KubernetesRuleSetSource source = new KubernetesRuleSetSource(client, settings.nodeName());
         return new EnforcerLoop(settings, source, new NftablesDatapath(namespace),
-                new NodeRuleSetStatusReporter(client, source, enforcerName), observer);
+                new NodeRuleSetStatusReporter(client, source, enforcerName), observer, newPods, announcements);
     }
 }

@@ -1,19 +1,27 @@
 package dev.netfence.enforcer.loop;
 
 import dev.netfence.crds.ruleset.InvalidRuleSetException;
+import dev.netfence.enforcer.cni.PodAnnouncements;
+import dev.netfence.enforcer.cni.WaitingPods;
 import dev.netfence.enforcer.datapath.Datapath;
 import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.FailClosedRules;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.source.RuleSetNotReadyException;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.enforcer.source.RuleSetSourceException;
 import dev.netfence.enforcer.validate.RuleSetValidator;
+import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -45,6 +53,10 @@ import org.jboss.logging.Logger;
  *       full replacement.</li>
  *   <li>Counters are read on their own schedule ({@code counterInterval}), never on the apply path.</li>
  *   <li>A source that cannot notify (files) is polled every {@code pollInterval}.</li>
+ *   <li>Pods announced by the CNI plugin ({@link PodAnnouncements}) that the rule set in force does
+ *       not name are held by the fail-closed rule ({@link NewPodSettings}, {@link FailClosedRules}); an
+ *       announcement syncs at once (no coalescing delay: a pod's ADD waits for it), and
+ *       {@link #appliedIncluding} tells the CNI handler when the kernel holds it.</li>
  * </ul>
  */
 public final class EnforcerLoop implements AutoCloseable {
@@ -56,14 +68,24 @@ public final class EnforcerLoop implements AutoCloseable {
     private final StatusSink status;
     private final EnforcerObserver observer;
     private final Clock clock;
+    private final NewPodSettings newPods;
+    private final PodAnnouncements announcements;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean pending = new AtomicBoolean();
+    private final AtomicBoolean announcePending = new AtomicBoolean();
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong repairs = new AtomicLong();
     private volatile EnforcementState state = EnforcementState.INITIAL;
     private volatile boolean started;
     /** Worker thread only. */
     private RenderedTable lastGood;
+    /** {@code lastGood} as the renderer made it, before the fail-closed rule was added, and its rule set. */
+    private RenderedTable lastBase;
+    private NodeRuleSet lastRuleSet;
+    private volatile WaitingPods waiting = WaitingPods.NONE;
+    /** The announcements version the kernel's table includes; guarded by {@code waiters}. */
+    private long appliedAnnouncements = -1;
+    private final List<Waiter> waiters = new ArrayList<>();
     /**
      * The source's object behind {@code lastGood} and the hashes of what validation made of it: an
      * identical object is not validated, rendered or hashed again (a hash walks the whole rule set,
@@ -76,13 +98,26 @@ public final class EnforcerLoop implements AutoCloseable {
     private EnforcementState reported;
     private boolean statusPending;
 
+    /** An enforcer with the default {@link NewPodSettings} (fail-closed) and announcements in memory. */
     public EnforcerLoop(EnforcerSettings settings, RuleSetSource source, Datapath datapath, StatusSink status,
                         EnforcerObserver observer) {
-        this(settings, source, datapath, status, observer, Clock.systemUTC());
+        this(settings, source, datapath, status, observer, NewPodSettings.DEFAULTS, PodAnnouncements.inMemory());
+    }
+
+    public EnforcerLoop(EnforcerSettings settings, RuleSetSource source, Datapath datapath, StatusSink status,
+                        EnforcerObserver observer, NewPodSettings newPods, PodAnnouncements announcements) {
+        this(settings, source, datapath, status, observer, newPods, announcements, Clock.systemUTC());
     }
 
     EnforcerLoop(EnforcerSettings settings, RuleSetSource source, Datapath datapath, StatusSink status,
                  EnforcerObserver observer, Clock clock) {
+        this(settings, source, datapath, status, observer, NewPodSettings.DEFAULTS, PodAnnouncements.inMemory(), clock);
+    }
+
+    EnforcerLoop(EnforcerSettings settings, RuleSetSource source, Datapath datapath, StatusSink status,
+                 EnforcerObserver observer, NewPodSettings newPods, PodAnnouncements announcements, Clock clock) {
+        this.newPods = newPods;
+        this.announcements = announcements;
         this.settings = settings;
         this.source = source;
         this.datapath = datapath;
@@ -105,6 +140,7 @@ public final class EnforcerLoop implements AutoCloseable {
         }
         started = true;
         boolean events = source.onChange(this::changed);
+        announcements.onChange(this::announced);
         LOG.infof("enforcing the rule sets of node %s from %s (%s; resync %s, counters every %s)", settings.nodeName(),
                 source.describe(), events ? "on events" : "polled every " + settings.pollInterval(),
                 settings.resyncInterval(), settings.counterInterval());
@@ -130,6 +166,60 @@ public final class EnforcerLoop implements AutoCloseable {
         }
     }
 
+    /** A pod announced or deleted: sync at once (its CNI ADD waits), at most one such sync pending. */
+    private void announced() {
+        if (announcePending.compareAndSet(false, true) && !worker.isShutdown()) {
+            worker.execute(() -> {
+                announcePending.set(false);
+                sync(false);
+            });
+        }
+    }
+
+    /**
+     * Completes once the kernel's table includes the announcements up to {@code version} (the
+     * fail-closed rule holds those pods, or the rule set names them). It never completes while no
+     * rule set was applied: the caller bounds the wait.
+     */
+    public CompletableFuture<Void> appliedIncluding(long version) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        synchronized (waiters) {
+            if (appliedAnnouncements >= version) {
+                f.complete(null);
+            } else {
+                waiters.add(new Waiter(version, f));
+            }
+        }
+        return f;
+    }
+
+    private record Waiter(long version, CompletableFuture<Void> done) {
+    }
+
+    private void appliedAnnouncements(long version) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (waiters) {
+            appliedAnnouncements = Math.max(appliedAnnouncements, version);
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+                Waiter w = it.next();
+                if (w.version() <= appliedAnnouncements || w.done().isDone()) {
+                    it.remove();
+                    done.add(w.done());
+                }
+            }
+        }
+        done.forEach(f -> f.complete(null));
+    }
+
+    /** The announced pods the rule set in force does not name yet (held by the fail-closed rule). */
+    public WaitingPods waitingPods() {
+        return waiting;
+    }
+
+    public NewPodSettings newPodSettings() {
+        return newPods;
+    }
+
     private void sync(boolean verify) {
         syncs.incrementAndGet();
         try {
@@ -142,13 +232,14 @@ public final class EnforcerLoop implements AutoCloseable {
                 return;
             }
             if (current.get() == lastSource) {
-                apply(lastHashes, lastGood, verify); // sources hand out the same object until something changed
+                // sources hand out the same object until something changed; announcements may have
+                apply(lastHashes, lastRuleSet, lastBase, verify);
                 return;
             }
             ResolvedRuleSet valid = RuleSetValidator.validate("NodeRuleSet " + settings.nodeName(), current.get());
             RenderedTable table = NftablesRenderer.render(valid);
             Hashes hashes = new Hashes(valid.contentHash(), valid.ruleSet().contentHash());
-            apply(hashes, table, verify);
+            apply(hashes, valid.ruleSet(), table, verify);
             lastSource = current.get();
             lastHashes = hashes;
         } catch (RuleSetNotReadyException e) {
@@ -173,7 +264,11 @@ public final class EnforcerLoop implements AutoCloseable {
     private record Hashes(String applied, String ruleSet) {
     }
 
-    private void apply(Hashes hashes, RenderedTable table, boolean verify) {
+    private void apply(Hashes hashes, NodeRuleSet ruleSet, RenderedTable base, boolean verify) {
+        PodAnnouncements.Snapshot announced = announcements.snapshot();
+        WaitingPods held = WaitingPods.of(ruleSet, announced.pods(), newPods);
+        RenderedTable table = newPods.failClosed() ? FailClosedRules.add(base, held.addresses(),
+                newPods.podCidrs().stream().map(Object::toString).toList(), held.allowed()) : base;
         if (verify && !datapath.inSync()) {
             LOG.warnf("node %s: the kernel's table inet netfence is not provably what was applied (another nftables"
                     + " transaction since; the table may have been deleted, flushed or edited): replacing it", settings.nodeName());
@@ -188,6 +283,18 @@ public final class EnforcerLoop implements AutoCloseable {
             observer.applied(result);
         }
         lastGood = table;
+        lastBase = base;
+        lastRuleSet = ruleSet;
+        if (!held.pods().equals(waiting.pods())) {
+            observer.waitingPods(held.pods().size());
+            if (!held.pods().isEmpty()) {
+                LOG.infof("node %s: %d new pods held by the fail-closed rule until the NodeRuleSet names them: %s",
+                        settings.nodeName(), held.pods().size(),
+                        held.pods().stream().limit(5).map(a -> a.describe()).toList());
+            }
+        }
+        waiting = held;
+        appliedAnnouncements(announced.version());
         state = state.succeeded(hashes.applied(), hashes.ruleSet(), result, clock.instant());
         backoff = settings.retryInitial();
         if (retry != null) {

@@ -17,6 +17,13 @@ public interface EnforcerObserver {
     default void failed() {
     }
 
+    /**
+     * How many pods announced by the CNI plugin the rule set in force does not name yet (held by the
+     * fail-closed rule): above zero for longer than a compile means the operator is behind or down.
+     */
+    default void waitingPods(int count) {
+    }
+
     /** The latest values of the rules' counters, by rule comment. */
     default void counters(Map<String, RuleCounters.Count> latest) {
     }

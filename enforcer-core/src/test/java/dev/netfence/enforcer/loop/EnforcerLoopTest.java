@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.enforcer.cni.PodAnnouncement;
+import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.datapath.RecordingDatapath;
+import dev.netfence.enforcer.nft.FailClosedRules;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.source.RuleSetNotReadyException;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -158,8 +162,67 @@ class EnforcerLoopTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
     }
 
+    @Test
+    void anAnnouncedPodIsHeldUntilTheRuleSetNamesIt() throws Exception {
+        PodAnnouncements announced = PodAnnouncements.inMemory();
+        source.set(() -> Optional.of(FIRST));
+        loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, datapath, s -> reports.add(s),
+                EnforcerObserver.NONE, NewPodSettings.DEFAULTS, announced).start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+
+        long v = announced.put(new PodAnnouncement("c-new", "shop", "new", "eth0", List.of("10.77.0.9", "fd77::9")));
+        loop.appliedIncluding(v).get(5, TimeUnit.SECONDS);
+        // the ADD returns only now: the kernel's table holds the new pod's addresses in the waiting sets
+        assertThat(datapath.kernel()).isEqualTo(FailClosedRules.add(NftablesRenderer.render(FIRST), List.of("10.77.0.9", "fd77::9")));
+        assertThat(loop.waitingPods().pods()).extracting(PodAnnouncement::podKey).containsExactly("shop/new");
+
+        // a pod the rule set names (api is not isolated, but listed) is not held; an exempt namespace neither
+        long v2 = announced.put(new PodAnnouncement("c-api", "shop", "api", "eth0", List.of("10.77.0.2")));
+        long v3 = announced.put(new PodAnnouncement("c-dns", "kube-system", "coredns", "eth0", List.of("10.77.0.53")));
+        loop.appliedIncluding(Math.max(v2, v3)).get(5, TimeUnit.SECONDS);
+        assertThat(loop.waitingPods().addresses()).containsExactly("10.77.0.9", "fd77::9");
+
+        // the address of shop/api handed to another pod while the rule set still names api: held
+        announced.put(new PodAnnouncement("c-reuse", "shop", "reuse", "eth0", List.of("10.77.0.3")));
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.waitingPods().addresses().contains("10.77.0.3"));
+
+        // deleted: released
+        announced.remove("c-new");
+        announced.remove("c-reuse");
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        assertThat(loop.waitingPods().pods()).isEmpty();
+    }
+
+    @Test
+    void anAnnouncementIsNotAppliedBeforeTheNodeHasARuleSet() throws Exception {
+        PodAnnouncements announced = PodAnnouncements.inMemory();
+        loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, datapath, s -> reports.add(s),
+                EnforcerObserver.NONE, NewPodSettings.DEFAULTS, announced).start();
+        long v = announced.put(new PodAnnouncement("c-new", "shop", "new", "eth0", List.of("10.77.0.9")));
+        java.util.concurrent.CompletableFuture<Void> added = loop.appliedIncluding(v);
+        // nothing published for the node (operator never ran, API unreachable): the kernel is left alone
+        // and the ADD keeps waiting (its handler answers "try again later" after its timeout)
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !added.isDone() && datapath.applied().isEmpty());
+        source.set(() -> Optional.of(FIRST));
+        source.fire();
+        added.get(5, TimeUnit.SECONDS);
+        assertThat(datapath.kernel()).isEqualTo(FailClosedRules.add(NftablesRenderer.render(FIRST), List.of("10.77.0.9")));
+    }
+
+    @Test
+    void failOpenRendersNoHold() throws Exception {
+        PodAnnouncements announced = PodAnnouncements.inMemory();
+        source.set(() -> Optional.of(FIRST));
+        loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, datapath, s -> reports.add(s),
+                EnforcerObserver.NONE, NewPodSettings.DEFAULTS.withMode(NewPodSettings.Mode.FAIL_OPEN), announced).start();
+        loop.appliedIncluding(announced.put(new PodAnnouncement("c", "shop", "new", "eth0", List.of("10.77.0.9"))))
+                .get(5, TimeUnit.SECONDS);
+        assertThat(datapath.kernel()).isEqualTo(NftablesRenderer.render(FIRST));
+    }
+
     private static RenderedTable table(ResolvedRuleSet rs) {
-        return NftablesRenderer.render(rs);
+        return FailClosedRules.add(NftablesRenderer.render(rs), List.of()); // the default: fail-closed, nobody announced
     }
 
     static ResolvedRuleSet withExtraMember(ResolvedRuleSet rs, String entry) {

@@ -1,11 +1,17 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.cluster.ClusterSettings;
+import dev.netfence.enforcer.cni.CniEndpoint;
+import dev.netfence.enforcer.cni.CniInstaller;
+import dev.netfence.enforcer.cni.CniSettings;
+import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.datapath.NamespaceThread;
 import dev.netfence.enforcer.datapath.NftablesDatapath;
 import dev.netfence.enforcer.kube.KubernetesEnforcer;
 import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.loop.NewPodSettings;
 import dev.netfence.enforcer.loop.StatusSink;
 import dev.netfence.enforcer.source.FileRuleSetSource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,6 +20,10 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import dev.netfence.policy.net.Cidr;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,6 +40,7 @@ public class EnforcerApp {
     private final Instance<KubernetesClient> client;
     private volatile EnforcerLoop loop;
     private NamespaceThread namespaceThread;
+    private CniEndpoint endpoint;
 
     EnforcerApp(EnforcerConfig config, EnforcerMetrics metrics, Instance<KubernetesClient> client) {
         this.config = config;
@@ -48,17 +59,36 @@ public class EnforcerApp {
             namespaceThread = new NamespaceThread(settings.networkNamespace().get());
             namespace = namespaceThread;
         }
+        ClusterSettings cluster = ClusterSettings.read(k -> ConfigProvider.getConfig().getOptionalValue(k, String.class));
+        CniSettings cni = config.cni().toSettings();
+        NewPodSettings newPods = new NewPodSettings(cluster.newPods() == ClusterSettings.NewPods.FAIL_OPEN
+                ? NewPodSettings.Mode.FAIL_OPEN : NewPodSettings.Mode.FAIL_CLOSED, cluster.exemptNamespaces(),
+                config.cni().addTimeout(), podCidrs());
+        PodAnnouncements announcements = cni.enabled() ? PodAnnouncements.persistent(cni.stateDir()) : PodAnnouncements.inMemory();
+        LOG.infof("new pods: %s (exempt namespaces %s); CNI plugin endpoint %s", newPods.mode(), newPods.exemptNamespaces(),
+                cni.enabled() ? cni.socket() : "disabled");
         if (settings.source() == EnforcerSettings.Source.KUBERNETES) {
             String enforcer = System.getenv().getOrDefault("HOSTNAME", "netfence-enforcer");
-            loop = KubernetesEnforcer.create(settings, client.get(), enforcer, namespace, metrics);
+            loop = KubernetesEnforcer.create(settings, client.get(), enforcer, namespace, metrics, newPods, announcements);
         } else {
             loop = new EnforcerLoop(settings, new FileRuleSetSource(settings.rulesPath(), settings.nodeName()),
-                    new NftablesDatapath(namespace), StatusSink.NONE, metrics);
+                    new NftablesDatapath(namespace), StatusSink.NONE, metrics, newPods, announcements);
         }
         loop.start();
+        if (cni.enabled()) {
+            endpoint = CniEndpoint.start(cni, loop, announcements);
+            if (config.cni().install()) {
+                // after the socket exists: the first ADD that finds netfence in the conflist finds it listening
+                CniInstaller.install(config.cni().binDir(), config.cni().confDir(), cni.socket());
+            }
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        // the kernel's table stays as it is: a stopped or restarting enforcer leaves the rules in force
+        if (endpoint != null) {
+            endpoint.close();
+        }
         if (loop != null) {
             loop.close();
         }
@@ -67,8 +97,26 @@ public class EnforcerApp {
         }
     }
 
+    private List<Cidr> podCidrs() {
+        List<Cidr> out = new ArrayList<>();
+        for (String c : config.podCidrs().orElse(List.of())) {
+            try {
+                out.add(Cidr.parse(c.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("netfence.enforcer.pod-cidrs: \"" + c.trim() + "\" is not a CIDR (write the"
+                        + " node's spec.podCIDRs, e.g. 10.244.1.0/24,fd00:10:244:1::/64)");
+            }
+        }
+        return out;
+    }
+
     public EnforcementState state() {
         return loop == null ? EnforcementState.INITIAL : loop.state();
+    }
+
+    /** Pods announced by the CNI plugin that the rule set in force does not name yet (held). */
+    public int waitingPods() {
+        return loop == null ? 0 : loop.waitingPods().pods().size();
     }
 
     public boolean running() {

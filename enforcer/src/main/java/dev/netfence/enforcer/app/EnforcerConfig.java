@@ -1,10 +1,12 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.loop.EnforcerSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The enforcer's settings ({@code netfence.enforcer.*}); defaults live here only. */
@@ -50,6 +52,54 @@ public interface EnforcerConfig {
      * enforcer's own: the lab and tests use it; a DaemonSet with hostNetwork leaves it unset.
      */
     Optional<String> networkNamespace();
+
+    /**
+     * The node's pod CIDRs (its Node's {@code spec.podCIDRs}, comma-separated), e.g. {@code 10.244.1.0/24}:
+     * in fail-closed mode an address of these that no known pod has is dropped too. Unset: only the pods
+     * the CNI plugin announced are held.
+     */
+    Optional<List<String>> podCidrs();
+
+    /** The CNI plugin's endpoint ({@code netfence.enforcer.cni.*}). */
+    Cni cni();
+
+    interface Cni {
+        /** Serve the plugin (false: nothing announces pods, nothing is held). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The unix socket the plugin connects to (the conflist's {@code "socket"}); root's, mode 0600. */
+        @WithDefault("/run/netfence/cni.sock")
+        Path socket();
+
+        /** Where announced pods are recorded, so that a restarted enforcer keeps holding them (host's /run). */
+        @WithDefault("/run/netfence/pods")
+        Path stateDir();
+
+        /** How long a CNI ADD waits for the fail-closed rule to be applied before "try again later". */
+        @WithDefault("10s")
+        Duration addTimeout();
+
+        /**
+         * Install the plugin at start: the binary into {@link #binDir()} and a netfence entry into the first
+         * conflist of {@link #confDir()} (idempotent; the other plugins untouched). The DaemonSet sets it and
+         * mounts the host's directories.
+         */
+        @WithDefault("false")
+        boolean install();
+
+        /** The host's CNI bin directory as mounted in the container. */
+        @WithDefault("/host/opt/cni/bin")
+        Path binDir();
+
+        /** The host's CNI configuration directory as mounted in the container. */
+        @WithDefault("/host/etc/cni/net.d")
+        Path confDir();
+
+        default CniSettings toSettings() {
+            return new CniSettings(enabled(), socket(), stateDir());
+        }
+    }
 
     /** Set to false to start without touching nftables (configuration checks). */
     @WithDefault("true")

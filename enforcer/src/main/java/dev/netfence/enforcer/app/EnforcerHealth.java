@@ -50,6 +50,10 @@ public final class EnforcerHealth {
             if (s.waitingFor() != null) {
                 b.withData("waitingFor", s.waitingFor());
             }
+            if (loop.waitingPods() > 0) {
+                // not a readiness failure: the node enforces what it has; new pods wait for the operator
+                b.withData("podsWaitingForRules", loop.waitingPods());
+            }
             if (s.lastError() != null) {
                 b.withData("lastError", s.lastError()).withData("consecutiveFailures", s.consecutiveFailures());
             }

@@ -31,6 +31,7 @@ public class EnforcerMetrics implements EnforcerObserver {
     private final AtomicLong rules = new AtomicLong();
     private final AtomicLong elements = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong waitingPods = new AtomicLong();
     private final RuleCounterCollector ruleCounters = new RuleCounterCollector();
 
     public EnforcerMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
@@ -40,7 +41,16 @@ public class EnforcerMetrics implements EnforcerObserver {
                 .register(registry);
         FunctionCounter.builder("netfence.apply.failures", failures, AtomicLong::get)
                 .description("applies rejected by the kernel or the source").register(registry);
+        Gauge.builder("netfence.pods.waiting", waitingPods, AtomicLong::get)
+                .description("pods announced by the CNI plugin that the node's NodeRuleSet does not name yet: their"
+                        + " traffic is dropped (fail-closed); above zero for long means the operator is behind or down")
+                .register(registry);
         prometheus.getPrometheusRegistry().register(ruleCounters);
+    }
+
+    @Override
+    public void waitingPods(int count) {
+        waitingPods.set(count);
     }
 
     @Override

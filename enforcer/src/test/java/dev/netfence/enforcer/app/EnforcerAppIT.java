@@ -83,6 +83,42 @@ class EnforcerAppIT {
                 .contains("netfence_rule_packets_total{rule=\"NetworkPolicy shop/web-from-api spec.ingress[0]\"}");
     }
 
+    /** The CNI plugin binary against the app's own endpoint: a new pod is held in the kernel until the rule set names it. */
+    @Test
+    void aPodAddedThroughThePluginIsHeldAndCounted() throws Exception {
+        String reason = NetNs.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        await().atMost(Duration.ofSeconds(20)).until(() -> loop.state().appliedHash() != null);
+        Path plugin = Path.of("../enforcer-core/target/cni/netfence").toAbsolutePath();
+        String config = "{\"cniVersion\":\"1.0.0\",\"name\":\"k8s-pod-network\",\"type\":\"netfence\",\"socket\":\""
+                + EnforcerNamespaceResource.run.resolve("cni.sock") + "\",\"prevResult\":{\"cniVersion\":\"1.0.0\","
+                + "\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/var/run/netns/x\"}],"
+                + "\"ips\":[{\"interface\":0,\"address\":\"10.77.0.77/24\"}]}}";
+        assertThat(plugin(plugin, "ADD", config)).startsWith("0 {\"cniVersion\":\"1.0.0\"");
+        assertThat(NetNs.call(EnforcerNamespaceResource.NS, () -> new Nftables().run("list set inet netfence waiting_v4")))
+                .contains("10.77.0.77");
+        assertThat(get(metrics).body()).contains("netfence_pods_waiting 1.0");
+        assertThat(get(ready).body()).contains("\"podsWaitingForRules\": 1");
+        assertThat(plugin(plugin, "DEL", config)).isEqualTo("0 ");
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(metrics).body().contains("netfence_pods_waiting 0.0"));
+        assertThat(NetNs.call(EnforcerNamespaceResource.NS, () -> new Nftables().run("list set inet netfence waiting_v4")))
+                .doesNotContain("10.77.0.77");
+    }
+
+    /** Runs the plugin as a runtime does; returns "exit stdout". */
+    private static String plugin(Path plugin, String command, String config) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(plugin.toString());
+        pb.environment().clear();
+        pb.environment().putAll(java.util.Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "app-it-1",
+                "CNI_NETNS", "/var/run/netns/x", "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin",
+                "CNI_ARGS", "K8S_POD_NAMESPACE=shop;K8S_POD_NAME=new-pod"));
+        Process p = pb.start();
+        p.getOutputStream().write(config.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        return p.waitFor() + " " + out;
+    }
+
     /** Replaces the node's file atomically, as a ConfigMap volume does, so the source never reads half a file. */
     private static void publish(String yaml) throws java.io.IOException {
         Path tmp = EnforcerNamespaceResource.rules.resolve(".n1.yaml.tmp");

@@ -2,7 +2,9 @@ package dev.netfence.enforcer.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.loop.NewPodSettings;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
@@ -32,6 +34,16 @@ class EnforcerConfigTest {
         assertThat(EnforcerConfig.class.getMethod("source").getAnnotation(WithDefault.class).value())
                 .as("the app's default source is the file; the DaemonSet sets kubernetes, which defaults(node) uses")
                 .isEqualTo("file");
+    }
+
+    @Test
+    void theCniEndpointsDefaultsAreTheCoresDefaults() throws Exception {
+        Class<?> cni = EnforcerConfig.Cni.class;
+        assertThat(cni.getMethod("socket").getAnnotation(WithDefault.class).value()).isEqualTo(CniSettings.DEFAULT_SOCKET);
+        assertThat(cni.getMethod("stateDir").getAnnotation(WithDefault.class).value()).isEqualTo(CniSettings.DEFAULT_STATE_DIR);
+        assertThat(cni.getMethod("enabled").getAnnotation(WithDefault.class).value()).isEqualTo("true");
+        assertThat(parse(cni.getMethod("addTimeout").getAnnotation(WithDefault.class).value()))
+                .isEqualTo(NewPodSettings.DEFAULT_ADD_TIMEOUT);
     }
 
     /** The duration syntax of SmallRye Config used in the defaults: 50ms, 30s, 2m. */

@@ -19,11 +19,13 @@ import java.util.Map;
 public class EnforcerNamespaceResource implements QuarkusTestResourceLifecycleManager {
     static final String NS = "nf-enforcer-app";
     static Path rules;
+    static Path run;
 
     @Override
     public Map<String, String> start() {
         try {
             rules = Files.createTempDirectory("netfence-rules");
+            run = Files.createTempDirectory("netfence-run");
             Files.writeString(rules.resolve("n1.yaml"), RuleSetYaml.write(RuleSetCompiler.compile(SampleClusters.shop()).forNode("n1")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -35,7 +37,10 @@ public class EnforcerNamespaceResource implements QuarkusTestResourceLifecycleMa
         }
         // short intervals, set through the app's own keys: the test sees a file change, a retry and the
         // counters in the metrics within seconds instead of the defaults (2 s, 1 s, 5 min)
-        return Map.of("netfence.enforcer.node-name", "n1",
+        // the CNI endpoint in a directory of the test's own, never the host's /run/netfence
+        return Map.of("netfence.enforcer.cni.socket", run.resolve("cni.sock").toString(),
+                "netfence.enforcer.cni.state-dir", run.resolve("pods").toString(),
+                "netfence.enforcer.node-name", "n1",
                 "netfence.enforcer.rules-path", rules.toString(),
                 "netfence.enforcer.network-namespace", NS,
                 "netfence.enforcer.poll-interval", "100ms",

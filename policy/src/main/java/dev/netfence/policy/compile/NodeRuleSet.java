@@ -15,8 +15,9 @@ import java.util.List;
  * @param nodeAddresses the node's own addresses plus those of host-network pods on it: traffic
  *                      between a local pod and these is always allowed ("traffic to and from the
  *                      node where a Pod is running is always allowed"), whatever the policies say
- * @param pods          the node's non-host-network pods that have IPs and are isolated in at least
- *                      one direction; a pod absent from this list is not isolated (all allowed)
+ * @param pods          every non-host-network pod of the node that has IPs, isolated or not (empty
+ *                      policy lists: not isolated in that direction); the enforcer holds a pod that the
+ *                      CNI plugin announced but this list does not name yet (fail-closed)
  * @param policies      the compiled policies referenced by {@link LocalPod#ingressPolicies()} and
  *                      {@link LocalPod#egressPolicies()}, by {@link PolicyRules#id()}
  * @param addressSets   names of every {@link AddressSet} referenced by a rule of {@code policies}

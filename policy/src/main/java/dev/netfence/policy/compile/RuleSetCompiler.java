@@ -133,10 +133,9 @@ public final class RuleSetCompiler {
                 continue;
             }
             known = true;
-            Map<Direction, List<String>> iso = isolation.get(p.key());
-            if (iso == null) {
-                continue;
-            }
+            // every local pod is listed, isolated or not: the enforcer holds a pod the CNI plugin announced
+            // until its node's rule set names it, so "known, not isolated" must differ from "not compiled yet"
+            Map<Direction, List<String>> iso = isolation.getOrDefault(p.key(), Map.of());
             List<String> in = iso.getOrDefault(Direction.INGRESS, List.of());
             List<String> out = iso.getOrDefault(Direction.EGRESS, List.of());
             List<String> ips = new ArrayList<>(p.ips().size());
