@@ -84,6 +84,20 @@ final class BundleContainer {
         return probe.getHttpGet();
     }
 
+    private Path hostRoot;
+
+    /** Where this container's hostPath volumes live: a directory standing in for the node's filesystem. */
+    synchronized Path hostRoot() {
+        if (hostRoot == null) {
+            try {
+                hostRoot = java.nio.file.Files.createTempDirectory("nf-node-root");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return hostRoot;
+    }
+
     /**
      * The arguments of {@code podman run} for this container. {@code network} is {@code ns:PATH}
      * (the pod's network namespace); {@code fields} the values of the {@code fieldRef}s
@@ -133,8 +147,18 @@ final class BundleContainer {
                     throw new AssertionError("the test gives no files for Secret " + v.getSecret().getSecretName());
                 }
                 args.addAll(List.of("--volume", dir + ":" + m.getMountPath() + ":ro"));
+            } else if (v.getHostPath() != null) {
+                // the node's own directories (the CNI plugin's bin and conf dirs, /run/netfence) stand in as
+                // directories of the test's own, never this machine's /opt/cni or /etc/cni
+                Path dir = hostRoot().resolve(v.getHostPath().getPath().replaceFirst("^/+", ""));
+                try {
+                    java.nio.file.Files.createDirectories(dir);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                args.addAll(List.of("--volume", dir + ":" + m.getMountPath() + ":rw"));
             } else {
-                throw new AssertionError("volume " + v.getName() + ": only emptyDir and secret are translated");
+                throw new AssertionError("volume " + v.getName() + ": only emptyDir, secret and hostPath are translated");
             }
         }
         args.addAll(List.of("--volume", serviceAccount + ":" + SERVICE_ACCOUNT_DIR + ":ro"));
