@@ -84,6 +84,20 @@ final class BundleContainer {
         return probe.getHttpGet();
     }
 
+    private Path hostRoot;
+
+    /** Where this container's hostPath volumes live: a directory standing in for the node's filesystem. */
+    synchronized Path hostRoot() {
+        if (hostRoot == null) {
+            try {
+                hostRoot = java.nio.file.Files.createTempDirectory("nf-node-root");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return hostRoot;
+    }
+
     /**
      * The arguments of {@code podman run} for this container. {@code network} is {@code ns:PATH}
      * (the pod's network namespace); {@code fields} the values of the {@code fieldRef}s
@@ -144,9 +158,11 @@ final class BundleContainer {
                 }
                 args.addAll(List.of("--volume", dir + ":" + m.getMountPath() + ":ro"));
             } else if (v.getHostPath() != null) {
+                // the node's own directories stand in as directories of the test's own (given by the test,
+                // else under a per-container root), never this machine's /opt/cni or /etc/cni
                 Path dir = hostPaths.get(v.getHostPath().getPath());
                 if (dir == null) {
-                    throw new AssertionError("the test gives no directory for hostPath " + v.getHostPath().getPath());
+                    dir = hostRoot().resolve(v.getHostPath().getPath().replaceFirst("^/+", ""));
                 }
                 String type = v.getHostPath().getType() == null ? "" : v.getHostPath().getType();
                 if (type.equals("DirectoryOrCreate")) {
