@@ -107,7 +107,7 @@ public final class AdmissionLoadBenchmark {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Path root = Path.of(".").toAbsolutePath().normalize();
         Path jar = root.resolve("webhook/target/quarkus-app/quarkus-run.jar");
-        Path tls = root.resolve("webhook/src/test/resources/tls");
+        Path tls = ecdsaCertificate(root.resolve("webhook/target/bench-tls"));
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -q -pl webhook -am package -DskipTests first");
         }
@@ -200,6 +200,25 @@ public final class AdmissionLoadBenchmark {
             }
             api.destroy();
         }
+    }
+
+    /**
+     * A serving certificate like the install bundle's (cert-manager, {@code privateKey: ECDSA 256}:
+     * src/main/kubernetes/webhook/certificates.yaml), made with openssl as the README's recipe does.
+     * Not the tests' RSA-2048 certificate: a TLS handshake signed with RSA costs the webhook several
+     * times more CPU than with P-256.
+     */
+    static Path ecdsaCertificate(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                "-keyout", dir.resolve("tls.key").toString(), "-out", dir.resolve("tls.crt").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("openssl could not make the benchmark's certificate: " + out.trim());
+        }
+        return dir;
     }
 
     static int fillerNamespaces() {
@@ -372,20 +391,29 @@ public final class AdmissionLoadBenchmark {
         }
         for (int i = 0; i < fillerPods; i++) {
             int n = i;
-            String ns = "fill-" + (n % fillerNamespaces);
-            done.add(pool.submit(() -> client.resource(pod(ns, "pod-" + n, "10." + (2 + n / 62_500) + "." + (n / 250 % 250) + "."
-                    + (n % 250 + 1), Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7)))).create()));
+            done.add(pool.submit(() -> client.resource(fillerPod(n, fillerNamespaces)).create()));
         }
         for (int j = 0; j < fillerPolicies; j++) {
             int n = j;
-            NetworkPolicy np = policy(n, n % CLASSES == 0);
-            np.getMetadata().setNamespace("fill-" + (n % fillerNamespaces));
-            done.add(pool.submit(() -> client.resource(np).create()));
+            done.add(pool.submit(() -> client.resource(fillerPolicy(n, fillerNamespaces)).create()));
         }
         for (var f : done) {
             f.get();
         }
         pool.shutdown();
+    }
+
+    /** Filler pod {@code n} of the other namespaces (the same 100 label classes as bench). */
+    static Pod fillerPod(int n, int namespaces) {
+        return pod("fill-" + (n % namespaces), "pod-" + n, "10." + (2 + n / 62_500) + "." + (n / 250 % 250) + "." + (n % 250 + 1),
+                Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7)));
+    }
+
+    /** Filler policy {@code n}: bench's policy shape in another namespace. */
+    static NetworkPolicy fillerPolicy(int n, int namespaces) {
+        NetworkPolicy np = policy(n, n % CLASSES == 0);
+        np.getMetadata().setNamespace("fill-" + (n % namespaces));
+        return np;
     }
 
     /** Label updates of bench pods at a fixed rate (each one GET + PATCH, as kubectl label does), on a daemon thread. */
