@@ -37,7 +37,7 @@ class RetaggedBundleTest {
                     .append("  newTag: 1.2.3-rc1\n");
         }
         Files.writeString(overlay.resolve("kustomization.yaml"), k.toString());
-        String yaml = Podman.exec(List.of(Lab.findExecutable("kubectl").orElseThrow().toString(), "kustomize", overlay.toString()),
+        String yaml = Command.run(List.of(Lab.findExecutable("kubectl").orElseThrow().toString(), "kustomize", overlay.toString()),
                 Duration.ofMinutes(1));
         List<HasMetadata> objects = Serialization.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
         if (objects.size() == 1 && objects.get(0) instanceof KubernetesList list) {

@@ -8,11 +8,12 @@ import java.util.TreeSet;
 /**
  * Adds the fail-closed rule to a rendered table (pure): the sets {@code waiting_v4}/{@code waiting_v6}
  * of the addresses of pods the CNI plugin announced but the NodeRuleSet in force does not name yet,
- * and in each base chain, before the pod verdict maps, a counted drop of packets from
- * ({@code egress}) or to ({@code ingress}) those addresses.
+ * and in each base chain, before the pod lookups, a counted drop of packets from ({@code egress}) or
+ * to ({@code ingress}) those addresses.
  *
- * <p>Before the verdict maps, not after: an address reused by a new pod while the NodeRuleSet still
- * names the old one must not get the old pod's rules. After {@code ct state established,related
+ * <p>Before the lookups, not after: an address reused by a new pod while the NodeRuleSet still
+ * names the old one must not get the old pod's rules, and a packet another tool marked leaves the
+ * base chain by the renderer's {@code goto <dir>_marked}, after which nothing of the chain runs. After {@code ct state established,related
  * accept}: a pod that was never let through has no established flow, and a pod that leaves the set
  * keeps none it should not have (its first packets were dropped before conntrack confirmed them).
  * The sets always exist, empty or not, so a pod announced or named is an element delta (netlink),
@@ -33,7 +34,7 @@ public final class FailClosedRules {
     }
 
     /**
-     * The same, and when {@code podCidrs} is not empty: after the pod lookups, a counted drop of any
+     * The same, and when {@code podCidrs} is not empty: next to it, a counted drop of any
      * address of the node's pod CIDRs ({@code podcidr_v4}/{@code _v6}, interval sets) that is not in
      * {@code allowed} ({@code known_v4}/{@code _v6}: the rule set's pods and announced exempt pods).
      */
@@ -56,15 +57,17 @@ public final class FailClosedRules {
             String field = egress ? "saddr" : "daddr";
             String comment = RenderedTable.quote(egress ? COMMENT_EGRESS : COMMENT_INGRESS);
             List<String> rules = new ArrayList<>(c.rules());
-            int at = firstVerdictMap(rules);
-            rules.add(at, "ip6 " + field + " @waiting_v6 counter drop comment " + comment);
-            rules.add(at, "ip " + field + " @waiting_v4 counter drop comment " + comment);
+            int at = firstPodLookup(rules);
+            List<String> added = new ArrayList<>();
+            added.add("ip " + field + " @waiting_v4 counter drop comment " + comment);
+            added.add("ip6 " + field + " @waiting_v6 counter drop comment " + comment);
             if (cidrs) {
-                // after the lookups: a pod the rule set isolates was judged by its own chains already
+                // every pod the rule set names is in known_*, isolated or not: only unknown addresses match
                 String unknown = RenderedTable.quote(egress ? COMMENT_CIDR_EGRESS : COMMENT_CIDR_INGRESS);
-                rules.add("ip " + field + " @podcidr_v4 ip " + field + " != @known_v4 counter drop comment " + unknown);
-                rules.add("ip6 " + field + " @podcidr_v6 ip6 " + field + " != @known_v6 counter drop comment " + unknown);
+                added.add("ip " + field + " @podcidr_v4 ip " + field + " != @known_v4 counter drop comment " + unknown);
+                added.add("ip6 " + field + " @podcidr_v6 ip6 " + field + " != @known_v6 counter drop comment " + unknown);
             }
+            rules.addAll(at, added);
             chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
         }
         return new RenderedTable(sets, chains);
@@ -80,10 +83,15 @@ public final class FailClosedRules {
         sets.add(new NftSet(name + "_v6", "ipv6_addr", interval, List.copyOf(v6)));
     }
 
-    /** Where the pod lookups start (the end of the chain if the renderer has none). */
-    private static int firstVerdictMap(List<String> rules) {
+    /**
+     * Where the pod lookups start: after the leading rules that accept conntrack replies and the node's
+     * own traffic, before anything that looks the pod up or leaves the chain (the renderer's verdict
+     * maps, and its {@code goto} for packets someone else marked, after which nothing of this chain runs).
+     */
+    private static int firstPodLookup(List<String> rules) {
         for (int i = 0; i < rules.size(); i++) {
-            if (rules.get(i).contains(" vmap ") || rules.get(i).contains(" map ")) {
+            String r = rules.get(i);
+            if (!r.startsWith("ct state ") && !r.contains("@node_v")) {
                 return i;
             }
         }

@@ -19,17 +19,19 @@ class FailClosedRulesTest {
             int drop = indexOf(rules, "@waiting_v4 counter drop");
             assertThat(drop).isGreaterThan(indexOf(rules, "ct state established,related accept"));
             assertThat(drop).isLessThan(indexOf(rules, " vmap @"));
+            // also before the path of packets someone else marked, which leaves the chain by goto
+            assertThat(drop).isLessThan(indexOf(rules, "goto " + chain + "_marked"));
         }
     }
 
     @Test
-    void withPodCidrsAnAddressNoKnownPodHasIsDroppedAfterThePodLookups() throws IOException {
+    void withPodCidrsAnAddressNoKnownPodHasIsDroppedBeforeThePodLookups() throws IOException {
         RenderedTable base = NftablesRenderer.render(NftablesRendererTest.shopN1());
         RenderedTable held = FailClosedRules.add(base, List.of("10.77.0.9"), List.of("10.77.0.0/24", "fd77::/64"),
                 List.of("10.77.0.1", "10.77.0.2", "10.77.0.3", "fd77::1", "fd77::2"));
         NftablesRendererTest.assertGolden("shop-n1-fail-closed-cidr.nft", held.text());
         List<String> egress = held.chains().stream().filter(c -> c.name().equals("egress")).findFirst().orElseThrow().rules();
-        assertThat(indexOf(egress, "@podcidr_v4 ip saddr != @known_v4 counter drop")).isGreaterThan(indexOf(egress, " vmap @"));
+        assertThat(indexOf(egress, "@podcidr_v4 ip saddr != @known_v4 counter drop")).isLessThan(indexOf(egress, "goto egress_marked"));
     }
 
     @Test
