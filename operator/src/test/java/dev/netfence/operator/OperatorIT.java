@@ -89,7 +89,10 @@ class OperatorIT {
     }
 
     private static java.util.List<String> isolatedPods(NodeRuleSet rs) {
-        return NodeRuleSetConverter.toModel(rs).pods().stream().map(p -> p.key()).toList();
+        // the NodeRuleSet names every local pod (fail-closed until known); isolated ones have policies
+        return NodeRuleSetConverter.toModel(rs).pods().stream()
+                .filter(p -> !p.ingressPolicies().isEmpty() || !p.egressPolicies().isEmpty())
+                .map(p -> p.key()).toList();
     }
 
     @Test
@@ -121,9 +124,20 @@ class OperatorIT {
             p.getMetadata().getLabels().put("version", "2");
             return p;
         });
-        client.resource(pod("shop", "db-1", "n2", Map.of("app", "db"), "10.1.0.9")).create();
         await().during(Duration.ofMillis(800)).atMost(BOUND).untilAsserted(() ->
                 assertThat(allVersions()).isEqualTo(settled));
+
+        // a new pod no policy selects is named in its node's rule set (the enforcer holds unknown pods
+        // fail-closed), and nothing else is written
+        client.resource(pod("shop", "db-1", "n2", Map.of("app", "db"), "10.1.0.9")).create();
+        await().atMost(BOUND).untilAsserted(() -> assertThat(NodeRuleSetConverter.toModel(ruleSets().get("n2")).pods())
+                .anySatisfy(p -> assertThat(p.key()).isEqualTo("shop/db-1")));
+        Map<String, String> withDb = settledVersions();
+        Map<String, String> others = new TreeMap<>(withDb);
+        others.remove("NodeRuleSet/n2");
+        Map<String, String> othersBefore = new TreeMap<>(settled);
+        othersBefore.remove("NodeRuleSet/n2");
+        assertThat(others).isEqualTo(othersBefore);
 
         // a DefaultDeny isolates every pod of the namespace for egress
         client.resource(defaultDeny("shop", "deny-egress")).create();
@@ -148,7 +162,7 @@ class OperatorIT {
         client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").delete();
         await().atMost(BOUND).untilAsserted(() -> {
             assertThat(ruleSets()).containsOnlyKeys("n1");
-            assertThat(ruleSets().get("n1").getSpec().pods).isEmpty();
+            assertThat(isolatedPods(ruleSets().get("n1"))).isEmpty();
             assertThat(addressSets()).isEmpty();
         });
         assertThat(before).isNotEmpty();
