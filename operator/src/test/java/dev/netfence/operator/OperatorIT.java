@@ -148,7 +148,12 @@ class OperatorIT {
         client.resources(DefaultDeny.class).inNamespace("shop").withName("deny-egress").delete();
         await().atMost(BOUND).untilAsserted(() -> {
             assertThat(ruleSets()).containsOnlyKeys("n1");
-            assertThat(ruleSets().get("n1").getSpec().pods).isEmpty();
+            // every local pod stays listed (the enforcer tells known pods from new ones), none isolated
+            assertThat(ruleSets().get("n1").getSpec().pods).allSatisfy(p -> {
+                assertThat(p.ingressPolicies).isEmpty();
+                assertThat(p.egressPolicies).isEmpty();
+            });
+            assertThat(ruleSets().get("n1").getSpec().policies).isEmpty();
             assertThat(addressSets()).isEmpty();
         });
         assertThat(before).isNotEmpty();
