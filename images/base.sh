@@ -14,7 +14,7 @@
 # mirror apt is configured with on this machine (/etc/apt/sources.list*), or from NETFENCE_DEBIAN_MIRROR
 # (and NETFENCE_DEBIAN_SECURITY_MIRROR for bookworm-security). Every file carries the same time
 # (SOURCE_DATE_EPOCH below) and logs, caches and apt lists are removed, so the same packages give the
-# same layers, byte for byte.
+# same layers, byte for byte, except the small layer of the JRE's trust store (see below).
 set -euo pipefail
 
 out=${1:?usage: images/base.sh OUT}
@@ -108,10 +108,18 @@ in_root sh -c 'apt-get update -q && apt-get -y -q upgrade --no-install-recommend
 # the non-root user of the operator and the webhook; the images name it by number (runAsNonRoot needs that)
 in_root sh -c 'groupadd -g 10001 netfence && useradd -u 10001 -g 10001 -M -d /nonexistent -s /usr/sbin/nologin netfence'
 in_root sh -c 'dpkg-query -W -f "\${Package} \${Version}\n"' > "$work/jre-packages.txt"
+# The JRE's trust store is a PKCS12 file that ca-certificates-java writes with random salts: the one
+# file that differs from build to build. It gets a layer of its own, so the large layer is the same.
+trust=etc/ssl/certs/java/cacerts
+mv "$rootfs/$trust" "$work/cacerts"
 strip_and_clamp
 history=(--history.created "$created" --history.author "Netfence images/base.sh")
 umoci repack --refresh-bundle --image "$work/oci:jre" "${history[@]}" \
     --history.created_by "debootstrap --variant=minbase --include=$jre_packages $suite; apt-get upgrade" "$work/bundle"
+mv "$work/cacerts" "$rootfs/$trust"
+touch -h -d "@$SOURCE_DATE_EPOCH" "$rootfs/$trust" "$rootfs/$(dirname "$trust")"
+umoci repack --refresh-bundle --image "$work/oci:jre" "${history[@]}" \
+    --history.created_by "/$trust (ca-certificates-java; random PKCS12 salts)" "$work/bundle"
 
 # layer 2 (enforcer): the nftables library and tools
 in_root sh -c "apt-get update -q && apt-get install -y -q --no-install-recommends $enforcer_packages" >&2

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -28,8 +27,9 @@ import org.jboss.logging.Logger;
  * engine record ({@link ModelAdapter}) and validated ({@link PolicyValidator}) on arrival, on the
  * informer's thread; that is all the handlers do (the model then tells its listeners). An object
  * that does not translate or validate is kept out with the reason ({@link ClusterModel#refuse}), and
- * its last valid version stays in force. Pods are stored by the informer in reduced form (only the
- * fields {@link ModelAdapter#pod} reads), so 150,000 pods do not keep 150,000 full objects in memory.
+ * its last valid version stays in force. The pod informer's store keeps only keys and resource
+ * versions ({@link PodKeyStore}): the model holds the slimmed records, so 150,000 pods are not kept
+ * twice, and lists of pods are read in pages ({@link #LIST_PAGE}).
  *
  * <p>Which kinds are watched is the caller's choice (RBAC differs: the operator watches nodes, the
  * webhook critical flows).
@@ -40,9 +40,12 @@ public final class ClusterInformers {
     /** Annotation the operator writes on NetworkPolicies; not part of what the engine sees, so writing it changes nothing. */
     public static final String REALIZATION_ANNOTATION = "netfence.dev/realization";
 
-    /** The pod fields the engine needs (ModelAdapter.pod reads only these). */
-    static final String[] POD_FIELDS = {"metadata.labels", "spec.nodeName", "spec.hostNetwork", "spec.containers",
-            "status.podIP", "status.podIPs"};
+    /**
+     * Objects per page of the informers' lists of pods and NetworkPolicies ({@code limit}, then
+     * {@code continue}, as the API server paginates): a 150,000-pod cluster is then never held as
+     * one list of full objects while it is read.
+     */
+    static final long LIST_PAGE = 500;
 
     /** What the operator watches. */
     public static final Set<Kind> OPERATOR_KINDS = EnumSet.of(Kind.NAMESPACE, Kind.POD, Kind.NODE, Kind.NETWORK_POLICY,
@@ -56,6 +59,7 @@ public final class ClusterInformers {
     private final List<Runnable> replays = new ArrayList<>();
     private volatile boolean replayed;
     private SharedIndexInformer<NetworkPolicy> policies;
+    private PodKeyStore podStore;
 
     public ClusterInformers(KubernetesClient client, ClusterModel model, Set<Kind> kinds) {
         this.client = client;
@@ -74,18 +78,20 @@ public final class ClusterInformers {
                     n -> model.removeNamespace(n.getMetadata().getName()));
         }
         if (kinds.contains(Kind.POD)) {
-            SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().runnableInformer(0);
-            pods.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Pod.class,
-                    client.getKubernetesSerialization(), POD_FIELDS));
+            SharedIndexInformer<Pod> pods = client.pods().inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(0);
+            PodKeyStore store = new PodKeyStore();
+            pods.itemStore(store);
+            podStore = store;
+            // the store holds no pod fields to replay: synced() waits until the handler has put every listed pod
             start(pods, Kind.POD, p -> model.putPod(ModelAdapter.pod(p)),
-                    p -> model.removePod(p.getMetadata().getNamespace(), p.getMetadata().getName()));
+                    p -> model.removePod(p.getMetadata().getNamespace(), p.getMetadata().getName()), store::handled);
         }
         if (kinds.contains(Kind.NODE)) {
             start(client.nodes().runnableInformer(0), Kind.NODE, n -> model.putNode(ModelAdapter.node(n)),
                     n -> model.removeNode(n.getMetadata().getName()));
         }
         if (kinds.contains(Kind.NETWORK_POLICY)) {
-            policies = client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0);
+            policies = client.network().v1().networkPolicies().inAnyNamespace().withLimit(LIST_PAGE).runnableInformer(0);
             start(policies, Kind.NETWORK_POLICY, np -> {
                 var m = withoutOwnAnnotation(ModelAdapter.networkPolicy(np));
                 if (valid(Kind.NETWORK_POLICY, np, PolicyValidator.validate(m))) {
@@ -145,15 +151,27 @@ public final class ClusterInformers {
     }
 
     private <T extends HasMetadata> void start(SharedIndexInformer<T> informer, Kind kind, Consumer<T> put, Consumer<T> remove) {
+        start(informer, kind, put, remove, null);
+    }
+
+    /** @param handled when not null: told of each object put (or refused) instead of replaying the store at sync */
+    private <T extends HasMetadata> void start(SharedIndexInformer<T> informer, Kind kind, Consumer<T> put, Consumer<T> remove,
+                                               Consumer<T> handled) {
         informer.addEventHandler(new ResourceEventHandler<T>() {
             @Override
             public void onAdd(T obj) {
                 apply(kind, obj, put, true);
+                if (handled != null) {
+                    handled.accept(obj);
+                }
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
                 apply(kind, newObj, put, true);
+                if (handled != null) {
+                    handled.accept(newObj);
+                }
             }
 
             @Override
@@ -168,7 +186,9 @@ public final class ClusterInformers {
             return true;
         });
         informers.add(informer);
-        replays.add(() -> informer.getStore().list().forEach(o -> apply(kind, o, put, false)));
+        if (handled == null) {
+            replays.add(() -> informer.getStore().list().forEach(o -> apply(kind, o, put, false)));
+        }
         informer.start();
     }
 
@@ -188,10 +208,12 @@ public final class ClusterInformers {
      * initial list, but its event handlers (which feed the model) may still be catching up: a first
      * compile then would see part of the cluster and publish a transient rule set. So the first time
      * all have synced, their stores are put into the model directly (puts are idempotent; the
-     * handlers' late events put the same objects again, which is no change).
+     * handlers' late events put the same objects again, which is no change). The pod store holds no
+     * fields to put ({@link PodKeyStore}): pods are synced once the handler has put every listed one.
      */
     public synchronized boolean synced() {
-        boolean synced = !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
+        boolean synced = !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced)
+                && (podStore == null || podStore.allHandled());
         if (synced && !replayed) {
             replays.forEach(Runnable::run);
             replayed = true;
@@ -214,5 +236,6 @@ public final class ClusterInformers {
         informers.clear();
         replays.clear();
         replayed = false;
+        podStore = null;
     }
 }

@@ -78,7 +78,7 @@ public final class ClusterModel {
 
     public synchronized void putNamespace(Namespace n, boolean terminating) {
         boolean t = terminating ? terminatingNamespaces.add(n.name()) : terminatingNamespaces.remove(n.name());
-        if (differs(namespaces.put(n.name(), n), n) || t) {
+        if (replaced(namespaces, n.name(), n) || t) {
             pending.namespace(n);
             changed(Kind.NAMESPACE, n.name());
         }
@@ -97,7 +97,7 @@ public final class ClusterModel {
     }
 
     public synchronized void putPod(Pod p) {
-        if (differs(pods.put(p.key(), p), p)) {
+        if (replaced(pods, p.key(), p)) {
             pending.pod(p);
             changed(Kind.POD, p.key());
         }
@@ -113,7 +113,7 @@ public final class ClusterModel {
     }
 
     public synchronized void putNode(Node n) {
-        if (differs(nodes.put(n.name(), n), n)) {
+        if (replaced(nodes, n.name(), n)) {
             pending.node(n);
             changed(Kind.NODE, n.name());
         }
@@ -130,7 +130,7 @@ public final class ClusterModel {
     public synchronized void putPolicy(NetworkPolicy p) {
         String key = p.namespace() + "/" + p.name();
         boolean cleared = invalid.remove("NetworkPolicy/" + key) != null;
-        if (differs(policies.put(key, p), p) || cleared) {
+        if (replaced(policies, key, p) || cleared) {
             pending.policy(p);
             changed(Kind.NETWORK_POLICY, key);
         }
@@ -149,7 +149,7 @@ public final class ClusterModel {
         String key = d.namespace() + "/" + d.name();
         boolean cleared = invalid.remove("DefaultDeny/" + key) != null;
         Long previousGeneration = defaultDenyGenerations.put(key, generation);
-        if (differs(defaultDenies.put(key, d), d) || cleared || !Long.valueOf(generation).equals(previousGeneration)) {
+        if (replaced(defaultDenies, key, d) || cleared || !Long.valueOf(generation).equals(previousGeneration)) {
             pending.defaultDeny(d);
             changed(Kind.DEFAULT_DENY, key);
         }
@@ -167,7 +167,7 @@ public final class ClusterModel {
 
     public synchronized void putCriticalFlow(String name, CriticalFlow flow) {
         boolean cleared = invalid.remove("CriticalFlow//" + name) != null;
-        if (differs(criticalFlows.put(name, flow), flow) || cleared) {
+        if (replaced(criticalFlows, name, flow) || cleared) {
             changed(Kind.CRITICAL_FLOW, name);
         }
     }
@@ -299,8 +299,19 @@ public final class ClusterModel {
         return new Update(snapshot(), collector.drain());
     }
 
-    private static boolean differs(Object previous, Object current) {
-        return previous == null ? current != null : !previous.equals(current);
+    /**
+     * Stores {@code value} unless an equal one is stored already, and says whether it did. The equal
+     * instance already stored stays: it is the one the snapshot holds, so a re-sent object (every
+     * informer resync and relist re-sends all of them) does not leave two equal copies of each pod
+     * in memory, one here and one in the snapshot.
+     */
+    private static <V> boolean replaced(Map<String, V> map, String key, V value) {
+        V previous = map.get(key);
+        if (value.equals(previous)) {
+            return false;
+        }
+        map.put(key, value);
+        return true;
     }
 
     private void changed(Kind kind, String key) {

@@ -77,4 +77,16 @@ class ClusterModelTest {
         assertThat(model.invalid("NetworkPolicy", "shop", "web")).isNull();
         assertThat(collector.drain().of(Kind.NETWORK_POLICY)).containsExactly("shop/web");
     }
+
+    @Test
+    void aReSentEqualObjectKeepsTheInstanceTheSnapshotHolds() {
+        ClusterModel model = new ClusterModel(ClusterSettings.DEFAULTS);
+        Pod first = pod("shop", "web-1", "web", "10.1.0.1");
+        model.putPod(first);
+        var snapshot = model.snapshot();
+        Pod resent = pod("shop", "web-1", "web", "10.1.0.1");   // a relist: equal, another instance
+        model.putPod(resent);
+        assertThat(model.pod("shop/web-1")).isSameAs(first).isSameAs(snapshot.pod("shop", "web-1").orElseThrow());
+        assertThat(model.snapshot()).isSameAs(snapshot);
+    }
 }

@@ -26,8 +26,8 @@ import java.util.Map;
  * environment (literal values, {@code fieldRef}s given by the test as the API server would fill them,
  * {@code envFrom} the bundle's ConfigMaps), the security context (capabilities, no_new_privs, read-only
  * root, the runtime's default seccomp profile, runAsNonRoot checked against the image's numeric user as
- * the kubelet checks it), the volumes (emptyDir as tmpfs, Secrets from directories the test writes, the
- * service account token directory) and the memory limit. What the tests run is what the bundle says.
+ * the kubelet checks it), the volumes (emptyDir as tmpfs, Secrets and hostPaths from directories the
+ * test makes, the service account token directory) and the memory limit. What the tests run is what the bundle says.
  */
 final class BundleContainer {
     static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -107,6 +107,15 @@ final class BundleContainer {
      */
     List<String> runArguments(String name, String network, Map<String, String> fields, Map<String, Path> secrets,
             Path serviceAccount, String apiHost, int apiPort) {
+        return runArguments(name, network, fields, secrets, Map.of(), serviceAccount, apiHost, apiPort);
+    }
+
+    /**
+     * As above, with {@code hostPaths}: for each hostPath volume's {@code path}, the directory that
+     * stands for it on this node (the lab node has no file system of its own).
+     */
+    List<String> runArguments(String name, String network, Map<String, String> fields, Map<String, Path> secrets,
+            Map<String, Path> hostPaths, Path serviceAccount, String apiHost, int apiPort) {
         List<String> args = new ArrayList<>(List.of("run", "--detach", "--name", name, "--network", network));
         args.addAll(Podman.RUN_LIMITS);
         securityContext(args);
@@ -114,7 +123,8 @@ final class BundleContainer {
         // what the kubelet sets for a pod's service account (in-cluster configuration of the Kubernetes client)
         env.put("KUBERNETES_SERVICE_HOST", apiHost);
         env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiPort));
-        env.put("HOSTNAME", fields.getOrDefault("metadata.name", name));
+        // a pod's hostname is its name; on the host network it is the node's
+        env.put("HOSTNAME", hostNetwork() ? fields.getOrDefault("spec.nodeName", name) : fields.getOrDefault("metadata.name", name));
         for (EnvFromSource from : container.getEnvFrom()) {
             if (from.getConfigMapRef() == null) {
                 throw new AssertionError("envFrom other than configMapRef is not translated: " + from);
@@ -148,15 +158,24 @@ final class BundleContainer {
                 }
                 args.addAll(List.of("--volume", dir + ":" + m.getMountPath() + ":ro"));
             } else if (v.getHostPath() != null) {
-                // the node's own directories (the CNI plugin's bin and conf dirs, /run/netfence) stand in as
-                // directories of the test's own, never this machine's /opt/cni or /etc/cni
-                Path dir = hostRoot().resolve(v.getHostPath().getPath().replaceFirst("^/+", ""));
-                try {
-                    java.nio.file.Files.createDirectories(dir);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                // the node's own directories stand in as directories of the test's own (given by the test,
+                // else under a per-container root), never this machine's /opt/cni or /etc/cni
+                Path dir = hostPaths.get(v.getHostPath().getPath());
+                if (dir == null) {
+                    dir = hostRoot().resolve(v.getHostPath().getPath().replaceFirst("^/+", ""));
                 }
-                args.addAll(List.of("--volume", dir + ":" + m.getMountPath() + ":rw"));
+                String type = v.getHostPath().getType() == null ? "" : v.getHostPath().getType();
+                if (type.equals("DirectoryOrCreate")) {
+                    try {
+                        java.nio.file.Files.createDirectories(dir);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                } else if (type.equals("Directory") && !java.nio.file.Files.isDirectory(dir)) {
+                    throw new AssertionError("hostPath " + v.getHostPath().getPath() + " (type Directory) must exist: the kubelet"
+                            + " would not start the pod");
+                }
+                args.addAll(List.of("--volume", dir + ":" + m.getMountPath() + (Boolean.TRUE.equals(m.getReadOnly()) ? ":ro" : "")));
             } else {
                 throw new AssertionError("volume " + v.getName() + ": only emptyDir, secret and hostPath are translated");
             }

@@ -66,53 +66,91 @@ class EnforcerImageIT {
         long started = 0;
         List<AutoCloseable> forwards = new ArrayList<>();
         Map<String, NamespaceExecutor> nodes = new LinkedHashMap<>();
+        Map<String, Path> hosts = new LinkedHashMap<>();
         try (Lab lab = Lab.up(shop)) {
-            for (LabNode node : lab.nodes()) {
-                NamespaceExecutor inNode = new NamespaceExecutor(node.namespace(), 1);
-                nodes.put(node.name(), inNode);
-                forwards.add(inNode);
-                forwards.add(LoopbackForward.open(inNode, API_PORT, null, server.getPort()));
-                String name = "nf-enforcer-" + lab.runId() + "-" + node.name();
-                containers.add(name);
-                started = started == 0 ? System.nanoTime() : started;
-                Podman.podman(enforcer.runArguments(name, "ns:/run/netns/" + node.namespace(),
-                        Map.of("spec.nodeName", node.name(), "metadata.name", "netfence-enforcer-" + node.name()),
-                        Map.of(), serviceAccount, MockCluster.API_HOST, API_PORT));
-            }
-            for (var node : nodes.entrySet()) {
-                awaitApplied(node.getKey(), containerOf(containers, node.getKey()));
-                awaitReady(enforcer, node.getValue(), containerOf(containers, node.getKey()));
-                StartTimes.report("netfence-enforcer", started, containerOf(containers, node.getKey()));
-            }
-            assertMatchesEngine(lab, shop);
+            try {
+                for (LabNode node : lab.nodes()) {
+                    NamespaceExecutor inNode = new NamespaceExecutor(node.namespace(), 1);
+                    nodes.put(node.name(), inNode);
+                    forwards.add(inNode);
+                    forwards.add(LoopbackForward.open(inNode, API_PORT, null, server.getPort()));
+                    String name = "nf-enforcer-" + lab.runId() + "-" + node.name();
+                    containers.add(name);
+                    started = started == 0 ? System.nanoTime() : started;
+                    Path host = nodeHost(node.name());
+                    hosts.put(node.name(), host);
+                    Podman.podman(enforcer.runArguments(name, "ns:/run/netns/" + node.namespace(),
+                            Map.of("spec.nodeName", node.name(), "metadata.name", "netfence-enforcer-" + node.name()),
+                            Map.of(), Map.of("/opt/cni/bin", host.resolve("opt/cni/bin"), "/etc/cni/net.d", host.resolve("etc/cni/net.d"),
+                                    "/run/netfence", host.resolve("run/netfence")),
+                            serviceAccount, MockCluster.API_HOST, API_PORT));
+                }
+                for (var node : nodes.entrySet()) {
+                    awaitApplied(node.getKey(), containerOf(containers, node.getKey()));
+                    awaitReady(enforcer, node.getValue(), containerOf(containers, node.getKey()));
+                    StartTimes.report("netfence-enforcer", started, containerOf(containers, node.getKey()));
+                    ContainerAssertions.confined(containerOf(containers, node.getKey()), "0", ContainerAssertions.NET_ADMIN_ONLY);
+                    assertCniPluginInstalled(hosts.get(node.getKey()));
+                }
+                assertMatchesEngine(lab, shop);
 
-            // SIGKILL: no shutdown hook runs; the kernel keeps the table, so the pods stay isolated
-            String killed = containerOf(containers, "node-2");
-            Podman.podman("kill", "--signal", "KILL", killed);
-            await().atMost(Duration.ofSeconds(20)).until(() ->
-                    !Podman.inspectContainer(killed).at("/State/Running").asBoolean());
-            assertMatchesEngine(lab, shop);
+                // SIGKILL: no shutdown hook runs; the kernel keeps the table, so the pods stay isolated
+                String killed = containerOf(containers, "node-2");
+                Podman.podman("kill", "--signal", "KILL", killed);
+                await().atMost(Duration.ofSeconds(20)).until(() ->
+                        !Podman.inspectContainer(killed).at("/State/Running").asBoolean());
+                assertMatchesEngine(lab, shop);
 
-            // while it is down the operator publishes a change (api-to-db goes); restarted, the enforcer applies it
-            ClusterSnapshot withoutApiToDb = shop.toBuilder().removePolicy("shop", "api-to-db").build();
-            publish(RuleSetCompiler.compile(withoutApiToDb));
-            long restarted = System.nanoTime();
-            Podman.podman("start", killed);
-            awaitApplied("node-2", killed);
-            awaitApplied("node-1", containerOf(containers, "node-1"));
-            awaitReady(enforcer, nodes.get("node-2"), killed);
-            StartTimes.report("netfence-enforcer (restart after SIGKILL, change applied)", restarted, killed);
-            assertMatchesEngine(lab, withoutApiToDb);
-            assertThat(lab.measure(5432, Protocol.TCP).allowed("shop/api", "shop-data/db")).isFalse();
-        } finally {
-            for (String c : containers) {
-                System.out.println("---- " + c + "\n" + Podman.logs(c));
-                Podman.remove(c);
-            }
-            for (AutoCloseable f : forwards) {
-                f.close();
+                // while it is down a change is published as the operator would (api-to-db goes); restarted, it applies it
+                ClusterSnapshot withoutApiToDb = shop.toBuilder().removePolicy("shop", "api-to-db").build();
+                publish(RuleSetCompiler.compile(withoutApiToDb));
+                long restarted = System.nanoTime();
+                Podman.podman("start", killed);
+                awaitApplied("node-2", killed);
+                awaitApplied("node-1", containerOf(containers, "node-1"));
+                awaitReady(enforcer, nodes.get("node-2"), killed);
+                StartTimes.report("netfence-enforcer (restart after SIGKILL, change applied)", restarted, killed);
+                assertMatchesEngine(lab, withoutApiToDb);
+                assertThat(lab.measure(5432, Protocol.TCP).allowed("shop/api", "shop-data/db")).isFalse();
+            } finally {
+                // the containers go before their nodes' namespaces do
+                for (String c : containers) {
+                    System.out.println("---- " + c + "\n" + Podman.logs(c));
+                    Podman.remove(c);
+                }
+                for (AutoCloseable f : forwards) {
+                    f.close();
+                }
             }
         }
+    }
+
+    /**
+     * What stands for a node's file system: /opt/cni/bin (empty) and /etc/cni/net.d with a routed
+     * conflist as Debian's containernetworking-plugins make it (ptp + host-local), the directories
+     * the DaemonSet mounts from the host.
+     */
+    private static Path nodeHost(String node) throws java.io.IOException {
+        Path host = Files.createTempDirectory("nf-host-" + node);
+        Files.createDirectories(host.resolve("opt/cni/bin"));
+        Files.createDirectories(host.resolve("etc/cni/net.d"));
+        Files.writeString(host.resolve("etc/cni/net.d/10-pods.conflist"), """
+                {"cniVersion": "1.0.0", "name": "pods", "plugins": [
+                  {"type": "ptp", "ipMasq": false, "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.244.1.0/24"}]]}}
+                ]}
+                """);
+        return host;
+    }
+
+    /** The enforcer installed the CNI plugin from its image on the node: the binary, chained last in the conflist, its socket. */
+    private static void assertCniPluginInstalled(Path host) throws java.io.IOException {
+        Path binary = host.resolve("opt/cni/bin/netfence");
+        assertThat(binary).isRegularFile().isExecutable();
+        List<String> types = new ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(host.resolve("etc/cni/net.d/10-pods.conflist").toFile())
+                .path("plugins").forEach(p -> types.add(p.path("type").asText()));
+        assertThat(types).containsExactly("ptp", "netfence");
+        assertThat(host.resolve("run/netfence/cni.sock")).exists();
     }
 
     private static String containerOf(List<String> containers, String node) {

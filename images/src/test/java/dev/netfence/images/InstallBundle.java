@@ -25,7 +25,7 @@ record InstallBundle(List<HasMetadata> objects) {
     }
 
     static InstallBundle render() {
-        String yaml = Podman.exec(List.of(Lab.findExecutable("kubectl").orElseThrow().toString(), "kustomize",
+        String yaml = Command.run(List.of(Lab.findExecutable("kubectl").orElseThrow().toString(), "kustomize",
                 DIRECTORY.toString()), Duration.ofMinutes(1));
         List<HasMetadata> objects = Serialization.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
         if (objects.size() == 1 && objects.get(0) instanceof KubernetesList list) {

@@ -33,9 +33,12 @@ class InstallBundleImagesIT {
         assumeTrue(InstallBundle.unavailableReason().isEmpty(), () -> "skipped: " + InstallBundle.unavailableReason().orElse(""));
         BuiltImages.ensure();
         InstallBundle bundle = InstallBundle.render();
-        String version = Podman.exec(List.of("sed", "-n", "s:^  <version>\\(.*\\)</version>:\\1:p",
-                BuiltImages.ROOT.resolve("pom.xml").toString()), java.time.Duration.ofSeconds(10)).lines().findFirst().orElseThrow();
-        String revision = Podman.exec(List.of("git", "-C", BuiltImages.ROOT.toString(), "rev-parse", "HEAD"),
+        // the project's version, as images/build reads it: the root pom's own <version>
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^  <version>(.*)</version>")
+                .matcher(java.nio.file.Files.readString(BuiltImages.ROOT.resolve("pom.xml")));
+        assertThat(m.find()).isTrue();
+        String version = m.group(1);
+        String revision = Command.run(List.of("git", "-C", BuiltImages.ROOT.toString(), "rev-parse", "HEAD"),
                 java.time.Duration.ofSeconds(10)).strip();
         List<String> checked = new ArrayList<>();
         for (String workload : WORKLOADS) {

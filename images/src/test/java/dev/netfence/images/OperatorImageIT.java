@@ -62,6 +62,7 @@ class OperatorImageIT {
                     .failFast(() -> Podman.assertRunning(container))
                     .until(() -> Http.get(pod.executor, "127.0.0.1", operator.port(ready.getPort()), ready.getPath()) == 200);
             StartTimes.report("netfence-operator", started, name);
+            ContainerAssertions.confined(container, "10001", ContainerAssertions.NO_CAPABILITY);
             HTTPGetAction live = operator.liveness();
             assertThat(Http.get(pod.executor, "127.0.0.1", operator.port(live.getPort()), live.getPath())).isEqualTo(200);
 

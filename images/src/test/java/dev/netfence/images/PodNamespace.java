@@ -18,9 +18,9 @@ final class PodNamespace implements AutoCloseable {
     PodNamespace() {
         this.name = "nf-img-" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 30), 36);
         String ip = Lab.findExecutable("ip").orElseThrow().toString();
-        Podman.exec(List.of(ip, "netns", "add", name), Duration.ofSeconds(20));
+        Command.run(List.of(ip, "netns", "add", name), Duration.ofSeconds(20));
         try {
-            Podman.exec(List.of(ip, "-n", name, "link", "set", "lo", "up"), Duration.ofSeconds(20));
+            Command.run(List.of(ip, "-n", name, "link", "set", "lo", "up"), Duration.ofSeconds(20));
             this.executor = new NamespaceExecutor(name, 2);
         } catch (RuntimeException e) {
             close();
@@ -38,6 +38,6 @@ final class PodNamespace implements AutoCloseable {
         if (executor != null) {
             executor.close();
         }
-        Podman.exec(List.of(Lab.findExecutable("ip").orElseThrow().toString(), "netns", "del", name), Duration.ofSeconds(20));
+        Command.run(List.of(Lab.findExecutable("ip").orElseThrow().toString(), "netns", "del", name), Duration.ofSeconds(20));
     }
 }

@@ -5,14 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.netns.NetworkNamespaces;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The podman command as these build machines need it. Debian 12's podman defaults to crun and to the
@@ -50,7 +48,7 @@ final class Podman {
         command.add("podman");
         command.addAll(GLOBAL);
         command.addAll(List.of(args));
-        return exec(command, Duration.ofMinutes(2));
+        return Command.run(command, Duration.ofMinutes(2));
     }
 
     static String podman(List<String> args) {
@@ -100,40 +98,27 @@ final class Podman {
         }
     }
 
+    /**
+     * What the kernel says of the container's main process (the JVM, pid 1 in its pid namespace):
+     * its uid, effective capabilities, no_new_privs and seccomp mode, from /proc/1/status.
+     */
+    static Map<String, String> mainProcessStatus(String name) {
+        Map<String, String> status = new TreeMap<>();
+        for (String line : podman("exec", name, "cat", "/proc/1/status").split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                status.put(line.substring(0, colon), line.substring(colon + 1).strip());
+            }
+        }
+        return status;
+    }
+
     /** Removes the container whatever its state; never fails. */
     static void remove(String name) {
         try {
             podman("rm", "--force", "--time", "0", name);
         } catch (IllegalStateException e) {
             // not there
-        }
-    }
-
-    static String exec(List<String> command, Duration timeout) {
-        try {
-            Path err = Files.createTempFile("nf-podman", ".err");
-            Path out = Files.createTempFile("nf-podman", ".out");
-            try {
-                Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.destroyForcibly();
-                    throw new IllegalStateException(String.join(" ", command) + ": no answer within " + timeout);
-                }
-                String stdout = Files.readString(out, StandardCharsets.UTF_8);
-                if (p.exitValue() != 0) {
-                    throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": "
-                            + Files.readString(err, StandardCharsets.UTF_8).strip());
-                }
-                return stdout;
-            } finally {
-                Files.deleteIfExists(err);
-                Files.deleteIfExists(out);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(String.join(" ", command) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
         }
     }
 }

@@ -27,16 +27,17 @@ class RetaggedBundleTest {
     @Test
     void anOverlayRetagsEveryImageOfTheBundle() throws Exception {
         assumeTrue(InstallBundle.unavailableReason().isEmpty(), () -> "skipped: " + InstallBundle.unavailableReason().orElse(""));
-        Path overlay = Files.createTempDirectory("nf-overlay");
+        // kustomize takes bases by relative path only: the overlay lives in this module's target/
+        Path overlay = Files.createDirectories(Path.of("target", "retagged-overlay").toAbsolutePath());
         StringBuilder k = new StringBuilder("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- "
-                + InstallBundle.DIRECTORY + "\nimages:\n");
+                + overlay.relativize(InstallBundle.DIRECTORY) + "\nimages:\n");
         for (String app : List.of("operator", "enforcer", "webhook")) {
             k.append("- name: ghcr.io/netfence/netfence-").append(app).append('\n')
                     .append("  newName: registry.example.com/platform/netfence-").append(app).append('\n')
                     .append("  newTag: 1.2.3-rc1\n");
         }
         Files.writeString(overlay.resolve("kustomization.yaml"), k.toString());
-        String yaml = Podman.exec(List.of(Lab.findExecutable("kubectl").orElseThrow().toString(), "kustomize", overlay.toString()),
+        String yaml = Command.run(List.of(Lab.findExecutable("kubectl").orElseThrow().toString(), "kustomize", overlay.toString()),
                 Duration.ofMinutes(1));
         List<HasMetadata> objects = Serialization.unmarshal(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)));
         if (objects.size() == 1 && objects.get(0) instanceof KubernetesList list) {

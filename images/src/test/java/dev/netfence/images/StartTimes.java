@@ -19,9 +19,9 @@ final class StartTimes {
     static void report(String image, long startedNanos, String container) {
         double ready = (System.nanoTime() - startedNanos) / 1e9;
         Matcher m = QUARKUS.matcher(Podman.logs(container));
-        String quarkus = "";
+        String quarkus = "not logged yet: ready came first";
         while (m.find()) {
-            quarkus = m.group(1);   // the last start (a restarted container logs one per start)
+            quarkus = m.group(1) + " s";   // the last start (a restarted container logs one per start)
         }
         String load = "";
         try {
@@ -29,7 +29,7 @@ final class StartTimes {
         } catch (java.io.IOException e) {
             load = "?";
         }
-        System.out.println(String.format(Locale.ROOT, "IMAGE-START %s: ready %.1f s after podman run (Quarkus: started in %s s); load %s",
+        System.out.println(String.format(Locale.ROOT, "IMAGE-START %s: ready %.1f s after podman run (Quarkus: started in %s); load %s",
                 image, ready, quarkus, load));
     }
 }

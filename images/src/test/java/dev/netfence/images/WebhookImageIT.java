@@ -96,6 +96,7 @@ class WebhookImageIT {
                         .until(() -> http.send(HttpRequest.newBuilder(URI.create(base + ready.getPath())).build(),
                                 HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
                 StartTimes.report("netfence-webhook", started, container);
+                ContainerAssertions.confined(container, "10001", ContainerAssertions.NO_CAPABILITY);
                 HTTPGetAction live = webhook.liveness();
                 assertThat(http.send(HttpRequest.newBuilder(URI.create(base + live.getPath())).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);

@@ -45,9 +45,11 @@ import picocli.CommandLine.Spec;
                 "Directories are read as a GitOps repository: hidden paths, Helm charts and templates, and paths matched by "
                         + "--exclude or .netfenceignore are skipped (and counted); Kustomize directories are built with "
                         + "kubectl kustomize when kubectl is installed; YAML that is no Kubernetes object is skipped.",
-                "Namespaces, pods and nodes are taken from the files (or from --cluster-from); without any pod, the rules "
-                        + "that need pods are skipped with a note. The default DNS pods (kube-system, k8s-app=kube-dns) "
-                        + "are assumed when the files hold none."},
+                "Namespaces, pods and nodes are taken from the files (or from --cluster-from DIR, or from the live cluster of "
+                        + "--kubeconfig/--context); workloads (Deployments, StatefulSets, ...) stand for the pods they run. "
+                        + "Without any pod, the rules that need pods are skipped with a note. The default DNS pods "
+                        + "(kube-system, k8s-app=kube-dns) are assumed when the input holds none.",
+                "Without -f, --kubeconfig/--context lint the live cluster's own policies."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:no finding reaches --fail-on", "1:a finding reaches --fail-on",
                 "2:unusable input (reported as findings of rule invalid)"})

@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
+import dev.netfence.crds.manifest.IgnoreFile;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -104,24 +103,7 @@ final class RepositoryScan {
     }
 
     private void walk(Path root) throws IOException {
-        List<PathMatcher> matchers = new ArrayList<>();
-        List<String> globs = new ArrayList<>(excludes);
-        Path ignoreFile = root.resolve(".netfenceignore");
-        if (Files.isRegularFile(ignoreFile)) {
-            for (String line : Files.readAllLines(ignoreFile, StandardCharsets.UTF_8)) {
-                String glob = line.strip();
-                if (!glob.isEmpty() && !glob.startsWith("#")) {
-                    globs.add(glob);
-                }
-            }
-        }
-        for (String glob : globs) {
-            String g = glob.endsWith("/") ? glob.substring(0, glob.length() - 1) : glob;
-            matchers.add(FileSystems.getDefault().getPathMatcher("glob:" + g));
-            if (!g.contains("/")) {
-                matchers.add(FileSystems.getDefault().getPathMatcher("glob:**/" + g));
-            }
-        }
+        IgnoreFile matchers = IgnoreFile.of(root, excludes);
         Set<Path> referenced = referencedKustomizations(root);
         int firstFile = files.size();
         int firstKustomization = kustomizations.size();
@@ -131,7 +113,7 @@ final class RepositoryScan {
         kustomizations.subList(firstKustomization, kustomizations.size()).sort(java.util.Comparator.comparing(Kustomization::directory));
     }
 
-    private void walkTree(Path root, List<PathMatcher> matchers, Set<Path> referenced) throws IOException {
+    private void walkTree(Path root, IgnoreFile matchers, Set<Path> referenced) throws IOException {
         Files.walkFileTree(root, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -143,7 +125,7 @@ final class RepositoryScan {
                     skip(Skip.HIDDEN, dir);
                     return FileVisitResult.SKIP_SUBTREE;
                 }
-                if (matches(matchers, relative)) {
+                if (matchers.ignores(relative)) {
                     skip(Skip.EXCLUDED, dir);
                     return FileVisitResult.SKIP_SUBTREE;
                 }
@@ -162,7 +144,7 @@ final class RepositoryScan {
                 }
                 if (name.startsWith(".")) {
                     skip(Skip.HIDDEN, file);
-                } else if (matches(matchers, root.relativize(file))) {
+                } else if (matchers.ignores(root.relativize(file))) {
                     skip(Skip.EXCLUDED, file);
                 } else if (isTemplate(file)) {
                     skip(Skip.HELM, file);
@@ -231,10 +213,6 @@ final class RepositoryScan {
             }
         }
         return out;
-    }
-
-    private static boolean matches(List<PathMatcher> matchers, Path relative) {
-        return matchers.stream().anyMatch(m -> m.matches(relative));
     }
 
     private static boolean isManifestName(String name) {

@@ -166,8 +166,8 @@ class GitOpsLintTest {
     }
 
     /**
-     * The SARIF 2.1.0 properties code scanning relies on (not a validation against the schema, which no
-     * Maven artifact served here carries): every result's ruleIndex points at its rule, URIs are relative
+     * The SARIF 2.1.0 properties code scanning relies on beyond the schema (which {@link SarifSchemaTest}
+     * validates against): every result's ruleIndex points at its rule, URIs are relative
      * (SARIF1004), the driver has a version (SARIF2005), every rule has help text.
      */
     @Test

@@ -1,5 +1,6 @@
 package dev.netfence.crds.manifest;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -10,22 +11,54 @@ import java.util.Map;
  */
 public final class FieldLines {
 
-    private final Map<String, Integer> linesByPath;   // absolute paths within the document
+    /**
+     * Paths within the document (sorted, shared between the documents of a file: most objects of a
+     * file have the same field paths) and their lines, in two arrays rather than a map of boxed
+     * lines: every object read keeps these for its findings, so they are most of what a large input
+     * retains (a map of 700,000 fields is ~80 MB, these arrays ~6 MB).
+     */
+    private final String[] paths;
+    private final int[] lines;
     private final String base;                        // "" or "items[3]" for an item of a List
 
     FieldLines(Map<String, Integer> linesByPath, String base) {
-        this.linesByPath = linesByPath;
+        this(linesByPath, base, new java.util.HashMap<>());
+    }
+
+    /** {@code shared}: the paths already held by other documents, to hold each distinct path once. */
+    FieldLines(Map<String, Integer> linesByPath, String base, Map<String, String> shared) {
+        String[] keys = linesByPath.keySet().toArray(new String[0]);
+        Arrays.sort(keys);
+        int[] values = new int[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            values[i] = linesByPath.get(keys[i]);
+            keys[i] = shared.computeIfAbsent(keys[i], k -> k);
+        }
+        this.paths = keys;
+        this.lines = values;
+        this.base = base;
+    }
+
+    private FieldLines(String[] paths, int[] lines, String base) {
+        this.paths = paths;
+        this.lines = lines;
         this.base = base;
     }
 
     /** The view of a nested object, e.g. the item {@code items[2]} of a List. */
     FieldLines nested(String path) {
-        return new FieldLines(linesByPath, join(base, path));
+        return new FieldLines(paths, lines, join(base, path));
+    }
+
+    private Integer line(String path) {
+        int i = Arrays.binarySearch(paths, path);
+        return i >= 0 ? lines[i] : null;
     }
 
     /** The line where the object starts. */
     public int objectLine() {
-        return linesByPath.getOrDefault(base, 1);
+        Integer line = line(base);
+        return line == null ? 1 : line;
     }
 
     /**
@@ -45,7 +78,7 @@ public final class FieldLines {
         }
         path = path.replaceAll("\\[([^\\]0-9][^\\]]*)\\]", ".$1");
         while (!path.isEmpty()) {
-            Integer line = linesByPath.get(join(base, path));
+            Integer line = line(join(base, path));
             if (line != null) {
                 return line;
             }

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * Reads Kubernetes manifests the way {@code kubectl apply -f} takes them: files and directories
- * (recursively, {@code *.yaml}, {@code *.yml}, {@code *.json}, in path order), multi-document
+ * (recursively, {@code *.yaml}, {@code *.yml}, {@code *.json}, in path order, without the paths a
+ * {@code .netfenceignore} at the directory's root lists: {@link IgnoreFile}), multi-document
  * YAML, and {@code kind: List} (or {@code PodList}, ...) items. Objects of the kinds policy depends
  * on become {@link ManifestObject}s; other kinds are skipped with a {@link ManifestNote}. Any
  * problem (unreadable YAML, wrong types, invalid policies, one object defined twice) is collected,
@@ -72,7 +73,15 @@ public final class ManifestLoader {
 
     private List<Path> manifestFilesUnder(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
-            return walk.filter(Files::isRegularFile).filter(ManifestLoader::isManifestFile).sorted().toList();
+            IgnoreFile ignore = IgnoreFile.of(dir, List.of());
+            List<Path> all = walk.filter(Files::isRegularFile).filter(ManifestLoader::isManifestFile).sorted().toList();
+            List<Path> read = all.stream().filter(p -> !ignore.ignores(dir.relativize(p))).toList();
+            if (read.size() < all.size()) {
+                int n = all.size() - read.size();
+                notes.add(new ManifestNote(dir.resolve(IgnoreFile.NAME), 0, "skipped " + n + (n == 1 ? " file" : " files")
+                        + " it lists"));
+            }
+            return read;
         } catch (IOException | java.io.UncheckedIOException e) {
             problems.add(new ManifestProblem(dir, 0, null, null, "cannot list the directory: " + e.getMessage()));
             return List.of();

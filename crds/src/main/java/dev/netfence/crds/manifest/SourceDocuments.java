@@ -64,6 +64,7 @@ final class SourceDocuments {
             throw new ManifestException(new ManifestProblem(file, 0, null, null, "cannot read the file: " + e.getMessage()));
         }
         int index = 0;
+        Map<String, String> sharedPaths = new HashMap<>();
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
              JsonParser parser = (json ? JSON : yaml(options)).createParser(reader)) {
             while (parser.nextToken() != null) {
@@ -73,7 +74,7 @@ final class SourceDocuments {
                 // an empty document (a trailing "---", or one holding only comments) is no object, as for kubectl
                 boolean empty = root == null || root.isNull() || (root.isTextual() && root.asText().isEmpty());
                 if (!empty) {
-                    each.accept(new SourceDocument(file, index, root, new FieldLines(lines, "")));
+                    each.accept(new SourceDocument(file, index, root, new FieldLines(lines, "", sharedPaths)));
                 }
             }
         } catch (ManifestException e) {

@@ -46,12 +46,14 @@ public final class RuleSetApplier {
 
     public synchronized ApplyResult apply(RenderedTable table) {
         long start = System.nanoTime();
-        if (table.equals(applied)) {
+        // one comparison pass, not two: no element changes and nothing else different means unchanged
+        Optional<List<NetlinkSetElements.SetChange>> changes = applied == null ? Optional.empty()
+                : table == applied ? Optional.of(List.of()) : table.elementChanges(applied);
+        if (changes.isPresent() && changes.get().isEmpty()) {
+            applied = table;
             return new ApplyResult(ApplyResult.Kind.UNCHANGED, Duration.ofNanos(System.nanoTime() - start),
                     table.ruleCount(), table.elementCount());
         }
-        Optional<List<NetlinkSetElements.SetChange>> changes = applied == null ? Optional.empty()
-                : table.elementChanges(applied);
         ApplyResult.Kind kind = ApplyResult.Kind.FULL;
         if (changes.isPresent()) {
             try {

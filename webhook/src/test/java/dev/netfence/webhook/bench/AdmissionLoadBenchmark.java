@@ -60,15 +60,29 @@ public final class AdmissionLoadBenchmark {
     static final int POLICIES = 500;
     static final int CLASSES = 100;
     static final int PORT = 18443;
-    /** Pods and policies in other namespaces, so the model has the size of a large cluster (judged requests stay in bench). */
-    static final int FILLER_PODS = Integer.getInteger("bench.fillerPods", 0);
-    static final int FILLER_POLICIES = Integer.getInteger("bench.fillerPolicies", 0);
-    static final int FILLER_NAMESPACES = Integer.getInteger("bench.fillerNamespaces", 100);
+    /**
+     * Pods and policies in other namespaces, so that the model has the size of the issue's cluster:
+     * 150,000 pods (with bench's 5,000 and the 2 CoreDNS pods) on 5,000 nodes, 10,000 policies, in
+     * 1,000 namespaces. Judged requests stay in bench. {@code -Dbench.fillerPods=0 -Dbench.fillerPolicies=0}
+     * for the small model (5,002 pods / 500 policies; the hostile run's default).
+     */
+    static int fillerPods;
+    static int fillerPolicies;
+    static final int FILLER_NAMESPACES = Integer.getInteger("bench.fillerNamespaces", 1_000);
+    static final int NODES = Integer.getInteger("bench.nodes", 5_000);
     /** Pod label updates per second sent to the API server during the timed runs. */
     static final int POD_UPDATES = Integer.getInteger("bench.podUpdates", 50);
-    /** The Deployment's heap: -XX:MaxRAMPercentage=65 of its 768Mi limit. */
-    static final String WEBHOOK_HEAP = System.getProperty("bench.webhookHeap", "500m");
+    /** CPUs (taskset list) of the webhook's process and of this one (load generator and mock API server); empty: not pinned. */
+    static final String WEBHOOK_CPUS = System.getProperty("bench.webhookCpus",
+            Runtime.getRuntime().availableProcessors() >= 2 ? "1" : "");
+    static final String DRIVER_CPUS = System.getProperty("bench.driverCpus",
+            Runtime.getRuntime().availableProcessors() >= 2 ? "0" : "");
+    /** Diagnostics only (e.g. -XX:StartFlightRecording=...), added after the Deployment's options; never for reported figures. */
+    static final String WEBHOOK_EXTRA_JVM = System.getProperty("bench.webhookJvmArgs", "");
     static final ObjectMapper MAPPER = new ObjectMapper();
+    static final int CPUS = Runtime.getRuntime().availableProcessors();
+    /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level (one INFO line per request). */
+    static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     public static void main(String[] args) throws Exception {
         int status = 0;
@@ -88,23 +102,43 @@ public final class AdmissionLoadBenchmark {
     static void benchmark(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         boolean hostile = args.length > 1 && "hostile".equals(args[1]);
-        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+        fillerPods = Integer.getInteger("bench.fillerPods", hostile ? 0 : 150_000 - PODS - 2);
+        fillerPolicies = Integer.getInteger("bench.fillerPolicies", hostile ? 0 : 10_000 - POLICIES);
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Path root = Path.of(".").toAbsolutePath().normalize();
         Path jar = root.resolve("webhook/target/quarkus-app/quarkus-run.jar");
-        Path tls = root.resolve("webhook/src/test/resources/tls");
+        Path tls = ecdsaCertificate(root.resolve("webhook/target/bench-tls"));
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run ./mvnw -q -pl webhook -am package -DskipTests first");
         }
+        ShippedJvm shipped = ShippedJvm.read(root.resolve("src/main/kubernetes/webhook/deployment.yaml"));
+        pin(ProcessHandle.current().pid(), DRIVER_CPUS);
+        System.out.printf("load average %s; %d CPUs; load generator and mock API server on CPUs [%s], webhook on CPUs [%s]%n",
+                loadAverage(), CPUS, DRIVER_CPUS.isEmpty() ? "all" : DRIVER_CPUS,
+                WEBHOOK_CPUS.isEmpty() ? "all" : WEBHOOK_CPUS);
+        // the CRUD mock server with its by-name lookups indexed: the stock one is quadratic to fill (IndexedCrudDispatcher)
         KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
+                new IndexedCrudDispatcher(), false);
         api.init();
         Process webhook = null;
         try (NamespacedKubernetesClient client = api.createClient()) {
             long t0 = System.nanoTime();
             populate(client);
-            System.out.printf("API server: %d pods, %d policies created in %.1f s%n", PODS + 2 + FILLER_PODS,
-                    POLICIES + FILLER_POLICIES, (System.nanoTime() - t0) / 1e9);
-            webhook = new ProcessBuilder("java", "-Xmx" + WEBHOOK_HEAP, "-XX:+ExitOnOutOfMemoryError",
+            System.out.printf("API server: %d pods on %d nodes, %d policies, %d namespaces created in %.1f s%n",
+                    PODS + 2 + fillerPods, NODES, POLICIES + fillerPolicies, 2 + fillerNamespaces(), (System.nanoTime() - t0) / 1e9);
+            Path gcLog = root.resolve("webhook/target/bench-webhook-gc.log");
+            Files.deleteIfExists(gcLog);
+            List<String> command = new ArrayList<>();
+            if (!WEBHOOK_CPUS.isEmpty()) {
+                command.addAll(List.of("taskset", "-c", WEBHOOK_CPUS));
+            }
+            // the JVM as the Deployment runs it: its JAVA_TOOL_OPTIONS, and the container's memory limit as the
+            // memory the JVM sizes its heap from (what it reads from the cgroup in a pod); GC events to a log
+            command.addAll(List.of("java", "-XX:MaxRAM=" + shipped.memoryLimitBytes(), "-Xlog:gc:file=" + gcLog));
+            if (!WEBHOOK_EXTRA_JVM.isBlank()) {
+                command.addAll(Arrays.asList(WEBHOOK_EXTRA_JVM.trim().split("\\s+")));
+            }
+            command.addAll(List.of(
                     "-Dquarkus.kubernetes-client.api-server-url=" + client.getMasterUrl(),
                     "-Dquarkus.kubernetes-client.trust-certs=true",
                     "-Dquarkus.kubernetes-client.namespace=default",
@@ -112,8 +146,12 @@ public final class AdmissionLoadBenchmark {
                     "-Dquarkus.http.ssl.certificate.files=" + tls.resolve("tls.crt"),
                     "-Dquarkus.http.ssl.certificate.key-files=" + tls.resolve("tls.key"),
                     "-Dquarkus.log.level=WARN",
-                    "-jar", jar.toString())
-                    .redirectErrorStream(true).redirectOutput(new File("webhook/target/bench-webhook.log")).start();
+                    "-jar", jar.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().put("JAVA_TOOL_OPTIONS", shipped.javaToolOptions());
+            System.out.printf("webhook JVM: JAVA_TOOL_OPTIONS=\"%s\" (the Deployment's), -XX:MaxRAM=%dm (its memory limit)%n",
+                    shipped.javaToolOptions(), shipped.memoryLimitBytes() >> 20);
+            webhook = pb.redirectErrorStream(true).redirectOutput(new File("webhook/target/bench-webhook.log")).start();
             // daemon threads, shut down below: the client's pool kept the JVM alive after the last figure
             clientPool = Executors.newFixedThreadPool(4, r -> {
                 Thread t = new Thread(r, "bench-http");
@@ -125,23 +163,33 @@ public final class AdmissionLoadBenchmark {
             long ready = System.nanoTime();
             waitUntilReady(http);
             System.out.printf("webhook ready (caches synced) after %.1f s%n", (System.nanoTime() - ready) / 1e9);
+            // what the model costs: one full collection (jcmd GC.run, before any timed run), its heap after
+            new ProcessBuilder("jcmd", Long.toString(webhook.pid()), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(60, TimeUnit.SECONDS);
+            Thread.sleep(500);
+            System.out.printf("webhook live heap with the model loaded: %s%n", GcLog.lastHeap(gcLog));
             String[] bodies = requests();
             run(http, bodies, 200, 10, false);    // warm-up (JIT), not reported
             if (hostile) {
                 Hostile.run(http, URI.create("https://localhost:" + PORT + "/validate"), seconds, webhook.pid());
                 return;
             }
+            Usage usage = new Usage(webhook.pid(), gcLog);
             serial(http, bodies, 2000);
+            System.out.println("  " + usage.next());
             PodUpdates updates = new PodUpdates(client, POD_UPDATES);
             for (int rate : new int[] {200, 1000}) {
                 run(http, bodies, rate, seconds, true);
+                System.out.println("  " + usage.next());
                 updates.start();
                 run(http, bodies, rate, seconds, true);
+                updates.stop();
                 System.out.printf("  (the run above: while %d pod updates/s arrive; %d updates sent, %d failed)%n",
                         POD_UPDATES, updates.sent(), updates.failed());
-                updates.stop();
+                System.out.println("  " + usage.next());
             }
-            System.out.printf("webhook peak resident memory (VmHWM): %d MiB%n", peakRssMiB(webhook.pid()));
+            System.out.printf("webhook peak resident memory (VmHWM): %d MiB; load average %s%n", peakRssMiB(webhook.pid()),
+                    loadAverage());
         } finally {
             if (clientPool != null) {
                 clientPool.shutdownNow();
@@ -154,11 +202,172 @@ public final class AdmissionLoadBenchmark {
         }
     }
 
+    /**
+     * A serving certificate like the install bundle's (cert-manager, {@code privateKey: ECDSA 256}:
+     * src/main/kubernetes/webhook/certificates.yaml), made with openssl as the README's recipe does.
+     * Not the tests' RSA-2048 certificate: a TLS handshake signed with RSA costs the webhook several
+     * times more CPU than with P-256.
+     */
+    static Path ecdsaCertificate(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                "-keyout", dir.resolve("tls.key").toString(), "-out", dir.resolve("tls.crt").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("openssl could not make the benchmark's certificate: " + out.trim());
+        }
+        return dir;
+    }
+
+    static int fillerNamespaces() {
+        return fillerPods + fillerPolicies == 0 ? 0 : FILLER_NAMESPACES;
+    }
+
+    /** All threads of process {@code pid} (and those they start) on {@code cpus}, with taskset; nothing when empty. */
+    static void pin(long pid, String cpus) throws Exception {
+        if (cpus.isEmpty()) {
+            return;
+        }
+        Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", cpus, Long.toString(pid)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("taskset -a -p -c " + cpus + " " + pid + " failed: " + out.trim());
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** CPU of each process and the webhook's GC pauses between two calls of {@link #next}. */
+    static final class Usage {
+        private final long webhookPid;
+        private final GcLog gc;
+        private final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        private long wall = System.nanoTime();
+        private long webhookCpu;
+        private long driverCpu;
+
+        Usage(long webhookPid, Path gcLog) {
+            this.webhookPid = webhookPid;
+            this.gc = new GcLog(gcLog);
+            this.webhookCpu = cpuNanos(webhookPid);
+            this.driverCpu = driverCpuNanos();
+            gc.pauses();   // from here on
+        }
+
+        String next() {
+            long now = System.nanoTime();
+            long w = cpuNanos(webhookPid);
+            long d = driverCpuNanos();
+            double seconds = (now - wall) / 1e9;
+            String s = String.format("CPU over the run (%.1f s): webhook %.0f%% of a core, load generator + mock API server %.0f%%; "
+                    + "webhook GC: %s; load average %s", seconds, 100.0 * (w - webhookCpu) / (now - wall),
+                    100.0 * (d - driverCpu) / (now - wall), gc.pauses(), loadAverage());
+            wall = now;
+            webhookCpu = w;
+            driverCpu = d;
+            return s;
+        }
+
+        private long driverCpuNanos() {
+            return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        }
+
+        /** utime + stime of /proc/PID/stat, in clock ticks of 10 ms (USER_HZ is 100 on Linux). */
+        static long cpuNanos(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+            } catch (java.io.IOException e) {
+                return -1;
+            }
+        }
+    }
+
+    /** The webhook's {@code -Xlog:gc} file: pauses logged since the last call, and the last heap occupancy. */
+    static final class GcLog {
+        private static final java.util.regex.Pattern PAUSE = java.util.regex.Pattern.compile(
+                "Pause .*?(\\d+)M->(\\d+)M\\((\\d+)M\\) (\\d+\\.\\d+)ms");
+        private final Path file;
+        private int linesRead;
+
+        GcLog(Path file) {
+            this.file = file;
+        }
+
+        String pauses() {
+            List<String> lines = read(file);
+            List<String> fresh = lines.subList(Math.min(linesRead, lines.size()), lines.size());
+            linesRead = lines.size();
+            int n = 0;
+            double total = 0;
+            double max = 0;
+            String heap = "";
+            for (String line : fresh) {
+                java.util.regex.Matcher m = PAUSE.matcher(line);
+                if (m.find()) {
+                    double ms = Double.parseDouble(m.group(4));
+                    n++;
+                    total += ms;
+                    max = Math.max(max, ms);
+                    heap = m.group(2) + "M of " + m.group(3) + "M after";
+                }
+            }
+            return n == 0 ? "no pause" : String.format("%d pauses, total %.1f ms, max %.2f ms, heap %s", n, total, max, heap);
+        }
+
+        static String lastHeap(Path file) {
+            List<String> lines = read(file);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                java.util.regex.Matcher m = PAUSE.matcher(lines.get(i));
+                if (m.find()) {
+                    return m.group(2) + " MiB used of " + m.group(3) + " MiB after the last GC";
+                }
+            }
+            return "no GC yet";
+        }
+
+        private static List<String> read(Path file) {
+            try {
+                return Files.exists(file) ? Files.readAllLines(file) : List.of();
+            } catch (java.io.IOException e) {
+                return List.of();
+            }
+        }
+    }
+
+    /** The webhook container's JAVA_TOOL_OPTIONS and memory limit, read from the install bundle's Deployment. */
+    record ShippedJvm(String javaToolOptions, long memoryLimitBytes) {
+        static ShippedJvm read(Path deployment) throws java.io.IOException {
+            io.fabric8.kubernetes.api.model.apps.Deployment d;
+            try (InputStream in = Files.newInputStream(deployment)) {
+                d = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(in, io.fabric8.kubernetes.api.model.apps.Deployment.class);
+            }
+            var container = d.getSpec().getTemplate().getSpec().getContainers().stream()
+                    .filter(c -> "webhook".equals(c.getName())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(deployment + ": no container named webhook"));
+            String options = container.getEnv().stream().filter(e -> "JAVA_TOOL_OPTIONS".equals(e.getName())).findFirst()
+                    .map(io.fabric8.kubernetes.api.model.EnvVar::getValue)
+                    .orElseThrow(() -> new IllegalStateException(deployment + ": the webhook container sets no JAVA_TOOL_OPTIONS"));
+            long limit = container.getResources().getLimits().get("memory").getNumericalAmount().longValue();
+            return new ShippedJvm(options, limit);
+        }
+    }
+
     static java.util.concurrent.ExecutorService clientPool;
 
     static void populate(NamespacedKubernetesClient client) throws Exception {
         List<String> namespaces = new ArrayList<>(List.of("kube-system", "bench"));
-        int fillerNamespaces = FILLER_PODS + FILLER_POLICIES == 0 ? 0 : FILLER_NAMESPACES;
+        int fillerNamespaces = fillerNamespaces();
         for (int n = 0; n < fillerNamespaces; n++) {
             namespaces.add("fill-" + n);
         }
@@ -180,22 +389,31 @@ public final class AdmissionLoadBenchmark {
             int n = j;
             done.add(pool.submit(() -> client.resource(policy(n, n < CLASSES)).create()));
         }
-        for (int i = 0; i < FILLER_PODS; i++) {
+        for (int i = 0; i < fillerPods; i++) {
             int n = i;
-            String ns = "fill-" + (n % fillerNamespaces);
-            done.add(pool.submit(() -> client.resource(pod(ns, "pod-" + n, "10." + (2 + n / 62_500) + "." + (n / 250 % 250) + "."
-                    + (n % 250 + 1), Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7)))).create()));
+            done.add(pool.submit(() -> client.resource(fillerPod(n, fillerNamespaces)).create()));
         }
-        for (int j = 0; j < FILLER_POLICIES; j++) {
+        for (int j = 0; j < fillerPolicies; j++) {
             int n = j;
-            NetworkPolicy np = policy(n, n % CLASSES == 0);
-            np.getMetadata().setNamespace("fill-" + (n % fillerNamespaces));
-            done.add(pool.submit(() -> client.resource(np).create()));
+            done.add(pool.submit(() -> client.resource(fillerPolicy(n, fillerNamespaces)).create()));
         }
         for (var f : done) {
             f.get();
         }
         pool.shutdown();
+    }
+
+    /** Filler pod {@code n} of the other namespaces (the same 100 label classes as bench). */
+    static Pod fillerPod(int n, int namespaces) {
+        return pod("fill-" + (n % namespaces), "pod-" + n, "10." + (2 + n / 62_500) + "." + (n / 250 % 250) + "." + (n % 250 + 1),
+                Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7)));
+    }
+
+    /** Filler policy {@code n}: bench's policy shape in another namespace. */
+    static NetworkPolicy fillerPolicy(int n, int namespaces) {
+        NetworkPolicy np = policy(n, n % CLASSES == 0);
+        np.getMetadata().setNamespace("fill-" + (n % namespaces));
+        return np;
     }
 
     /** Label updates of bench pods at a fixed rate (each one GET + PATCH, as kubectl label does), on a daemon thread. */
@@ -266,7 +484,7 @@ public final class AdmissionLoadBenchmark {
 
     static Pod pod(String ns, String name, String ip, Map<String, String> labels) {
         return new PodBuilder().withNewMetadata().withNamespace(ns).withName(name).withLabels(labels).endMetadata()
-                .withNewSpec().withNodeName("node-" + (Math.abs(name.hashCode()) % 20)).addNewContainer().withName("main")
+                .withNewSpec().withNodeName("node-" + (Math.abs(name.hashCode()) % NODES)).addNewContainer().withName("main")
                 .withImage("example").addNewPort().withName("http").withContainerPort(8080).endPort().endContainer().endSpec()
                 .withNewStatus().withPodIP(ip).addNewPodIP(ip).endStatus().build();
     }
@@ -393,7 +611,7 @@ public final class AdmissionLoadBenchmark {
 
     static void waitUntilReady(HttpClient http) throws Exception {
         URI ready = URI.create("https://localhost:" + PORT + "/q/health/ready");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         while (System.nanoTime() < deadline) {
             try {
                 if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
@@ -404,7 +622,7 @@ public final class AdmissionLoadBenchmark {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
         }
-        throw new IllegalStateException("webhook not ready after 120 s; see webhook/target/bench-webhook.log");
+        throw new IllegalStateException("webhook not ready after 300 s; see webhook/target/bench-webhook.log");
     }
 
     static SSLContext trust(Path cert) throws Exception {

@@ -117,8 +117,8 @@ final class Hostile {
         System.out.println(bombs.report());
         System.out.println(many.report());
         System.out.println(ordinary.report());
-        System.out.printf("webhook peak resident memory (VmHWM): %d MiB (heap limit -Xmx%s)%n",
-                AdmissionLoadBenchmark.peakRssMiB(webhookPid), AdmissionLoadBenchmark.WEBHOOK_HEAP);
+        System.out.printf("webhook peak resident memory (VmHWM): %d MiB (the Deployment's JVM options and memory limit); "
+                + "load average %s%n", AdmissionLoadBenchmark.peakRssMiB(webhookPid), AdmissionLoadBenchmark.loadAverage());
     }
 
     private static Thread daemon(Runnable r) {

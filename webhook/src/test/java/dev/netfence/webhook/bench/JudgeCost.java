@@ -18,7 +18,9 @@ import java.util.Set;
 /**
  * The decision alone, in one JVM (no HTTP): the benchmark's cluster in a ClusterModel, the
  * benchmark's denied UPDATE judged on the model's snapshot, before and after pod label updates
- * (the snapshot then comes from ClusterSnapshot.apply of the changes, not a fresh build).
+ * (the snapshot then comes from ClusterSnapshot.apply of the changes, not a fresh build). The model
+ * has AdmissionLoadBenchmark's size: bench plus the filler namespaces, 150,000 pods / 10,000
+ * policies ({@code -Dbench.fillerPods=0 -Dbench.fillerPolicies=0}: bench alone).
  * {@code java -cp ... dev.netfence.webhook.bench.JudgeCost}
  */
 public final class JudgeCost {
@@ -41,6 +43,21 @@ public final class JudgeCost {
         for (int j = 0; j < AdmissionLoadBenchmark.POLICIES; j++) {
             model.putPolicy(ModelAdapter.networkPolicy(AdmissionLoadBenchmark.policy(j, j < AdmissionLoadBenchmark.CLASSES)));
         }
+        int fillerPods = Integer.getInteger("bench.fillerPods", 150_000 - AdmissionLoadBenchmark.PODS - 2);
+        int fillerPolicies = Integer.getInteger("bench.fillerPolicies", 10_000 - AdmissionLoadBenchmark.POLICIES);
+        int namespaces = fillerPods + fillerPolicies == 0 ? 0 : AdmissionLoadBenchmark.FILLER_NAMESPACES;
+        for (int n = 0; n < namespaces; n++) {
+            model.putNamespace(ModelAdapter.namespace(new NamespaceBuilder().withNewMetadata().withName("fill-" + n).endMetadata()
+                    .build()));
+        }
+        for (int i = 0; i < fillerPods; i++) {
+            model.putPod(ModelAdapter.pod(AdmissionLoadBenchmark.fillerPod(i, namespaces)));
+        }
+        for (int j = 0; j < fillerPolicies; j++) {
+            model.putPolicy(ModelAdapter.networkPolicy(AdmissionLoadBenchmark.fillerPolicy(j, namespaces)));
+        }
+        System.out.printf("model: %d pods, %d policies, %d namespaces; load average %s%n", model.podCount(),
+                AdmissionLoadBenchmark.POLICIES + fillerPolicies, 2 + namespaces, AdmissionLoadBenchmark.loadAverage());
         AdmissionJudge judge = new AdmissionJudge(WebhookSettings.DEFAULT);
         Change change = Change.update(PolicyObject.of(ModelAdapter.networkPolicy(AdmissionLoadBenchmark.policy(7, true))),
                 PolicyObject.of(ModelAdapter.networkPolicy(AdmissionLoadBenchmark.policy(7, false))));
