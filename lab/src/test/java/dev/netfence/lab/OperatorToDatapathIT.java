@@ -106,16 +106,17 @@ class OperatorToDatapathIT {
             }
             ClusterSnapshot withPolicy = cluster.toBuilder().policy(ModelAdapter.networkPolicy(yaFromX())).build();
             await().atMost(Duration.ofSeconds(20)).until(() -> client.resources(NodeRuleSet.class).withName("node-b").get() != null
-                    && !client.resources(NodeRuleSet.class).withName("node-b").get().getSpec().pods.isEmpty());
+                    && !client.resources(NodeRuleSet.class).withName("node-b").get().getSpec().policies.isEmpty());
             enforced(enforcers);
             assertMatchesEngine(lab.measure(80, Protocol.TCP), withPolicy);
             assertThat(lab.measure(80, Protocol.TCP).allowed("z/c", "y/a")).isFalse();
             assertThat(lab.measure(80, Protocol.TCP).allowed("x/b", "y/a")).isTrue();
 
-            // the policy goes: the operator publishes an empty rule set for node-b, the enforcer applies it
+            // the policy goes: the operator publishes node-b's rule set without policies (its pods still listed,
+            // none isolated), the enforcer applies it
             client.network().v1().networkPolicies().inNamespace("y").withName("a-from-x").delete();
             await().atMost(Duration.ofSeconds(20)).until(() ->
-                    client.resources(NodeRuleSet.class).withName("node-b").get().getSpec().pods.isEmpty());
+                    client.resources(NodeRuleSet.class).withName("node-b").get().getSpec().policies.isEmpty());
             enforced(enforcers);
             assertMatchesEngine(lab.measure(80, Protocol.TCP), cluster);
             assertThat(lab.measure(80, Protocol.TCP).allowed("z/c", "y/a")).isTrue();
