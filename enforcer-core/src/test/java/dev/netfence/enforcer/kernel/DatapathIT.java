@@ -6,9 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netfence.enforcer.SampleClusters;
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.FailClosedRules;
+import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.Nftables;
+import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.nft.RuleCounters;
 import dev.netfence.enforcer.nft.RuleSetApplier;
+import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.compile.RuleSetCompiler;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
@@ -75,6 +79,24 @@ class DatapathIT {
             String marks = NetNs.call(node.nodeNamespace(), () -> new Nftables().run("list chain inet nf-marks after"));
             assertThat(marks).contains("meta mark != 0x00004000 counter packets 0 ")
                     .doesNotContain("meta mark 0x00004000 counter packets 0 ");
+
+            // the fail-closed rules hold marked packets too: a waiting pod (web), and a pod CIDR address no known
+            // pod has (api, which no policy isolates, left out of the known addresses)
+            ResolvedRuleSet rs = RuleSetCompiler.compile(shop).forNode("n1");
+            RenderedTable plain = NftablesRenderer.render(rs);
+            String webIp = Endpoint.of(shop.pod("shop", "web").orElseThrow(), false).ip().toString();
+            Pod apiPod = shop.pod("shop", "api").orElseThrow();
+            String apiIp = Endpoint.of(apiPod, false).ip().toString();
+            assertThat(expected).containsEntry("api -> web " + webIp + " TCP/8080", true)
+                    .containsEntry("web -> api " + apiIp + " TCP/8080", true);
+            NetNs.call(node.nodeNamespace(), () -> applier.apply(FailClosedRules.add(plain, List.of(webIp))));
+            assertThat(Probes.tcp(node.pod("api"), webIp, 8080)).as("marked packets to a waiting pod").isFalse();
+            List<String> known = pods.stream().filter(p -> p != apiPod).flatMap(p -> p.ips().stream()).map(Object::toString).toList();
+            NetNs.call(node.nodeNamespace(), () -> applier.apply(FailClosedRules.add(plain, List.of(), List.of("10.77.0.0/24"), known)));
+            assertThat(Probes.tcp(node.pod("web"), apiIp, 8080)).as("marked packets to an unknown pod CIDR address").isFalse();
+            NetNs.call(node.nodeNamespace(), () -> applier.apply(plain));
+            assertThat(Probes.tcp(node.pod("api"), webIp, 8080)).isTrue();
+            assertThat(Probes.tcp(node.pod("web"), apiIp, 8080)).isTrue();
             NetNs.call(node.nodeNamespace(), () -> new Nftables().run("delete table inet nf-marks\n"));
 
             // api is relabelled out of the peers of web-from-api: an element delta (netlink), enforced at once
@@ -85,16 +107,16 @@ class DatapathIT {
             assertThat(delta.kind()).isEqualTo(ApplyResult.Kind.DELTA);
             PolicyEngine after = new PolicyEngine(relabelled);
             Pod api = relabelled.pod("shop", "api").orElseThrow();
-            Pod web = relabelled.pod("shop", "web").orElseThrow();
+            Pod webAfter = relabelled.pod("shop", "web").orElseThrow();
             for (boolean v6 : new boolean[]{false, true}) {
-                Flow flow = new Flow(Endpoint.of(api, v6), Endpoint.of(web, v6), Protocol.TCP, 8080);
+                Flow flow = new Flow(Endpoint.of(api, v6), Endpoint.of(webAfter, v6), Protocol.TCP, 8080);
                 assertThat(after.allowed(flow)).isFalse();
                 assertThat(Probes.tcp(node.pod("api"), flow.destination().ip().toString(), 8080))
                         .as("after the delta: %s", flow.describe()).isFalse();
             }
             assertThat(Probes.udp(node.pod("db"), "10.77.0.1", 5353)).isEqualTo(
                     after.allowed(new Flow(Endpoint.of(relabelled.pod("shop", "db").orElseThrow()),
-                            Endpoint.of(web, false), Protocol.UDP, 5353)));
+                            Endpoint.of(webAfter, false), Protocol.UDP, 5353)));
 
             Map<String, RuleCounters.Count> counters = NetNs.call(node.nodeNamespace(), RuleCounters::read);
             // the netlink dump reads exactly what nft's own JSON listing shows (no traffic runs in between)
