@@ -192,8 +192,12 @@ public final class CniRuntime {
             pb.environment().clear();
             pb.environment().putAll(env);
             Process p = pb.start();
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().close();
+            try {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().close();
+            } catch (IOException e) {
+                // a plugin may answer without reading its stdin (VERSION): its answer is what counts
+            }
             byte[] err = new byte[0];
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             err = p.getErrorStream().readAllBytes();
