@@ -125,7 +125,10 @@ class LabCleanupIT {
     private Process startChild() throws Exception {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", classpath, LabChild.class.getName(), runId)
+        // env --default-signal=INT: a JVM started with SIGINT ignored (as every child of a shell's background
+        // job is, e.g. a CI run started with `&`) installs no handler for it, and Ctrl-C would do nothing;
+        // a terminal's Ctrl-C reaches a process whose SIGINT is at its default, which is what is tested here
+        Process child = new ProcessBuilder("env", "--default-signal=INT", java, "-cp", classpath, LabChild.class.getName(), runId)
                 .redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
         String line;
