@@ -2,10 +2,6 @@ package dev.netfence.cli.common;
 
 import dev.netfence.cli.UserInputException;
 import dev.netfence.crds.manifest.LoadOptions;
-import dev.netfence.crds.manifest.ManifestException;
-import dev.netfence.crds.manifest.ManifestLoader;
-import dev.netfence.crds.manifest.ManifestNote;
-import dev.netfence.crds.manifest.ManifestProblem;
 import dev.netfence.crds.manifest.Manifests;
 import dev.netfence.crds.manifest.WorkloadPods;
 import dev.netfence.policy.model.Pod;
@@ -75,18 +71,7 @@ public class InputOptions {
     }
 
     private Manifests loadFiles(PrintWriter err) {
-        Manifests manifests;
-        try {
-            manifests = ManifestLoader.load(LoadOptions.STRICT.withLenient(lenient), paths);
-        } catch (ManifestException e) {
-            printWarnings(err, e.warnings());
-            throw e;
-        }
-        for (ManifestNote note : manifests.notes()) {
-            err.println("note: " + note);
-        }
-        printWarnings(err, manifests.warnings());
-        return manifests;
+        return ManifestOptions.load(LoadOptions.STRICT.withLenient(lenient), paths, err);
     }
 
     /** One line: which workloads became which pods, and from which network they got addresses. */
@@ -104,10 +89,4 @@ public class InputOptions {
                 + (networks.isEmpty() ? ", --pod-network" : "") + "): " + names);
     }
 
-    private static void printWarnings(PrintWriter err, List<ManifestProblem> warnings) {
-        for (ManifestProblem w : warnings) {
-            err.println("warning: " + w + " (ignored: --lenient)");
-        }
-        err.flush();
-    }
 }

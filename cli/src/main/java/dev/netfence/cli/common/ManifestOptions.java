@@ -26,9 +26,14 @@ public class ManifestOptions {
 
     /** Loads the manifests; notes about skipped objects and lenient-mode warnings go to {@code err}. Bad input throws ManifestException. */
     public Manifests load(PrintWriter err) {
+        return load(options(), paths, err);
+    }
+
+    /** Loads {@code paths} with {@code options}, printing the notes and lenient-mode warnings to {@code err}. */
+    static Manifests load(LoadOptions options, List<Path> paths, PrintWriter err) {
         Manifests manifests;
         try {
-            manifests = ManifestLoader.load(options(), paths);
+            manifests = ManifestLoader.load(options, paths);
         } catch (ManifestException e) {
             printWarnings(err, e.warnings());
             throw e;
