@@ -81,6 +81,9 @@ class LabCleanupIT {
             assertThat(Lab.namespacesWithPrefix(prefix)).isEmpty();
         } finally {
             child.destroyForcibly();
+            // if the hook did not run (the assertion above failed), the test still leaves nothing behind
+            child.waitFor();
+            Lab.downAll(prefix);
         }
     }
 
