@@ -6,7 +6,9 @@ import dev.netfence.enforcer.cni.WaitingPods;
 import dev.netfence.enforcer.datapath.Datapath;
 import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.flow.FlowLog;
 import dev.netfence.enforcer.nft.FailClosedRules;
+import dev.netfence.enforcer.nft.FlowLogRules;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.source.RuleSetNotReadyException;
@@ -83,6 +85,8 @@ public final class EnforcerLoop implements AutoCloseable {
     private RenderedTable lastBase;
     private NodeRuleSet lastRuleSet;
     private volatile WaitingPods waiting = WaitingPods.NONE;
+    /** The flow log whose rules every applied table carries ({@link FlowLogRules}); null: none. */
+    private volatile FlowLog flowLog;
     /** The announcements version the kernel's table includes; guarded by {@code waiters}. */
     private long appliedAnnouncements = -1;
     private final List<Waiter> waiters = new ArrayList<>();
@@ -131,6 +135,12 @@ public final class EnforcerLoop implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Adds the flow log's rules to every table this loop applies and tells {@code log} their deciders; before {@link #start}. */
+    public EnforcerLoop withFlowLog(FlowLog log) {
+        this.flowLog = log;
+        return this;
     }
 
     /** Registers with the source and starts the schedules; the first sync runs at once. */
@@ -269,6 +279,12 @@ public final class EnforcerLoop implements AutoCloseable {
         WaitingPods held = WaitingPods.of(ruleSet, announced.pods(), newPods);
         RenderedTable table = newPods.failClosed() ? FailClosedRules.add(base, held.addresses(),
                 newPods.podCidrs().stream().map(Object::toString).toList(), held.allowed()) : base;
+        FlowLog log = flowLog;
+        if (log != null && log.settings().enabled()) {
+            FlowLogRules.Result logged = FlowLogRules.add(table, ruleSet, log.settings());
+            log.installing(ruleSet, logged.deciders());
+            table = logged.table();
+        }
         if (verify && !datapath.inSync()) {
             LOG.warnf("node %s: the kernel's table inet netfence is not provably what was applied (another nftables"
                     + " transaction since; the table may have been deleted, flushed or edited): replacing it", settings.nodeName());

@@ -126,7 +126,7 @@ public final class RuleSetApplier {
                     applied.ruleCount(), applied.elementCount());
         }
         NetlinkSetElements.apply(RenderedTable.NAME, changes);
-        applied = new RenderedTable(sets, applied.chains());
+        applied = new RenderedTable(sets, applied.chains(), applied.objects());
         return new ApplyResult(ApplyResult.Kind.DELTA, Duration.ofNanos(System.nanoTime() - start), -1, -1);
     }
 
