@@ -46,7 +46,8 @@ public final class FlowLogCounter {
                         object.get(raw);
                         name = new String(raw, StandardCharsets.US_ASCII);
                     } else if (type == NFTA_OBJ_DATA) {
-                        value = packets(object.duplicate().limit(start + len).position(start + 4));
+                        // duplicate() starts big-endian: the attribute headers are in host order
+                        value = packets(object.duplicate().order(ByteOrder.nativeOrder()).limit(start + len).position(start + 4));
                     }
                     object.position(Math.min(start + NfNetlink.align(len), object.limit()));
                 }
