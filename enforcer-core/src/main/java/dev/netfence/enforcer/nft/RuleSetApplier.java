@@ -65,13 +65,30 @@ public final class RuleSetApplier {
                 LOG.log(System.Logger.Level.WARNING, "element delta failed, replacing the whole table instead: {0}",
                         e.getMessage());
                 applied = null;
-                nft.run(table.fullScript());
+                replaceWhole(table);
             }
         } else {
-            nft.run(table.fullScript());
+            replaceWhole(table);
         }
         applied = table;
         return new ApplyResult(kind, Duration.ofNanos(System.nanoTime() - start), table.ruleCount(), table.elementCount());
+    }
+
+    /**
+     * The whole table in one transaction: encoded here and sent over netlink ({@link NetlinkTableLoad}),
+     * or, for a table with a statement or set type the encoder does not know, through libnftables'
+     * script. Either way one transaction: all or nothing.
+     */
+    private void replaceWhole(RenderedTable table) {
+        NetlinkTableLoad.Batch batch;
+        try {
+            batch = NetlinkTableLoad.encode(table);
+        } catch (NetlinkRuleEncoder.Unsupported e) {
+            LOG.log(System.Logger.Level.DEBUG, "table loaded through libnftables: {0}", e.getMessage());
+            nft.run(table.fullScript());
+            return;
+        }
+        NetlinkTableLoad.load(batch);
     }
 
     /**

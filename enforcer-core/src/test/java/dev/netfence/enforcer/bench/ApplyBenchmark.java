@@ -24,7 +24,7 @@ import java.util.List;
  * {@code enforcer/bench.sh ApplyBenchmark}.
  */
 public final class ApplyBenchmark {
-    private static final String NS = "nf-bench-apply";
+    private static final String NS = "nf-bench-apply-" + ProcessHandle.current().pid();
 
     public static void main(String[] args) {
         String reason = NetNs.unavailableReason();

@@ -33,7 +33,7 @@ import java.util.Optional;
  * connection, no CPU). Run as root: {@code enforcer-core/bench.sh IdleBenchmark [seconds] [pods...]}.
  */
 public final class IdleBenchmark {
-    private static final String NS = "nf-bench-idle";
+    private static final String NS = "nf-bench-idle-" + ProcessHandle.current().pid();
 
     public static void main(String[] args) throws Exception {
         String reason = NetNs.unavailableReason();

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Loads rendered tables into a real kernel, inside a fresh network namespace, through libnftables. */
+/** Loads rendered tables into a real kernel, inside a fresh network namespace, as the applier does (netlink batches). */
 class NftablesApplierIT {
-    private static final String NS = "nf-applier-it";
+    private static final String NS = "nf-applier-it-" + ProcessHandle.current().pid();
     private final ObjectMapper json = new ObjectMapper();
 
     @BeforeEach
@@ -90,7 +90,7 @@ class NftablesApplierIT {
             chains.add(new NftChain("broken", null, null, List.of("jump no_such_chain")));
             RenderedTable bad = new RenderedTable(good.sets(), chains);
             assertThatThrownBy(() -> applier.apply(bad)).isInstanceOf(NftablesException.class)
-                    .hasMessageContaining("Could not process rule");
+                    .hasMessageContaining("rule 1 of chain broken (jump no_such_chain)");
             assertThat(nft.run("list table inet netfence")).isEqualTo(before);
             assertThat(applier.applied()).isEqualTo(good);
             return null;
