@@ -1,7 +1,6 @@
 package dev.netfence.enforcer.datapath;
 
 import dev.netfence.enforcer.nft.ApplyResult;
-import dev.netfence.enforcer.nft.NetlinkSetElements;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.NftablesException;
 import dev.netfence.enforcer.nft.RenderedTable;
@@ -125,7 +124,7 @@ public final class NftablesDatapath implements Datapath {
     }
 
     private long generation() {
-        return namespace.call(NetlinkSetElements::generation);
+        return namespace.call(applier::generation);
     }
 
     @Override

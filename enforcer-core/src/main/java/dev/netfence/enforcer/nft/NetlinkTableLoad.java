@@ -187,6 +187,13 @@ public final class NetlinkTableLoad {
     /** Sends the transaction in the calling thread's network namespace; throws with the kernel's error. */
     public static void load(Batch batch) {
         try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+            load(socket, batch);
+        }
+    }
+
+    /** The same over {@code socket}, which stays open. */
+    static void load(NfNetlink.Socket socket, Batch batch) {
+        {
             socket.buffers(batch.bytes() + 4096, 1 << 20);
             socket.timeout(600);
             socket.send(batch.out.array(), batch.out.size());
@@ -206,16 +213,16 @@ public final class NetlinkTableLoad {
                     if (len < 16) {
                         throw new NftablesException("malformed netlink answer from nf_tables");
                     }
-                    if (type == NfNetlink.NLMSG_ERROR) {
+                    if (type == NfNetlink.NLMSG_ERROR && seq - batch.firstSeq >= 0 && seq - batch.firstSeq < batch.what.size()) {
                         int error = in.getInt();
                         if (error != 0 && firstError == null) {
                             int index = seq - batch.firstSeq;
-                            String what = index >= 0 && index < batch.what.size() ? batch.what.get(index)
-                                    : "message " + (index + 1);
+                            String what = batch.what.get(index);
                             firstError = "kernel refused the table (" + what + "): errno " + (-error) + " "
                                     + NfNetlink.errnoName(-error);
                         }
                         if (seq == lastCommand || seq == batch.firstSeq) {
+                            socket.timeout(5);
                             if (firstError != null) {
                                 throw new NftablesException(firstError);
                             }
