@@ -34,4 +34,8 @@ public interface Datapath {
 
     /** The per-rule packet and byte counters of the table, by rule comment. */
     Map<String, RuleCounters.Count> counters();
+
+    /** Releases what the datapath holds open (its netlink socket); the table stays in the kernel. */
+    default void close() {
+    }
 }

@@ -134,6 +134,12 @@ public final class NftablesDatapath implements Datapath {
         trusted = -1;
     }
 
+    /** Closes the applier's netlink socket: a socket keeps its network namespace alive after the namespace is deleted. */
+    @Override
+    public synchronized void close() {
+        applier.close();
+    }
+
     @Override
     public Map<String, RuleCounters.Count> counters() {
         return namespace.call(RuleCounters::read);

@@ -413,5 +413,6 @@ public final class EnforcerLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         source.close();
+        datapath.close();
     }
 }

@@ -146,11 +146,14 @@ public final class ApplyBenchmark {
                 base.elementChanges(joined).orElseThrow();
                 diffed[i] = (System.nanoTime() - t) / 2e6;
             }
+            double[] open = dev.netfence.enforcer.nft.ElementBatchTiming.overOpenSocket(join, leave, 50);
             System.out.printf("  one local pod joining/leaving an existing profile (%d sets changed, no jump element):%n"
                             + "    netlink batch over a new socket each (before): median %.2f ms (min %.2f, max %.2f)%n"
+                            + "    netlink batch over one open socket (as the applier sends it): median %.3f ms (min %.3f, max %.3f)%n"
                             + "    the applier with the table rendered (diff + batch over its open socket): median %.2f ms"
                             + " (min %.2f, max %.2f), of which the diff %.2f ms%n",
-                    join.size(), median(batch), min(batch), max(batch), median(kept), min(kept), max(kept), median(diffed));
+                    join.size(), median(batch), min(batch), max(batch), median(open), min(open), max(open),
+                    median(kept), min(kept), max(kept), median(diffed));
             System.out.printf("  nft rules %,d, set elements %,d%n  first load %.0f ms; full replacement median %.0f ms"
                             + " (min %.0f, max %.0f)%n  one peer pod in/out of an address set: median %.2f ms;"
                             + " one local pod in/out of a profile: median %.2f ms (whole document: diff + kernel)%n",

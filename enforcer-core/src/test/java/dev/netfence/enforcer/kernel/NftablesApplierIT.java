@@ -98,6 +98,27 @@ class NftablesApplierIT {
     }
 
     @Test
+    void aStatementTheNetlinkEncoderDoesNotKnowIsLoadedThroughLibnftablesInOneTransaction() {
+        NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            RenderedTable good = NftablesRenderer.render(shop());
+            List<NftChain> chains = new ArrayList<>(good.chains());
+            // a statement a future renderer might write: nft reads it, the encoder does not know it
+            chains.add(new NftChain("extra", null, null, List.of("tcp dport 22 counter accept comment \"extra rule\"")));
+            RenderedTable extended = new RenderedTable(good.sets(), chains);
+            assertThat(applier.apply(extended).kind()).isEqualTo(ApplyResult.Kind.FULL);
+            assertThat(nft.run("list chain inet netfence extra")).contains("tcp dport 22 counter packets 0 bytes 0 accept comment \"extra rule\"");
+            // and back to a table the encoder knows: the netlink batch replaces the whole table again
+            applier.reset();
+            assertThat(applier.apply(good).kind()).isEqualTo(ApplyResult.Kind.FULL);
+            assertThatThrownBy(() -> nft.run("list chain inet netfence extra")).isInstanceOf(NftablesException.class);
+            applier.close();
+            return null;
+        });
+    }
+
+    @Test
     void aMemberChangeIsSentAsElementsAndLandsInTheKernelSet() {
         NetNs.call(NS, () -> {
             Nftables nft = new Nftables();
