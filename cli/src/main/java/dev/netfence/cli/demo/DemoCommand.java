@@ -183,7 +183,7 @@ public class DemoCommand implements Callable<Integer> {
             progress(n, title, "not enforced", 0, -1);
             return;
         }
-        say("  enforced on " + lab.nodes().size() + " nodes in " + millis(enforced.toNanos()) + " after applying");
+        say("  enforced on " + lab.nodes().size() + " nodes in " + millis(enforced.toNanos()) + " after applying" + rules.lastTiming());
         long t = System.nanoTime();
         int differing = measure(state, lab, probes);
         progress(n, title, "enforced in " + millis(enforced.toNanos()), System.nanoTime() - t, differing);
