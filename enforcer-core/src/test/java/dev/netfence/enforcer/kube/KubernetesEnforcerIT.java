@@ -14,6 +14,7 @@ import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.enforcer.nft.FailClosedRules;
 import dev.netfence.enforcer.nft.NftablesRenderer;
+import dev.netfence.enforcer.nft.RevocationRules;
 import dev.netfence.enforcer.validate.HostileRuleSets;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.ResolvedRuleSet;
@@ -89,7 +90,7 @@ class KubernetesEnforcerIT {
         n1.addressSets().forEach(set -> AddressSetParts.split(set).forEach(p -> client.resource(p).create()));
         await().atMost(Duration.ofSeconds(10)).until(() -> published("n1").getStatus() != null
                 && n1.ruleSet().contentHash().equals(published("n1").getStatus().appliedHash));
-        assertThat(datapath.kernel()).isEqualTo(FailClosedRules.add(NftablesRenderer.render(n1), List.of()));
+        assertThat(datapath.kernel()).isEqualTo(RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(n1), List.of())));
         assertThat(published("n1").getStatus().error).isNull();
     }
 
@@ -152,7 +153,7 @@ class KubernetesEnforcerIT {
                 .doesNotContain("\n");
         assertThat(published("n1").getStatus().appliedHash).isEqualTo(n1.ruleSet().contentHash());
         assertThat(datapath.applied()).hasSize(1);
-        assertThat(datapath.kernel()).isEqualTo(FailClosedRules.add(NftablesRenderer.render(n1), List.of()));
+        assertThat(datapath.kernel()).isEqualTo(RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(n1), List.of())));
         assertThat(loop.state().lastError()).isEqualTo(published("n1").getStatus().error);
     }
 }

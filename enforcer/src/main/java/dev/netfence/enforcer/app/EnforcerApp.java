@@ -79,7 +79,7 @@ public class EnforcerApp {
             endpoint = CniEndpoint.start(cni, loop, announcements);
             if (config.cni().install()) {
                 // after the socket exists: the first ADD that finds netfence in the conflist finds it listening
-                CniInstaller.install(config.cni().binDir(), config.cni().confDir(), cni.socket());
+                CniInstaller.install(config.cni().binDir(), config.cni().confDir(), cni.socket(), newPods.exemptNamespaces());
             }
         }
     }
