@@ -1,6 +1,7 @@
 package dev.netfence.enforcer.loop;
 
 import dev.netfence.crds.ruleset.InvalidRuleSetException;
+import dev.netfence.enforcer.cni.PodAnnouncement;
 import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.cni.WaitingPods;
 import dev.netfence.enforcer.datapath.Datapath;
@@ -100,6 +101,9 @@ public final class EnforcerLoop implements AutoCloseable {
     /** The announcements version the kernel's table includes; guarded by {@code waiters}. */
     private long appliedAnnouncements = -1;
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Guarded by {@code waiters}: pods whose CNI ADD waits for their own rules, and the rule set in the kernel. */
+    private final List<NameWaiter> nameWaiters = new ArrayList<>();
+    private NodeRuleSet inForce;
     /**
      * The source's object behind {@code lastGood} and the hashes of what validation made of it: an
      * identical object is not validated, rendered or hashed again (a hash walks the whole rule set,
@@ -209,6 +213,60 @@ public final class EnforcerLoop implements AutoCloseable {
     }
 
     private record Waiter(long version, CompletableFuture<Void> done) {
+    }
+
+    private record NameWaiter(PodAnnouncement pod, CompletableFuture<Void> done) {
+    }
+
+    /**
+     * Completes once a rule set that names {@code pod} (every address of it, as this pod) is in the
+     * kernel: its own rules, not the fail-closed hold. Never completes while the operator has not
+     * compiled it: the caller bounds the wait ({@code netfence.enforcer.cni.wait-for-rules}).
+     */
+    public CompletableFuture<Void> named(PodAnnouncement pod) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        synchronized (waiters) {
+            if (names(inForce, pod)) {
+                f.complete(null);
+            } else {
+                nameWaiters.add(new NameWaiter(pod, f));
+            }
+        }
+        return f;
+    }
+
+    private static boolean names(NodeRuleSet ruleSet, PodAnnouncement pod) {
+        if (ruleSet == null || pod.ips().isEmpty()) {
+            return false;
+        }
+        for (String ip : pod.ips()) {
+            boolean found = false;
+            for (dev.netfence.policy.compile.LocalPod p : ruleSet.pods()) {
+                if (p.ips().contains(ip) && (pod.podKey() == null || p.key().equals(pod.podKey()))) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void inForce(NodeRuleSet ruleSet) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (waiters) {
+            inForce = ruleSet;
+            for (Iterator<NameWaiter> it = nameWaiters.iterator(); it.hasNext(); ) {
+                NameWaiter w = it.next();
+                if (w.done().isDone() || names(ruleSet, w.pod())) {
+                    it.remove();
+                    done.add(w.done());
+                }
+            }
+        }
+        done.forEach(f -> f.complete(null));
     }
 
     private void appliedAnnouncements(long version) {
@@ -342,6 +400,7 @@ public final class EnforcerLoop implements AutoCloseable {
         }
         waiting = held;
         appliedAnnouncements(announced.version());
+        inForce(ruleSet);
         state = state.succeeded(hashes.applied(), hashes.ruleSet(), result, clock.instant());
         backoff = settings.retryInitial();
         if (retry != null) {

@@ -231,6 +231,30 @@ class EnforcerLoopTest {
     }
 
     @Test
+    void namedCompletesOnceTheRuleSetInTheKernelNamesThePod() throws Exception {
+        PodAnnouncements announced = PodAnnouncements.inMemory();
+        source.set(() -> Optional.of(FIRST));
+        loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, datapath, s -> reports.add(s),
+                EnforcerObserver.NONE, NewPodSettings.DEFAULTS, announced).start();
+        PodAnnouncement fresh = new PodAnnouncement("c-new", "shop", "new", "eth0", List.of("10.77.0.9"));
+        loop.appliedIncluding(announced.put(fresh)).get(5, TimeUnit.SECONDS);
+        java.util.concurrent.CompletableFuture<Void> named = loop.named(fresh);
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !named.isDone());
+        // the operator compiles the new pod: a rule set naming shop/new at its address
+        ResolvedRuleSet withNew = RuleSetCompiler.compile(SampleClusters.shop().toBuilder()
+                .pod(SampleClusters.pod("shop", "new", "n1", Map.of("app", "new"), List.of(), "10.77.0.9")).build())
+                .forNode("n1");
+        source.set(() -> Optional.of(withNew));
+        source.fire();
+        named.get(5, TimeUnit.SECONDS);
+        assertThat(loop.waitingPods().pods()).isEmpty();
+        assertThat(loop.named(new PodAnnouncement("c-api", "shop", "api", "eth0", List.of("10.77.0.2")))).isDone();
+        // another pod at a named pod's address is not named (its own rules are not the old pod's)
+        assertThat(loop.named(new PodAnnouncement("c-x", "shop", "x", "eth0", List.of("10.77.0.2")))).isNotDone();
+    }
+
+    @Test
     void aRemovedAllowRevokesExactlyTheConnectionsTheNewRulesDeny() {
         Conntrack.Entry apiToWeb = entry(1, "10.77.0.2", "10.77.0.1", 8080);
         Conntrack.Entry webToDb = entry(2, "10.77.0.1", "10.77.0.3", 5432);
