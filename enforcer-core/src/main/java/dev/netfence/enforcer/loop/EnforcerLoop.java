@@ -401,7 +401,9 @@ public final class EnforcerLoop implements AutoCloseable {
         waiting = held;
         appliedAnnouncements(announced.version());
         inForce(ruleSet);
-        state = state.succeeded(hashes.applied(), hashes.ruleSet(), result, clock.instant());
+        state = state.succeeded(hashes.applied(), hashes.ruleSet(), result, clock.instant())
+                .withWaitingPods(held.pods().stream().map(a -> a.podKey() != null ? a.podKey() : a.containerId())
+                        .sorted().toList());
         backoff = settings.retryInitial();
         if (retry != null) {
             retry.cancel(false);
