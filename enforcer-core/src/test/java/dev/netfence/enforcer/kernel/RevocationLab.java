@@ -57,6 +57,8 @@ public final class RevocationLab implements AutoCloseable {
     private final List<ServerSocket> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** When the last revocation finished (System.nanoTime), 0 before the first. */
     private volatile long revokedAt;
+    /** When the last apply that changed the table finished (System.nanoTime). */
+    private volatile long appliedAt;
     private volatile ConnectionRevoker.Result lastRevocation = ConnectionRevoker.Result.NONE;
 
     public RevocationLab(ConnectionRevocation revocation) {
@@ -70,6 +72,11 @@ public final class RevocationLab implements AutoCloseable {
             thread = new NamespaceThread(node.nodeNamespace());
             source.current = rules(true);
             EnforcerObserver observer = new EnforcerObserver() {
+                @Override
+                public void applied(dev.netfence.enforcer.nft.ApplyResult result) {
+                    appliedAt = System.nanoTime();
+                }
+
                 @Override
                 public void revoked(ConnectionRevoker.Result result) {
                     lastRevocation = result;
@@ -98,6 +105,10 @@ public final class RevocationLab implements AutoCloseable {
 
     public long revokedAt() {
         return revokedAt;
+    }
+
+    public long appliedAt() {
+        return appliedAt;
     }
 
     public ConnectionRevoker.Result lastRevocation() {
