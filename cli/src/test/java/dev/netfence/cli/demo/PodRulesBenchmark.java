@@ -30,6 +30,7 @@ public final class PodRulesBenchmark {
             System.out.println("skipped: needs root (network namespaces, nftables)");
             return;
         }
+        quietLogs();
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         System.out.println("load average at start: " + loadAverage());
         DemoManifests demo = DemoManifests.load(DemoCommand.defaultManifests());
@@ -78,6 +79,15 @@ public final class PodRulesBenchmark {
         Arrays.sort(sorted);
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    /** The components' INFO lines (one per apply, per API request) would bury the figures. */
+    private static void quietLogs() {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING);
+        }
     }
 
     private static String loadAverage() {

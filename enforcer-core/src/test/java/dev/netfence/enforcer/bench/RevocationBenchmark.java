@@ -28,6 +28,7 @@ public final class RevocationBenchmark {
             System.out.println("skipped: " + reason);
             return;
         }
+        quietLogs();
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         System.out.println("load average at start: " + loadAverage());
         double[] applied = new double[rounds];
@@ -121,6 +122,15 @@ public final class RevocationBenchmark {
                 throw new IllegalStateException("timed out");
             }
             Thread.sleep(1);
+        }
+    }
+
+    /** The components' INFO lines (one per apply, per API request) would bury the figures. */
+    private static void quietLogs() {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING);
         }
     }
 
