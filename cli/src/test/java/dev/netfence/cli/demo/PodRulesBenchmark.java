@@ -67,6 +67,7 @@ public final class PodRulesBenchmark {
         print("pod deleted -> every node applied (baseline)", deleted);
         System.out.printf(Locale.ROOT, "  creation / deletion (p50): %.2fx%n", percentile(created, 50) / percentile(deleted, 50));
         System.out.println("load average at end: " + loadAverage());
+        System.exit(0); // the informers' and the mock server's non-daemon threads would keep the JVM alive
     }
 
     private static void print(String label, double[] values) {
