@@ -65,8 +65,10 @@ public class EnforcerApp {
                 ? NewPodSettings.Mode.FAIL_OPEN : NewPodSettings.Mode.FAIL_CLOSED, cluster.exemptNamespaces(),
                 config.cni().addTimeout(), podCidrs());
         PodAnnouncements announcements = cni.enabled() ? PodAnnouncements.persistent(cni.stateDir()) : PodAnnouncements.inMemory();
-        LOG.infof("new pods: %s (exempt namespaces %s); CNI plugin endpoint %s", newPods.mode(), newPods.exemptNamespaces(),
-                cni.enabled() ? cni.socket() : "disabled");
+        LOG.infof("new pods: %s (exempt namespaces %s); CNI plugin endpoint %s (waiting for a pod's rules: %s);"
+                        + " established connections a change denies: %s", newPods.mode(), newPods.exemptNamespaces(),
+                cni.enabled() ? cni.socket() : "disabled", cni.waitForRules().isZero() ? "no" : cni.waitForRules(),
+                settings.connectionRevocation());
         if (settings.source() == EnforcerSettings.Source.KUBERNETES) {
             String enforcer = System.getenv().getOrDefault("HOSTNAME", "netfence-enforcer");
             loop = KubernetesEnforcer.create(settings, client.get(), enforcer, namespace, metrics, newPods, announcements);
@@ -79,7 +81,7 @@ public class EnforcerApp {
             endpoint = CniEndpoint.start(cni, loop, announcements);
             if (config.cni().install()) {
                 // after the socket exists: the first ADD that finds netfence in the conflist finds it listening
-                CniInstaller.install(config.cni().binDir(), config.cni().confDir(), cni.socket());
+                CniInstaller.install(config.cni().binDir(), config.cni().confDir(), cni.socket(), newPods.exemptNamespaces());
             }
         }
     }
@@ -117,6 +119,11 @@ public class EnforcerApp {
     /** Pods announced by the CNI plugin that the rule set in force does not name yet (held). */
     public int waitingPods() {
         return loop == null ? 0 : loop.waitingPods().pods().size();
+    }
+
+    /** Conntrack entries deleted by revocation since the start. */
+    public long connectionsRevoked() {
+        return loop == null ? 0 : loop.connectionsRevoked();
     }
 
     public boolean running() {

@@ -3,6 +3,7 @@ package dev.netfence.enforcer.app;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.RuleCounters;
+import dev.netfence.enforcer.revoke.ConnectionRevoker;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,6 +33,7 @@ public class EnforcerMetrics implements EnforcerObserver {
     private final AtomicLong elements = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong waitingPods = new AtomicLong();
+    private final AtomicLong revoked = new AtomicLong();
     private final RuleCounterCollector ruleCounters = new RuleCounterCollector();
 
     public EnforcerMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
@@ -44,6 +46,10 @@ public class EnforcerMetrics implements EnforcerObserver {
         Gauge.builder("netfence.pods.waiting", waitingPods, AtomicLong::get)
                 .description("pods announced by the CNI plugin that the node's NodeRuleSet does not name yet: their"
                         + " traffic is dropped (fail-closed); above zero for long means the operator is behind or down")
+                .register(registry);
+        FunctionCounter.builder("netfence.connections.revoked", revoked, AtomicLong::get)
+                .description("established connections whose conntrack entries were deleted because a rule set change"
+                        + " no longer allows them (netfence.enforcer.connection-revocation=revoke)")
                 .register(registry);
         prometheus.getPrometheusRegistry().register(ruleCounters);
     }
@@ -59,6 +65,15 @@ public class EnforcerMetrics implements EnforcerObserver {
                 .description("time to bring the kernel table to the rule set").register(registry).record(result.duration());
         rules.set(result.rules());
         elements.set(result.elements());
+    }
+
+    @Override
+    public void revoked(ConnectionRevoker.Result result) {
+        revoked.addAndGet(result.deleted());
+        if (result.targets() > 0) {
+            Timer.builder("netfence.revocation.duration").description("time to find and delete the conntrack entries a"
+                    + " change denies, after the change is in the kernel").register(registry).record(result.took());
+        }
     }
 
     @Override

@@ -80,6 +80,8 @@ class EnforcerAppIT {
         assertThat(text).contains("netfence_rules ").contains("netfence_set_elements ")
                 .contains("netfence_apply_duration_seconds_count{kind=\"full\"")
                 .contains("netfence_apply_failures_total")
+                .contains("netfence_connections_revoked_total")
+                .contains("netfence_revocation_duration_seconds_count")
                 .contains("netfence_rule_packets_total{rule=\"NetworkPolicy shop/web-from-api spec.ingress[0]\"}");
     }
 
