@@ -1,6 +1,7 @@
 package dev.netfence.lab;
 
 import dev.netfence.enforcer.datapath.NftablesDatapath;
+import dev.netfence.lab.cni.LabPodNetwork;
 import dev.netfence.lab.netns.NamespaceExecutor;
 import dev.netfence.lab.netns.NetworkNamespaces;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -169,29 +170,41 @@ public final class Lab implements AutoCloseable {
             throw new LabException("cannot create the CNI work directory: " + e.getMessage(), e);
         }
         List<CompletableFuture<Object>> made = new ArrayList<>();
-        for (LabNode node : plan.nodes()) {
-            Path socket = options.enforcers() == null ? null : options.enforcers().start(this, node);
-            var network = new dev.netfence.lab.cni.LabPodNetwork(plan, node, cniWork.resolve(node.name()),
-                    options.enforcers() == null ? null : options.enforcers().plugin(), socket);
-            made.add(executors.get(node.namespace()).submit(() -> {
-                for (LabPod p : node.pods()) {
-                    if (!p.hostNetwork()) {
-                        network.add(p);
-                    }
-                }
-                if (!plan.proxyNeighbours(node).isEmpty()) {
-                    String bridge = LabPlan.POD_BRIDGE;
-                    Files.writeString(Path.of("/proc/sys/net/ipv6/conf/" + bridge + "/proxy_ndp"), "1");
-                    Files.writeString(Path.of("/proc/sys/net/ipv4/neigh/" + bridge + "/proxy_delay"), "0");
-                    Files.writeString(Path.of("/proc/sys/net/ipv6/neigh/" + bridge + "/proxy_delay"), "0");
-                }
-                return null;
-            }));
+        // the runtime's own thread in each node: the node's executor stays free for its enforcer, whose apply
+        // the netfence plugin's ADD waits for
+        List<NamespaceExecutor> runtimes = new ArrayList<>();
+        try {
+            for (LabNode node : plan.nodes()) {
+                Path socket = options.enforcers() == null ? null : options.enforcers().start(this, node);
+                LabPodNetwork network = new LabPodNetwork(plan, node, cniWork.resolve(node.name()),
+                        options.enforcers() == null ? null : options.enforcers().plugin(), socket);
+                NamespaceExecutor runtime = new NamespaceExecutor(node.namespace(), 1);
+                runtimes.add(runtime);
+                made.add(runtime.submit(() -> makePods(node, network)));
+            }
+            joinAll(made);
+        } finally {
+            runtimes.forEach(NamespaceExecutor::close);
         }
-        joinAll(made);
         for (LabNode node : plan.nodes()) {
             IpBatch.run(node.namespace(), plan.proxyNeighbours(node), false);
         }
+    }
+
+    /** Runs inside the node's namespace: CNI ADD of each of its pods; the bridge's proxy settings once it exists. */
+    private Object makePods(LabNode node, LabPodNetwork network) throws IOException {
+        for (LabPod p : node.pods()) {
+            if (!p.hostNetwork()) {
+                network.add(p);
+            }
+        }
+        if (!plan.proxyNeighbours(node).isEmpty()) {
+            String bridge = LabPlan.POD_BRIDGE;
+            Files.writeString(Path.of("/proc/sys/net/ipv6/conf/" + bridge + "/proxy_ndp"), "1");
+            Files.writeString(Path.of("/proc/sys/net/ipv4/neigh/" + bridge + "/proxy_delay"), "0");
+            Files.writeString(Path.of("/proc/sys/net/ipv6/neigh/" + bridge + "/proxy_delay"), "0");
+        }
+        return null;
     }
 
     /** Waits for every future; the first failure is rethrown as is (a LabException keeps its message). */
@@ -239,7 +252,7 @@ public final class Lab implements AutoCloseable {
         if (findExecutable("ip").isEmpty() || findExecutable("bridge").isEmpty()) {
             return Optional.of("the lab needs the `ip` and `bridge` commands of iproute2: apt-get install iproute2");
         }
-        String cni = dev.netfence.lab.cni.LabPodNetwork.prerequisitesMissing();
+        String cni = LabPodNetwork.prerequisitesMissing();
         if (cni != null) {
             return Optional.of(cni);
         }
