@@ -5,6 +5,7 @@ import dev.netfence.enforcer.cni.CniEndpoint;
 import dev.netfence.enforcer.cni.CniInstaller;
 import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.cni.PodAnnouncements;
+import dev.netfence.enforcer.datapath.BridgeNetfilter;
 import dev.netfence.enforcer.datapath.NamespaceThread;
 import dev.netfence.enforcer.datapath.NftablesDatapath;
 import dev.netfence.enforcer.kube.KubernetesEnforcer;
@@ -41,6 +42,8 @@ public class EnforcerApp {
     private volatile EnforcerLoop loop;
     private NamespaceThread namespaceThread;
     private CniEndpoint endpoint;
+    private NftablesDatapath.InNamespace namespace;
+    private volatile BridgeNetfilter bridgeNetfilter;
 
     EnforcerApp(EnforcerConfig config, EnforcerMetrics metrics, Instance<KubernetesClient> client) {
         this.config = config;
@@ -75,6 +78,8 @@ public class EnforcerApp {
                     new NftablesDatapath(namespace), StatusSink.NONE, metrics, newPods, announcements);
         }
         loop.start();
+        this.namespace = namespace;
+        checkBridgeNetfilter();
         if (cni.enabled()) {
             endpoint = CniEndpoint.start(cni, loop, announcements);
             if (config.cni().install()) {
@@ -108,6 +113,29 @@ public class EnforcerApp {
             }
         }
         return out;
+    }
+
+    /**
+     * Reads br_netfilter's sysctls in the node's namespace (at start, then on every readiness check: someone may
+     * load the module or change a sysctl later), logs a change and sets the metric. Same-node traffic of pods on
+     * a bridge is only filtered when both are on; a routed CNI needs neither, so this never fails readiness.
+     */
+    public BridgeNetfilter checkBridgeNetfilter() {
+        if (namespace == null) {
+            return null;
+        }
+        BridgeNetfilter now = BridgeNetfilter.check(namespace);
+        BridgeNetfilter before = bridgeNetfilter;
+        if (!now.equals(before)) {
+            if (now.filtersBridgedTraffic()) {
+                LOG.info(now.describe());
+            } else {
+                LOG.warn(now.describe());
+            }
+            bridgeNetfilter = now;
+            metrics.bridgeNetfilter(now);
+        }
+        return now;
     }
 
     public EnforcementState state() {
