@@ -103,12 +103,12 @@ class LabE2eIT {
         enforcers.enforce(snapshot);
     }
 
-    private static ReachabilityMatrix measured(ProbeResult result) {
+    static ReachabilityMatrix measured(ProbeResult result) {
         assertThat(result).isInstanceOf(ProbeResult.Measured.class);
         return ((ProbeResult.Measured) result).matrix();
     }
 
-    private static ReachabilityMatrix matrix(Reachability engine, Protocol protocol, int port) {
+    static ReachabilityMatrix matrix(Reachability engine, Protocol protocol, int port) {
         List<String> pods = E2eModel.podKeys();
         boolean[][] cells = new boolean[pods.size()][pods.size()];
         for (int i = 0; i < pods.size(); i++) {
