@@ -221,6 +221,24 @@ class EnforcerLoopTest {
         assertThat(datapath.kernel()).isEqualTo(NftablesRenderer.render(FIRST));
     }
 
+    /** The Node's spec.podCIDRs arriving after start (NodePodCidrs): the next apply drops unknown addresses of the range. */
+    @Test
+    void podCidrsFromTheNodeAreAppliedAtOnce() throws Exception {
+        source.set(() -> Optional.of(FIRST));
+        loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, datapath, s -> reports.add(s),
+                EnforcerObserver.NONE, NewPodSettings.DEFAULTS, PodAnnouncements.inMemory()).start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+
+        List<dev.netfence.policy.net.Cidr> cidrs = List.of(dev.netfence.policy.net.Cidr.parse("10.77.0.0/24"));
+        loop.podCidrs(cidrs);
+        NewPodSettings withCidrs = NewPodSettings.DEFAULTS.withPodCidrs(cidrs);
+        List<String> known = dev.netfence.enforcer.cni.WaitingPods.of(FIRST.ruleSet(), List.of(), withCidrs).allowed();
+        assertThat(known).as("the rule set's pods are let through").isNotEmpty();
+        RenderedTable expected = FailClosedRules.add(NftablesRenderer.render(FIRST), List.of(), List.of("10.77.0.0/24"), known);
+        await().atMost(Duration.ofSeconds(5)).until(() -> expected.equals(datapath.kernel()));
+        assertThat(loop.newPodSettings().podCidrs()).isEqualTo(cidrs);
+    }
+
     private static RenderedTable table(ResolvedRuleSet rs) {
         return FailClosedRules.add(NftablesRenderer.render(rs), List.of()); // the default: fail-closed, nobody announced
     }

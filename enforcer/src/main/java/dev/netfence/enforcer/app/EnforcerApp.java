@@ -9,6 +9,7 @@ import dev.netfence.enforcer.datapath.BridgeNetfilter;
 import dev.netfence.enforcer.datapath.NamespaceThread;
 import dev.netfence.enforcer.datapath.NftablesDatapath;
 import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.kube.NodePodCidrs;
 import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerSettings;
@@ -42,6 +43,7 @@ public class EnforcerApp {
     private volatile EnforcerLoop loop;
     private NamespaceThread namespaceThread;
     private CniEndpoint endpoint;
+    private NodePodCidrs nodePodCidrs;
     private NftablesDatapath.InNamespace namespace;
     private volatile BridgeNetfilter bridgeNetfilter;
 
@@ -71,8 +73,21 @@ public class EnforcerApp {
         LOG.infof("new pods: %s (exempt namespaces %s); CNI plugin endpoint %s", newPods.mode(), newPods.exemptNamespaces(),
                 cni.enabled() ? cni.socket() : "disabled");
         if (settings.source() == EnforcerSettings.Source.KUBERNETES) {
+            if (newPods.podCidrs().isEmpty()) {
+                // not configured: the Node's spec.podCIDRs (the informer has listed it when watch returns, so the
+                // first apply already holds the whole pod range)
+                nodePodCidrs = NodePodCidrs.watch(client.get(), settings.nodeName());
+                newPods = newPods.withPodCidrs(nodePodCidrs.current());
+                if (nodePodCidrs.current().isEmpty()) {
+                    LOG.infof("node %s has no spec.podCIDRs (yet) and netfence.enforcer.pod-cidrs is not set: only pods"
+                            + " the CNI plugin announces are held until known", settings.nodeName());
+                }
+            }
             String enforcer = System.getenv().getOrDefault("HOSTNAME", "netfence-enforcer");
             loop = KubernetesEnforcer.create(settings, client.get(), enforcer, namespace, metrics, newPods, announcements);
+            if (nodePodCidrs != null) {
+                nodePodCidrs.onChange(loop::podCidrs);
+            }
         } else {
             loop = new EnforcerLoop(settings, new FileRuleSetSource(settings.rulesPath(), settings.nodeName()),
                     new NftablesDatapath(namespace), StatusSink.NONE, metrics, newPods, announcements);
@@ -93,6 +108,9 @@ public class EnforcerApp {
         // the kernel's table stays as it is: a stopped or restarting enforcer leaves the rules in force
         if (endpoint != null) {
             endpoint.close();
+        }
+        if (nodePodCidrs != null) {
+            nodePodCidrs.close();
         }
         if (loop != null) {
             loop.close();
