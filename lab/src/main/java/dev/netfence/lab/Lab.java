@@ -178,9 +178,20 @@ public final class Lab implements AutoCloseable {
                 Path socket = options.enforcers() == null ? null : options.enforcers().start(this, node);
                 LabPodNetwork network = new LabPodNetwork(plan, node, cniWork.resolve(node.name()),
                         options.enforcers() == null ? null : options.enforcers().plugin(), socket);
-                NamespaceExecutor runtime = new NamespaceExecutor(node.namespace(), 1);
+                // a kubelet starts a node's sandboxes in parallel (host-local serialises its leases with a file lock)
+                NamespaceExecutor runtime = new NamespaceExecutor(node.namespace(), 4);
                 runtimes.add(runtime);
-                made.add(runtime.submit(() -> makePods(node, network)));
+                for (LabPod p : node.pods()) {
+                    if (!p.hostNetwork()) {
+                        made.add(runtime.submit(() -> network.add(p)));
+                    }
+                }
+            }
+            joinAll(made);
+            made.clear();
+            for (int i = 0; i < plan.nodes().size(); i++) {
+                LabNode node = plan.nodes().get(i);
+                made.add(runtimes.get(i).submit(() -> bridgeProxySettings(node)));
             }
             joinAll(made);
         } finally {
@@ -191,13 +202,8 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    /** Runs inside the node's namespace: CNI ADD of each of its pods; the bridge's proxy settings once it exists. */
-    private Object makePods(LabNode node, LabPodNetwork network) throws IOException {
-        for (LabPod p : node.pods()) {
-            if (!p.hostNetwork()) {
-                network.add(p);
-            }
-        }
+    /** Runs inside the node's namespace once its pods exist: the bridge answers for remote pods of its subnet at once. */
+    private Object bridgeProxySettings(LabNode node) throws IOException {
         if (!plan.proxyNeighbours(node).isEmpty()) {
             String bridge = LabPlan.POD_BRIDGE;
             Files.writeString(Path.of("/proc/sys/net/ipv6/conf/" + bridge + "/proxy_ndp"), "1");
