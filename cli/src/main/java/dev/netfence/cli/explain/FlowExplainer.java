@@ -51,11 +51,11 @@ public final class FlowExplainer {
             TierMatch rule = sv.decidingRule();
             String note = sv.decidedBy() == DecidingTier.ADMIN
                     ? "the Admin tier decides before any NetworkPolicy: " + rule.policy() + " " + rule.fieldPath() + " "
-                            + rule.action().apiName() + "s it" + (sv.allowed() ? "" : "; only a change of that "
+                            + (sv.allowed() ? "accepts" : "denies") + " it" + (sv.allowed() ? "" : "; only a change of that "
                             + "ClusterNetworkPolicy (cluster administrators) opens it")
                     : "no NetworkPolicy selects " + ((Endpoint.PodEndpoint) subject).pod().key() + " for " + d.apiName()
                             + ", so the Baseline tier decides: " + rule.policy() + " " + rule.fieldPath() + " "
-                            + rule.action().apiName() + "s it" + (sv.allowed() ? "" : "; a NetworkPolicy selecting the pod "
+                            + (sv.allowed() ? "accepts" : "denies") + " it" + (sv.allowed() ? "" : "; a NetworkPolicy selecting the pod "
                             + "for " + d.apiName() + " overrides it (and then decides all its " + d.apiName() + " traffic)");
             return new SideExplanation(d, subject, sv.allowed(), sv.isolatedBy(), List.of(), List.of(), note, null,
                     sv.decidedBy().label(), tierRules);
