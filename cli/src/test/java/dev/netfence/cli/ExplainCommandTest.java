@@ -116,7 +116,7 @@ class ExplainCommandTest {
                 + "\"notMatched\": [], \"note\": null, \"fix\": null, \"decidedBy\": \"NetworkPolicy tier\", "
                 + "\"clusterPolicyRules\": []}, "
                 + "\"ingress\": {\"allowed\": true, \"isolated\": false, \"isolatedBy\": [], \"allowedBy\": [], \"notMatched\": [], "
-                + "\"note\": \"address 203.0.113.200 is not a pod: NetworkPolicy does not restrict what it receives\", \"fix\": null, "
+                + "\"note\": \"address 203.0.113.10 is not a pod: NetworkPolicy does not restrict what it receives\", \"fix\": null, "
                 + "\"decidedBy\": null, \"clusterPolicyRules\": []}}\n"
                 .replace("203.0.113.200", "203.0.113.10"));
     }
