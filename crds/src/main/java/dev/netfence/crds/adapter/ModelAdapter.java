@@ -105,7 +105,7 @@ public final class ModelAdapter {
         return new ContainerPort(port.getName(), number, protocol(port.getProtocol(), path + ".protocol"));
     }
 
-    /** A node with its InternalIP and ExternalIP addresses (host names are not addresses). */
+    /** A node with its InternalIP and ExternalIP addresses (host names are not addresses) and its labels. */
     public static Node node(io.fabric8.kubernetes.api.model.Node node) {
         List<IpAddress> ips = new ArrayList<>();
         if (node.getStatus() != null && node.getStatus().getAddresses() != null) {
@@ -117,7 +117,7 @@ public final class ModelAdapter {
                 }
             }
         }
-        return new Node(name(node.getMetadata()), ips);
+        return new Node(name(node.getMetadata()), ips, labels(node.getMetadata()));
     }
 
     public static NetworkPolicy networkPolicy(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy np) {
