@@ -238,6 +238,9 @@ class FlowLogIT {
             assertThat(records).filteredOn(r -> r.verdict().equals("denied")).isNotEmpty()
                     .allSatisfy(r -> assertThat(r.policies()).containsExactly("NetworkPolicy y/deny-ingress"));
         });
+        // what netfence flows prints (the README quotes these lines)
+        nodes.records(mark).stream().filter(r -> r.source().equals("z/c") || r.sourceAddress().equals(E2eModel.v4("z", "c")))
+                .limit(4).forEach(r -> System.out.println("flow: " + dev.netfence.enforcer.flow.FlowText.line(r)));
     }
 
     record Expected(Pod from, Pod to, String src, String dst, String direction, Set<String> policies, String node) {
