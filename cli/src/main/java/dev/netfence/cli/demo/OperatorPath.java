@@ -1,6 +1,12 @@
 package dev.netfence.cli.demo;
 
+import dev.netfence.enforcer.cni.CniEndpoint;
+import dev.netfence.enforcer.cni.CniInstaller;
+import dev.netfence.enforcer.cni.CniSettings;
+import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.loop.NewPodSettings;
+import dev.netfence.lab.NodeEnforcers;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.loop.EnforcerSettings;
@@ -16,6 +22,8 @@ import dev.netfence.policy.compile.RuleSetCompiler;
 import dev.netfence.policy.model.ClusterSnapshot;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +38,14 @@ import java.util.Optional;
  * enforcer per lab node picks up its NodeRuleSet, applies it inside the node's namespace and reports
  * the applied hash in the NodeRuleSet's status. Enforced means: every node's status reports the
  * rule set that the engine compiles from the same objects.
+ *
+ * <p>As on a cluster, the Nodes exist before their pods and each node's enforcer (host-network, made
+ * without CNI) runs before the pods it guards: the lab calls {@link #start(Lab, LabNode)} for each
+ * node before making its pods, whose conflists end with the {@code netfence} plugin answered by that
+ * enforcer's CNI endpoint. The operator has published the node's NodeRuleSet from its Node; the pods
+ * are not in the API yet, so each is held by the fail-closed rule from its ADD until step 1 applies it.
  */
-final class OperatorPath implements RulePath {
+final class OperatorPath implements RulePath, NodeEnforcers {
 
     static final Duration ENFORCE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -39,21 +53,31 @@ final class OperatorPath implements RulePath {
     private final OperatorRuntime operator;
     private final DefaultDenyStatusController status;
     private final List<EnforcerLoop> enforcers = new ArrayList<>();
-    private final List<String> nodes;
+    private final List<CniEndpoint> endpoints = new ArrayList<>();
+    private final List<String> nodes = new ArrayList<>();
+    private final Path work;
+    private final Path plugin;
 
-    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, List<String> nodes) {
+    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, Path work) {
         this.api = api;
         this.operator = operator;
         this.status = status;
-        this.nodes = nodes;
+        this.work = work;
+        this.plugin = work.resolve("bin").resolve("netfence");
     }
 
-    /** Starts the API server, the operator and one enforcer per lab node; call from outside every lab namespace. */
-    static OperatorPath start(Lab lab, Path crdDirectory) {
+    /**
+     * Starts the API server and the operator and applies {@code nodes} (the cluster's Node objects); the
+     * enforcers start when the lab makes its nodes. Call from outside every lab namespace.
+     */
+    static OperatorPath start(Path crdDirectory, List<HasMetadata> nodes) {
         EmbeddedApiServer api = EmbeddedApiServer.start(crdDirectory);
         OperatorRuntime operator = null;
         DefaultDenyStatusController status = null;
         try {
+            Path work = Files.createTempDirectory("nf-demo-enforcers");
+            // the plugin binary of enforcer-core's jar, installed as the DaemonSet installs it
+            CniInstaller.installBinary(Files.createDirectories(work.resolve("bin")));
             // the operator core as a cluster runs it: the production defaults, leader election included (a Lease in the
             // embedded API server); nothing here is tuned for the demo
             DefaultDenyRealizations realizations = new DefaultDenyRealizations();
@@ -62,17 +86,9 @@ final class OperatorPath implements RulePath {
             // DefaultDeny statuses by the same JOSDK reconciler the operator application registers (without server-side
             // apply: the embedded mock server has none)
             status = DefaultDenyStatusController.start(api.client(), realizations, false);
-            OperatorPath path = new OperatorPath(api, operator, status, lab.nodes().stream().map(LabNode::name).toList());
-            for (LabNode node : lab.nodes()) {
-                // the enforcer's core loop with the DaemonSet's defaults: informer events, status written on
-                // change, libnftables inside the node's namespace (the lab's setns thread for that node)
-                EnforcerLoop enforcer = KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), api.client(),
-                        "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE);
-                path.enforcers.add(enforcer);
-                enforcer.start();
-            }
-            return path;
-        } catch (RuntimeException e) {
+            nodes.forEach(api::apply);
+            return new OperatorPath(api, operator, status, work);
+        } catch (IOException | RuntimeException e) {
             if (status != null) {
                 status.close();
             }
@@ -80,8 +96,45 @@ final class OperatorPath implements RulePath {
                 operator.stop();
             }
             api.close();
-            throw e;
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    @Override
+    public Path plugin() {
+        return plugin;
+    }
+
+    /**
+     * The node's enforcer: the enforcer's core loop with the DaemonSet's defaults (informer events, status
+     * written on change, fail-closed new pods, libnftables inside the node's namespace through the lab's setns
+     * thread) and its CNI endpoint; returns the socket once the node's first NodeRuleSet is applied.
+     */
+    @Override
+    public synchronized Path start(Lab lab, LabNode node) {
+        CniSettings cni = CniSettings.under(work.resolve(node.name()));
+        PodAnnouncements announced = PodAnnouncements.persistent(cni.stateDir());
+        EnforcerLoop enforcer = KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), api.client(),
+                "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE, NewPodSettings.DEFAULTS,
+                announced);
+        enforcers.add(enforcer);
+        nodes.add(node.name());
+        enforcer.start();
+        endpoints.add(CniEndpoint.start(cni, enforcer, announced));
+        long deadline = System.nanoTime() + ENFORCE_TIMEOUT.toNanos();
+        while (enforcer.state().appliedHash() == null) {
+            if (System.nanoTime() > deadline) {
+                throw new NotEnforcedException("node " + node.name() + " applied no NodeRuleSet within "
+                        + ENFORCE_TIMEOUT.toSeconds() + " s (is its Node in 01-nodes.yaml?)");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NotEnforcedException("interrupted while node " + node.name() + " started");
+            }
+        }
+        return cni.socket();
     }
 
     @Override
@@ -139,9 +192,15 @@ final class OperatorPath implements RulePath {
 
     @Override
     public void close() {
+        endpoints.forEach(CniEndpoint::close);
         enforcers.forEach(EnforcerLoop::close);
         status.close();
         operator.stop();
         api.close();
+        try (var walk = Files.walk(work)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory: what is left is harmless
+        }
     }
 }
