@@ -54,6 +54,9 @@ public final class EnforcerHealth {
                 // not a readiness failure: the node enforces what it has; new pods wait for the operator
                 b.withData("podsWaitingForRules", loop.waitingPods());
             }
+            if (loop.connectionsRevoked() > 0) {
+                b.withData("connectionsRevoked", loop.connectionsRevoked());
+            }
             if (s.lastError() != null) {
                 b.withData("lastError", s.lastError()).withData("consecutiveFailures", s.consecutiveFailures());
             }
