@@ -1,12 +1,15 @@
 package dev.netfence.enforcer.datapath;
 
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.Conntrack;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.NftablesException;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.nft.RuleCounters;
 import dev.netfence.enforcer.nft.RuleSetApplier;
 import dev.netfence.policy.compile.ContentHash;
+import dev.netfence.policy.net.IpAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -143,5 +146,15 @@ public final class NftablesDatapath implements Datapath {
     @Override
     public Map<String, RuleCounters.Count> counters() {
         return namespace.call(RuleCounters::read);
+    }
+
+    @Override
+    public List<Conntrack.Entry> connections(IpAddress address, Conntrack.Side side) {
+        return namespace.call(() -> Conntrack.dump(address, side));
+    }
+
+    @Override
+    public int deleteConnections(List<Conntrack.Entry> entries) {
+        return namespace.call(() -> Conntrack.delete(entries));
     }
 }

@@ -2,6 +2,7 @@ package dev.netfence.enforcer.app;
 
 import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.revoke.ConnectionRevocation;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -55,10 +56,18 @@ public interface EnforcerConfig {
 
     /**
      * The node's pod CIDRs (its Node's {@code spec.podCIDRs}, comma-separated), e.g. {@code 10.244.1.0/24}:
-     * in fail-closed mode an address of these that no known pod has is dropped too. Unset: only the pods
-     * the CNI plugin announced are held.
+     * in fail-closed mode an address of these that no known pod has is dropped too. Unset with the
+     * Kubernetes source: read from the enforcer's own Node ({@code NodePodCidrs}); with the file source,
+     * or a Node without them: only the pods the CNI plugin announced are held.
      */
     Optional<List<String>> podCidrs();
+
+    /**
+     * What happens to established connections a rule set change no longer allows: {@code revoke} deletes
+     * their conntrack entries (their next packet is dropped), {@code keep} lets them run until they close.
+     */
+    @WithDefault("revoke")
+    ConnectionRevocation connectionRevocation();
 
     /** The CNI plugin's endpoint ({@code netfence.enforcer.cni.*}). */
     Cni cni();
@@ -81,6 +90,13 @@ public interface EnforcerConfig {
         Duration addTimeout();
 
         /**
+         * How long an ADD also waits for a NodeRuleSet naming the pod (its real rules); 0s: not at all. When they do
+         * not come in time the ADD succeeds and the pod starts held, as without the wait. At most 30s.
+         */
+        @WithDefault("0s")
+        Duration waitForRules();
+
+        /**
          * Install the plugin at start: the binary into {@link #binDir()} and a netfence entry into the first
          * conflist of {@link #confDir()} (idempotent; the other plugins untouched). The DaemonSet sets it and
          * mounts the host's directories.
@@ -97,7 +113,7 @@ public interface EnforcerConfig {
         Path confDir();
 
         default CniSettings toSettings() {
-            return new CniSettings(enabled(), socket(), stateDir());
+            return new CniSettings(enabled(), socket(), stateDir(), waitForRules());
         }
     }
 
@@ -108,6 +124,6 @@ public interface EnforcerConfig {
     /** The core's settings record (validated there, with the key named in the message). */
     default EnforcerSettings toSettings() {
         return new EnforcerSettings(nodeName(), source(), rulesPath(), pollInterval(), retryInitial(), retryMax(),
-                networkNamespace(), resyncInterval(), counterInterval(), coalesceDelay());
+                networkNamespace(), resyncInterval(), counterInterval(), coalesceDelay(), connectionRevocation());
     }
 }

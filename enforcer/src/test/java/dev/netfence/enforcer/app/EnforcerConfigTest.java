@@ -34,6 +34,8 @@ class EnforcerConfigTest {
         assertThat(EnforcerConfig.class.getMethod("source").getAnnotation(WithDefault.class).value())
                 .as("the app's default source is the file; the DaemonSet sets kubernetes, which defaults(node) uses")
                 .isEqualTo("file");
+        assertThat(EnforcerConfig.class.getMethod("connectionRevocation").getAnnotation(WithDefault.class).value())
+                .isEqualTo(core.connectionRevocation().name().toLowerCase());
     }
 
     @Test
@@ -44,6 +46,8 @@ class EnforcerConfigTest {
         assertThat(cni.getMethod("enabled").getAnnotation(WithDefault.class).value()).isEqualTo("true");
         assertThat(parse(cni.getMethod("addTimeout").getAnnotation(WithDefault.class).value()))
                 .isEqualTo(NewPodSettings.DEFAULT_ADD_TIMEOUT);
+        assertThat(parse(cni.getMethod("waitForRules").getAnnotation(WithDefault.class).value()))
+                .isEqualTo(CniSettings.DEFAULT_WAIT_FOR_RULES);
     }
 
     /** The duration syntax of SmallRye Config used in the defaults: 50ms, 30s, 2m. */
