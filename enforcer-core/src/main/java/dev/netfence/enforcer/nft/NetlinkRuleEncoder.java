@@ -14,7 +14,8 @@ import java.util.Map;
  *   ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set
  *   meta l4proto . th dport @set
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
- *   counter   log [group N] [prefix "..."]   accept | drop | return | continue | jump C | goto C   comment "..."
+ *   counter   counter name "obj"   limit name "obj"   log [group N] [prefix "..."]
+ *   accept | drop | return | continue | jump C | goto C   comment "..."
  * </pre>
  * Anything else throws {@link Unsupported}, and the caller loads the table through libnftables,
  * which reads every statement nft knows: a new statement in a renderer is correct at once and only
@@ -95,7 +96,18 @@ final class NetlinkRuleEncoder {
                 case "ip" -> address(false);
                 case "ip6" -> address(true);
                 case "meta" -> meta();
-                case "counter" -> counter();
+                case "counter" -> {
+                    if ("name".equals(peek())) {
+                        next();
+                        objref(1, unquote(next()));   // NFT_OBJECT_COUNTER
+                    } else {
+                        counter();
+                    }
+                }
+                case "limit" -> {
+                    expect("name");
+                    objref(4, unquote(next()));       // NFT_OBJECT_LIMIT
+                }
                 case "log" -> log();
                 case "accept" -> verdict(NF_ACCEPT, null);
                 case "drop" -> verdict(NF_DROP, null);
@@ -238,6 +250,14 @@ final class NetlinkRuleEncoder {
         int e = begin("counter");
         out.be64(1, 0); // BYTES
         out.be64(2, 0); // PACKETS
+        end(e);
+    }
+
+    /** A reference to a named object of the table ({@code limit name "x"}, {@code counter name "x"}). */
+    private void objref(int type, String name) {
+        int e = begin("objref");
+        out.be32(1, type);         // NFTA_OBJREF_IMM_TYPE
+        out.string(2, name(name)); // NFTA_OBJREF_IMM_NAME
         end(e);
     }
 
