@@ -14,6 +14,7 @@ import java.util.Map;
  *   ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set
  *   meta l4proto . th dport @set
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
+ *   tcp flags &amp; (fin|syn|rst|ack) != syn (or ==)
  *   counter   counter name "obj"   limit name "obj"   log [group N] [prefix "..."]
  *   accept | drop | return | continue | jump C | goto C   comment "..."
  * </pre>
@@ -96,6 +97,7 @@ final class NetlinkRuleEncoder {
                 case "ip" -> address(false);
                 case "ip6" -> address(true);
                 case "meta" -> meta();
+                case "tcp" -> tcpFlags();
                 case "counter" -> {
                     if ("name".equals(peek())) {
                         next();
@@ -177,6 +179,51 @@ final class NetlinkRuleEncoder {
         nfproto(v6);
         loads.forEach(Runnable::run);
         lookup(set, NFT_REG_1, -1, inverted);
+    }
+
+    /** {@code tcp flags & (f|g|...) != h} or {@code ==}: the TCP dependency, then the masked flags byte. */
+    private void tcpFlags() {
+        expect("flags");
+        expect("&");
+        String mask = next();
+        if (!mask.startsWith("(") || !mask.endsWith(")")) {
+            throw new Unsupported("tcp flags mask " + mask);
+        }
+        int m = flags(mask.substring(1, mask.length() - 1));
+        String op = next();
+        if (!op.equals("!=") && !op.equals("==")) {
+            throw new Unsupported("tcp flags operator " + op);
+        }
+        int v = flags(next());
+        meta(NFT_META_L4PROTO, NFT_REG_1);
+        cmp(NFT_CMP_EQ, new byte[]{6});
+        payload(NFT_PAYLOAD_TRANSPORT, 13, 1, NFT_REG_1);
+        int e = begin("bitwise");
+        out.be32(1, NFT_REG_1);      // SREG
+        out.be32(2, NFT_REG_1);      // DREG
+        out.be32(3, 1);              // LEN
+        value(4, new byte[]{(byte) m}); // MASK
+        value(5, new byte[]{0});     // XOR
+        end(e);
+        cmp(op.equals("!=") ? NFT_CMP_NEQ : NFT_CMP_EQ, new byte[]{(byte) v});
+    }
+
+    private static int flags(String list) {
+        int bits = 0;
+        for (String f : list.split("\\|")) {
+            bits |= switch (f) {
+                case "fin" -> 0x01;
+                case "syn" -> 0x02;
+                case "rst" -> 0x04;
+                case "psh" -> 0x08;
+                case "ack" -> 0x10;
+                case "urg" -> 0x20;
+                case "ecn" -> 0x40;
+                case "cwr" -> 0x80;
+                default -> throw new Unsupported("tcp flag " + f);
+            };
+        }
+        return bits;
     }
 
     private void meta() {
