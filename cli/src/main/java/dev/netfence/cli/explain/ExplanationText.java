@@ -60,7 +60,9 @@ public final class ExplanationText {
         if (!s.allowed()) {
             sb.append("  no rule allows this flow:\n");
             s.notMatched().forEach(r -> reason(r, sb));
-            sb.append(s.fix().indent(2));
+            if (s.fix() != null) {   // none for an audit verdict the enforcing policies already allow
+                sb.append(s.fix().indent(2));
+            }
         }
     }
 

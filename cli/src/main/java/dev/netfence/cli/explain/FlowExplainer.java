@@ -32,9 +32,15 @@ public final class FlowExplainer {
     private final ClusterSnapshot snapshot;
     private final PolicyEngine engine;
 
+    /** Explains the enforced verdict (audited policies change nothing). */
     public FlowExplainer(ClusterSnapshot snapshot) {
+        this(snapshot, new PolicyEngine(snapshot));
+    }
+
+    /** Explains the verdict of {@code engine}: {@link PolicyEngine#asIfAuditedEnforced} for the audit verdict. */
+    public FlowExplainer(ClusterSnapshot snapshot, PolicyEngine engine) {
         this.snapshot = snapshot;
-        this.engine = new PolicyEngine(snapshot);
+        this.engine = engine;
     }
 
     public Explanation explain(Flow flow) {

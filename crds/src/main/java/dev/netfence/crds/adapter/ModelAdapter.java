@@ -182,7 +182,9 @@ public final class ModelAdapter {
             }
         }
         return new DefaultDeny(namespaceOf(meta), name(meta), types, !Boolean.FALSE.equals(spec.allowDNS),
-                Boolean.TRUE.equals(spec.allowSameNamespace), labelSelector(spec.exemptPodSelector));
+                Boolean.TRUE.equals(spec.allowSameNamespace), labelSelector(spec.exemptPodSelector),
+                spec.enforcement == DefaultDenySpec.EnforcementValue.Audit
+                        ? dev.netfence.policy.model.Enforcement.AUDIT : dev.netfence.policy.model.Enforcement.ENFORCE);
     }
 
     /** A label selector, or null when it is absent (absent and empty differ in NetworkPolicy peers). */

@@ -45,6 +45,11 @@ public final class PolicyEngine {
 
     private final ClusterSnapshot snapshot;
     /**
+     * False (the enforced verdict): audited policies ({@link dev.netfence.policy.model.Enforcement})
+     * are skipped as if they did not exist. True (the audit verdict): they count as if they enforced.
+     */
+    private final boolean auditedEnforce;
+    /**
      * Policies (NetworkPolicy or DefaultDeny) isolating each pod, per direction; built on first use
      * (pods indexed by label), since a caller matching only peers never needs it.
      */
@@ -52,9 +57,20 @@ public final class PolicyEngine {
     private final Map<String, Cidr> cidrs = new HashMap<>();
     private final TierEvaluator tiers;
 
+    /** The enforced verdict: what the datapath does (audited policies change nothing). */
     public PolicyEngine(ClusterSnapshot snapshot) {
+        this(snapshot, false);
+    }
+
+    private PolicyEngine(ClusterSnapshot snapshot, boolean auditedEnforce) {
         this.snapshot = snapshot;
+        this.auditedEnforce = auditedEnforce;
         this.tiers = new TierEvaluator(snapshot);
+    }
+
+    /** The audit verdict: every audited policy counts as if it enforced. See {@link AuditEvaluation}. */
+    public static PolicyEngine asIfAuditedEnforced(ClusterSnapshot snapshot) {
+        return new PolicyEngine(snapshot, true);
     }
 
     private Map<String, EnumMap<Direction, List<Object>>> isolation() {
@@ -74,6 +90,9 @@ public final class PolicyEngine {
     private Map<String, EnumMap<Direction, List<Object>>> isolationIndex() {
         Map<String, EnumMap<Direction, List<Object>>> isolation = new HashMap<>();
         for (NetworkPolicy np : snapshot.policies()) {
+            if (np.audited() && !auditedEnforce) {
+                continue;
+            }
             for (Pod p : snapshot.selectPods(np.namespace(), np.podSelector())) {
                 for (Direction d : np.effectiveTypes()) {
                     isolationOf(isolation, p).get(d).add(np);
@@ -81,6 +100,9 @@ public final class PolicyEngine {
             }
         }
         for (DefaultDeny dd : snapshot.defaultDenies()) {
+            if (dd.audited() && !auditedEnforce) {
+                continue;
+            }
             for (Pod p : snapshot.podsInNamespace(dd.namespace())) {
                 if (p.hostNetwork() || (dd.exemptPodSelector() != null && dd.exemptPodSelector().matches(p.labels()))) {
                     continue;
