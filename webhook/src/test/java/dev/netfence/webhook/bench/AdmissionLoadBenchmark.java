@@ -398,7 +398,7 @@ public final class AdmissionLoadBenchmark {
         for (int i = 0; i < PODS; i++) {
             int n = i;
             done.add(pool.submit(() -> create(client, pod("bench", "pod-" + n, "10.1." + (n / 250) + "." + (n % 250 + 1),
-                    Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7)))));
+                    Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7))))));
         }
         for (int j = 0; j < POLICIES; j++) {
             int n = j;
