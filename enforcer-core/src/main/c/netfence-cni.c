@@ -13,7 +13,11 @@
  *   - DEL succeeds when the enforcer is unreachable: the spec says DEL must not fail for an
  *     unknown container, and a pod must be deletable on a node whose enforcer is gone;
  *   - ADD and CHECK fail with code 11 ("try again later"): fail-closed, the kubelet retries the
- *     pod's sandbox until the enforcer answers.
+ *     pod's sandbox until the enforcer answers;
+ *   - except for a pod of a namespace in the configuration's "exemptNamespaces" (written by the
+ *     enforcer's installer from netfence.cluster.exempt-namespaces): such a pod is never held, so
+ *     ADD returns prevResult unchanged and CHECK succeeds, and kube-system (DNS, the CNI's own pods)
+ *     starts on a node whose enforcer is not running.
  *
  * Wire format to the enforcer (one connection per call):
  *   "NETFENCE-CNI 1\n", then NAME=value lines for the CNI_* variables, an empty line, stdin's
@@ -21,6 +25,8 @@
  *   decimal and "\n", then the bytes for stdout, then end of stream.
  *
  * The socket path is the configuration's top-level "socket" string (default /run/netfence/cni.sock).
+ * The answer timeout (60 s) is longer than the enforcer's own longest wait of an ADD
+ * (netfence.enforcer.cni.add-timeout and, if configured, the wait for the pod's rules).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,12 +62,11 @@ static void fail(int code, const char *msg, const char *details) {
 }
 
 /*
- * Copies the value of a top-level string member of a JSON object into out, or returns 0 when
- * there is none, it is not a plain string or does not fit. A scan, not a parser: strings and
- * nesting are skipped so that a "socket" inside prevResult or a string is never taken; the
- * enforcer parses and validates the whole document.
+ * The index of the value of a top-level member of a JSON object (after its ':' and blanks), or -1
+ * when there is none. A scan, not a parser: strings and nesting are skipped so that a key inside
+ * prevResult or inside a string is never taken; the enforcer parses and validates the whole document.
  */
-static int top_level_string(const char *json, size_t len, const char *key, char *out, size_t out_size) {
+static long top_level_value(const char *json, size_t len, const char *key) {
     int depth = 0;
     int expect_key = 0;
     size_t klen = strlen(key);
@@ -73,7 +78,7 @@ static int top_level_string(const char *json, size_t len, const char *key, char 
                 i += json[i] == '\\' ? 2 : 1;
             }
             if (i >= len) {
-                return 0;
+                return -1;
             }
             if (depth == 1 && expect_key && i - start == klen && memcmp(json + start, key, klen) == 0) {
                 size_t j = i + 1;
@@ -81,23 +86,11 @@ static int top_level_string(const char *json, size_t len, const char *key, char 
                     j++;
                 }
                 if (j >= len || json[j] != ':') {
-                    return 0;
+                    return -1;
                 }
                 for (j++; j < len && (json[j] == ' ' || json[j] == '\t' || json[j] == '\n' || json[j] == '\r'); j++) {
                 }
-                if (j >= len || json[j] != '"') {
-                    return 0;
-                }
-                size_t vstart = ++j;
-                while (j < len && json[j] != '"' && json[j] != '\\') {
-                    j++;
-                }
-                if (j >= len || json[j] != '"' || j - vstart + 1 > out_size) {
-                    return 0;
-                }
-                memcpy(out, json + vstart, j - vstart);
-                out[j - vstart] = '\0';
-                return 1;
+                return j < len ? (long) j : -1;
             }
             expect_key = 0;
         } else if (c == '{' || c == '[') {
@@ -109,7 +102,112 @@ static int top_level_string(const char *json, size_t len, const char *key, char 
             expect_key = 1;
         }
     }
+    return -1;
+}
+
+/* Copies a plain JSON string (no escapes) starting at json[at] into out; 0 when it is none or does not fit. */
+static int string_at(const char *json, size_t len, long at, char *out, size_t out_size) {
+    if (at < 0 || json[at] != '"') {
+        return 0;
+    }
+    size_t vstart = (size_t) at + 1;
+    size_t j = vstart;
+    while (j < len && json[j] != '"' && json[j] != '\\') {
+        j++;
+    }
+    if (j >= len || json[j] != '"' || j - vstart + 1 > out_size) {
+        return 0;
+    }
+    memcpy(out, json + vstart, j - vstart);
+    out[j - vstart] = '\0';
+    return 1;
+}
+
+static int top_level_string(const char *json, size_t len, const char *key, char *out, size_t out_size) {
+    return string_at(json, len, top_level_value(json, len, key), out, out_size);
+}
+
+/* The length of the object or array starting at json[at] (strings skipped), or 0 when it does not close. */
+static size_t composite_length(const char *json, size_t len, long at) {
+    int depth = 0;
+    for (size_t i = (size_t) at; i < len; i++) {
+        char c = json[i];
+        if (c == '"') {
+            for (i++; i < len && json[i] != '"'; i += json[i] == '\\' ? 2 : 1) {
+            }
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0) {
+                return i + 1 - (size_t) at;
+            }
+        }
+    }
     return 0;
+}
+
+/*
+ * Whether the configuration's top-level "exemptNamespaces" (a list of plain strings the enforcer's
+ * installer writes: netfence.cluster.exempt-namespaces) holds namespace.
+ */
+static int exempt(const char *json, size_t len, const char *namespace) {
+    long at = top_level_value(json, len, "exemptNamespaces");
+    if (at < 0 || json[at] != '[' || *namespace == '\0') {
+        return 0;
+    }
+    size_t n = composite_length(json, len, at);
+    char name[64];
+    for (size_t i = (size_t) at + 1; i < (size_t) at + n; i++) {
+        if (json[i] == '"') {
+            if (string_at(json, len, (long) i, name, sizeof name) && strcmp(name, namespace) == 0) {
+                return 1;
+            }
+            for (i++; i < len && json[i] != '"'; i += json[i] == '\\' ? 2 : 1) {
+            }
+        }
+    }
+    return 0;
+}
+
+/* K8S_POD_NAMESPACE from CNI_ARGS ("K=V;K=V", as the kubelet passes it) into out, or "". */
+static void pod_namespace(char *out, size_t out_size) {
+    const char *args = getenv("CNI_ARGS");
+    const char *key = "K8S_POD_NAMESPACE=";
+    *out = '\0';
+    for (const char *p = args; p != NULL && *p; p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL) {
+        if (strncmp(p, key, strlen(key)) == 0) {
+            const char *v = p + strlen(key);
+            size_t n = strcspn(v, ";");
+            if (n < out_size) {
+                memcpy(out, v, n);
+                out[n] = '\0';
+            }
+            return;
+        }
+    }
+}
+
+/*
+ * The enforcer is unreachable. A pod of an exempt namespace is never held, so it need not wait for
+ * the enforcer either: ADD returns prevResult unchanged (the spec's result of a chained plugin that
+ * changes nothing), CHECK succeeds. Anything else fails with 11 (the pod waits, fail-closed).
+ */
+static void unreachable(int is_add, const char *config, size_t len, const char *msg, const char *details) {
+    char namespace[64];
+    pod_namespace(namespace, sizeof namespace);
+    if (exempt(config, len, namespace)) {
+        if (!is_add) {
+            exit(0);
+        }
+        long at = top_level_value(config, len, "prevResult");
+        size_t n = at >= 0 && config[at] == '{' ? composite_length(config, len, at) : 0;
+        if (n > 0) {
+            fwrite(config + at, 1, n, stdout);
+            putchar('\n');
+            exit(0);
+        }
+    }
+    fail(11, msg, details);
 }
 
 static char *read_stdin(size_t *len) {
@@ -176,6 +274,7 @@ int main(void) {
         strcpy(path, DEFAULT_SOCKET);
     }
     int is_del = strcmp(command, "DEL") == 0;
+    int is_add = strcmp(command, "ADD") == 0;
 
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -184,7 +283,8 @@ int main(void) {
         if (is_del) {
             return 0; /* nothing to release on a node whose enforcer is gone */
         }
-        fail(11, "the netfence enforcer of this node is not reachable: the pod waits until it runs", strerror(errno));
+        unreachable(is_add, config, len, "the netfence enforcer of this node is not reachable: the pod waits until it runs",
+                    strerror(errno));
     }
     struct timeval timeout = {.tv_sec = ANSWER_TIMEOUT_SECONDS};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -210,8 +310,8 @@ int main(void) {
         if (is_del) {
             return 0;
         }
-        fail(11, "the netfence enforcer of this node closed the connection: the pod waits until it answers",
-             strerror(errno));
+        unreachable(is_add, config, len, "the netfence enforcer of this node closed the connection: the pod waits until"
+                    " it answers", strerror(errno));
     }
     shutdown(fd, SHUT_WR);
 

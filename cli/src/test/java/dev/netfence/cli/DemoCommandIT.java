@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusMainTest
 class DemoCommandIT {
 
-    private static final Pattern PROGRESS = Pattern.compile("(?m)^\\[(\\d)/4] .*; (measured = predicted|\\d+ cells differ.*)$");
+    private static final Pattern PROGRESS = Pattern.compile("(?m)^\\[(\\d)/5] .*; (measured = predicted|\\d+ cells differ.*)$");
     private static final Pattern RUN = Pattern.compile("lab +run (\\w+) up");
 
     @Test
@@ -38,13 +38,19 @@ class DemoCommandIT {
         assertThat(result.exitCode()).as(out + result.getErrorOutput()).isZero();
         assertThat(out).contains("-> operator -> NodeRuleSets + AddressSets -> one enforcer per node");
         // every step that applies something waited until each node's NodeRuleSet status reported the compiled rule set
-        assertThat(out.lines().filter(l -> l.matches("\\[[123]/4] .*: enforced in \\d+ ms; .*"))).hasSize(3);
+        assertThat(out.lines().filter(l -> l.matches("\\[[123]/5] .*: enforced in \\d+ ms; .*"))).hasSize(3);
         Matcher progress = PROGRESS.matcher(out);
         List<String> verdicts = progress.results().map(m -> m.group(1) + " " + m.group(2)).toList();
         assertThat(verdicts).containsExactly("1 measured = predicted", "2 measured = predicted", "3 measured = predicted",
-                "4 measured = predicted");
-        // 4 steps x 4 ports (8080/TCP, 5432/TCP, 53/TCP, 53/UDP): every one printed, no cell where the kernel disagreed
-        assertThat(out.lines().filter(l -> l.matches(" +\\d+/(TCP|UDP) +measured +predicted"))).hasSize(16);
+                "4 measured = predicted", "5 measured = predicted");
+        // 5 steps x 4 ports (8080/TCP, 5432/TCP, 53/TCP, 53/UDP): every one printed, no cell where the kernel disagreed
+        assertThat(out.lines().filter(l -> l.matches(" +\\d+/(TCP|UDP) +measured +predicted"))).hasSize(20);
+        // step 5: the open api -> db connection is cut by the change, the frontend -> api one stays up
+        assertThat(out).contains("[5/5] A change cuts a live connection it no longer allows: cut the denied connection,"
+                + " kept the allowed one");
+        assertThat(out.lines().filter(l -> l.matches(" +api -> db:5432 +cut: last answer \\d+ ms after kubectl apply.*")))
+                .hasSize(1);
+        assertThat(out.lines().filter(l -> l.matches(" +frontend -> api:8080 +still up: \\d+ more answers.*"))).hasSize(1);
         assertThat(out.lines().filter(l -> l.matches(" +\\d \\S+/\\S+ .*!.*"))).isEmpty();
         assertThat(out).contains("admission webhook \"policies.netfence.dev\" denied the request: netfence refuses to update "
                 + "DefaultDeny shop/default-deny", "lose critical flow dns", "allowDNS: true", "refused at admission",
@@ -64,7 +70,7 @@ class DemoCommandIT {
                 "--manifests", "../demo");
 
         assertThat(result.exitCode()).as(result.getOutput() + result.getErrorOutput()).isZero();
-        assertThat(result.getOutput()).contains("compiler -> renderer -> libnftables", "every measured matrix equals");
+        assertThat(result.getOutput()).contains("compiler -> one enforcer loop per node", "every measured matrix equals");
         Matcher run = RUN.matcher(result.getOutput());
         assertThat(run.find()).isTrue();
         String id = run.group(1);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
+import java.util.List;
 
 /**
  * Written by the node's enforcer after each attempt to apply the rule set (only that enforcer may: see
@@ -34,6 +35,14 @@ public class NodeRuleSetStatus {
     @JsonPropertyDescription("nftables set elements in force.")
     @Min(0)
     public Integer elements;
+    @JsonPropertyDescription("Pods the CNI plugin announced on this node that the applied rule set does not name yet: their"
+            + " traffic is dropped (fail-closed) until the operator compiles them. Above zero for long: the operator is behind or down.")
+    @Min(0)
+    public Integer podsWaiting;
+    @JsonPropertyDescription("The first of the waiting pods (namespace/name, sorted; at most " + SchemaRules.MAX_WAITING_PODS_LISTED
+            + "; podsWaiting counts all).")
+    @Size(min = 0, max = SchemaRules.MAX_WAITING_PODS_LISTED)
+    public List<@Size(min = 1, max = SchemaRules.POD_KEY_MAX_LENGTH) String> waitingPods;
     @JsonPropertyDescription("How the last change was applied: FULL (table replaced), DELTA (set elements) or UNCHANGED.")
     @Pattern("^(FULL|DELTA|UNCHANGED)$")
     public String applyKind;

@@ -86,4 +86,8 @@ public final class SchemaRules {
     /** The enforcer's last error: a few nftables messages. */
     public static final long MAX_ERROR_LENGTH = 32768;
     public static final long MAX_PORT = 65535;
+    /** {@code status.waitingPods}: the first pods by name; {@code status.podsWaiting} counts them all. */
+    public static final long MAX_WAITING_PODS_LISTED = 20;
+    /** {@code namespace/name}: a label, a slash, a subdomain. */
+    public static final long POD_KEY_MAX_LENGTH = DNS_LABEL_MAX_LENGTH + 1 + DNS_SUBDOMAIN_MAX_LENGTH;
 }

@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * The servers of every pod, driven by one selector thread. Each socket was opened inside its pod's
  * namespace (a socket belongs to the namespace it was created in), so one thread can serve them
- * all. TCP: accept and close (a completed handshake is the answer). UDP: echo every datagram back
- * to its sender.
+ * all. TCP: accept, then echo what arrives until the peer closes (a completed handshake is the
+ * probes' answer; the demo's revocation step keeps a connection open and exchanges data on it). UDP:
+ * echo every datagram back to its sender.
  */
 final class PodServers implements AutoCloseable {
 
@@ -62,8 +63,11 @@ final class PodServers implements AutoCloseable {
                         if (key.channel() instanceof ServerSocketChannel server) {
                             SocketChannel accepted;
                             while ((accepted = server.accept()) != null) {
-                                accepted.close();
+                                accepted.configureBlocking(false);
+                                accepted.register(selector, SelectionKey.OP_READ);
                             }
+                        } else if (key.channel() instanceof SocketChannel connection) {
+                            echo(connection, buffer);
                         } else if (key.channel() instanceof DatagramChannel udp) {
                             SocketAddress from;
                             while ((from = udp.receive(buffer.clear())) != null) {
@@ -80,6 +84,26 @@ final class PodServers implements AutoCloseable {
             if (!closed) {
                 throw new LabException("the pod servers stopped: " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** Writes back what arrived (a few bytes at a time in the lab); closes on the peer's end of stream or an error. */
+    private static void echo(SocketChannel connection, ByteBuffer buffer) throws IOException {
+        try {
+            int n = connection.read(buffer.clear());
+            if (n < 0) {
+                connection.close();
+                return;
+            }
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                if (connection.write(buffer) == 0) {
+                    break; // the peer does not read: drop the rest rather than block every pod's server
+                }
+            }
+        } catch (IOException e) {
+            connection.close();
+            throw e;
         }
     }
 

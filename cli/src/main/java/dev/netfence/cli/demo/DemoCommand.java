@@ -6,6 +6,8 @@ import dev.netfence.cli.simulate.ReachabilityMatrix;
 import dev.netfence.crds.manifest.Manifests;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabEnforcer;
+import dev.netfence.lab.LabOptions;
+import dev.netfence.lab.cni.LabNodeEnforcers;
 import dev.netfence.lab.LabException;
 import dev.netfence.lab.netns.NetworkNamespaces;
 import dev.netfence.policy.analysis.Change;
@@ -45,9 +47,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code netfence demo}: a small shop on a lab of network namespaces, walked through four steps
+ * {@code netfence demo}: a small shop on a lab of network namespaces, walked through five steps
  * (no policy; a DefaultDeny per namespace; the policies that open the shop; a change refused at
- * admission because it would cut DNS). After each step the matrix measured with real packets is
+ * admission because it would cut DNS; a change that cuts a live connection it no longer allows
+ * while another stays up, {@link RevocationStep}). After each step the matrix measured with real packets is
  * printed next to the engine's prediction, with the time from applying to enforced.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -57,6 +60,9 @@ import picocli.CommandLine.Spec;
                 "the engine's prediction.",
                 "Exit 0 when every measured matrix equals the predicted one, 3 when one differs."})
 public class DemoCommand implements Callable<Integer> {
+
+    /** Steps 1-3 enforce, 4 is refused at admission, 5 revokes a connection. */
+    static final int STEPS = 5;
 
     /** A measured matrix differs from the predicted one. */
     public static final int MISMATCH = 3;
@@ -117,16 +123,21 @@ public class DemoCommand implements Callable<Integer> {
                 + ": every pod to every pod, real connections");
         long t = System.nanoTime();
         Lab lab;
+        // direct path: one enforcer per node started before the pods, which its conflist then makes through netfence
+        LabNodeEnforcers direct = rulePath == RulePathKind.direct ? new LabNodeEnforcers(demo.bare()) : null;
         try {
-            lab = Lab.up(demo.bare());
+            lab = Lab.up(demo.bare(), direct == null ? LabOptions.DEFAULT : LabOptions.DEFAULT.withEnforcers(direct));
         } catch (LabException e) {
+            if (direct != null) {
+                direct.close();
+            }
             throw new UserInputException(e.getMessage());
         }
         say("  lab        run " + lab.runId() + " up in " + millis(System.nanoTime() - t) + " (network namespaces "
                 + lab.plan().prefix() + "*)");
         boolean kept = false;
         t = System.nanoTime();
-        try (RulePath rules = rulePath == RulePathKind.direct ? new LabEnforcerPath(lab)
+        try (RulePath rules = direct != null ? new LabEnforcerPath(direct)
                 : OperatorPath.start(lab, checkoutRoot().resolve("crds"))) {
             say("  rules      " + rules.description() + " (started in " + millis(System.nanoTime() - t) + ")");
             say("  legend     " + LEGEND);
@@ -141,6 +152,7 @@ public class DemoCommand implements Callable<Integer> {
             step(3, "The policies the shop needs", "anyone -> frontend:8080, frontend -> api:8080, api -> db:5432",
                     demo.files(demo.policies()), DemoManifests.resources(demo.policies()), opened, rules, lab, probes);
             refusedStep(demo, opened, lab, probes);
+            revocationStep(demo, opened, rules, lab, probes);
 
             long total = System.nanoTime() - started;
             say("");
@@ -154,7 +166,7 @@ public class DemoCommand implements Callable<Integer> {
                 String run = lab.keep();
                 kept = true;
                 say("");
-                say("the lab is left running (run " + run + ") with the rules of step 3; explore it, e.g.:");
+                say("the lab is left running (run " + run + ") with the rules of the last step; explore it, e.g.:");
                 say("  ip netns list | grep nf-" + run);
                 say("  ip netns exec " + lab.nodeNamespace(lab.nodes().get(0).name()) + " nft list table inet netfence");
                 say("remove it with: " + launcher() + " lab down " + run);
@@ -226,6 +238,27 @@ public class DemoCommand implements Callable<Integer> {
         progress(n, title, refused ? "refused at admission" : "NOT refused", System.nanoTime() - t, differing);
     }
 
+    private void revocationStep(DemoManifests demo, ClusterSnapshot current, RulePath rules, Lab lab, List<Probe> probes)
+            throws Exception {
+        int n = 5;
+        String title = "A change cuts a live connection it no longer allows";
+        pause(n);
+        header(n, title, "established connections the new rules deny are cut (connection revocation); the others stay up");
+        if (rulePath == RulePathKind.direct) {
+            say("  skipped with --rule-path direct: revocation is the enforcer's, and no enforcer runs on that path");
+            progress(n, title, "skipped", 0, -1);
+            return;
+        }
+        RevocationStep.Outcome outcome = RevocationStep.run(lab, rules, demo, current, this::say);
+        if (outcome.problem() != null) {
+            mismatches.add("step " + n + ": " + outcome.problem());
+        }
+        long t = System.nanoTime();
+        int differing = measure(outcome.changed(), lab, probes);
+        progress(n, title, outcome.problem() == null ? "cut the denied connection, kept the allowed one" : outcome.problem(),
+                System.nanoTime() - t, differing);
+    }
+
     /** What {@code kubectl apply} sends: an UPDATE of the object if the cluster holds one of that name, else a CREATE. */
     private static Change kubectlApply(ClusterSnapshot cluster, PolicyObject object) {
         Optional<PolicyObject> existing;
@@ -280,12 +313,12 @@ public class DemoCommand implements Callable<Integer> {
 
     private void header(int n, String title, String what) {
         say("");
-        say("Step " + n + "/4  " + title);
+        say("Step " + n + "/" + STEPS + "  " + title);
         say("  " + what);
     }
 
     private void progress(int n, String title, String enforcement, long probeNanos, int differing) {
-        say("[" + n + "/4] " + title + ": " + enforcement + "; probed in " + seconds(probeNanos)
+        say("[" + n + "/" + STEPS + "] " + title + ": " + enforcement + "; probed in " + seconds(probeNanos)
                 + "; " + (differing == 0 ? "measured = predicted" : differing < 0 ? "not measured"
                 : differing + " cells differ from the prediction"));
     }

@@ -207,6 +207,11 @@ final class OperatorPath implements RulePath {
         return Optional.empty();
     }
 
+    /** Deletes an object from the API server (the pod benchmark removes the pods it created). */
+    void delete(HasMetadata object) {
+        api.client().resource(object).delete();
+    }
+
     @Override
     public void close() {
         if (ruleSets != null) {

@@ -1,6 +1,7 @@
 package dev.netfence.enforcer.cni;
 
 import dev.netfence.enforcer.loop.EnforcerLoop;
+import java.time.Duration;
 
 /**
  * The CNI plugin's endpoint of one node's enforcer: its socket server answering with a
@@ -15,7 +16,13 @@ public final class CniEndpoint implements AutoCloseable {
     }
 
     public static CniEndpoint start(CniSettings settings, EnforcerLoop loop, PodAnnouncements announcements) {
-        CniRequestHandler handler = new CniRequestHandler(loop.newPodSettings(), announcements, loop::appliedIncluding);
+        if (settings.waitForRules().plus(loop.newPodSettings().addTimeout()).compareTo(Duration.ofSeconds(55)) > 0) {
+            throw new IllegalArgumentException("netfence.enforcer.cni.add-timeout (" + loop.newPodSettings().addTimeout()
+                    + ") plus netfence.enforcer.cni.wait-for-rules (" + settings.waitForRules() + ") is longer than the"
+                    + " plugin waits for an answer (60 s): shorten one of them");
+        }
+        CniRequestHandler handler = new CniRequestHandler(loop.newPodSettings(), announcements, loop::appliedIncluding,
+                settings.waitForRules(), loop::named);
         return new CniEndpoint(CniSocketServer.start(settings.socket(), handler));
     }
 

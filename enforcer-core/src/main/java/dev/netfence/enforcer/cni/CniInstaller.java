@@ -25,8 +25,8 @@ import org.jboss.logging.Logger;
  *   <li>the binary (built into enforcer-core's jar from {@code src/main/c}) is written to
  *       {@code <bin-dir>/netfence} through a temporary file and a rename, only when its bytes differ;</li>
  *   <li>the node's conflist, the first {@code *.conflist} of {@code <conf-dir>} in name order (the
- *       one the container runtime uses), gets {@code {"type": "netfence", "socket": ...}} appended to
- *       its {@code plugins}, or its existing netfence entry's socket corrected; every other plugin
+ *       one the container runtime uses), gets {@code {"type": "netfence", "socket": ..., "exemptNamespaces":
+ *       [...]}} appended to its {@code plugins}, or its existing netfence entry corrected; every other plugin
  *       and field stays as it was, written back through a temporary file and a rename.</li>
  * </ol>
  * Nothing is removed at shutdown: a restarting enforcer must leave pods' ADDs pointed at it (they
@@ -46,7 +46,7 @@ public final class CniInstaller {
     public record Outcome(boolean binaryWritten, Optional<Path> conflist, boolean conflistChanged) {
     }
 
-    public static Outcome install(Path binDir, Path confDir, Path socket) {
+    public static Outcome install(Path binDir, Path confDir, Path socket, List<String> exemptNamespaces) {
         boolean wrote = installBinary(binDir);
         Optional<Path> list = conflist(confDir);
         if (list.isEmpty()) {
@@ -54,13 +54,14 @@ public final class CniInstaller {
                     + " add {\"type\": \"netfence\"} to your CNI's conflist by hand, see enforcer/README.md)", confDir);
             return new Outcome(wrote, list, false);
         }
-        boolean changed = chain(list.get(), socket);
+        boolean changed = chain(list.get(), socket, exemptNamespaces);
         LOG.infof("CNI plugin netfence %s in %s, %s %s", wrote ? "installed" : "already current", binDir,
                 changed ? "chained into" : "already chained in", list.get());
         return new Outcome(wrote, list, changed);
     }
 
-    static boolean installBinary(Path binDir) {
+    /** Writes the plugin binary from this jar to {@code binDir}/netfence (a rename; nothing when equal); true when written. */
+    public static boolean installBinary(Path binDir) {
         byte[] binary;
         try (InputStream in = CniInstaller.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -98,8 +99,12 @@ public final class CniInstaller {
         }
     }
 
-    /** Appends or corrects the netfence entry; true when the file changed. */
-    static boolean chain(Path conflist, Path socket) {
+    /**
+     * Appends or corrects the netfence entry: its {@code "socket"}, and its {@code "exemptNamespaces"}
+     * ({@code netfence.cluster.exempt-namespaces}), which the front end reads when the enforcer is
+     * unreachable so that those pods still start. True when the file changed.
+     */
+    static boolean chain(Path conflist, Path socket, List<String> exemptNamespaces) {
         try {
             JsonNode root = JSON.readTree(conflist.toFile());
             if (root == null || !root.isObject() || !root.path("plugins").isArray()) {
@@ -113,7 +118,10 @@ public final class CniInstaller {
                     entry = (ObjectNode) p;
                 }
             }
-            if (entry != null && socket.toString().equals(entry.path("socket").asText())) {
+            ArrayNode exempt = JSON.createArrayNode();
+            exemptNamespaces.forEach(exempt::add);
+            if (entry != null && socket.toString().equals(entry.path("socket").asText())
+                    && exempt.equals(entry.get("exemptNamespaces"))) {
                 return false;
             }
             if (entry == null) {
@@ -121,6 +129,7 @@ public final class CniInstaller {
                 entry.put("type", "netfence");
             }
             entry.put("socket", socket.toString());
+            entry.set("exemptNamespaces", exempt);
             Path tmp = conflist.resolveSibling("." + conflist.getFileName() + ".netfence.tmp");
             Files.writeString(tmp, ((ObjectNode) root).toPrettyString() + "\n");
             Files.move(tmp, conflist, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

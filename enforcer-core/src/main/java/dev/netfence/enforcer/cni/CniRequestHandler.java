@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.netfence.enforcer.loop.NewPodSettings;
 import dev.netfence.policy.net.Cidr;
 import dev.netfence.policy.net.IpAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.jboss.logging.Logger;
 
@@ -30,7 +32,9 @@ import org.jboss.logging.Logger;
  *       pod, and answers {@code prevResult} unchanged once the kernel's table holds the pod under the
  *       fail-closed rule (or the NodeRuleSet in force names it). Pods of exempt namespaces, and
  *       every pod in fail-open mode, are answered at once. No rule set applied within the ADD timeout:
- *       error 11 (try again later), so the runtime deletes the sandbox and the kubelet retries.</li>
+ *       error 11 (try again later), so the runtime deletes the sandbox and the kubelet retries. With
+ *       {@link CniSettings#waitForRules()} it then waits, bounded, for a rule set naming the pod (its
+ *       real rules) before it answers.</li>
  *   <li>{@code DEL}: forgets the container; succeeds for a container it never saw ("Plugins should
  *       generally complete a DEL action without error even if some resources are missing").</li>
  *   <li>{@code CHECK}: error 3 unless the container was added with the addresses in {@code prevResult}.</li>
@@ -47,6 +51,8 @@ public final class CniRequestHandler {
     private final NewPodSettings settings;
     private final PodAnnouncements announcements;
     private final LongFunction<CompletableFuture<Void>> applied;
+    private final Duration waitForRules;
+    private final Function<PodAnnouncement, CompletableFuture<Void>> named;
 
     /**
      * @param applied given an announcements version, completes once the kernel's table includes it
@@ -54,9 +60,22 @@ public final class CniRequestHandler {
      */
     public CniRequestHandler(NewPodSettings settings, PodAnnouncements announcements,
                              LongFunction<CompletableFuture<Void>> applied) {
+        this(settings, announcements, applied, Duration.ZERO, p -> CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * @param waitForRules how long an ADD then waits for {@code named} ({@link CniSettings#waitForRules()}; zero: not)
+     * @param named        given a pod, completes once a rule set naming it is in the kernel
+     *                     ({@link dev.netfence.enforcer.loop.EnforcerLoop#named})
+     */
+    public CniRequestHandler(NewPodSettings settings, PodAnnouncements announcements,
+                             LongFunction<CompletableFuture<Void>> applied, Duration waitForRules,
+                             Function<PodAnnouncement, CompletableFuture<Void>> named) {
         this.settings = settings;
         this.announcements = announcements;
         this.applied = applied;
+        this.waitForRules = waitForRules;
+        this.named = named;
     }
 
     public CniResponse handle(CniRequest request) {
@@ -159,6 +178,9 @@ public final class CniRequestHandler {
                         e.getCause() == null ? null : e.getCause().getMessage());
             }
         }
+        if (!waitForRules.isZero() && !settings.exempt(pod.namespace()) && !pod.ips().isEmpty()) {
+            waitForRules(pod);
+        }
         LOG.debugf("CNI ADD %s", pod.describe());
         ObjectNode out = JSON.createObjectNode();
         out.put("cniVersion", version);
@@ -169,6 +191,25 @@ public final class CniRequestHandler {
             }
         }
         return CniResponse.ok(out.toString() + "\n");
+    }
+
+    /**
+     * Waits, bounded, until the pod's own rules are applied. Not getting them in time is no error: the
+     * pod is held (fail-closed) or, fail-open, passes, exactly as without the wait; failing the ADD
+     * would turn a slow operator into sandboxes failing and being retried on every node.
+     */
+    private void waitForRules(PodAnnouncement pod) {
+        try {
+            named.apply(pod).get(waitForRules.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warnf("CNI ADD %s: the NodeRuleSet in force does not name the pod after %s"
+                    + " (netfence.enforcer.cni.wait-for-rules); it starts held until its rules arrive", pod.describe(),
+                    waitForRules);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.warnf("CNI ADD %s: waiting for the pod's rules failed: %s", pod.describe(), e.getCause());
+        }
     }
 
     private CniResponse check(String version, String containerId, List<String> ips) {

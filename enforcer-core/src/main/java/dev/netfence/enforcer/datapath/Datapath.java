@@ -1,8 +1,11 @@
 package dev.netfence.enforcer.datapath;
 
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.Conntrack;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.nft.RuleCounters;
+import dev.netfence.policy.net.IpAddress;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,4 +37,17 @@ public interface Datapath {
 
     /** The per-rule packet and byte counters of the table, by rule comment. */
     Map<String, RuleCounters.Count> counters();
+
+    /** Releases what the datapath holds open (its netlink socket); the table stays in the kernel. */
+    default void close() {
+    }
+
+    /**
+     * The connection tracking entries whose initiator (or responder) is {@code address}, in the rules'
+     * namespace (a kernel-filtered ctnetlink dump).
+     */
+    List<Conntrack.Entry> connections(IpAddress address, Conntrack.Side side);
+
+    /** Deletes these conntrack entries; how many the kernel deleted (an entry gone since is not counted). */
+    int deleteConnections(List<Conntrack.Entry> entries);
 }

@@ -1,13 +1,15 @@
 package dev.netfence.enforcer.datapath;
 
 import dev.netfence.enforcer.nft.ApplyResult;
-import dev.netfence.enforcer.nft.NetlinkSetElements;
+import dev.netfence.enforcer.nft.Conntrack;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.NftablesException;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.nft.RuleCounters;
 import dev.netfence.enforcer.nft.RuleSetApplier;
 import dev.netfence.policy.compile.ContentHash;
+import dev.netfence.policy.net.IpAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -125,7 +127,7 @@ public final class NftablesDatapath implements Datapath {
     }
 
     private long generation() {
-        return namespace.call(NetlinkSetElements::generation);
+        return namespace.call(applier::generation);
     }
 
     @Override
@@ -135,8 +137,24 @@ public final class NftablesDatapath implements Datapath {
         trusted = -1;
     }
 
+    /** Closes the applier's netlink socket: a socket keeps its network namespace alive after the namespace is deleted. */
+    @Override
+    public synchronized void close() {
+        applier.close();
+    }
+
     @Override
     public Map<String, RuleCounters.Count> counters() {
         return namespace.call(RuleCounters::read);
+    }
+
+    @Override
+    public List<Conntrack.Entry> connections(IpAddress address, Conntrack.Side side) {
+        return namespace.call(() -> Conntrack.dump(address, side));
+    }
+
+    @Override
+    public int deleteConnections(List<Conntrack.Entry> entries) {
+        return namespace.call(() -> Conntrack.delete(entries));
     }
 }

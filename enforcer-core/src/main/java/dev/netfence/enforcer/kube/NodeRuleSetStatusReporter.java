@@ -12,8 +12,9 @@ import java.util.Objects;
 /**
  * Writes what the enforcer did into its NodeRuleSet's status: the content hash of the rule set in
  * force (computed by the enforcer from what it applied, so a hand-edited spec never reports the
- * operator's hash), when it was first applied, the rule and element counts, and the last error (the
- * previous rules stay in force then). Written only when its content differs from the status the
+ * operator's hash), when it was first applied, the rule and element counts, the pods announced by the
+ * CNI plugin that it does not name yet (held, fail-closed), and the last error (the previous rules stay
+ * in force then). Written only when its content differs from the status the
  * informer holds: an unchanged state writes nothing, however often it is reported. A conflict (the
  * operator just rewrote the spec) is thrown, so the loop keeps the report pending for the next event.
  */
@@ -71,6 +72,11 @@ public final class NodeRuleSetStatusReporter implements StatusSink {
         s.error = bounded(state.lastError());
         // errorTime is not written: re-stamping it on every retry would be a write per retry
         s.enforcer = enforcer;
+        if (!state.waitingPods().isEmpty()) {
+            // absent when none wait, so a node without new pods writes the status it always did
+            s.podsWaiting = state.waitingPods().size();
+            s.waitingPods = state.waitingPods().stream().limit(SchemaRules.MAX_WAITING_PODS_LISTED).toList();
+        }
         if (state.lastResult() != null) {
             s.rules = state.lastResult().rules();
             s.elements = state.lastResult().elements();
@@ -96,6 +102,7 @@ public final class NodeRuleSetStatusReporter implements StatusSink {
         return b != null && Objects.equals(a.appliedHash, b.appliedHash) && Objects.equals(a.appliedTime, b.appliedTime)
                 && Objects.equals(a.error, b.error) && Objects.equals(a.rules, b.rules)
                 && Objects.equals(a.elements, b.elements) && Objects.equals(a.applyKind, b.applyKind)
-                && Objects.equals(a.enforcer, b.enforcer);
+                && Objects.equals(a.enforcer, b.enforcer) && Objects.equals(a.podsWaiting, b.podsWaiting)
+                && Objects.equals(a.waitingPods, b.waitingPods);
     }
 }

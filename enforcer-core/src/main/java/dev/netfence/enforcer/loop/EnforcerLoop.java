@@ -1,14 +1,22 @@
 package dev.netfence.enforcer.loop;
 
 import dev.netfence.crds.ruleset.InvalidRuleSetException;
+import dev.netfence.enforcer.cni.PodAnnouncement;
 import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.cni.WaitingPods;
 import dev.netfence.enforcer.datapath.Datapath;
 import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.flow.FlowLog;
 import dev.netfence.enforcer.nft.FailClosedRules;
+import dev.netfence.enforcer.nft.FlowLogRules;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
+import dev.netfence.enforcer.nft.RevocationRules;
+import dev.netfence.enforcer.revoke.ConnectionRevocation;
+import dev.netfence.enforcer.revoke.ConnectionRevoker;
+import dev.netfence.enforcer.revoke.RevocationTarget;
+import dev.netfence.enforcer.revoke.RevocationTargets;
 import dev.netfence.enforcer.source.RuleSetNotReadyException;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.enforcer.source.RuleSetSourceException;
@@ -57,6 +65,10 @@ import org.jboss.logging.Logger;
  *       not name are held by the fail-closed rule ({@link NewPodSettings}, {@link FailClosedRules}); an
  *       announcement syncs at once (no coalescing delay: a pod's ADD waits for it), and
  *       {@link #appliedIncluding} tells the CNI handler when the kernel holds it.</li>
+ *   <li>With {@link ConnectionRevocation#REVOKE}, after a changed rule set is in the kernel, the
+ *       conntrack entries of connections it no longer allows are deleted ({@link ConnectionRevoker},
+ *       targeted by {@link RevocationTargets} from the difference to the previous rule set); a failed
+ *       revocation is retried on the next sync, never undoes the apply.</li>
  * </ul>
  */
 public final class EnforcerLoop implements AutoCloseable {
@@ -68,13 +80,19 @@ public final class EnforcerLoop implements AutoCloseable {
     private final StatusSink status;
     private final EnforcerObserver observer;
     private final Clock clock;
-    private final NewPodSettings newPods;
+    /** Replaced only by {@link #podCidrs} (the Node's pod CIDRs arriving after start). */
+    private volatile NewPodSettings newPods;
     private final PodAnnouncements announcements;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean pending = new AtomicBoolean();
     private final AtomicBoolean announcePending = new AtomicBoolean();
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong repairs = new AtomicLong();
+    private final AtomicLong revoked = new AtomicLong();
+    private final ConnectionRevoker revoker;
+    /** Worker thread only: the validated rule set in force (what revocation compares with), and targets left by a failure. */
+    private ResolvedRuleSet lastValid;
+    private List<RevocationTarget> revokePending = List.of();
     private volatile EnforcementState state = EnforcementState.INITIAL;
     private volatile boolean started;
     /** Worker thread only. */
@@ -83,9 +101,14 @@ public final class EnforcerLoop implements AutoCloseable {
     private RenderedTable lastBase;
     private NodeRuleSet lastRuleSet;
     private volatile WaitingPods waiting = WaitingPods.NONE;
+    /** The flow log whose rules every applied table carries ({@link FlowLogRules}); null: none. */
+    private volatile FlowLog flowLog;
     /** The announcements version the kernel's table includes; guarded by {@code waiters}. */
     private long appliedAnnouncements = -1;
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Guarded by {@code waiters}: pods whose CNI ADD waits for their own rules, and the rule set in the kernel. */
+    private final List<NameWaiter> nameWaiters = new ArrayList<>();
+    private NodeRuleSet inForce;
     /**
      * The source's object behind {@code lastGood} and the hashes of what validation made of it: an
      * identical object is not validated, rendered or hashed again (a hash walks the whole rule set,
@@ -125,12 +148,19 @@ public final class EnforcerLoop implements AutoCloseable {
         this.observer = observer;
         this.clock = clock;
         this.backoff = settings.retryInitial();
+        this.revoker = new ConnectionRevoker(datapath);
         // created by the caller's thread: in the lab and the demo that is outside every node namespace
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "netfence-enforcer-" + settings.nodeName());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Adds the flow log's rules to every table this loop applies and tells {@code log} their deciders; before {@link #start}. */
+    public EnforcerLoop withFlowLog(FlowLog log) {
+        this.flowLog = log;
+        return this;
     }
 
     /** Registers with the source and starts the schedules; the first sync runs at once. */
@@ -196,6 +226,60 @@ public final class EnforcerLoop implements AutoCloseable {
     private record Waiter(long version, CompletableFuture<Void> done) {
     }
 
+    private record NameWaiter(PodAnnouncement pod, CompletableFuture<Void> done) {
+    }
+
+    /**
+     * Completes once a rule set that names {@code pod} (every address of it, as this pod) is in the
+     * kernel: its own rules, not the fail-closed hold. Never completes while the operator has not
+     * compiled it: the caller bounds the wait ({@code netfence.enforcer.cni.wait-for-rules}).
+     */
+    public CompletableFuture<Void> named(PodAnnouncement pod) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        synchronized (waiters) {
+            if (names(inForce, pod)) {
+                f.complete(null);
+            } else {
+                nameWaiters.add(new NameWaiter(pod, f));
+            }
+        }
+        return f;
+    }
+
+    private static boolean names(NodeRuleSet ruleSet, PodAnnouncement pod) {
+        if (ruleSet == null || pod.ips().isEmpty()) {
+            return false;
+        }
+        for (String ip : pod.ips()) {
+            boolean found = false;
+            for (dev.netfence.policy.compile.LocalPod p : ruleSet.pods()) {
+                if (p.ips().contains(ip) && (pod.podKey() == null || p.key().equals(pod.podKey()))) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void inForce(NodeRuleSet ruleSet) {
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        synchronized (waiters) {
+            inForce = ruleSet;
+            for (Iterator<NameWaiter> it = nameWaiters.iterator(); it.hasNext(); ) {
+                NameWaiter w = it.next();
+                if (w.done().isDone() || names(ruleSet, w.pod())) {
+                    it.remove();
+                    done.add(w.done());
+                }
+            }
+        }
+        done.forEach(f -> f.complete(null));
+    }
+
     private void appliedAnnouncements(long version) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (waiters) {
@@ -220,6 +304,17 @@ public final class EnforcerLoop implements AutoCloseable {
         return newPods;
     }
 
+    /**
+     * The node's pod CIDRs for the fail-closed sets, when they come from its Node object
+     * ({@link dev.netfence.enforcer.kube.NodePodCidrs}) rather than the configuration: syncs at once.
+     */
+    public void podCidrs(List<dev.netfence.policy.net.Cidr> cidrs) {
+        if (!cidrs.equals(newPods.podCidrs())) {
+            newPods = newPods.withPodCidrs(cidrs);
+            announced();
+        }
+    }
+
     private void sync(boolean verify) {
         syncs.incrementAndGet();
         try {
@@ -242,6 +337,13 @@ public final class EnforcerLoop implements AutoCloseable {
             apply(hashes, valid.ruleSet(), table, verify);
             lastSource = current.get();
             lastHashes = hashes;
+            ResolvedRuleSet previous = lastValid;
+            lastValid = valid;
+            if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
+                List<RevocationTarget> targets = new ArrayList<>(revokePending);
+                targets.addAll(RevocationTargets.between(previous, valid));
+                revokePending = targets;
+            }
         } catch (RuleSetNotReadyException e) {
             LOG.debugf("node %s waits: %s", settings.nodeName(), e.getMessage());
             state = state.waiting(e.getMessage());
@@ -256,7 +358,29 @@ public final class EnforcerLoop implements AutoCloseable {
         } catch (RuntimeException e) {
             failed(e, true);
         } finally {
+            revokePending();
             report();
+        }
+    }
+
+    /** Deletes the entries of connections the rules in force deny, for the pending targets (the rules are in the kernel). */
+    private void revokePending() {
+        if (revokePending.isEmpty() || lastValid == null || state.lastError() != null) {
+            return;
+        }
+        try {
+            ConnectionRevoker.Result r = revoker.revoke(revokePending, lastValid);
+            revokePending = List.of();
+            revoked.addAndGet(r.deleted());
+            observer.revoked(r);
+            if (r.denied() > 0) {
+                LOG.infof("node %s: revoked %d established connections the new rules deny (%d checked for %d pod"
+                        + " addresses in %d ms): %s", settings.nodeName(), r.deleted(), r.checked(), r.targets(),
+                        r.took().toMillis(), r.examples());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("node %s: cannot revoke the connections the new rules deny (retried on the next sync): %s",
+                    settings.nodeName(), e.getMessage());
         }
     }
 
@@ -266,9 +390,19 @@ public final class EnforcerLoop implements AutoCloseable {
 
     private void apply(Hashes hashes, NodeRuleSet ruleSet, RenderedTable base, boolean verify) {
         PodAnnouncements.Snapshot announced = announcements.snapshot();
+        NewPodSettings newPods = this.newPods; // one value for the whole apply (podCidrs may replace it)
         WaitingPods held = WaitingPods.of(ruleSet, announced.pods(), newPods);
         RenderedTable table = newPods.failClosed() ? FailClosedRules.add(base, held.addresses(),
                 newPods.podCidrs().stream().map(Object::toString).toList(), held.allowed()) : base;
+        if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
+            table = RevocationRules.add(table);
+        }
+        FlowLog log = flowLog;
+        if (log != null && log.settings().enabled()) {
+            FlowLogRules.Result logged = FlowLogRules.add(table, ruleSet, log.settings());
+            log.installing(ruleSet, logged.deciders());
+            table = logged.table();
+        }
         if (verify && !datapath.inSync()) {
             LOG.warnf("node %s: the kernel's table inet netfence is not provably what was applied (another nftables"
                     + " transaction since; the table may have been deleted, flushed or edited): replacing it", settings.nodeName());
@@ -295,7 +429,10 @@ public final class EnforcerLoop implements AutoCloseable {
         }
         waiting = held;
         appliedAnnouncements(announced.version());
-        state = state.succeeded(hashes.applied(), hashes.ruleSet(), result, clock.instant());
+        inForce(ruleSet);
+        state = state.succeeded(hashes.applied(), hashes.ruleSet(), result, clock.instant())
+                .withWaitingPods(held.pods().stream().map(a -> a.podKey() != null ? a.podKey() : a.containerId())
+                        .sorted().toList());
         backoff = settings.retryInitial();
         if (retry != null) {
             retry.cancel(false);
@@ -395,6 +532,11 @@ public final class EnforcerLoop implements AutoCloseable {
         return syncs.get();
     }
 
+    /** Connection tracking entries deleted by revocation so far. */
+    public long connectionsRevoked() {
+        return revoked.get();
+    }
+
     /** Drift repairs so far. */
     public long repairs() {
         return repairs.get();
@@ -413,5 +555,6 @@ public final class EnforcerLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         source.close();
+        datapath.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.loop;
 
+import dev.netfence.enforcer.revoke.ConnectionRevoker;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.RuleCounters;
 import java.util.Map;
@@ -22,6 +23,10 @@ public interface EnforcerObserver {
      * fail-closed rule): above zero for longer than a compile means the operator is behind or down.
      */
     default void waitingPods(int count) {
+    }
+
+    /** Connections a rule set change no longer allows were checked and the denied ones deleted (revocation). */
+    default void revoked(ConnectionRevoker.Result result) {
     }
 
     /** The latest values of the rules' counters, by rule comment. */

@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.loop;
 
+import dev.netfence.enforcer.revoke.ConnectionRevocation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,10 +28,13 @@ import java.util.Optional;
  *                          would cost ~1% of a core
  * @param coalesceDelay     how long after an informer event the loop waits for more before it syncs, so a
  *                          burst (an AddressSet and its parts, a NodeRuleSet and its sets) is one apply
+ * @param connectionRevocation what happens to established connections a change no longer allows
+ *                          ({@link ConnectionRevocation}; default revoke)
  */
 public record EnforcerSettings(String nodeName, Source source, Path rulesPath, Duration pollInterval,
                                Duration retryInitial, Duration retryMax, Optional<String> networkNamespace,
-                               Duration resyncInterval, Duration counterInterval, Duration coalesceDelay) {
+                               Duration resyncInterval, Duration counterInterval, Duration coalesceDelay,
+                               ConnectionRevocation connectionRevocation) {
 
     public enum Source { FILE, KUBERNETES }
 
@@ -58,6 +62,15 @@ public record EnforcerSettings(String nodeName, Source source, Path rulesPath, D
         if (coalesceDelay.isNegative()) {
             throw new IllegalArgumentException("netfence.enforcer.coalesce-delay must not be negative, not " + coalesceDelay);
         }
+        Objects.requireNonNull(connectionRevocation, "netfence.enforcer.connection-revocation");
+    }
+
+    /** With the default connection revocation. */
+    public EnforcerSettings(String nodeName, Source source, Path rulesPath, Duration pollInterval, Duration retryInitial,
+                            Duration retryMax, Optional<String> networkNamespace, Duration resyncInterval,
+                            Duration counterInterval, Duration coalesceDelay) {
+        this(nodeName, source, rulesPath, pollInterval, retryInitial, retryMax, networkNamespace, resyncInterval,
+                counterInterval, coalesceDelay, ConnectionRevocation.DEFAULT);
     }
 
     /** The production defaults for a node whose rule sets come from the API server. */
@@ -70,13 +83,19 @@ public record EnforcerSettings(String nodeName, Source source, Path rulesPath, D
     /** These settings with another resync interval (tests that wait for a repair set it short, and say why). */
     public EnforcerSettings withResyncInterval(Duration d) {
         return new EnforcerSettings(nodeName, source, rulesPath, pollInterval, retryInitial, retryMax, networkNamespace,
-                d, counterInterval, coalesceDelay);
+                d, counterInterval, coalesceDelay, connectionRevocation);
     }
 
     /** These settings with other retry delays. */
     public EnforcerSettings withRetry(Duration initial, Duration max) {
         return new EnforcerSettings(nodeName, source, rulesPath, pollInterval, initial, max, networkNamespace,
-                resyncInterval, counterInterval, coalesceDelay);
+                resyncInterval, counterInterval, coalesceDelay, connectionRevocation);
+    }
+
+    /** These settings with another connection revocation. */
+    public EnforcerSettings withConnectionRevocation(ConnectionRevocation r) {
+        return new EnforcerSettings(nodeName, source, rulesPath, pollInterval, retryInitial, retryMax, networkNamespace,
+                resyncInterval, counterInterval, coalesceDelay, r);
     }
 
     private static void positive(String key, Duration d) {

@@ -143,4 +143,28 @@ class CniPluginIT {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.json().get("code").asInt()).isEqualTo(4);
     }
+
+    @Test
+    void withTheEnforcerGoneAPodOfAnExemptNamespaceStillStarts() throws Exception {
+        // the conflist entry as CniInstaller writes it; no server (enforcer down, or not started yet)
+        String conf = config(PREV_RESULT).replace("\"type\":\"netfence\",",
+                "\"type\":\"netfence\",\"exemptNamespaces\":[\"kube-system\",\"netfence-system\"],");
+        Run add = run(env("ADD", "c1", "kube-system", "coredns-0"), conf);
+        assertThat(add.exit()).isZero();
+        assertThat(add.json()).isEqualTo(JSON.readTree(PREV_RESULT));
+        assertThat(run(env("CHECK", "c1", "kube-system", "coredns-0"), conf)).isEqualTo(new Run(0, ""));
+        // any other namespace waits, also one whose name only starts like an exempt one
+        for (String ns : new String[]{"shop", "kube", "kube-system-x"}) {
+            Run other = run(env("ADD", "c2", ns, "p-0"), conf);
+            assertThat(other.exit()).as(ns).isEqualTo(1);
+            assertThat(other.json().get("code").asInt()).as(ns).isEqualTo(11);
+        }
+        // an "exemptNamespaces" nested in prevResult is not the configuration's
+        String nested = config(PREV_RESULT.replace("\"dns\":{}", "\"dns\":{},\"exemptNamespaces\":[\"shop\"]"));
+        assertThat(run(env("ADD", "c3", "shop", "p-0"), nested).exit()).isEqualTo(1);
+        // with the enforcer up, the exempt pod goes through it as before
+        startServer();
+        assertThat(run(env("ADD", "c1", "kube-system", "coredns-0"), conf).exit()).isZero();
+        assertThat(announcements.get("c1")).map(PodAnnouncement::podKey).contains("kube-system/coredns-0");
+    }
 }

@@ -5,6 +5,7 @@ import static dev.netfence.enforcer.cni.CniFixtures.config;
 import static dev.netfence.enforcer.cni.CniFixtures.env;
 import static dev.netfence.enforcer.cni.CniFixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,6 +67,52 @@ class CniRequestHandlerTest {
         assertThat(json(r).get("code").asInt()).isEqualTo(11);
         assertThat(json(r).get("msg").asText()).contains("fail-closed rule within PT0.2S");
         assertThat(json(r).get("details").asText()).contains("kubectl get noderulesets");
+    }
+
+    @Test
+    void withWaitForRulesAddAnswersOnceThePodsOwnRulesAreInTheKernel() throws Exception {
+        CompletableFuture<Void> named = new CompletableFuture<>();
+        List<PodAnnouncement> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CniRequestHandler h = new CniRequestHandler(NewPodSettings.DEFAULTS, announcements,
+                v -> CompletableFuture.completedFuture(null), Duration.ofSeconds(20), p -> {
+                    asked.add(p);
+                    return named;
+                });
+        CompletableFuture<CniResponse> add = CompletableFuture.supplyAsync(
+                () -> h.handle(request(env("ADD", "c1", "shop", "api-0"), config("1.0.0", PREV_RESULT))));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> asked.size() == 1);
+        // held already (announced), but not answered before its rules are applied
+        assertThat(announcements.get("c1")).isPresent();
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !add.isDone());
+        assertThat(asked.get(0).podKey()).isEqualTo("shop/api-0");
+        named.complete(null);
+        CniResponse r = add.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.exitCode()).isZero();
+        assertThat(json(r)).isEqualTo(JSON.readTree(PREV_RESULT));
+    }
+
+    @Test
+    void theWaitForRulesIsBoundedAndItsEndIsNoError() throws Exception {
+        // 200 ms instead of a production value, through the same setting; the rules never come (operator down)
+        CniRequestHandler h = new CniRequestHandler(NewPodSettings.DEFAULTS, announcements,
+                v -> CompletableFuture.completedFuture(null), Duration.ofMillis(200), p -> new CompletableFuture<>());
+        CniResponse r = h.handle(request(env("ADD", "c1", "shop", "api-0"), config("1.0.0", PREV_RESULT)));
+        assertThat(r.exitCode()).isZero();
+        assertThat(json(r)).isEqualTo(JSON.readTree(PREV_RESULT));
+        // an exempt pod never waits for rules either
+        CniRequestHandler never = new CniRequestHandler(NewPodSettings.DEFAULTS, announcements,
+                v -> CompletableFuture.completedFuture(null), Duration.ofSeconds(30), p -> {
+                    throw new AssertionError("an exempt pod must not wait for its rules");
+                });
+        assertThat(never.handle(request(env("ADD", "dns", "kube-system", "coredns-1"), config("1.0.0", PREV_RESULT)))
+                .exitCode()).isZero();
+    }
+
+    @Test
+    void theWaitForRulesSettingIsBounded() {
+        assertThatThrownBy(() -> CniSettings.DEFAULTS.withWaitForRules(Duration.ofMinutes(1)))
+                .hasMessageContaining("netfence.enforcer.cni.wait-for-rules must be between 0s");
+        assertThat(CniSettings.DEFAULTS.waitForRules()).isZero();
     }
 
     @Test

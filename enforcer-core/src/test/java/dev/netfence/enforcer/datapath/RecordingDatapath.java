@@ -1,9 +1,11 @@
 package dev.netfence.enforcer.datapath;
 
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.nft.Conntrack;
 import dev.netfence.enforcer.nft.NftablesException;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.nft.RuleCounters;
+import dev.netfence.policy.net.IpAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,8 @@ public final class RecordingDatapath implements Datapath {
     private int verifications;
     private int counterReads;
     private int forgets;
+    /** The modelled connection tracking table. */
+    private final List<Conntrack.Entry> connections = new ArrayList<>();
 
     @Override
     public synchronized ApplyResult apply(RenderedTable desired) {
@@ -83,5 +87,27 @@ public final class RecordingDatapath implements Datapath {
 
     public synchronized int counterReads() {
         return counterReads;
+    }
+
+    @Override
+    public synchronized List<Conntrack.Entry> connections(IpAddress address, Conntrack.Side side) {
+        return connections.stream().filter(e -> (side == Conntrack.Side.INITIATOR ? e.initiator() : e.responder())
+                .equals(address)).toList();
+    }
+
+    @Override
+    public synchronized int deleteConnections(List<Conntrack.Entry> entries) {
+        int before = connections.size();
+        connections.removeIf(c -> entries.stream().anyMatch(e -> e.id() == c.id()));
+        return before - connections.size();
+    }
+
+    /** A tracked connection, as the kernel would hold it. */
+    public synchronized void track(Conntrack.Entry e) {
+        connections.add(e);
+    }
+
+    public synchronized List<Conntrack.Entry> tracked() {
+        return List.copyOf(connections);
     }
 }

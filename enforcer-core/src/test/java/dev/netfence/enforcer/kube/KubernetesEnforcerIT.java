@@ -8,16 +8,21 @@ import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.ruleset.AddressSetParts;
 import dev.netfence.crds.ruleset.NodeRuleSetConverter;
 import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.enforcer.cni.PodAnnouncement;
+import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.datapath.RecordingDatapath;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.loop.NewPodSettings;
 import dev.netfence.enforcer.nft.FailClosedRules;
 import dev.netfence.enforcer.nft.NftablesRenderer;
+import dev.netfence.enforcer.nft.RevocationRules;
 import dev.netfence.enforcer.validate.HostileRuleSets;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.model.ClusterSnapshot;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -89,8 +94,46 @@ class KubernetesEnforcerIT {
         n1.addressSets().forEach(set -> AddressSetParts.split(set).forEach(p -> client.resource(p).create()));
         await().atMost(Duration.ofSeconds(10)).until(() -> published("n1").getStatus() != null
                 && n1.ruleSet().contentHash().equals(published("n1").getStatus().appliedHash));
-        assertThat(datapath.kernel()).isEqualTo(FailClosedRules.add(NftablesRenderer.render(n1), List.of()));
+        assertThat(datapath.kernel()).isEqualTo(RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(n1), List.of())));
         assertThat(published("n1").getStatus().error).isNull();
+    }
+
+    @Test
+    void podsWaitingForTheirRulesAreInTheStatusWrittenOnlyWhenTheyChange() throws Exception {
+        CompiledCluster compiled = RuleSetCompiler.compile(SampleClusters.shop());
+        compiled.addressSets().values().forEach(set -> AddressSetParts.split(set).forEach(p -> client.resource(p).create()));
+        client.resource(NodeRuleSetConverter.toResource(compiled.nodes().get("n1"))).create();
+        KubernetesRuleSetSource source = new KubernetesRuleSetSource(client, "n1");
+        PodAnnouncements announced = PodAnnouncements.inMemory();
+        EnforcerLoop loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, new RecordingDatapath(),
+                new NodeRuleSetStatusReporter(client, source, "enforcer-n1"), EnforcerObserver.NONE, NewPodSettings.DEFAULTS,
+                announced).start();
+        loops.add(loop);
+        await().atMost(Duration.ofSeconds(10)).until(() -> published("n1").getStatus() != null
+                && published("n1").getStatus().appliedHash != null);
+        assertThat(published("n1").getStatus().podsWaiting).as("none waiting: the field is absent").isNull();
+
+        // two pods announced by the plugin that the operator has not compiled (it is down, say)
+        announced.put(new PodAnnouncement("c-b", "shop", "new-b", "eth0", List.of("10.77.0.12")));
+        announced.put(new PodAnnouncement("c-a", "shop", "new-a", "eth0", List.of("10.77.0.11")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Integer.valueOf(2).equals(published("n1").getStatus().podsWaiting));
+        assertThat(published("n1").getStatus().waitingPods).containsExactly("shop/new-a", "shop/new-b");
+        String version = published("n1").getMetadata().getResourceVersion();
+        // the same pods at the next syncs: no write
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> published("n1").getMetadata().getResourceVersion().equals(version));
+
+        // the operator compiles new-a: only new-b waits
+        ClusterSnapshot withA = SampleClusters.shop().toBuilder().pod(SampleClusters.pod("shop", "new-a", "n1", Map.of(),
+                List.of(), "10.77.0.11")).build();
+        NodeRuleSet updated = published("n1");
+        updated.setSpec(NodeRuleSetConverter.toResource(RuleSetCompiler.compile(withA).nodes().get("n1")).getSpec());
+        client.resource(updated).update();
+        await().atMost(Duration.ofSeconds(10)).until(() -> Integer.valueOf(1).equals(published("n1").getStatus().podsWaiting));
+        assertThat(published("n1").getStatus().waitingPods).containsExactly("shop/new-b");
+        announced.remove("c-b");
+        await().atMost(Duration.ofSeconds(10)).until(() -> published("n1").getStatus().podsWaiting == null
+                && published("n1").getStatus().waitingPods == null);
     }
 
     @Test
@@ -152,7 +195,7 @@ class KubernetesEnforcerIT {
                 .doesNotContain("\n");
         assertThat(published("n1").getStatus().appliedHash).isEqualTo(n1.ruleSet().contentHash());
         assertThat(datapath.applied()).hasSize(1);
-        assertThat(datapath.kernel()).isEqualTo(FailClosedRules.add(NftablesRenderer.render(n1), List.of()));
+        assertThat(datapath.kernel()).isEqualTo(RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(n1), List.of())));
         assertThat(loop.state().lastError()).isEqualTo(published("n1").getStatus().error);
     }
 }

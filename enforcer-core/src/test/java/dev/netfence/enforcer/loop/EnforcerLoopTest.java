@@ -7,17 +7,24 @@ import dev.netfence.enforcer.SampleClusters;
 import dev.netfence.enforcer.cni.PodAnnouncement;
 import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.datapath.RecordingDatapath;
+import dev.netfence.enforcer.nft.Conntrack;
 import dev.netfence.enforcer.nft.FailClosedRules;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
+import dev.netfence.enforcer.nft.RevocationRules;
+import dev.netfence.enforcer.revoke.ConnectionRevocation;
 import dev.netfence.enforcer.source.RuleSetNotReadyException;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.policy.compile.AddressSet;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.model.LabelSelector;
+import dev.netfence.policy.model.NetworkPolicy;
+import dev.netfence.policy.net.IpAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -173,7 +180,8 @@ class EnforcerLoopTest {
         long v = announced.put(new PodAnnouncement("c-new", "shop", "new", "eth0", List.of("10.77.0.9", "fd77::9")));
         loop.appliedIncluding(v).get(5, TimeUnit.SECONDS);
         // the ADD returns only now: the kernel's table holds the new pod's addresses in the waiting sets
-        assertThat(datapath.kernel()).isEqualTo(FailClosedRules.add(NftablesRenderer.render(FIRST), List.of("10.77.0.9", "fd77::9")));
+        assertThat(datapath.kernel()).isEqualTo(RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(FIRST),
+                List.of("10.77.0.9", "fd77::9"))));
         assertThat(loop.waitingPods().pods()).extracting(PodAnnouncement::podKey).containsExactly("shop/new");
 
         // a pod the rule set names (api is not isolated, but listed) is not held; an exempt namespace neither
@@ -207,7 +215,8 @@ class EnforcerLoopTest {
         source.set(() -> Optional.of(FIRST));
         source.fire();
         added.get(5, TimeUnit.SECONDS);
-        assertThat(datapath.kernel()).isEqualTo(FailClosedRules.add(NftablesRenderer.render(FIRST), List.of("10.77.0.9")));
+        assertThat(datapath.kernel()).isEqualTo(RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(FIRST),
+                List.of("10.77.0.9"))));
     }
 
     @Test
@@ -218,11 +227,97 @@ class EnforcerLoopTest {
                 EnforcerObserver.NONE, NewPodSettings.DEFAULTS.withMode(NewPodSettings.Mode.FAIL_OPEN), announced).start();
         loop.appliedIncluding(announced.put(new PodAnnouncement("c", "shop", "new", "eth0", List.of("10.77.0.9"))))
                 .get(5, TimeUnit.SECONDS);
-        assertThat(datapath.kernel()).isEqualTo(NftablesRenderer.render(FIRST));
+        assertThat(datapath.kernel()).isEqualTo(RevocationRules.add(NftablesRenderer.render(FIRST)));
+    }
+
+    @Test
+    void namedCompletesOnceTheRuleSetInTheKernelNamesThePod() throws Exception {
+        PodAnnouncements announced = PodAnnouncements.inMemory();
+        source.set(() -> Optional.of(FIRST));
+        loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, datapath, s -> reports.add(s),
+                EnforcerObserver.NONE, NewPodSettings.DEFAULTS, announced).start();
+        PodAnnouncement fresh = new PodAnnouncement("c-new", "shop", "new", "eth0", List.of("10.77.0.9"));
+        loop.appliedIncluding(announced.put(fresh)).get(5, TimeUnit.SECONDS);
+        java.util.concurrent.CompletableFuture<Void> named = loop.named(fresh);
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !named.isDone());
+        // the operator compiles the new pod: a rule set naming shop/new at its address
+        ResolvedRuleSet withNew = RuleSetCompiler.compile(SampleClusters.shop().toBuilder()
+                .pod(SampleClusters.pod("shop", "new", "n1", Map.of("app", "new"), List.of(), "10.77.0.9")).build())
+                .forNode("n1");
+        source.set(() -> Optional.of(withNew));
+        source.fire();
+        named.get(5, TimeUnit.SECONDS);
+        assertThat(loop.waitingPods().pods()).isEmpty();
+        assertThat(loop.named(new PodAnnouncement("c-api", "shop", "api", "eth0", List.of("10.77.0.2")))).isDone();
+        // another pod at a named pod's address is not named (its own rules are not the old pod's)
+        assertThat(loop.named(new PodAnnouncement("c-x", "shop", "x", "eth0", List.of("10.77.0.2")))).isNotDone();
+    }
+
+    @Test
+    void aRemovedAllowRevokesExactlyTheConnectionsTheNewRulesDeny() {
+        Conntrack.Entry apiToWeb = entry(1, "10.77.0.2", "10.77.0.1", 8080);
+        Conntrack.Entry webToDb = entry(2, "10.77.0.1", "10.77.0.3", 5432);
+        datapath.track(apiToWeb);
+        datapath.track(webToDb);
+        source.set(() -> Optional.of(FIRST));
+        start(EnforcerSettings.defaults("n1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        assertThat(datapath.tracked()).containsExactly(apiToWeb, webToDb); // the first apply found nothing to revoke
+
+        ResolvedRuleSet dbClosed = RuleSetCompiler.compile(SampleClusters.shop().toBuilder().policy(new NetworkPolicy("shop",
+                "db-ingress", LabelSelector.of("app", "db"), List.of("Ingress"), List.of(), null, Map.of())).build()).forNode("n1");
+        source.set(() -> Optional.of(dbClosed));
+        source.fire();
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.connectionsRevoked() == 1);
+        assertThat(datapath.tracked()).containsExactly(apiToWeb);
+        assertThat(datapath.kernel()).isEqualTo(table(dbClosed));
+    }
+
+    @Test
+    void keepLeavesTheConnectionsAndTheTableWithoutTheRevocationRule() {
+        Conntrack.Entry webToDb = entry(2, "10.77.0.1", "10.77.0.3", 5432);
+        datapath.track(webToDb);
+        source.set(() -> Optional.of(FIRST));
+        start(EnforcerSettings.defaults("n1").withConnectionRevocation(ConnectionRevocation.KEEP));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> FailClosedRules.add(NftablesRenderer.render(FIRST), List.of()).equals(datapath.kernel()));
+        ResolvedRuleSet dbClosed = RuleSetCompiler.compile(SampleClusters.shop().toBuilder().policy(new NetworkPolicy("shop",
+                "db-ingress", LabelSelector.of("app", "db"), List.of("Ingress"), List.of(), null, Map.of())).build()).forNode("n1");
+        source.set(() -> Optional.of(dbClosed));
+        source.fire();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> FailClosedRules.add(NftablesRenderer.render(dbClosed), List.of()).equals(datapath.kernel()));
+        assertThat(datapath.tracked()).containsExactly(webToDb);
+        assertThat(loop.connectionsRevoked()).isZero();
+    }
+
+    private static Conntrack.Entry entry(long id, String from, String to, int port) {
+        return new Conntrack.Entry(6, IpAddress.parse(from), 40000 + (int) id, IpAddress.parse(to), port, id, 0, new byte[0]);
+    }
+
+    /** The Node's spec.podCIDRs arriving after start (NodePodCidrs): the next apply drops unknown addresses of the range. */
+    @Test
+    void podCidrsFromTheNodeAreAppliedAtOnce() throws Exception {
+        source.set(() -> Optional.of(FIRST));
+        loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, datapath, s -> reports.add(s),
+                EnforcerObserver.NONE, NewPodSettings.DEFAULTS, PodAnnouncements.inMemory()).start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+
+        List<dev.netfence.policy.net.Cidr> cidrs = List.of(dev.netfence.policy.net.Cidr.parse("10.77.0.0/24"));
+        loop.podCidrs(cidrs);
+        NewPodSettings withCidrs = NewPodSettings.DEFAULTS.withPodCidrs(cidrs);
+        List<String> known = dev.netfence.enforcer.cni.WaitingPods.of(FIRST.ruleSet(), List.of(), withCidrs).allowed();
+        assertThat(known).as("the rule set's pods are let through").isNotEmpty();
+        RenderedTable expected = RevocationRules.add(
+                FailClosedRules.add(NftablesRenderer.render(FIRST), List.of(), List.of("10.77.0.0/24"), known));
+        await().atMost(Duration.ofSeconds(5)).until(() -> expected.equals(datapath.kernel()));
+        assertThat(loop.newPodSettings().podCidrs()).isEqualTo(cidrs);
     }
 
     private static RenderedTable table(ResolvedRuleSet rs) {
-        return FailClosedRules.add(NftablesRenderer.render(rs), List.of()); // the default: fail-closed, nobody announced
+        // the defaults: fail-closed (nobody announced), connection revocation on
+        return RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(rs), List.of()));
     }
 
     static ResolvedRuleSet withExtraMember(ResolvedRuleSet rs, String entry) {

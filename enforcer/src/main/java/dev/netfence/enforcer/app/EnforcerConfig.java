@@ -1,7 +1,9 @@
 package dev.netfence.enforcer.app;
 
 import dev.netfence.enforcer.cni.CniSettings;
+import dev.netfence.enforcer.flow.FlowLogSettings;
 import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.revoke.ConnectionRevocation;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -55,10 +57,18 @@ public interface EnforcerConfig {
 
     /**
      * The node's pod CIDRs (its Node's {@code spec.podCIDRs}, comma-separated), e.g. {@code 10.244.1.0/24}:
-     * in fail-closed mode an address of these that no known pod has is dropped too. Unset: only the pods
-     * the CNI plugin announced are held.
+     * in fail-closed mode an address of these that no known pod has is dropped too. Unset with the
+     * Kubernetes source: read from the enforcer's own Node ({@code NodePodCidrs}); with the file source,
+     * or a Node without them: only the pods the CNI plugin announced are held.
      */
     Optional<List<String>> podCidrs();
+
+    /**
+     * What happens to established connections a rule set change no longer allows: {@code revoke} deletes
+     * their conntrack entries (their next packet is dropped), {@code keep} lets them run until they close.
+     */
+    @WithDefault("revoke")
+    ConnectionRevocation connectionRevocation();
 
     /** The CNI plugin's endpoint ({@code netfence.enforcer.cni.*}). */
     Cni cni();
@@ -81,6 +91,13 @@ public interface EnforcerConfig {
         Duration addTimeout();
 
         /**
+         * How long an ADD also waits for a NodeRuleSet naming the pod (its real rules); 0s: not at all. When they do
+         * not come in time the ADD succeeds and the pod starts held, as without the wait. At most 30s.
+         */
+        @WithDefault("0s")
+        Duration waitForRules();
+
+        /**
          * Install the plugin at start: the binary into {@link #binDir()} and a netfence entry into the first
          * conflist of {@link #confDir()} (idempotent; the other plugins untouched). The DaemonSet sets it and
          * mounts the host's directories.
@@ -97,7 +114,40 @@ public interface EnforcerConfig {
         Path confDir();
 
         default CniSettings toSettings() {
-            return new CniSettings(enabled(), socket(), stateDir());
+            return new CniSettings(enabled(), socket(), stateDir(), waitForRules());
+        }
+    }
+
+    /** The flow log ({@code netfence.enforcer.flow-log.*}): denied (and optionally allowed) connections, read over NFLOG. */
+    FlowLog flowLog();
+
+    interface FlowLog {
+        /** Log the packets the policies deny. */
+        @WithDefault("true")
+        boolean denied();
+
+        /** Also log the new connections a policy rule allows (off: a busy node's allowed connections are many). */
+        @WithDefault("false")
+        boolean allowed();
+
+        /** The NFLOG group the rules log to and the enforcer reads; pick another if a tool on the node uses it. */
+        @WithDefault("2718")
+        int group();
+
+        /** Logged packets per second for the whole node; the rest are dropped (or accepted) unlogged and counted. */
+        @WithDefault("300")
+        int rate();
+
+        /** Packets the rate limit lets through at once. */
+        @WithDefault("300")
+        int burst();
+
+        /** Flow records kept in memory for GET /flows. */
+        @WithDefault("10000")
+        int ringSize();
+
+        default FlowLogSettings toSettings() {
+            return new FlowLogSettings(denied(), allowed(), group(), rate(), burst(), ringSize());
         }
     }
 
@@ -108,6 +158,6 @@ public interface EnforcerConfig {
     /** The core's settings record (validated there, with the key named in the message). */
     default EnforcerSettings toSettings() {
         return new EnforcerSettings(nodeName(), source(), rulesPath(), pollInterval(), retryInitial(), retryMax(),
-                networkNamespace(), resyncInterval(), counterInterval(), coalesceDelay());
+                networkNamespace(), resyncInterval(), counterInterval(), coalesceDelay(), connectionRevocation());
     }
 }

@@ -54,8 +54,19 @@ public final class EnforcerHealth {
                 // not a readiness failure: the node enforces what it has; new pods wait for the operator
                 b.withData("podsWaitingForRules", loop.waitingPods());
             }
+            if (loop.connectionsRevoked() > 0) {
+                b.withData("connectionsRevoked", loop.connectionsRevoked());
+            }
             if (s.lastError() != null) {
                 b.withData("lastError", s.lastError()).withData("consecutiveFailures", s.consecutiveFailures());
+            }
+            var bridge = loop.checkBridgeNetfilter();
+            if (bridge != null) {
+                // not a readiness failure either: only bridge CNIs need it (the data says what to set)
+                b.withData("bridgedPodTrafficFiltered", bridge.filtersBridgedTraffic());
+                if (!bridge.filtersBridgedTraffic()) {
+                    b.withData("bridgeNetfilter", bridge.describe());
+                }
             }
             return b.build();
         }

@@ -34,6 +34,20 @@ class EnforcerConfigTest {
         assertThat(EnforcerConfig.class.getMethod("source").getAnnotation(WithDefault.class).value())
                 .as("the app's default source is the file; the DaemonSet sets kubernetes, which defaults(node) uses")
                 .isEqualTo("file");
+        assertThat(EnforcerConfig.class.getMethod("connectionRevocation").getAnnotation(WithDefault.class).value())
+                .isEqualTo(core.connectionRevocation().name().toLowerCase());
+    }
+
+    @Test
+    void theFlowLogsDefaultsAreTheCoresDefaults() throws Exception {
+        Class<?> f = EnforcerConfig.FlowLog.class;
+        dev.netfence.enforcer.flow.FlowLogSettings d = dev.netfence.enforcer.flow.FlowLogSettings.DEFAULTS;
+        assertThat(f.getMethod("denied").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.denied()));
+        assertThat(f.getMethod("allowed").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.allowed()));
+        assertThat(f.getMethod("group").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.group()));
+        assertThat(f.getMethod("rate").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.ratePerSecond()));
+        assertThat(f.getMethod("burst").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.burst()));
+        assertThat(f.getMethod("ringSize").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.ringSize()));
     }
 
     @Test
@@ -44,6 +58,8 @@ class EnforcerConfigTest {
         assertThat(cni.getMethod("enabled").getAnnotation(WithDefault.class).value()).isEqualTo("true");
         assertThat(parse(cni.getMethod("addTimeout").getAnnotation(WithDefault.class).value()))
                 .isEqualTo(NewPodSettings.DEFAULT_ADD_TIMEOUT);
+        assertThat(parse(cni.getMethod("waitForRules").getAnnotation(WithDefault.class).value()))
+                .isEqualTo(CniSettings.DEFAULT_WAIT_FOR_RULES);
     }
 
     /** The duration syntax of SmallRye Config used in the defaults: 50ms, 30s, 2m. */
