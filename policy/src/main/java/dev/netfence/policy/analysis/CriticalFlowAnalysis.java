@@ -251,9 +251,14 @@ public final class CriticalFlowAnalysis {
             labelSetsByNamespace.computeIfAbsent(p.namespace(), k -> new HashSet<>()).add(p.labels());
         }
         labelSetsByNamespace.forEach((ns, labelSets) -> {
+            // a plain loop: this runs for every policy of the namespaces involved on every admission request, and the
+            // stream it replaces was a fifth of the request threads' allocation at 500 policies in one namespace
             for (NetworkPolicy np : full.policiesInNamespace(ns)) {
-                if (labelSets.stream().anyMatch(np.podSelector()::matches)) {
-                    policies.add(np);
+                for (Map<String, String> labels : labelSets) {
+                    if (np.podSelector().matches(labels)) {
+                        policies.add(np);
+                        break;
+                    }
                 }
             }
             defaultDenies.addAll(full.defaultDeniesInNamespace(ns));

@@ -397,25 +397,44 @@ public final class AdmissionLoadBenchmark {
         List<java.util.concurrent.Future<?>> done = new ArrayList<>();
         for (int i = 0; i < PODS; i++) {
             int n = i;
-            done.add(pool.submit(() -> client.resource(pod("bench", "pod-" + n, "10.1." + (n / 250) + "." + (n % 250 + 1),
-                    Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7)))).create()));
+            done.add(pool.submit(() -> create(client, pod("bench", "pod-" + n, "10.1." + (n / 250) + "." + (n % 250 + 1),
+                    Map.of("app", "app-" + (n % CLASSES), "tier", "t" + (n % 7))))));
         }
         for (int j = 0; j < POLICIES; j++) {
             int n = j;
-            done.add(pool.submit(() -> client.resource(policy(n, n < CLASSES)).create()));
+            done.add(pool.submit(() -> create(client, policy(n, n < CLASSES))));
         }
         for (int i = 0; i < fillerPods; i++) {
             int n = i;
-            done.add(pool.submit(() -> client.resource(fillerPod(n, fillerNamespaces)).create()));
+            done.add(pool.submit(() -> create(client, fillerPod(n, fillerNamespaces))));
         }
         for (int j = 0; j < fillerPolicies; j++) {
             int n = j;
-            done.add(pool.submit(() -> client.resource(fillerPolicy(n, fillerNamespaces)).create()));
+            done.add(pool.submit(() -> create(client, fillerPolicy(n, fillerNamespaces))));
         }
         for (var f : done) {
             f.get();
         }
         pool.shutdown();
+    }
+
+    /**
+     * One create of the fill, tried up to 3 times: on a saturated machine (load 20-35 from other builds) a create
+     * can time out on the client after the server stored it, which the next try then finds as a conflict.
+     */
+    static Object create(NamespacedKubernetesClient client, io.fabric8.kubernetes.api.model.HasMetadata object) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.resource(object).create();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() == 409 && attempt > 1) {
+                    return object;   // stored by the try that timed out
+                }
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Filler pod {@code n} of the other namespaces (the same 100 label classes as bench). */
