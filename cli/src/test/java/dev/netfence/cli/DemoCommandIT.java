@@ -70,7 +70,7 @@ class DemoCommandIT {
                 "--manifests", "../demo");
 
         assertThat(result.exitCode()).as(result.getOutput() + result.getErrorOutput()).isZero();
-        assertThat(result.getOutput()).contains("compiler -> renderer -> libnftables", "every measured matrix equals");
+        assertThat(result.getOutput()).contains("compiler -> one enforcer loop per node", "every measured matrix equals");
         Matcher run = RUN.matcher(result.getOutput());
         assertThat(run.find()).isTrue();
         String id = run.group(1);

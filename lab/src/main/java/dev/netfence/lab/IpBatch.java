@@ -22,10 +22,19 @@ final class IpBatch {
      * ip keeps going after a failing line (used for removal, where some objects may be gone).
      */
     static void run(String namespace, List<String> lines, boolean force) {
+        run("ip", namespace, lines, force);
+    }
+
+    /** The same with iproute2's {@code bridge} (FDB entries). */
+    static void bridge(String namespace, List<String> lines) {
+        run("bridge", namespace, lines, false);
+    }
+
+    private static void run(String program, String namespace, List<String> lines, boolean force) {
         if (lines.isEmpty()) {
             return;
         }
-        List<String> command = new ArrayList<>(List.of("ip"));
+        List<String> command = new ArrayList<>(List.of(program));
         if (namespace != null) {
             command.addAll(List.of("-n", namespace));
         }
@@ -42,19 +51,19 @@ final class IpBatch {
             String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new LabException("ip -batch" + where + " did not finish within 60 s");
+                throw new LabException(program + " -batch" + where + " did not finish within 60 s");
             }
             if (process.exitValue() != 0 && !force) {
                 Matcher m = FAILED_LINE.matcher(errors);
-                String line = m.find() ? " at `ip " + lines.get(Integer.parseInt(m.group(1)) - 1) + "`" : "";
-                throw new LabException("ip -batch" + where + " failed" + line + ": " + errors);
+                String line = m.find() ? " at `" + program + " " + lines.get(Integer.parseInt(m.group(1)) - 1) + "`" : "";
+                throw new LabException(program + " -batch" + where + " failed" + line + ": " + errors);
             }
         } catch (IOException e) {
-            throw new LabException("cannot run `ip` (iproute2): " + e.getMessage()
+            throw new LabException("cannot run `" + program + "` (iproute2): " + e.getMessage()
                     + "; install it (apt-get install iproute2)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new LabException("interrupted while running ip -batch" + where, e);
+            throw new LabException("interrupted while running " + program + " -batch" + where, e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.netfence.lab;
 
 import dev.netfence.enforcer.datapath.NftablesDatapath;
+import dev.netfence.lab.cni.LabPodNetwork;
 import dev.netfence.lab.netns.NamespaceExecutor;
 import dev.netfence.lab.netns.NetworkNamespaces;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -50,6 +51,8 @@ public final class Lab implements AutoCloseable {
     private final AtomicBoolean removed = new AtomicBoolean();
     private final Object lifecycle = new Object();
     private final Thread shutdownHook;
+    /** host-local's leases (one directory per node); removed with the lab. */
+    private volatile Path cniWork;
 
     private Lab(LabPlan plan, LabOptions options) {
         this.plan = plan;
@@ -67,7 +70,7 @@ public final class Lab implements AutoCloseable {
             throw new LabException(reason);
         });
         String runId = options.runId() != null ? options.runId() : freshRunId();
-        LabPlan plan = LabPlan.of(snapshot, runId);
+        LabPlan plan = LabPlan.of(snapshot, runId, options.topology());
         List<String> existing = namespacesWithPrefix(plan.prefix());
         if (!existing.isEmpty()) {
             throw new LabException("lab run " + runId + " already exists (" + existing.size() + " namespaces "
@@ -110,16 +113,27 @@ public final class Lab implements AutoCloseable {
                 }
             }
         }
-        List<CompletableFuture<Object>> forwarding = new ArrayList<>();
+        plan.fdbScripts().forEach((ns, lines) -> IpBatch.bridge(ns, lines));
+        List<CompletableFuture<Object>> sysctls = new ArrayList<>();
         for (LabNode node : plan.nodes()) {
-            forwarding.add(executors.get(node.namespace()).submit(() -> {
+            sysctls.add(executors.get(node.namespace()).submit(() -> {
                 // /proc/sys/net resolves against the namespace of the calling thread
                 Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "1");
                 Files.writeString(Path.of("/proc/sys/net/ipv6/conf/all/forwarding"), "1");
+                noDuplicateAddressDetection();
                 return null;
             }));
         }
-        joinAll(forwarding);
+        for (LabPod p : plan.pods()) {
+            if (!p.hostNetwork()) {
+                sysctls.add(executors.get(p.namespace()).submit(() -> {
+                    noDuplicateAddressDetection();
+                    return null;
+                }));
+            }
+        }
+        joinAll(sysctls);
+        makePods();
         List<ServedPort> declared = new ArrayList<>();
         for (LabPod p : plan.pods()) {
             for (ContainerPort cp : p.pod().ports()) {
@@ -132,6 +146,71 @@ public final class Lab implements AutoCloseable {
         if (options.rules() != null) {
             installRules(options.rules());
         }
+    }
+
+    /**
+     * The lab's addresses are unique by plan, and duplicate address detection would make every new
+     * IPv6 address (pods' and gateways') unusable for about a second: interfaces created from now on in
+     * this namespace skip it.
+     */
+    private static void noDuplicateAddressDetection() throws IOException {
+        Files.writeString(Path.of("/proc/sys/net/ipv6/conf/default/accept_dad"), "0");
+        Files.writeString(Path.of("/proc/sys/net/ipv6/conf/all/accept_dad"), "0");
+    }
+
+    /**
+     * Makes every pod as a runtime does: the node's enforcer (when the lab has enforcers) is started
+     * first, then each pod's sandbox gets its network from the node's conflist, run from a thread inside
+     * the node's namespace (nodes in parallel, a node's pods one after the other).
+     */
+    private void makePods() {
+        try {
+            cniWork = Files.createTempDirectory("nf-" + plan.runId() + "-cni");
+        } catch (IOException e) {
+            throw new LabException("cannot create the CNI work directory: " + e.getMessage(), e);
+        }
+        List<CompletableFuture<Object>> made = new ArrayList<>();
+        // the runtime's own thread in each node: the node's executor stays free for its enforcer, whose apply
+        // the netfence plugin's ADD waits for
+        List<NamespaceExecutor> runtimes = new ArrayList<>();
+        try {
+            for (LabNode node : plan.nodes()) {
+                Path socket = options.enforcers() == null ? null : options.enforcers().start(this, node);
+                LabPodNetwork network = new LabPodNetwork(plan, node, cniWork.resolve(node.name()),
+                        options.enforcers() == null ? null : options.enforcers().plugin(), socket);
+                // a kubelet starts a node's sandboxes in parallel (host-local serialises its leases with a file lock)
+                NamespaceExecutor runtime = new NamespaceExecutor(node.namespace(), 4);
+                runtimes.add(runtime);
+                for (LabPod p : node.pods()) {
+                    if (!p.hostNetwork()) {
+                        made.add(runtime.submit(() -> network.add(p)));
+                    }
+                }
+            }
+            joinAll(made);
+            made.clear();
+            for (int i = 0; i < plan.nodes().size(); i++) {
+                LabNode node = plan.nodes().get(i);
+                made.add(runtimes.get(i).submit(() -> bridgeProxySettings(node)));
+            }
+            joinAll(made);
+        } finally {
+            runtimes.forEach(NamespaceExecutor::close);
+        }
+        for (LabNode node : plan.nodes()) {
+            IpBatch.run(node.namespace(), plan.proxyNeighbours(node), false);
+        }
+    }
+
+    /** Runs inside the node's namespace once its pods exist: the bridge answers for remote pods of its subnet at once. */
+    private Object bridgeProxySettings(LabNode node) throws IOException {
+        if (!plan.proxyNeighbours(node).isEmpty()) {
+            String bridge = LabPlan.POD_BRIDGE;
+            Files.writeString(Path.of("/proc/sys/net/ipv6/conf/" + bridge + "/proxy_ndp"), "1");
+            Files.writeString(Path.of("/proc/sys/net/ipv4/neigh/" + bridge + "/proxy_delay"), "0");
+            Files.writeString(Path.of("/proc/sys/net/ipv6/neigh/" + bridge + "/proxy_delay"), "0");
+        }
+        return null;
     }
 
     /** Waits for every future; the first failure is rethrown as is (a LabException keeps its message). */
@@ -176,8 +255,12 @@ public final class Lab implements AutoCloseable {
             return Optional.of("the lab creates network namespaces and needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN): "
                     + "run it as root, e.g. with sudo");
         }
-        if (findExecutable("ip").isEmpty()) {
-            return Optional.of("the lab needs the `ip` command of iproute2: apt-get install iproute2");
+        if (findExecutable("ip").isEmpty() || findExecutable("bridge").isEmpty()) {
+            return Optional.of("the lab needs the `ip` and `bridge` commands of iproute2: apt-get install iproute2");
+        }
+        String cni = LabPodNetwork.prerequisitesMissing();
+        if (cni != null) {
+            return Optional.of(cni);
         }
         return Optional.empty();
     }
@@ -446,6 +529,7 @@ public final class Lab implements AutoCloseable {
             if (!left.isEmpty()) {
                 IpBatch.run(null, left.stream().map(ns -> "netns del " + ns).toList(), true);
             }
+            removeCniWork();
         }
     }
 
@@ -470,6 +554,18 @@ public final class Lab implements AutoCloseable {
             // the JVM is already shutting down: the hook found the lab marked removed and did nothing
         }
         return runId();
+    }
+
+    private void removeCniWork() {
+        Path dir = cniWork;
+        if (dir == null) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory: what is left is harmless
+        }
     }
 
     /** Whether {@link #close()} (or the shutdown hook) has removed the lab. */

@@ -7,21 +7,26 @@ import dev.netfence.policy.net.Cidr;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
  * The topology of one lab run, computed from a snapshot without touching the system: namespace
- * and interface names, addresses, and the {@code ip -batch} scripts that build it.
+ * and interface names, addresses, host-local ranges, and the {@code ip -batch} scripts that build
+ * the nodes and the underlay. Pods are not made here: the node's CNI plugins make them
+ * ({@link dev.netfence.lab.cni.LabPodNetwork}), as a container runtime would.
  *
- * <p>Routed pods follow the Calico model: the pod's default route points at a link-local gateway
- * (169.254.1.1, fe80::1) that is resolved by a permanent neighbour entry to the node side of its
- * veth; the node routes the pod's /32 (/128) to that veth. Nodes reach each other's pods over an
- * underlay bridge that lives in its own namespace, with one route per remote address. Nothing is
- * created in the machine's own namespace, and no namespace of the lab has a default route.
+ * <p>{@link LabTopology#ROUTED}: {@code ptp} gives each pod a veth whose host end holds the range's
+ * gateway; nodes reach each other's pods over an underlay bridge that lives in its own namespace,
+ * with one route per remote address. {@link LabTopology#BRIDGED_VXLAN}: the node's pods share
+ * {@code cni0}; nodes reach each other's pods through a VXLAN device {@code vx0} over the same
+ * underlay, with static neighbour and FDB entries (what Flannel's daemon writes). Nothing is created
+ * in the machine's own namespace, and no namespace of the lab has a default route.
  */
 public final class LabPlan {
 
@@ -30,12 +35,16 @@ public final class LabPlan {
     /** The lab's own underlay ranges (RFC 2544 benchmarking range; a ULA): never pod addresses. */
     public static final Cidr UNDERLAY_V4 = Cidr.parse("198.18.0.0/16");
     public static final Cidr UNDERLAY_V6 = Cidr.parse("fd00:6e66::/64");
-    public static final String GATEWAY_V4 = "169.254.1.1";
-    public static final String GATEWAY_V6 = "fe80::1";
-    /** The MAC of every node-side veth, as in Calico: pods resolve their gateway to it statically. */
-    public static final String GATEWAY_MAC = "ee:ee:ee:ee:ee:ee";
+    /** The VXLAN devices' own addresses (bridged topology), from the same RFC 2544 range. */
+    public static final Cidr VTEP_V4 = Cidr.parse("198.19.0.0/16");
+    public static final Cidr VTEP_V6 = Cidr.parse("fd00:6e67::/64");
+    /** Flannel's VNI and port for its vxlan backend. */
+    static final int VXLAN_ID = 1;
+    static final int VXLAN_PORT = 8472;
     static final String UNDERLAY_BRIDGE = "br0";
     static final String NODE_UPLINK = "ul0";
+    static final String VXLAN_DEVICE = "vx0";
+    public static final String POD_BRIDGE = "cni0";
     static final String POD_INTERFACE = "eth0";
 
     private static final Pattern READABLE = Pattern.compile("[a-z0-9][a-z0-9.-]*");
@@ -45,20 +54,26 @@ public final class LabPlan {
     private static final Cidr LINK_LOCAL_V6 = Cidr.parse("fe80::/10");
 
     private final String runId;
+    private final LabTopology topology;
     private final List<LabNode> nodes;
     private final List<LabPod> pods;
 
-    private LabPlan(String runId, List<LabNode> nodes, List<LabPod> pods) {
+    private LabPlan(String runId, LabTopology topology, List<LabNode> nodes, List<LabPod> pods) {
         this.runId = runId;
+        this.topology = topology;
         this.nodes = List.copyOf(nodes);
         this.pods = List.copyOf(pods);
+    }
+
+    public static LabPlan of(ClusterSnapshot snapshot, String runId) {
+        return of(snapshot, runId, LabTopology.ROUTED);
     }
 
     /**
      * Plans a lab for the pods of {@code snapshot} that have an IP (pods without one are not
      * running and take part in no flow). Every such pod needs {@code spec.nodeName}.
      */
-    public static LabPlan of(ClusterSnapshot snapshot, String runId) {
+    public static LabPlan of(ClusterSnapshot snapshot, String runId, LabTopology topology) {
         if (!RUN_ID.matcher(runId).matches()) {
             throw new LabException("invalid lab run id \"" + runId + "\": use 1-12 lowercase letters or digits");
         }
@@ -67,6 +82,7 @@ public final class LabPlan {
         TreeSet<String> nodeNames = new TreeSet<>();
         snapshot.nodes().forEach(n -> nodeNames.add(n.name()));
         Map<IpAddress, String> routedOwners = new HashMap<>();
+        Set<IpAddress> taken = new HashSet<>();
         for (Pod p : running) {
             if (p.nodeName() == null || p.nodeName().isEmpty()) {
                 throw new LabException("pod " + p.key() + " (status.podIP " + p.ips().get(0) + "): spec.nodeName is "
@@ -75,6 +91,7 @@ public final class LabPlan {
             nodeNames.add(p.nodeName());
             for (IpAddress ip : p.ips()) {
                 checkUsable(ip, "pod " + p.key() + " status.podIPs");
+                taken.add(ip);
                 String previous = p.hostNetwork() ? null : routedOwners.putIfAbsent(ip, p.key());
                 if (previous != null) {
                     throw new LabException("pod " + p.key() + " status.podIPs: " + ip + " is already the IP of "
@@ -82,6 +99,7 @@ public final class LabPlan {
                 }
             }
         }
+        snapshot.nodes().forEach(n -> taken.addAll(n.ips()));
         Map<String, String> nodeNamespaces = new LinkedHashMap<>();
         int n = 0;
         for (String name : nodeNames) {
@@ -94,10 +112,9 @@ public final class LabPlan {
         for (Pod p : running) {
             LabPod lp;
             if (p.hostNetwork()) {
-                lp = new LabPod(p, nodeNamespaces.get(p.nodeName()), null, null);
+                lp = new LabPod(p, nodeNamespaces.get(p.nodeName()));
             } else {
-                String ns = readableOr(prefix + "pod-" + p.namespace() + "." + p.name(), prefix + "pod" + index);
-                lp = new LabPod(p, ns, "nfp" + index, podMac(index));
+                lp = new LabPod(p, readableOr(prefix + "pod-" + p.namespace() + "." + p.name(), prefix + "pod" + index));
                 index++;
             }
             labPods.add(lp);
@@ -121,16 +138,57 @@ public final class LabPlan {
                             + routedOwners.get(ip) + "; node and host-network addresses must differ from pod IPs");
                 }
             }
-            labNodes.add(new LabNode(name, e.getValue(), nth(UNDERLAY_V4, n), nth(UNDERLAY_V6, n), local, here));
+            labNodes.add(new LabNode(name, e.getValue(), nth(UNDERLAY_V4, n), nth(UNDERLAY_V6, n), local, here,
+                    podRanges(name, here, taken)));
         }
-        return new LabPlan(runId, labNodes, labPods);
+        return new LabPlan(runId, topology, labNodes, labPods);
+    }
+
+    /**
+     * host-local's ranges for a node: per family, the smallest subnet (at most /24, /112) holding every
+     * pod address of that family on the node, so that each pod gets exactly its planned addresses (a
+     * runtime asks for them with the {@code ips} capability) and {@code bridge} needs one address of a
+     * family on {@code cni0}.
+     */
+    static List<PodRange> podRanges(String node, List<LabPod> pods, Set<IpAddress> taken) {
+        List<PodRange> out = new ArrayList<>();
+        for (boolean v6 : new boolean[] {false, true}) {
+            List<IpAddress> ips = pods.stream().filter(p -> !p.hostNetwork()).flatMap(p -> p.pod().ips().stream())
+                    .filter(ip -> ip.v6() == v6).toList();
+            if (ips.isEmpty()) {
+                continue;
+            }
+            int prefix = v6 ? 112 : 24;
+            while (prefix > 0 && !sharePrefix(ips, prefix)) {
+                prefix--;
+            }
+            Cidr subnet = new Cidr(ips.get(0).mask(prefix), prefix);
+            for (IpAddress ip : ips) {
+                if (!v6 && (ip.equals(subnet.first()) || ip.equals(subnet.last()))) {
+                    throw new LabException("node " + node + ": pod address " + ip + " is the network or broadcast address of "
+                            + subnet + ", which host-local never hands out: give the pod another address");
+                }
+            }
+            IpAddress gateway = subnet.last().previous();
+            while (taken.contains(gateway) && subnet.contains(gateway.previous())) {
+                gateway = gateway.previous();
+            }
+            out.add(new PodRange(subnet, gateway));
+        }
+        return out;
+    }
+
+    private static boolean sharePrefix(List<IpAddress> ips, int prefix) {
+        IpAddress first = ips.get(0).mask(prefix);
+        return ips.stream().allMatch(ip -> ip.mask(prefix).equals(first));
     }
 
     private static void checkUsable(IpAddress ip, String where) {
-        Cidr underlay = ip.v6() ? UNDERLAY_V6 : UNDERLAY_V4;
-        if (underlay.contains(ip)) {
-            throw new LabException(where + ": " + ip + " is inside the lab's own underlay range " + underlay
-                    + "; use addresses outside it");
+        for (Cidr own : ip.v6() ? List.of(UNDERLAY_V6, VTEP_V6) : List.of(UNDERLAY_V4, VTEP_V4)) {
+            if (own.contains(ip)) {
+                throw new LabException(where + ": " + ip + " is inside the lab's own underlay range " + own
+                        + "; use addresses outside it");
+            }
         }
         if ((ip.v6() ? LINK_LOCAL_V6 : LINK_LOCAL_V4).contains(ip)) {
             throw new LabException(where + ": " + ip + " is link-local; the lab uses link-local addresses as pod "
@@ -152,11 +210,6 @@ public final class LabPlan {
         return a;
     }
 
-    private static String podMac(int index) {
-        int v = index + 1;
-        return String.format("02:6e:66:%02x:%02x:%02x", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
-    }
-
     private static String readableOr(String readable, String fallback) {
         String tail = readable.substring(PREFIX.length());
         return readable.length() <= MAX_READABLE_NAME && READABLE.matcher(tail).matches() ? readable : fallback;
@@ -168,6 +221,10 @@ public final class LabPlan {
 
     public String runId() {
         return runId;
+    }
+
+    public LabTopology topology() {
+        return topology;
     }
 
     public String prefix() {
@@ -199,7 +256,7 @@ public final class LabPlan {
     /**
      * The script run in the machine's namespace: it only creates namespaces and creates links
      * directly inside them ({@code netns} on both ends), so no lab interface ever exists, even
-     * briefly, outside the lab.
+     * briefly, outside the lab. Pod interfaces are made later by CNI, inside the nodes.
      */
     public List<String> createScript() {
         List<String> lines = new ArrayList<>();
@@ -210,12 +267,6 @@ public final class LabPlan {
             lines.add("link add " + NODE_UPLINK + " netns " + node.namespace() + " address " + uplinkMac(i)
                     + " type veth peer name "
                     + underlayPort(i) + " netns " + underlayNamespace());
-            for (LabPod p : node.pods()) {
-                if (!p.hostNetwork()) {
-                    lines.add("link add " + p.hostInterface() + " netns " + node.namespace() + " address " + GATEWAY_MAC
-                            + " type veth peer name " + POD_INTERFACE + " netns " + p.namespace() + " address " + p.mac());
-                }
-            }
         }
         return lines;
     }
@@ -251,6 +302,7 @@ public final class LabPlan {
     }
 
     private List<String> nodeScript(LabNode node) {
+        int self = nodes.indexOf(node);
         List<String> lines = new ArrayList<>();
         lines.add("link set lo up");
         lines.add("link set " + NODE_UPLINK + " up");
@@ -259,18 +311,14 @@ public final class LabPlan {
         for (IpAddress ip : node.localAddresses()) {
             lines.add("addr add " + host(ip) + " dev lo" + (ip.v6() ? " nodad" : ""));
         }
-        IpAddress srcV4 = node.localAddresses().stream().filter(a -> !a.v6()).findFirst().orElse(node.underlayV4());
-        IpAddress srcV6 = node.localAddresses().stream().filter(IpAddress::v6).findFirst().orElse(node.underlayV6());
-        for (LabPod p : node.pods()) {
-            if (p.hostNetwork()) {
-                continue;
-            }
-            lines.add("link set " + p.hostInterface() + " up");
-            lines.add("addr add " + GATEWAY_V6 + "/64 dev " + p.hostInterface() + " nodad");
-            for (IpAddress ip : p.pod().ips()) {
-                lines.add("route add " + host(ip) + " dev " + p.hostInterface() + " src " + (ip.v6() ? srcV6 : srcV4));
-                lines.add("neigh add " + ip + " lladdr " + p.mac() + " dev " + p.hostInterface() + " nud permanent");
-            }
+        boolean vxlan = topology == LabTopology.BRIDGED_VXLAN;
+        if (vxlan) {
+            // Flannel's VTEP: one VXLAN device, no learning; its daemon writes a neighbour and an FDB entry per node
+            lines.add("link add " + VXLAN_DEVICE + " address " + vtepMac(self) + " type vxlan id " + VXLAN_ID
+                    + " local " + node.underlayV4() + " dev " + NODE_UPLINK + " dstport " + VXLAN_PORT + " nolearning");
+            lines.add("addr add " + nth(VTEP_V4, self + 1) + "/32 dev " + VXLAN_DEVICE);
+            lines.add("addr add " + nth(VTEP_V6, self + 1) + "/128 dev " + VXLAN_DEVICE + " nodad");
+            lines.add("link set " + VXLAN_DEVICE + " up");
         }
         for (int k = 0; k < nodes.size(); k++) {
             LabNode other = nodes.get(k);
@@ -280,12 +328,72 @@ public final class LabPlan {
             // static neighbours: IPv6 neighbour discovery would wait for duplicate address detection (~1 s)
             lines.add("neigh add " + other.underlayV4() + " lladdr " + uplinkMac(k) + " dev " + NODE_UPLINK + " nud permanent");
             lines.add("neigh add " + other.underlayV6() + " lladdr " + uplinkMac(k) + " dev " + NODE_UPLINK + " nud permanent");
-            for (IpAddress ip : reachableAt(other)) {
-                lines.add("route add " + host(ip) + " via " + (ip.v6() ? other.underlayV6() : other.underlayV4())
-                        + " dev " + NODE_UPLINK);
+            if (vxlan) {
+                IpAddress vtep4 = nth(VTEP_V4, k + 1);
+                IpAddress vtep6 = nth(VTEP_V6, k + 1);
+                lines.add("neigh add " + vtep4 + " lladdr " + vtepMac(k) + " dev " + VXLAN_DEVICE + " nud permanent");
+                lines.add("neigh add " + vtep6 + " lladdr " + vtepMac(k) + " dev " + VXLAN_DEVICE + " nud permanent");
+                for (IpAddress ip : reachableAt(other)) {
+                    lines.add("route add " + host(ip) + " via " + (ip.v6() ? vtep6 : vtep4) + " dev " + VXLAN_DEVICE + " onlink");
+                }
+            } else {
+                for (IpAddress ip : reachableAt(other)) {
+                    lines.add("route add " + host(ip) + " via " + (ip.v6() ? other.underlayV6() : other.underlayV4())
+                            + " dev " + NODE_UPLINK);
+                }
             }
         }
         return lines;
+    }
+
+    /**
+     * The bridged topology's FDB entries ({@code bridge -n NODE -batch -}): each remote VTEP's MAC is
+     * sent to that node's underlay address. Empty for the routed topology.
+     */
+    public Map<String, List<String>> fdbScripts() {
+        Map<String, List<String>> scripts = new LinkedHashMap<>();
+        if (topology != LabTopology.BRIDGED_VXLAN) {
+            return scripts;
+        }
+        for (LabNode node : nodes) {
+            List<String> lines = new ArrayList<>();
+            for (int k = 0; k < nodes.size(); k++) {
+                if (nodes.get(k) != node) {
+                    lines.add("fdb append " + vtepMac(k) + " dev " + VXLAN_DEVICE + " dst " + nodes.get(k).underlayV4());
+                }
+            }
+            scripts.put(node.namespace(), lines);
+        }
+        return scripts;
+    }
+
+    /**
+     * The bridged topology's proxy neighbour entries on {@code cni0}, run once the node's pods exist.
+     * The lab's snapshots may put one subnet on two nodes (the e2e model does: x/a on node-1, x/c on
+     * node-2), which Flannel never does (one pod CIDR per node); a pod then resolves a remote pod of its
+     * subnet on its own link, and the node answers for it (the route to it leaves by {@code vx0}).
+     */
+    public List<String> proxyNeighbours(LabNode node) {
+        List<String> lines = new ArrayList<>();
+        if (topology != LabTopology.BRIDGED_VXLAN) {
+            return lines;
+        }
+        for (LabNode other : nodes) {
+            if (other == node) {
+                continue;
+            }
+            for (IpAddress ip : reachableAt(other)) {
+                if (node.podRanges().stream().anyMatch(r -> r.subnet().contains(ip))) {
+                    lines.add("neigh add proxy " + ip + " dev " + POD_BRIDGE);
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static String vtepMac(int nodeIndex) {
+        int v = nodeIndex + 1;
+        return String.format("02:6e:68:%02x:%02x:%02x", (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
     }
 
     /** The addresses traffic for which must be sent to {@code node}: its routed pods and its own addresses. */
@@ -295,27 +403,9 @@ public final class LabPlan {
         return out;
     }
 
+    /** A sandbox before CNI: only its loopback is up (containerd does that itself, before the conflist). */
     private static List<String> podScript(LabPod p) {
-        List<String> lines = new ArrayList<>();
-        lines.add("link set lo up");
-        lines.add("link set " + POD_INTERFACE + " up");
-        boolean v4 = false;
-        boolean v6 = false;
-        for (IpAddress ip : p.pod().ips()) {
-            lines.add("addr add " + host(ip) + " dev " + POD_INTERFACE + (ip.v6() ? " nodad" : ""));
-            v4 |= !ip.v6();
-            v6 |= ip.v6();
-        }
-        if (v4) {
-            lines.add("neigh add " + GATEWAY_V4 + " lladdr " + GATEWAY_MAC + " dev " + POD_INTERFACE + " nud permanent");
-            lines.add("route add " + GATEWAY_V4 + "/32 dev " + POD_INTERFACE + " scope link");
-            lines.add("route add 0.0.0.0/0 via " + GATEWAY_V4 + " dev " + POD_INTERFACE);
-        }
-        if (v6) {
-            lines.add("neigh add " + GATEWAY_V6 + " lladdr " + GATEWAY_MAC + " dev " + POD_INTERFACE + " nud permanent");
-            lines.add("route add ::/0 via " + GATEWAY_V6 + " dev " + POD_INTERFACE);
-        }
-        return lines;
+        return List.of("link set lo up");
     }
 
     private static String host(IpAddress ip) {

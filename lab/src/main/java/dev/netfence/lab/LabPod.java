@@ -3,11 +3,10 @@ package dev.netfence.lab;
 import dev.netfence.policy.model.Pod;
 
 /**
- * A pod of the lab. A routed pod has its own namespace and a veth whose node side is
- * {@code hostInterface}; a host-network pod lives in its node's namespace ({@code hostInterface}
- * and {@code mac} are then null).
+ * A pod of the lab. A pod that is not host-network has its own namespace (its sandbox), whose
+ * {@code eth0} the node's CNI plugins make; a host-network pod lives in its node's namespace.
  */
-public record LabPod(Pod pod, String namespace, String hostInterface, String mac) {
+public record LabPod(Pod pod, String namespace) {
     public boolean hostNetwork() {
         return pod.hostNetwork();
     }

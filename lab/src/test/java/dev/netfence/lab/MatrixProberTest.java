@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class MatrixProberTest {
 
     private static LabPod pod(String name, String... ips) {
-        return new LabPod(LabFixtures.pod("x", name, "n", ips), "nf-t-pod-x." + name, "nfp0", "02:00:00:00:00:01");
+        return new LabPod(LabFixtures.pod("x", name, "n", ips), "nf-t-pod-x." + name);
     }
 
     private final LabPod dual = pod("dual", "10.0.0.1", "fd00::1");

@@ -6,6 +6,8 @@ import dev.netfence.cli.simulate.ReachabilityMatrix;
 import dev.netfence.crds.manifest.Manifests;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabEnforcer;
+import dev.netfence.lab.LabOptions;
+import dev.netfence.lab.cni.LabNodeEnforcers;
 import dev.netfence.lab.LabException;
 import dev.netfence.lab.netns.NetworkNamespaces;
 import dev.netfence.policy.analysis.Change;
@@ -121,16 +123,21 @@ public class DemoCommand implements Callable<Integer> {
                 + ": every pod to every pod, real connections");
         long t = System.nanoTime();
         Lab lab;
+        // direct path: one enforcer per node started before the pods, which its conflist then makes through netfence
+        LabNodeEnforcers direct = rulePath == RulePathKind.direct ? new LabNodeEnforcers(demo.bare()) : null;
         try {
-            lab = Lab.up(demo.bare());
+            lab = Lab.up(demo.bare(), direct == null ? LabOptions.DEFAULT : LabOptions.DEFAULT.withEnforcers(direct));
         } catch (LabException e) {
+            if (direct != null) {
+                direct.close();
+            }
             throw new UserInputException(e.getMessage());
         }
         say("  lab        run " + lab.runId() + " up in " + millis(System.nanoTime() - t) + " (network namespaces "
                 + lab.plan().prefix() + "*)");
         boolean kept = false;
         t = System.nanoTime();
-        try (RulePath rules = rulePath == RulePathKind.direct ? new LabEnforcerPath(lab)
+        try (RulePath rules = direct != null ? new LabEnforcerPath(direct)
                 : OperatorPath.start(lab, checkoutRoot().resolve("crds"))) {
             say("  rules      " + rules.description() + " (started in " + millis(System.nanoTime() - t) + ")");
             say("  legend     " + LEGEND);
@@ -188,7 +195,7 @@ public class DemoCommand implements Callable<Integer> {
             progress(n, title, "not enforced", 0, -1);
             return;
         }
-        say("  enforced on " + lab.nodes().size() + " nodes in " + millis(enforced.toNanos()) + " after applying");
+        say("  enforced on " + lab.nodes().size() + " nodes in " + millis(enforced.toNanos()) + " after applying" + rules.lastTiming());
         long t = System.nanoTime();
         int differing = measure(state, lab, probes);
         progress(n, title, "enforced in " + millis(enforced.toNanos()), System.nanoTime() - t, differing);

@@ -9,10 +9,11 @@ import dev.netfence.cli.common.OutputOption;
 import dev.netfence.cli.simulate.MatrixJson;
 import dev.netfence.cli.simulate.MatrixText;
 import dev.netfence.cli.simulate.ReachabilityMatrix;
-import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabEnforcer;
 import dev.netfence.lab.LabException;
+import dev.netfence.lab.LabOptions;
+import dev.netfence.lab.cni.LabNodeEnforcers;
 import dev.netfence.lab.LabPod;
 import dev.netfence.lab.ProbeResult;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -62,6 +63,14 @@ public class LabProbeCommand implements Callable<Integer> {
             + "remove them with 'netfence lab down RUN_ID'.")
     boolean keep;
 
+    private static LabNodeEnforcers newEnforcers(ClusterSnapshot snapshot) {
+        try {
+            return new LabNodeEnforcers(snapshot);
+        } catch (LabException e) {
+            throw new UserInputException(e.getMessage() + " (or probe without rules: --no-rules)");
+        }
+    }
+
     @Override
     public Integer call() {
         flow.check(spec.commandLine());
@@ -82,23 +91,33 @@ public class LabProbeCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         Lab lab;
+        // with rules: one enforcer per node (its production defaults), started before the pods, which the node's
+        // conflist makes with Debian's plugins chained with netfence; without: Debian's plugins only
+        LabNodeEnforcers enforcers = noRules ? null : newEnforcers(snapshot);
         try {
-            lab = Lab.up(snapshot);
+            lab = Lab.up(snapshot, enforcers == null ? LabOptions.DEFAULT : LabOptions.DEFAULT.withEnforcers(enforcers));
         } catch (LabException e) {
+            if (enforcers != null) {
+                enforcers.close();
+            }
             throw new UserInputException(e.getMessage());
         }
         try {
             err.printf("lab %s: %d nodes, %d pods up in %d ms%n", lab.runId(), lab.nodes().size(), lab.pods().size(),
                     millisSince(start));
-            if (!noRules) {
+            if (enforcers != null) {
                 long applying = System.nanoTime();
-                Map<String, ApplyResult> applied = new LabEnforcer(lab).enforce(snapshot);
-                int rules = applied.values().stream().mapToInt(ApplyResult::rules).sum();
-                err.printf("rules applied on %d nodes (%d rules) in %d ms%n", applied.size(), rules, millisSince(applying));
+                enforcers.enforce(snapshot);
+                int rules = lab.nodes().stream().mapToInt(n -> enforcers.loop(n.name()).state().lastResult().rules()).sum();
+                err.printf("rules applied on %d nodes (%d rules) in %d ms%n", lab.nodes().size(), rules,
+                        millisSince(applying));
             }
             err.flush();
             return print(snapshot, lab.probe(flow.port(), flow.protocol()));
         } finally {
+            if (enforcers != null) {
+                enforcers.close(); // the kernel tables stay, as a stopped enforcer leaves them
+            }
             if (keep) {
                 String id = lab.keep();
                 err.println("lab " + id + " kept: 'ip netns list | grep nf-" + id + "-'; remove it with "

@@ -60,7 +60,8 @@ public final class CniInstaller {
         return new Outcome(wrote, list, changed);
     }
 
-    static boolean installBinary(Path binDir) {
+    /** Writes the plugin binary from this jar to {@code binDir}/netfence (a rename; nothing when equal); true when written. */
+    public static boolean installBinary(Path binDir) {
         byte[] binary;
         try (InputStream in = CniInstaller.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {

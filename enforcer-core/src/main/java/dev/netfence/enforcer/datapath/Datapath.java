@@ -38,6 +38,10 @@ public interface Datapath {
     /** The per-rule packet and byte counters of the table, by rule comment. */
     Map<String, RuleCounters.Count> counters();
 
+    /** Releases what the datapath holds open (its netlink socket); the table stays in the kernel. */
+    default void close() {
+    }
+
     /**
      * The connection tracking entries whose initiator (or responder) is {@code address}, in the rules'
      * namespace (a kernel-filtered ctnetlink dump).

@@ -2,7 +2,6 @@ package dev.netfence.enforcer.datapath;
 
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.Conntrack;
-import dev.netfence.enforcer.nft.NetlinkSetElements;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.NftablesException;
 import dev.netfence.enforcer.nft.RenderedTable;
@@ -128,7 +127,7 @@ public final class NftablesDatapath implements Datapath {
     }
 
     private long generation() {
-        return namespace.call(NetlinkSetElements::generation);
+        return namespace.call(applier::generation);
     }
 
     @Override
@@ -136,6 +135,12 @@ public final class NftablesDatapath implements Datapath {
         applier.reset();
         baseline = null;
         trusted = -1;
+    }
+
+    /** Closes the applier's netlink socket: a socket keeps its network namespace alive after the namespace is deleted. */
+    @Override
+    public synchronized void close() {
+        applier.close();
     }
 
     @Override

@@ -16,7 +16,10 @@ public final class EnforcerApiAccess {
             new Permission("netfence.dev", "noderulesets", "list"), new Permission("netfence.dev", "noderulesets", "watch"),
             new Permission("netfence.dev", "addresssets", "list"), new Permission("netfence.dev", "addresssets", "watch"),
             // NodeRuleSetStatusReporter
-            new Permission("netfence.dev", "noderulesets/status", "update"));
+            new Permission("netfence.dev", "noderulesets/status", "update"),
+            // NodePodCidrs: an informer on its own Node (by name, through a field selector), when
+            // netfence.enforcer.pod-cidrs is not set
+            new Permission("", "nodes", "list"), new Permission("", "nodes", "watch"));
 
     private EnforcerApiAccess() {
     }

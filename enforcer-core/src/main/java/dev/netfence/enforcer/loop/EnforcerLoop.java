@@ -78,7 +78,8 @@ public final class EnforcerLoop implements AutoCloseable {
     private final StatusSink status;
     private final EnforcerObserver observer;
     private final Clock clock;
-    private final NewPodSettings newPods;
+    /** Replaced only by {@link #podCidrs} (the Node's pod CIDRs arriving after start). */
+    private volatile NewPodSettings newPods;
     private final PodAnnouncements announcements;
     private final ScheduledExecutorService worker;
     private final AtomicBoolean pending = new AtomicBoolean();
@@ -293,6 +294,17 @@ public final class EnforcerLoop implements AutoCloseable {
         return newPods;
     }
 
+    /**
+     * The node's pod CIDRs for the fail-closed sets, when they come from its Node object
+     * ({@link dev.netfence.enforcer.kube.NodePodCidrs}) rather than the configuration: syncs at once.
+     */
+    public void podCidrs(List<dev.netfence.policy.net.Cidr> cidrs) {
+        if (!cidrs.equals(newPods.podCidrs())) {
+            newPods = newPods.withPodCidrs(cidrs);
+            announced();
+        }
+    }
+
     private void sync(boolean verify) {
         syncs.incrementAndGet();
         try {
@@ -368,6 +380,7 @@ public final class EnforcerLoop implements AutoCloseable {
 
     private void apply(Hashes hashes, NodeRuleSet ruleSet, RenderedTable base, boolean verify) {
         PodAnnouncements.Snapshot announced = announcements.snapshot();
+        NewPodSettings newPods = this.newPods; // one value for the whole apply (podCidrs may replace it)
         WaitingPods held = WaitingPods.of(ruleSet, announced.pods(), newPods);
         RenderedTable table = newPods.failClosed() ? FailClosedRules.add(base, held.addresses(),
                 newPods.podCidrs().stream().map(Object::toString).toList(), held.allowed()) : base;
@@ -526,5 +539,6 @@ public final class EnforcerLoop implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         source.close();
+        datapath.close();
     }
 }

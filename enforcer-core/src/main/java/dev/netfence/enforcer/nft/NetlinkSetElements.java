@@ -65,8 +65,15 @@ public final class NetlinkSetElements {
                 || t.equals("ipv6_addr : verdict") || t.equals("ipv4_addr : mark") || t.equals("ipv6_addr : mark");
     }
 
-    /** Applies the changes in one transaction, deletions first; throws with the kernel's error. */
+    /** Applies the changes in one transaction, deletions first, over a socket of its own; throws with the kernel's error. */
     public static void apply(String table, List<SetChange> changes) {
+        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+            apply(socket, table, changes);
+        }
+    }
+
+    /** The same over {@code socket} (kept open by the caller: see {@link RuleSetApplier} on why). */
+    static void apply(NfNetlink.Socket socket, String table, List<SetChange> changes) {
         ByteArrayOutputStream batch = new ByteArrayOutputStream();
         int seq = (int) (System.nanoTime() & 0x3fffffff);
         int first = seq;
@@ -92,11 +99,11 @@ public final class NetlinkSetElements {
         if (acked == 0) {
             return;
         }
-        send(batch.toByteArray(), first + 1, acked);
+        send(socket, batch.toByteArray(), first + 1, acked);
     }
 
-    private static void send(byte[] batch, int firstSeq, int expectedAcks) {
-        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+    private static void send(NfNetlink.Socket socket, byte[] batch, int firstSeq, int expectedAcks) {
+        {
             socket.send(batch);
             byte[] buf = new byte[65536];
             int acks = 0;
@@ -110,7 +117,7 @@ public final class NetlinkSetElements {
                     in.getShort();
                     int seq = in.getInt();
                     in.getInt();
-                    if (type == NLMSG_ERROR) {
+                    if (type == NLMSG_ERROR && seq - firstSeq >= 0 && seq - firstSeq < expectedAcks) {
                         int error = in.getInt();
                         if (error != 0) {
                             throw new NftablesException("kernel rejected set element change (message " + (seq - firstSeq + 1)
@@ -137,6 +144,12 @@ public final class NetlinkSetElements {
      */
     public static long generation() {
         try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+            return generation(socket);
+        }
+    }
+
+    static long generation(NfNetlink.Socket socket) {
+        {
             socket.send(message((short) ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN), NLM_F_REQUEST, 1, (byte) 0, 0,
                     new byte[0]));
             byte[] buf = new byte[8192];

@@ -43,6 +43,8 @@ final class NfNetlink {
     private static final int SOCK_RAW = 3;
     private static final int SOL_SOCKET = 1;
     private static final int SO_RCVTIMEO = 20;
+    private static final int SO_SNDBUFFORCE = 32;
+    private static final int SO_RCVBUFFORCE = 33;
     private static final int SOL_NETLINK = 270;
     private static final int NETLINK_CAP_ACK = 10;
 
@@ -84,11 +86,40 @@ final class NfNetlink {
             }
         }
 
+        /**
+         * Socket buffers of at least these sizes: one nf_tables batch must arrive in one datagram
+         * (the kernel reads BATCH_BEGIN to BATCH_END from one message), which a send buffer smaller
+         * than the batch refuses (EMSGSIZE). Root may exceed net.core.wmem_max (SO_SNDBUFFORCE), as nft does.
+         */
+        void buffers(int send, int receive) {
+            try {
+                c.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, le32(send), 4);
+                c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, le32(receive), 4);
+            } catch (LastErrorException e) {
+                throw new NftablesException("netlink socket buffers of " + send + " bytes refused: errno " + e.getErrorCode()
+                        + " (needs CAP_NET_ADMIN)");
+            }
+        }
+
+        /** How long a receive waits for the kernel (a whole table's commit can take seconds). */
+        void timeout(int seconds) {
+            try {
+                c.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
+                        .putLong(seconds).putLong(0).array(), 16);
+            } catch (LastErrorException e) {
+                throw new NftablesException("netlink error talking to nf_tables: errno " + e.getErrorCode());
+            }
+        }
+
         void send(byte[] message) {
+            send(message, message.length);
+        }
+
+        void send(byte[] message, int length) {
             byte[] kernel = new byte[12];
             kernel[0] = AF_NETLINK; // sockaddr_nl: family, pad, pid 0 (the kernel), groups 0
             try {
-                c.sendto(fd, message, message.length, 0, kernel, kernel.length);
+                c.sendto(fd, message, length, 0, kernel, kernel.length);
             } catch (LastErrorException e) {
                 throw new NftablesException("netlink error talking to nf_tables: errno " + e.getErrorCode());
             }

@@ -3,6 +3,7 @@ package dev.netfence.enforcer.bench;
 import dev.netfence.enforcer.kernel.NetNs;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.NetlinkSetElements;
+import dev.netfence.enforcer.nft.NetlinkTableLoad;
 import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
@@ -16,15 +17,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Apply-time benchmark through libnftables (JNA), in a scratch namespace {@code nf-bench-apply}:
- * a full load and a full replacement of a rule set, and one-pod deltas (a peer pod joining and
+ * Apply-time benchmark in a scratch namespace {@code nf-bench-apply-<pid>}: a full load and full
+ * replacements of a rule set (the shipped netlink batch and libnftables' script, interleaved), and one-pod deltas (a peer pod joining and
  * leaving an address set; a local pod joining and leaving an existing profile, as a whole document
  * through the applier and as the netlink batch alone), at 100 and 10,000 local pods so that the
  * delta's independence of size shows. Run as root:
  * {@code enforcer/bench.sh ApplyBenchmark}.
  */
 public final class ApplyBenchmark {
-    private static final String NS = "nf-bench-apply";
+    private static final String NS = "nf-bench-apply-" + ProcessHandle.current().pid();
 
     public static void main(String[] args) {
         String reason = NetNs.unavailableReason();
@@ -47,17 +48,48 @@ public final class ApplyBenchmark {
         NetNs.add(NS);
         System.out.println(label);
         NetNs.call(NS, () -> {
-            RuleSetApplier applier = new RuleSetApplier(new Nftables());
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
             ApplyResult first = applier.apply(rs);
-            double[] full = new double[5];
-            long[] us0 = userSystem();
-            for (int i = 0; i < full.length; i++) {
+            RenderedTable table = NftablesRenderer.render(rs);
+            // full replacements, the shipped path (one netlink batch) and the old one (libnftables' script)
+            // interleaved so that both see the same load
+            int rounds = 5;
+            double[] full = new double[rounds];
+            double[] script = new double[rounds];
+            long[] cpuNetlink = new long[2];
+            long[] cpuScript = new long[2];
+            for (int i = 0; i < rounds; i++) {
+                long[] a = userSystem();
                 applier.reset();   // force a full replacement of the existing table
-                full[i] = ms(applier.apply(rs));
+                full[i] = ms(applier.apply(table));
+                long[] b = userSystem();
+                long t = System.nanoTime();
+                nft.run(table.fullScript());
+                script[i] = (System.nanoTime() - t) / 1e6;
+                long[] c = userSystem();
+                cpuNetlink[0] += b[0] - a[0];
+                cpuNetlink[1] += b[1] - a[1];
+                cpuScript[0] += c[0] - b[0];
+                cpuScript[1] += c[1] - b[1];
             }
-            long[] us1 = userSystem();
-            System.out.printf("  full replacement CPU: %.0f ms in user space (libnftables, JNA), %.0f ms in the kernel, per load%n",
-                    (us1[0] - us0[0]) / (double) full.length, (us1[1] - us0[1]) / (double) full.length);
+            double[] encode = new double[rounds];
+            int bytes = 0;
+            for (int i = 0; i < rounds; i++) {
+                long t = System.nanoTime();
+                bytes = NetlinkTableLoad.encode(table).bytes();
+                encode[i] = (System.nanoTime() - t) / 1e6;
+            }
+            System.out.printf("  full replacement, one netlink batch (%,d bytes; encoding %.0f ms): median %.0f ms (min %.0f, max %.0f);"
+                            + " CPU %.0f ms user, %.0f ms kernel per load%n",
+                    bytes, median(encode), median(full), min(full), max(full), cpuNetlink[0] / (double) rounds,
+                    cpuNetlink[1] / (double) rounds);
+            System.out.printf("  full replacement, libnftables script (the old path): median %.0f ms (min %.0f, max %.0f);"
+                            + " CPU %.0f ms user, %.0f ms kernel per load%n",
+                    median(script), min(script), max(script), cpuScript[0] / (double) rounds, cpuScript[1] / (double) rounds);
+            System.out.printf("  netlink / script: %.2f (median wall time)%n", median(full) / median(script));
+            applier.reset();
+            applier.apply(table);
             ResolvedRuleSet peerJoined = withPeer(rs, "10.250.0.7");
             ResolvedRuleSet podJoined = withLocalPod(rs, "10.250.1.7");
             double renderMs = 0;
@@ -92,20 +124,36 @@ public final class ApplyBenchmark {
             }
             System.out.printf("  AddressSet update (watch path, no re-render): median %.2f ms (min %.2f)%n",
                     median(watch), min(watch));
-            // the kernel's part of a local pod joining and leaving: the element batch alone (pod map + profile set)
+            // the kernel's part of a local pod joining and leaving: the element batch alone (pod map + profile set),
+            // over a socket opened and closed per batch (as before) and through the applier, whose socket stays open
             RenderedTable base = NftablesRenderer.render(rs);
             RenderedTable joined = NftablesRenderer.render(podJoined);
             List<NetlinkSetElements.SetChange> join = joined.elementChanges(base).orElseThrow();
             List<NetlinkSetElements.SetChange> leave = base.elementChanges(joined).orElseThrow();
             double[] batch = new double[50];
+            double[] kept = new double[50];
+            double[] diffed = new double[50];
             for (int i = 0; i < batch.length; i++) {
                 long t = System.nanoTime();
                 NetlinkSetElements.apply(RenderedTable.NAME, join);
                 NetlinkSetElements.apply(RenderedTable.NAME, leave);
                 batch[i] = (System.nanoTime() - t) / 2e6;
+                t = System.nanoTime();
+                check(applier.apply(joined), applier.apply(base));
+                kept[i] = (System.nanoTime() - t) / 2e6;
+                t = System.nanoTime();
+                joined.elementChanges(base).orElseThrow();
+                base.elementChanges(joined).orElseThrow();
+                diffed[i] = (System.nanoTime() - t) / 2e6;
             }
-            System.out.printf("  one local pod joining/leaving an existing profile, the netlink batch alone (%d sets changed,"
-                    + " no jump element): median %.2f ms (min %.2f, max %.2f)%n", join.size(), median(batch), min(batch), max(batch));
+            double[] open = dev.netfence.enforcer.nft.ElementBatchTiming.overOpenSocket(join, leave, 50);
+            System.out.printf("  one local pod joining/leaving an existing profile (%d sets changed, no jump element):%n"
+                            + "    netlink batch over a new socket each (before): median %.2f ms (min %.2f, max %.2f)%n"
+                            + "    netlink batch over one open socket (as the applier sends it): median %.3f ms (min %.3f, max %.3f)%n"
+                            + "    the applier with the table rendered (diff + batch over its open socket): median %.2f ms"
+                            + " (min %.2f, max %.2f), of which the diff %.2f ms%n",
+                    join.size(), median(batch), min(batch), max(batch), median(open), min(open), max(open),
+                    median(kept), min(kept), max(kept), median(diffed));
             System.out.printf("  nft rules %,d, set elements %,d%n  first load %.0f ms; full replacement median %.0f ms"
                             + " (min %.0f, max %.0f)%n  one peer pod in/out of an address set: median %.2f ms;"
                             + " one local pod in/out of a profile: median %.2f ms (whole document: diff + kernel)%n",

@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the server is one of those pods) and (c) the same 1,000 policies as a naive linear chain, one
  * rule per policy peer, the server's rule last (worst case for a linear scan, as for the last
  * iptables rule). Every connection is new (the client resets it on close), so every SYN is
- * judged by the rules. Configurations are measured in rounds, interleaved, and the median kept.
+ * judged by the rules. Then UDP datagrams per second (every one a new flow: the server never replies),
+ * which isolates the rules' own per-packet cost from TCP's connection work. Configurations are measured
+ * in rounds, interleaved, and the median kept; the Netfence table's full load time is printed too.
  * Run as root: {@code enforcer/bench.sh DatapathBenchmark [seconds] [rounds] [threads] [policies]}.
  */
 public final class DatapathBenchmark {
@@ -59,7 +61,12 @@ public final class DatapathBenchmark {
             String[] names = {"no table", String.format("Netfence table, %,d policies", POLICIES),
                 String.format("linear chain, %,d policies", POLICIES)};
             double[][] results = new double[3][rounds];
+            double[][] datagrams = new double[3][rounds];
+            List<Double> loads = new ArrayList<>();
+            UdpSink sink = new UdpSink(server);
             connectionsPerSecond(client, seconds, threads);   // warm-up (JIT, neighbour caches), not counted
+            datagramsPerSecond(client, sink, seconds, threads);
+            dev.netfence.policy.compile.ResolvedRuleSet ruleSet = NftablesScript.ruleSet();
             for (int r = 0; r < rounds; r++) {
                 for (int c = 0; c < 3; c++) {
                     int config = c;
@@ -67,19 +74,43 @@ public final class DatapathBenchmark {
                         Nftables nft = new Nftables();
                         nft.run("flush ruleset\n");   // the lab node's own namespace: nothing else lives there
                         if (config == 1) {
-                            new RuleSetApplier(nft).apply(NftablesScript.ruleSet());
+                            RuleSetApplier applier = new RuleSetApplier(nft);
+                            long t = System.nanoTime();
+                            applier.apply(ruleSet);
+                            loads.add((System.nanoTime() - t) / 1e6);
+                            applier.close();
                         } else if (config == 2) {
                             nft.run(linear);
                         }
                         return null;
                     });
                     results[c][r] = connectionsPerSecond(client, seconds, threads);
+                    datagrams[c][r] = datagramsPerSecond(client, sink, seconds, threads);
                 }
             }
+            sink.close();
+            System.out.println("load average: " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip());
             for (int c = 0; c < 3; c++) {
                 System.out.printf("%-34s median %,8.0f conn/s  (rounds: %s)%n", names[c], ApplyBenchmark.median(results[c]),
                         java.util.Arrays.toString(java.util.Arrays.stream(results[c]).mapToLong(Math::round).toArray()));
             }
+            System.out.printf("  Netfence / no table %.2f, linear / no table %.2f, Netfence / linear %.2f%n",
+                    ApplyBenchmark.median(results[1]) / ApplyBenchmark.median(results[0]),
+                    ApplyBenchmark.median(results[2]) / ApplyBenchmark.median(results[0]),
+                    ApplyBenchmark.median(results[1]) / ApplyBenchmark.median(results[2]));
+            System.out.println("UDP datagrams received per second, every one a new (unreplied) flow judged by the rules:");
+            for (int c = 0; c < 3; c++) {
+                System.out.printf("%-34s median %,8.0f datagrams/s  (rounds: %s)%n", names[c], ApplyBenchmark.median(datagrams[c]),
+                        java.util.Arrays.toString(java.util.Arrays.stream(datagrams[c]).mapToLong(Math::round).toArray()));
+            }
+            double base = ApplyBenchmark.median(datagrams[0]);
+            System.out.printf("  Netfence / no table %.2f, linear / no table %.2f, Netfence / linear %.2f;"
+                            + " added per datagram: Netfence %.2f us, linear %.2f us (1/rate differences)%n",
+                    ApplyBenchmark.median(datagrams[1]) / base, ApplyBenchmark.median(datagrams[2]) / base,
+                    ApplyBenchmark.median(datagrams[1]) / ApplyBenchmark.median(datagrams[2]),
+                    1e6 / ApplyBenchmark.median(datagrams[1]) - 1e6 / base, 1e6 / ApplyBenchmark.median(datagrams[2]) - 1e6 / base);
+            System.out.printf("full load of the Netfence table (one netlink batch, chain graph validated at commit): %s ms%n",
+                    loads.stream().map(v -> String.format("%.0f", v)).toList());
             System.out.printf("Netfence table script: %,d bytes; linear chain: %,d rules%n", netfence.length(), POLICIES + 2);
             stop.set(true);
             for (ServerSocket l : listeners) {
@@ -111,6 +142,81 @@ public final class DatapathBenchmark {
             t.start();
         }
         return listeners;
+    }
+
+    /**
+     * UDP datagrams per second that reach the server from the client through the node. The server never
+     * answers, so conntrack keeps each flow unreplied and every datagram is {@code ct state new}: each one
+     * runs through the node's rules, with none of TCP's handshake, accept and close around it, which is
+     * what isolates the rules' own cost. The client sends from {@code threads} sockets as fast as it can;
+     * what the receiver counts is what the node forwarded.
+     */
+    private static double datagramsPerSecond(String client, UdpSink sink, int seconds, int threads)
+            throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> senders = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            senders.add(NetNs.start(client, () -> {
+                try (java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open()) {
+                    ch.connect(new InetSocketAddress(SERVER, PORT));
+                    java.nio.ByteBuffer payload = java.nio.ByteBuffer.allocateDirect(64);
+                    while (!stop.get()) {
+                        payload.clear();
+                        try {
+                            ch.write(payload);
+                        } catch (IOException e) {
+                            // ECONNREFUSED from an earlier ICMP error, or a full queue: keep sending
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        Thread.sleep(500);   // let the senders reach their rate
+        long before = sink.received.get();
+        Thread.sleep(seconds * 1000L);
+        long got = sink.received.get() - before;
+        stop.set(true);
+        for (Thread t : senders) {
+            t.join();
+        }
+        if (got == 0) {
+            throw new IllegalStateException("no datagram arrived: the rules do not allow the benchmark flow");
+        }
+        return got / (double) seconds;
+    }
+
+    /** Counts datagrams arriving at the server's UDP port. */
+    private static final class UdpSink implements AutoCloseable {
+        final AtomicLong received = new AtomicLong();
+        private final java.net.DatagramSocket socket;
+
+        UdpSink(String namespace) {
+            socket = NetNs.call(namespace, () -> {
+                java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress(InetAddress.getByName(SERVER), PORT));
+                s.setReceiveBufferSize(4 << 20);
+                return s;
+            });
+            Thread t = new Thread(() -> {
+                java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[2048], 2048);
+                while (!socket.isClosed()) {
+                    try {
+                        socket.receive(p);
+                        received.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "udp-sink");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
     }
 
     private static double connectionsPerSecond(String client, int seconds, int threads) throws InterruptedException {
@@ -163,7 +269,8 @@ public final class DatapathBenchmark {
                 String id = PolicyRules.idOf("NetworkPolicy", "bench", "np-" + i, Direction.INGRESS);
                 policies.add(new PolicyRules(id, "NetworkPolicy", "bench", "np-" + i, Direction.INGRESS,
                         List.of(new CompiledRule("spec.ingress[0]", false, List.of(peer.name()), false,
-                                List.of(new PortRange(Protocol.TCP, PORT, PORT)), List.of()))));
+                                List.of(new PortRange(Protocol.TCP, PORT, PORT), new PortRange(Protocol.UDP, PORT, PORT)),
+                                List.of()))));
                 pods.add(new LocalPod("bench", "pod-" + i, List.of(last ? SERVER : podIp(i)), List.of(id), List.of()));
             }
             return new ResolvedRuleSet(new NodeRuleSet("bench", List.of("10.78.255.1"), pods, policies,
@@ -185,7 +292,7 @@ public final class DatapathBenchmark {
             for (int i = 0; i < POLICIES; i++) {
                 boolean last = i == POLICIES - 1;
                 sb.append("\t\tip daddr ").append(last ? SERVER : podIp(i)).append(" ip saddr ")
-                        .append(last ? CLIENT : peerIp(i)).append(" tcp dport ").append(PORT).append(" accept\n");
+                        .append(last ? CLIENT : peerIp(i)).append(" meta l4proto { tcp, udp } th dport ").append(PORT).append(" accept\n");
             }
             sb.append("\t\tip daddr @isolated drop\n\t}\n}\n");
             return sb.toString();

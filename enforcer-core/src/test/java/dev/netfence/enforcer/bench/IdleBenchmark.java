@@ -33,7 +33,7 @@ import java.util.Optional;
  * connection, no CPU). Run as root: {@code enforcer-core/bench.sh IdleBenchmark [seconds] [pods...]}.
  */
 public final class IdleBenchmark {
-    private static final String NS = "nf-bench-idle";
+    private static final String NS = "nf-bench-idle-" + ProcessHandle.current().pid();
 
     public static void main(String[] args) throws Exception {
         String reason = NetNs.unavailableReason();
@@ -51,7 +51,9 @@ public final class IdleBenchmark {
         }
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).strip());
-        System.gc();
+        BASE_HEAP = liveHeap();
+        BASE_RSS = rss();
+        System.out.printf("baseline memory: live heap %.1f MiB, RSS %.0f MiB%n", BASE_HEAP / 1048576.0, BASE_RSS / 1024.0);
         Map<String, Long> t0 = ThreadCpu.snapshot();
         double baseline = cpuShare(os, seconds);
         System.out.printf("baseline (same JVM, no enforcer) over %d s: %.3f%% of a core%n", seconds, baseline * 100);
@@ -80,7 +82,10 @@ public final class IdleBenchmark {
                 }
                 System.out.printf("  table loaded: %,d rules, %,d elements in %d ms%n", loop.state().lastResult().rules(),
                         loop.state().lastResult().elements(), (System.nanoTime() - t0) / 1_000_000);
-                System.gc();
+                long heap = liveHeap();
+                System.out.printf("  memory with the enforcer running: live heap %.1f MiB above the baseline (the rule set model,"
+                                + " the rendered table in force, the loop), RSS %.0f MiB (baseline %.0f MiB)%n",
+                        (heap - BASE_HEAP) / 1048576.0, rss() / 1024.0, BASE_RSS / 1024.0);
                 long syncsBefore = loop.syncs();
                 Map<String, Long> threads = ThreadCpu.snapshot();
                 double idle = cpuShare(os, seconds);
@@ -130,6 +135,31 @@ public final class IdleBenchmark {
             NetNs.delete(NS);
         }
     }
+    private static long BASE_HEAP;
+    private static long BASE_RSS;
+
+    /** Heap in use after full collections (what stays reachable). */
+    private static long liveHeap() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Resident set size of this process in KiB ({@code VmRSS} of /proc/self/status). */
+    private static long rss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException e) {
+            // not Linux: no figure
+        }
+        return -1;
+    }
+
     private static double cpuShare(OperatingSystemMXBean os, int seconds) throws InterruptedException {
         long cpu0 = os.getProcessCpuTime();
         long wall0 = System.nanoTime();

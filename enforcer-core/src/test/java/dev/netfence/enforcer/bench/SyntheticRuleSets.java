@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Compiled rule sets of chosen sizes for benchmarks (built directly, without a snapshot). */
-final class SyntheticRuleSets {
+public final class SyntheticRuleSets {
     private SyntheticRuleSets() {
     }
 
@@ -26,7 +26,7 @@ final class SyntheticRuleSets {
      * rules each (so {@code pods * rulesPerPolicy / podsPerPolicy} rules), each rule allowing one of
      * {@code sets} address sets of {@code elementsPerSet} pod addresses on TCP 8080 and 9000-9100.
      */
-    static ResolvedRuleSet build(int pods, int podsPerPolicy, int rulesPerPolicy, int sets, int elementsPerSet) {
+    public static ResolvedRuleSet build(int pods, int podsPerPolicy, int rulesPerPolicy, int sets, int elementsPerSet) {
         List<AddressSet> addressSets = new ArrayList<>();
         for (int s = 0; s < sets; s++) {
             List<String> entries = new ArrayList<>();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * resync, and every hostile rule set leaves the ruleset exactly as the valid rule set made it.
  */
 class EnforcerLoopKernelIT {
-    private static final String NS = "nf-loop-it";
+    private static final String NS = "nf-loop-it-" + ProcessHandle.current().pid();
     /**
      * One second instead of the default 30 s, set through the same settings the app binds
      * ({@code netfence.enforcer.resync-interval}): the test waits for one resync, not for the default.

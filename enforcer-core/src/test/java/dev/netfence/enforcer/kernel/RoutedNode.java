@@ -18,9 +18,13 @@ public final class RoutedNode implements AutoCloseable {
     private final Map<String, String> pods = new LinkedHashMap<>();
     private final List<String> namespaces = new ArrayList<>();
 
-    /** A node named {@code nf-<tag>-node} with the given addresses on its loopback. */
+    /**
+     * A node named {@code nf-<tag>-<pid>-node} with the given addresses on its loopback. The process id
+     * keeps the names of checkouts that run the same test at once apart (a fixed name let one run delete
+     * another's namespaces).
+     */
     public RoutedNode(String tag, String... nodeAddresses) {
-        this.prefix = "nf-" + tag + "-";
+        this.prefix = "nf-" + tag + "-" + ProcessHandle.current().pid() + "-";
         NetNs.deleteAll(prefix);
         this.node = prefix + "node";
         try {
@@ -46,7 +50,7 @@ public final class RoutedNode implements AutoCloseable {
         return pods.get(name);
     }
 
-    /** Adds a pod namespace {@code nf-<tag>-<name>} with these addresses, routed through the node. */
+    /** Adds a pod namespace {@code nf-<tag>-<pid>-<name>} with these addresses, routed through the node. */
     public String addPod(String name, String... ips) {
         String ns = prefix + name;
         String hostSide = "nfv" + pods.size();

@@ -180,6 +180,12 @@ class KubernetesRuleSetSourceIT {
         assertThat(granted).containsExactlyInAnyOrderElementsOf(EnforcerApiAccess.PERMISSIONS);
 
         assemblesTheNodesRuleSetAndReportsStatus();
+        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("n1")
+                .endMetadata().withNewSpec().withPodCIDRs("10.77.0.0/24").endSpec().build()).create();
+        try (NodePodCidrs cidrs = NodePodCidrs.watch(own, "n1")) {
+            assertThat(cidrs.current()).hasSize(1);
+            await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ofMillis(200)).until(() -> true); // its watch opens
+        }
         Set<Permission> used = new HashSet<>();
         RecordedRequest r;
         while ((r = server.takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
@@ -190,10 +196,11 @@ class KubernetesRuleSetSourceIT {
         assertThat(used).containsExactlyInAnyOrderElementsOf(EnforcerApiAccess.PERMISSIONS);
     }
 
-    /** The RBAC permission a request to a cluster-scoped netfence.dev resource needs. */
+    /** The RBAC permission a request to a cluster-scoped resource (netfence.dev, or core: /api/v1) needs. */
     private static Permission permission(String method, String pathAndQuery) {
         URI uri = URI.create(pathAndQuery);
-        String[] p = uri.getPath().replaceFirst("^/apis/", "").split("/");
+        // core resources have no group: /api/v1/nodes reads as group "", version v1
+        String[] p = uri.getPath().replaceFirst("^/api/v1/", "/v1/").replaceFirst("^/apis/", "").split("/");
         String resource = p[2] + (p.length > 4 ? "/" + p[4] : "");
         boolean named = p.length > 3;
         boolean watch = uri.getQuery() != null && uri.getQuery().contains("watch=true");

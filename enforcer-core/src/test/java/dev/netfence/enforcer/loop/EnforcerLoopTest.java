@@ -296,6 +296,24 @@ class EnforcerLoopTest {
         return new Conntrack.Entry(6, IpAddress.parse(from), 40000 + (int) id, IpAddress.parse(to), port, id, 0, new byte[0]);
     }
 
+    /** The Node's spec.podCIDRs arriving after start (NodePodCidrs): the next apply drops unknown addresses of the range. */
+    @Test
+    void podCidrsFromTheNodeAreAppliedAtOnce() throws Exception {
+        source.set(() -> Optional.of(FIRST));
+        loop = new EnforcerLoop(EnforcerSettings.defaults("n1"), source, datapath, s -> reports.add(s),
+                EnforcerObserver.NONE, NewPodSettings.DEFAULTS, PodAnnouncements.inMemory()).start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+
+        List<dev.netfence.policy.net.Cidr> cidrs = List.of(dev.netfence.policy.net.Cidr.parse("10.77.0.0/24"));
+        loop.podCidrs(cidrs);
+        NewPodSettings withCidrs = NewPodSettings.DEFAULTS.withPodCidrs(cidrs);
+        List<String> known = dev.netfence.enforcer.cni.WaitingPods.of(FIRST.ruleSet(), List.of(), withCidrs).allowed();
+        assertThat(known).as("the rule set's pods are let through").isNotEmpty();
+        RenderedTable expected = FailClosedRules.add(NftablesRenderer.render(FIRST), List.of(), List.of("10.77.0.0/24"), known);
+        await().atMost(Duration.ofSeconds(5)).until(() -> expected.equals(datapath.kernel()));
+        assertThat(loop.newPodSettings().podCidrs()).isEqualTo(cidrs);
+    }
+
     private static RenderedTable table(ResolvedRuleSet rs) {
         // the defaults: fail-closed (nobody announced), connection revocation on
         return RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(rs), List.of()));

@@ -5,9 +5,11 @@ import dev.netfence.enforcer.cni.CniEndpoint;
 import dev.netfence.enforcer.cni.CniInstaller;
 import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.cni.PodAnnouncements;
+import dev.netfence.enforcer.datapath.BridgeNetfilter;
 import dev.netfence.enforcer.datapath.NamespaceThread;
 import dev.netfence.enforcer.datapath.NftablesDatapath;
 import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.kube.NodePodCidrs;
 import dev.netfence.enforcer.loop.EnforcementState;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerSettings;
@@ -41,6 +43,9 @@ public class EnforcerApp {
     private volatile EnforcerLoop loop;
     private NamespaceThread namespaceThread;
     private CniEndpoint endpoint;
+    private NodePodCidrs nodePodCidrs;
+    private NftablesDatapath.InNamespace namespace;
+    private volatile BridgeNetfilter bridgeNetfilter;
 
     EnforcerApp(EnforcerConfig config, EnforcerMetrics metrics, Instance<KubernetesClient> client) {
         this.config = config;
@@ -70,13 +75,28 @@ public class EnforcerApp {
                 cni.enabled() ? cni.socket() : "disabled", cni.waitForRules().isZero() ? "no" : cni.waitForRules(),
                 settings.connectionRevocation());
         if (settings.source() == EnforcerSettings.Source.KUBERNETES) {
+            if (newPods.podCidrs().isEmpty()) {
+                // not configured: the Node's spec.podCIDRs (the informer has listed it when watch returns, so the
+                // first apply already holds the whole pod range)
+                nodePodCidrs = NodePodCidrs.watch(client.get(), settings.nodeName());
+                newPods = newPods.withPodCidrs(nodePodCidrs.current());
+                if (nodePodCidrs.current().isEmpty()) {
+                    LOG.infof("node %s has no spec.podCIDRs (yet) and netfence.enforcer.pod-cidrs is not set: only pods"
+                            + " the CNI plugin announces are held until known", settings.nodeName());
+                }
+            }
             String enforcer = System.getenv().getOrDefault("HOSTNAME", "netfence-enforcer");
             loop = KubernetesEnforcer.create(settings, client.get(), enforcer, namespace, metrics, newPods, announcements);
+            if (nodePodCidrs != null) {
+                nodePodCidrs.onChange(loop::podCidrs);
+            }
         } else {
             loop = new EnforcerLoop(settings, new FileRuleSetSource(settings.rulesPath(), settings.nodeName()),
                     new NftablesDatapath(namespace), StatusSink.NONE, metrics, newPods, announcements);
         }
         loop.start();
+        this.namespace = namespace;
+        checkBridgeNetfilter();
         if (cni.enabled()) {
             endpoint = CniEndpoint.start(cni, loop, announcements);
             if (config.cni().install()) {
@@ -90,6 +110,9 @@ public class EnforcerApp {
         // the kernel's table stays as it is: a stopped or restarting enforcer leaves the rules in force
         if (endpoint != null) {
             endpoint.close();
+        }
+        if (nodePodCidrs != null) {
+            nodePodCidrs.close();
         }
         if (loop != null) {
             loop.close();
@@ -110,6 +133,29 @@ public class EnforcerApp {
             }
         }
         return out;
+    }
+
+    /**
+     * Reads br_netfilter's sysctls in the node's namespace (at start, then on every readiness check: someone may
+     * load the module or change a sysctl later), logs a change and sets the metric. Same-node traffic of pods on
+     * a bridge is only filtered when both are on; a routed CNI needs neither, so this never fails readiness.
+     */
+    public BridgeNetfilter checkBridgeNetfilter() {
+        if (namespace == null) {
+            return null;
+        }
+        BridgeNetfilter now = BridgeNetfilter.check(namespace);
+        BridgeNetfilter before = bridgeNetfilter;
+        if (!now.equals(before)) {
+            if (now.filtersBridgedTraffic()) {
+                LOG.info(now.describe());
+            } else {
+                LOG.warn(now.describe());
+            }
+            bridgeNetfilter = now;
+            metrics.bridgeNetfilter(now);
+        }
+        return now;
     }
 
     public EnforcementState state() {

@@ -56,8 +56,9 @@ public interface EnforcerConfig {
 
     /**
      * The node's pod CIDRs (its Node's {@code spec.podCIDRs}, comma-separated), e.g. {@code 10.244.1.0/24}:
-     * in fail-closed mode an address of these that no known pod has is dropped too. Unset: only the pods
-     * the CNI plugin announced are held.
+     * in fail-closed mode an address of these that no known pod has is dropped too. Unset with the
+     * Kubernetes source: read from the enforcer's own Node ({@code NodePodCidrs}); with the file source,
+     * or a Node without them: only the pods the CNI plugin announced are held.
      */
     Optional<List<String>> podCidrs();
 

@@ -60,6 +60,14 @@ public final class EnforcerHealth {
             if (s.lastError() != null) {
                 b.withData("lastError", s.lastError()).withData("consecutiveFailures", s.consecutiveFailures());
             }
+            var bridge = loop.checkBridgeNetfilter();
+            if (bridge != null) {
+                // not a readiness failure either: only bridge CNIs need it (the data says what to set)
+                b.withData("bridgedPodTrafficFiltered", bridge.filtersBridgedTraffic());
+                if (!bridge.filtersBridgedTraffic()) {
+                    b.withData("bridgeNetfilter", bridge.describe());
+                }
+            }
             return b.build();
         }
     }

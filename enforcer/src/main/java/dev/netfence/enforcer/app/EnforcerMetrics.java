@@ -5,6 +5,7 @@ import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.RuleCounters;
 import dev.netfence.enforcer.revoke.ConnectionRevoker;
 import io.micrometer.core.instrument.FunctionCounter;
+import dev.netfence.enforcer.datapath.BridgeNetfilter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,6 +35,8 @@ public class EnforcerMetrics implements EnforcerObserver {
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong waitingPods = new AtomicLong();
     private final AtomicLong revoked = new AtomicLong();
+    private final AtomicLong bridgedV4 = new AtomicLong(-1);
+    private final AtomicLong bridgedV6 = new AtomicLong(-1);
     private final RuleCounterCollector ruleCounters = new RuleCounterCollector();
 
     public EnforcerMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
@@ -51,7 +54,20 @@ public class EnforcerMetrics implements EnforcerObserver {
                 .description("established connections whose conntrack entries were deleted because a rule set change"
                         + " no longer allows them (netfence.enforcer.connection-revocation=revoke)")
                 .register(registry);
+        for (var family : java.util.List.of(java.util.Map.entry("ipv4", bridgedV4), java.util.Map.entry("ipv6", bridgedV6))) {
+            Gauge.builder("netfence.bridge.netfilter", family.getValue(), AtomicLong::get).tag("family", family.getKey())
+                    .description("1: packets between pods on one bridge pass nftables (br_netfilter, bridge-nf-call-"
+                            + "iptables/ip6tables=1); 0: they bypass it and are not filtered on the same node (a bridge CNI"
+                            + " such as Flannel needs 1; routed CNIs do not); -1: not checked yet")
+                    .register(registry);
+        }
         prometheus.getPrometheusRegistry().register(ruleCounters);
+    }
+
+    /** What the enforcer found of br_netfilter in its node's namespace. */
+    public void bridgeNetfilter(BridgeNetfilter b) {
+        bridgedV4.set(b.ipv4() == BridgeNetfilter.Status.ON ? 1 : 0);
+        bridgedV6.set(b.ipv6() == BridgeNetfilter.Status.ON ? 1 : 0);
     }
 
     @Override

@@ -72,8 +72,21 @@ public final class CniRuntime {
         }
     }
 
-    /** The pod sandbox a runtime sets up: its container id, network namespace and CNI_ARGS. */
-    public record Sandbox(String containerId, Path netns, String ifName, String namespace, String name) {
+    /**
+     * The pod sandbox a runtime sets up: its container id, network namespace, CNI_ARGS and the
+     * capability arguments it offers (libcni's {@code CapabilityArgs}, e.g. {@code "ips"}), given to
+     * a plugin as {@code runtimeConfig} only when the plugin's conflist entry declares the capability.
+     */
+    public record Sandbox(String containerId, Path netns, String ifName, String namespace, String name,
+                          Map<String, JsonNode> capabilityArgs) {
+        public Sandbox {
+            capabilityArgs = Map.copyOf(capabilityArgs);
+        }
+
+        public Sandbox(String containerId, Path netns, String ifName, String namespace, String name) {
+            this(containerId, netns, ifName, namespace, name, Map.of());
+        }
+
         String cniArgs() {
             return "IgnoreUnknown=1;K8S_POD_NAMESPACE=" + namespace + ";K8S_POD_NAME=" + name
                     + ";K8S_POD_INFRA_CONTAINER_ID=" + containerId;
@@ -139,6 +152,16 @@ public final class CniRuntime {
         config.put("name", conflist.get("name").asText());
         if (prevResult != null) {
             config.set("prevResult", prevResult);
+        }
+        // libcni's injectRuntimeConfig: "runtimeConfig" holds exactly the capabilities the plugin declares true
+        ObjectNode runtimeConfig = JSON.createObjectNode();
+        plugin.path("capabilities").fields().forEachRemaining(c -> {
+            if (c.getValue().asBoolean(false) && sandbox.capabilityArgs().containsKey(c.getKey())) {
+                runtimeConfig.set(c.getKey(), sandbox.capabilityArgs().get(c.getKey()));
+            }
+        });
+        if (!runtimeConfig.isEmpty()) {
+            config.set("runtimeConfig", runtimeConfig);
         }
         String type = plugin.get("type").asText();
         Map<String, String> env = new LinkedHashMap<>();

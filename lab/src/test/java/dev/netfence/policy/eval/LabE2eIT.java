@@ -3,10 +3,11 @@ package dev.netfence.policy.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.lab.Lab;
 import dev.netfence.lab.LabEnforcer;
 import dev.netfence.lab.LabOptions;
+import dev.netfence.lab.LabTopology;
+import dev.netfence.lab.cni.LabNodeEnforcers;
 import dev.netfence.lab.ProbeResult;
 import dev.netfence.lab.ProbeTimings;
 import dev.netfence.lab.ReachabilityMatrix;
@@ -17,7 +18,6 @@ import dev.netfence.policy.testing.E2eModel;
 import dev.netfence.policy.testing.Reachability;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,28 +25,41 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The engine's upstream e2e cases ({@link E2eReachabilityTest}, hence this package), enforced for
- * real: the compiler's rule sets are rendered and applied with libnftables in each node of one
- * lab of the e2e model (9 pods on 2 nodes), and the matrix measured with real packets must equal
- * the engine's matrix cell for cell, and the case's expected table.
+ * real: one lab of the e2e model (9 pods on 2 nodes) whose pods are made through CNI as a runtime
+ * makes them (routed: Debian's ptp + host-local, then the netfence plugin), one real enforcer loop per
+ * node ({@link LabNodeEnforcers}: production defaults, fail-closed new pods, libnftables inside the
+ * node) applying the compiler's rule sets; the matrix measured with real packets must equal the
+ * engine's matrix cell for cell, and the case's expected table.
  */
 class LabE2eIT {
 
     private static Lab lab;
-    private static LabEnforcer enforcer;
+    private static LabNodeEnforcers enforcers;
 
     @BeforeAll
     static void up() {
+        start(LabTopology.ROUTED);
+    }
+
+    static void start(LabTopology topology) {
         assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
         assumeTrue(LabEnforcer.unavailableReason().isEmpty(), () -> "skipped: " + LabEnforcer.unavailableReason().orElse(""));
         ProbeTimings quick = new ProbeTimings(Duration.ofMillis(300), Duration.ofMillis(400), Duration.ofMillis(100));
-        lab = Lab.up(E2eModel.builder().build(), LabOptions.DEFAULT.withTimings(quick));
-        enforcer = new LabEnforcer(lab);
+        ClusterSnapshot model = E2eModel.builder().build();
+        // one enforcer per node with the DaemonSet's defaults; every pod is made by the node's conflist,
+        // Debian's plugins chained with netfence, which announces it to that enforcer
+        enforcers = new LabNodeEnforcers(model);
+        lab = Lab.up(model, LabOptions.DEFAULT.withTimings(quick).withTopology(topology).withEnforcers(enforcers));
+        assertThat(enforcers.loop("node-1").waitingPods().pods()).as("every pod named when its ADD arrived").isEmpty();
     }
 
     @AfterAll
     static void down() {
         if (lab != null) {
             lab.close();
+        }
+        if (enforcers != null) {
+            enforcers.close();
         }
     }
 
@@ -87,16 +100,15 @@ class LabE2eIT {
     }
 
     private static void enforce(ClusterSnapshot snapshot) {
-        Map<String, ApplyResult> applied = enforcer.enforce(snapshot);
-        assertThat(applied).containsOnlyKeys("node-1", "node-2");
+        enforcers.enforce(snapshot);
     }
 
-    private static ReachabilityMatrix measured(ProbeResult result) {
+    static ReachabilityMatrix measured(ProbeResult result) {
         assertThat(result).isInstanceOf(ProbeResult.Measured.class);
         return ((ProbeResult.Measured) result).matrix();
     }
 
-    private static ReachabilityMatrix matrix(Reachability engine, Protocol protocol, int port) {
+    static ReachabilityMatrix matrix(Reachability engine, Protocol protocol, int port) {
         List<String> pods = E2eModel.podKeys();
         boolean[][] cells = new boolean[pods.size()][pods.size()];
         for (int i = 0; i < pods.size(); i++) {

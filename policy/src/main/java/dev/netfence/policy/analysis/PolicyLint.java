@@ -218,20 +218,8 @@ final class PolicyLint {
                 .filter(n -> except.stream().noneMatch(e -> e.contains(n)))
                 .map(n -> "pod network " + n).findFirst();
         if (covered.isEmpty()) {
-            for (Pod p : snapshot.pods()) {
-                if (p.hostNetwork()) {
-                    continue;
-                }
-                for (IpAddress ip : p.ips()) {
-                    if (cidr.contains(ip) && except.stream().noneMatch(e -> e.contains(ip))) {
-                        covered = Optional.of("pod " + p.key() + " (" + ip + ")");
-                        break;
-                    }
-                }
-                if (covered.isPresent()) {
-                    break;
-                }
-            }
+            // the snapshot's address index, not a walk over every pod: this runs on every admission request
+            covered = snapshot.podAddressIn(cidr, except).map(hit -> "pod " + hit.getValue().key() + " (" + hit.getKey() + ")");
         }
         covered.ifPresent(what -> out.add(warning(Rules.IPBLOCK_COVERS_PODS, np.ref(), path + ".ipBlock.cidr",
                 "ipBlock " + cidr + " covers " + what + "; pod IPs change, select pods with podSelector/namespaceSelector "

@@ -156,6 +156,19 @@ public final class PersistentSortedMap<K, V> extends AbstractMap<K, V> {
         }
     }
 
+    /**
+     * The index of the first key not below {@code key} (for {@link #keyAt}/{@link #valueAt}), or
+     * {@link #size()} when every key is below it: a range query in log time, without walking entries.
+     */
+    public int ceilingIndex(K key) {
+        if (keys.length == 0) {
+            return 0;
+        }
+        int c = chunkOf(key);
+        int i = indexIn(keys[c], key);
+        return starts[c] + (i >= 0 ? i : -(i + 1));
+    }
+
     @Override
     public boolean containsKey(Object key) {
         return get(key) != null;

@@ -48,6 +48,12 @@ class PersistentSortedMapTest {
                 assertSame(map, expected);
             }
             assertThat(map.get(key)).isEqualTo(expected.get(key));
+            // the range query: the index of the first key not below a probe, as TreeMap's ceilingKey finds it
+            int probe = random.nextInt(range + 2) - 1;
+            Integer ceiling = expected.ceilingKey(probe);
+            int at = map.ceilingIndex(probe);
+            assertThat(at).as("ceilingIndex(%d)", probe).isEqualTo(expected.headMap(probe).size());
+            assertThat(at < map.size() ? map.keyAt(at) : null).isEqualTo(ceiling);
         }
         assertSame(map, expected);
         for (int i = 0; i < versions.size(); i++) {

@@ -56,6 +56,16 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class AdmissionLoadBenchmark {
 
+    static {
+        // jboss-logmanager is on this classpath (Quarkus' logging) and registers itself as the System.Logger finder,
+        // which the JDK's HttpClient asks: with java.util.logging's own manager in place it printed "ERROR: The
+        // LogManager accessed before the java.util.logging.manager system property was set" at the first request.
+        // Set before any logger exists, as a Quarkus application does at start.
+        if (System.getProperty("java.util.logging.manager") == null) {
+            System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        }
+    }
+
     static final int PODS = 5_000;
     static final int POLICIES = 500;
     static final int CLASSES = 100;
@@ -171,24 +181,25 @@ public final class AdmissionLoadBenchmark {
             Thread.sleep(500);
             System.out.printf("webhook live heap with the model loaded: %s%n", GcLog.lastHeap(gcLog));
             String[] bodies = requests();
-            run(http, bodies, 200, 10, false);    // warm-up (JIT), not reported
+            run(http, bodies, 200, 10, false);    // warm-up (connections, first compilations), not reported
+            warmUp(http, bodies, webhook.pid());
             if (hostile) {
                 Hostile.run(http, URI.create("https://localhost:" + PORT + "/validate"), seconds, webhook.pid());
                 return;
             }
             Usage usage = new Usage(webhook.pid(), gcLog);
             serial(http, bodies, 2000);
-            System.out.println("  " + usage.next());
+            System.out.println("  " + usage.next(2000));
             PodUpdates updates = new PodUpdates(client, POD_UPDATES);
             for (int rate : new int[] {200, 1000}) {
                 run(http, bodies, rate, seconds, true);
-                System.out.println("  " + usage.next());
+                System.out.println("  " + usage.next(rate * seconds));
                 updates.start();
                 run(http, bodies, rate, seconds, true);
                 updates.stop();
                 System.out.printf("  (the run above: while %d pod updates/s arrive; %d updates sent, %d failed)%n",
                         POD_UPDATES, updates.sent(), updates.failed());
-                System.out.println("  " + usage.next());
+                System.out.println("  " + usage.next(rate * seconds));
             }
             System.out.printf("webhook peak resident memory (VmHWM): %d MiB; load average %s%n", peakRssMiB(webhook.pid()),
                     loadAverage());
@@ -265,14 +276,16 @@ public final class AdmissionLoadBenchmark {
             gc.pauses();   // from here on
         }
 
-        String next() {
+        /** What the run since the last call cost; {@code requests}: how many it sent (CPU per request is over those). */
+        String next(int requests) {
             long now = System.nanoTime();
             long w = cpuNanos(webhookPid);
             long d = driverCpuNanos();
             double seconds = (now - wall) / 1e9;
             String s = String.format("CPU over the run (%.1f s): webhook %.0f%% of a core, load generator + mock API server %.0f%%; "
-                    + "webhook GC: %s; load average %s", seconds, 100.0 * (w - webhookCpu) / (now - wall),
-                    100.0 * (d - driverCpu) / (now - wall), gc.pauses(), loadAverage());
+                    + "webhook CPU per request %.2f ms; webhook GC: %s; load average %s", seconds,
+                    100.0 * (w - webhookCpu) / (now - wall), 100.0 * (d - driverCpu) / (now - wall),
+                    (w - webhookCpu) / 1e6 / requests, gc.pauses(), loadAverage());
             wall = now;
             webhookCpu = w;
             driverCpu = d;
@@ -589,8 +602,50 @@ public final class AdmissionLoadBenchmark {
         }
     }
 
+    /**
+     * Until the JIT has compiled the request path: batches of 1,000 requests one at a time, each costing the
+     * webhook's process some CPU per request, until a batch costs no more than 10% less than the one before
+     * (at least 3 batches, at most 20). 2,000 requests at 200/s were not enough: at 150,000 pods the C2 compiler
+     * was still compiling the analysis (PolicyEngine.side ~1 s, restrictedTo, RequestLimits.scan) and the
+     * concurrent GC cycle of the listed model was running during the serial run, which then cost ~6 ms of CPU
+     * per request where the warm webhook needs a fraction of that. A webhook in a cluster runs warm; the first
+     * minute after its start is what this loop prints, the figures after it are the steady state.
+     */
+    static void warmUp(HttpClient http, String[] bodies, long webhookPid) throws Exception {
+        List<String> costs = new ArrayList<>();
+        double previous = Double.MAX_VALUE;
+        int batches = 0;
+        int lost = 0;
+        while (batches < 20) {
+            long cpu = Usage.cpuNanos(webhookPid);
+            try {
+                serial(http, bodies, 1000, false);
+            } catch (java.io.IOException e) {
+                // on a saturated machine a new connection can miss the 5 s connect timeout: the batch does not count
+                if (++lost > 3) {
+                    throw e;
+                }
+                costs.add("(batch lost: " + e.getMessage() + ")");
+                continue;
+            }
+            double perRequest = (Usage.cpuNanos(webhookPid) - cpu) / 1e6 / 1000;
+            costs.add(String.format("%.2f", perRequest));
+            batches++;
+            if (batches >= 3 && perRequest > previous * 0.9) {
+                break;
+            }
+            previous = perRequest;
+        }
+        System.out.printf("warm-up: %d batches of 1,000 requests one at a time, webhook CPU per request [%s] ms; load average %s%n",
+                batches, String.join(", ", costs), loadAverage());
+    }
+
     /** One request at a time: the service time without queueing, to tell the server's cost from a busy machine's. */
     static void serial(HttpClient http, String[] bodies, int n) throws Exception {
+        serial(http, bodies, n, true);
+    }
+
+    static void serial(HttpClient http, String[] bodies, int n, boolean report) throws Exception {
         URI uri = URI.create("https://localhost:" + PORT + "/validate");
         long[] latency = new long[n];
         int resent = 0;
@@ -613,6 +668,9 @@ public final class AdmissionLoadBenchmark {
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("HTTP " + r.statusCode() + ": " + r.body());
             }
+        }
+        if (!report) {
+            return;
         }
         Arrays.sort(latency);
         System.out.printf("serial  %5d requests one at a time: p50 %.2f ms, p99 %.2f ms%s%n", n, ms(latency, 0.50),
