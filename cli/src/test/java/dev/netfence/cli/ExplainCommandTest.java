@@ -113,9 +113,11 @@ class ExplainCommandTest {
                 + "\"isolatedBy\": [\"NetworkPolicy payments/gateway\", \"DefaultDeny payments/lockdown\"], "
                 + "\"allowedBy\": [{\"policy\": \"NetworkPolicy payments/gateway\", \"fieldPath\": \"spec.egress[1].to[0]+ports[0]\", "
                 + "\"description\": \"to[0] addresses in 203.0.113.0/24 except 203.0.113.128/25; ports[0] TCP/443\"}], "
-                + "\"notMatched\": [], \"note\": null, \"fix\": null}, "
+                + "\"notMatched\": [], \"note\": null, \"fix\": null, \"decidedBy\": \"NetworkPolicy tier\", "
+                + "\"clusterPolicyRules\": []}, "
                 + "\"ingress\": {\"allowed\": true, \"isolated\": false, \"isolatedBy\": [], \"allowedBy\": [], \"notMatched\": [], "
-                + "\"note\": \"address 203.0.113.200 is not a pod: NetworkPolicy does not restrict what it receives\", \"fix\": null}}\n"
+                + "\"note\": \"address 203.0.113.10 is not a pod: NetworkPolicy does not restrict what it receives\", \"fix\": null, "
+                + "\"decidedBy\": null, \"clusterPolicyRules\": []}}\n"
                 .replace("203.0.113.200", "203.0.113.10"));
     }
 

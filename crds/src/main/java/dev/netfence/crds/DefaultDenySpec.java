@@ -28,6 +28,16 @@ public class DefaultDenySpec {
     @JsonPropertyDescription("Pods of this namespace matching this selector are not isolated by this DefaultDeny. Absent: none are exempt.")
     public LabelSelector exemptPodSelector;
 
+    @JsonProperty("enforcement")
+    @JsonPropertyDescription("Enforce (default): isolate and deny. Audit: deny nothing; the connections this DefaultDeny would deny"
+            + " are accepted and logged as would-deny in the flow log. Switching to Enforce is this one field.")
+    @Default("Enforce")
+    public EnforcementValue enforcement = EnforcementValue.Enforce;
+
+    public enum EnforcementValue {
+        Enforce, Audit
+    }
+
     public enum PolicyTypeValue {
         Ingress, Egress
     }

@@ -55,7 +55,7 @@ public final class AdmissionJudge {
     }
 
     public AdmissionDecision decide(ClusterView view, Change change, AdmissionUser user) {
-        if (view.terminatingNamespaces().contains(change.namespace())) {
+        if (change.namespace() != null && view.terminatingNamespaces().contains(change.namespace())) {
             return AdmissionDecision.admit(change);
         }
         boolean asksCut = change.subject().annotations().containsKey(Rules.ALLOW_CUT_ANNOTATION);
@@ -102,6 +102,9 @@ public final class AdmissionJudge {
             NetworkPolicy np = p.policy();
             return PolicyObject.of(new NetworkPolicy(np.namespace(), np.name(), np.podSelector(), np.policyTypes(),
                     np.ingress(), np.egress(), annotations));
+        }
+        if (o instanceof PolicyObject.Cluster c) {
+            return PolicyObject.of(c.policy(), annotations);
         }
         return PolicyObject.of(((PolicyObject.Deny) o).defaultDeny(), annotations);
     }

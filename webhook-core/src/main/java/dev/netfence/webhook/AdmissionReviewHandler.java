@@ -173,7 +173,9 @@ public final class AdmissionReviewHandler {
         boolean policy = "networking.k8s.io".equals(group) && "NetworkPolicy".equals(kind);
         boolean defaultDeny = "netfence.dev".equals(group) && "DefaultDeny".equals(kind);
         boolean criticalFlow = "netfence.dev".equals(group) && "CriticalFlow".equals(kind);
-        if (!policy && !defaultDeny && !criticalFlow || "CONNECT".equals(operation)) {
+        boolean clusterPolicy = dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.GROUP.equals(group)
+                && "ClusterNetworkPolicy".equals(kind);
+        if (!policy && !defaultDeny && !criticalFlow && !clusterPolicy || "CONNECT".equals(operation)) {
             return response(uid, true, null, List.of());   // not ours to judge
         }
         if (!List.of("CREATE", "UPDATE", "DELETE").contains(operation)) {
@@ -183,8 +185,10 @@ public final class AdmissionReviewHandler {
             return criticalFlow(uid, request, operation);
         }
         String namespace = request.path("namespace").asText("");
-        PolicyObject newObject = "DELETE".equals(operation) ? null : object(request, "object", namespace, policy);
-        PolicyObject oldObject = "CREATE".equals(operation) ? null : object(request, "oldObject", namespace, policy);
+        PolicyObject newObject = "DELETE".equals(operation) ? null
+                : clusterPolicy ? clusterObject(request, "object") : object(request, "object", namespace, policy);
+        PolicyObject oldObject = "CREATE".equals(operation) ? null
+                : clusterPolicy ? clusterObject(request, "oldObject") : object(request, "oldObject", namespace, policy);
         if ("UPDATE".equals(operation) && sameForTheEngine(oldObject, newObject)) {
             // metadata-only updates (labels, the operator's realization annotation) change no flow
             return response(uid, true, null, List.of());
@@ -255,7 +259,34 @@ public final class AdmissionReviewHandler {
             return new dev.netfence.policy.model.NetworkPolicy(np.namespace(), np.name(), np.podSelector(), np.policyTypes(),
                     np.ingress(), np.egress(), Map.of());
         }
+        if (o instanceof PolicyObject.Cluster c) {
+            return c.policy();
+        }
         return ((PolicyObject.Deny) o).defaultDeny();
+    }
+
+    /** A ClusterNetworkPolicy (cluster-scoped) of the request, translated; its CRD already checked the schema. */
+    private PolicyObject clusterObject(JsonNode request, String field) {
+        JsonNode node = request.get(field);
+        if (node == null || !node.isObject()) {
+            throw new BadAdmissionRequest("request." + field + ": required for this operation (for DELETE, oldObject)");
+        }
+        dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy resource;
+        try {
+            resource = mapper.treeToValue(node, dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class);
+        } catch (Exception e) {
+            throw new BadAdmissionRequest("request." + field + " is not a ClusterNetworkPolicy: " + unreadable(e));
+        }
+        ObjectMeta meta = resource.getMetadata() == null ? new ObjectMeta() : resource.getMetadata();
+        if (meta.getName() == null || meta.getName().isEmpty()) {
+            throw new BadAdmissionRequest("request." + field + ".metadata.name: required");
+        }
+        try {
+            Map<String, String> annotations = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
+            return PolicyObject.of(dev.netfence.crds.adapter.ClusterPolicyAdapter.clusterNetworkPolicy(resource), annotations);
+        } catch (InvalidFieldException e) {
+            throw new BadAdmissionRequest("request." + field + "." + e.fieldPath() + ": " + e.getMessage());
+        }
     }
 
     private PolicyObject object(JsonNode request, String field, String requestNamespace, boolean policy) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netfence.cluster.ClusterChange.Kind;
 import dev.netfence.cluster.ClusterInformers;
 import dev.netfence.cluster.ClusterModel;
+import dev.netfence.cluster.ClusterPolicyCrdCheck;
 import dev.netfence.cluster.ClusterSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,8 @@ import org.eclipse.microprofile.config.Config;
 /** CDI wiring only: the core's classes, constructed with the settings the configuration maps to (singletons: they are final). */
 @ApplicationScoped
 public class WebhookWiring {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(WebhookWiring.class);
 
     /** What the webhook judges against: no nodes (admission does not need them). */
     static final EnumSet<Kind> WATCHED = EnumSet.of(Kind.NAMESPACE, Kind.POD, Kind.NETWORK_POLICY, Kind.DEFAULT_DENY,
@@ -67,7 +70,15 @@ public class WebhookWiring {
         return new AdmissionReviewHandler(mapper, views, judge, new AdmissionMetrics(registry));
     }
 
-    void start(@Observes StartupEvent ignored, ClusterInformers informers, ClusterViewPublisher views) {
+    void start(@Observes StartupEvent ignored, ClusterInformers informers, ClusterViewPublisher views,
+               KubernetesClient client) {
+        // ClusterNetworkPolicy is judged only in the version Netfence reads; say at start-up whether the cluster serves it
+        ClusterPolicyCrdCheck.Result crd = ClusterPolicyCrdCheck.check(client);
+        if (crd.status() == ClusterPolicyCrdCheck.Status.SERVED || crd.status() == ClusterPolicyCrdCheck.Status.NOT_INSTALLED) {
+            LOG.info(crd.message());
+        } else {
+            LOG.warn(crd.message());
+        }
         informers.start();
         views.changed();
     }

@@ -39,7 +39,15 @@ class WebhookManifestsTest {
             assertThat(r.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE", "DELETE");
         });
         assertThat(w.getRules()).flatExtracting(r -> r.getResources())
-                .containsExactlyInAnyOrder("networkpolicies", "defaultdenies", "criticalflows");
+                .containsExactlyInAnyOrder("networkpolicies", "defaultdenies", "criticalflows", "clusternetworkpolicies");
+        // issue 16: upstream's ClusterNetworkPolicy, cluster-scoped, in the version the webhook reads
+        assertThat(w.getRules()).anySatisfy(r -> {
+            assertThat(r.getResources()).containsExactly("clusternetworkpolicies");
+            assertThat(r.getApiGroups()).containsExactly("policy.networking.k8s.io");
+            assertThat(r.getApiVersions()).containsExactly("v1beta1");
+            assertThat(r.getScope()).isEqualTo("Cluster");
+            assertThat(r.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE", "DELETE");
+        });
         assertThat(w.getFailurePolicy()).isEqualTo("Fail");
         assertThat(w.getTimeoutSeconds()).isEqualTo(5);
     }

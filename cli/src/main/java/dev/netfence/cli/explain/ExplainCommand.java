@@ -8,6 +8,7 @@ import dev.netfence.cli.common.InputOptions;
 import dev.netfence.cli.common.OutputOption;
 import dev.netfence.crds.manifest.Manifests;
 import dev.netfence.crds.manifest.ServiceModel;
+import dev.netfence.policy.eval.AuditEvaluation;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -75,15 +76,34 @@ public class ExplainCommand implements Callable<Integer> {
             }
         }
         Endpoint[] ends = endpoints(cluster);
-        Explanation explanation = new FlowExplainer(snapshot).explain(new Flow(ends[0], ends[1], flow.protocol(), flow.port()));
         PrintWriter out = spec.commandLine().getOut();
-        if (output.json()) {
-            out.println(ExplanationJson.render(explanation));
-        } else {
-            out.print(ExplanationText.render(explanation));
-        }
+        out.print(render(snapshot, new Flow(ends[0], ends[1], flow.protocol(), flow.port()), output.json()));
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /**
+     * The explanation of the enforced verdict; when some policy is audited, followed by the audit
+     * verdict (audited policies as if they enforced) and its explanation, and in JSON both under
+     * {@code enforced} and {@code audit} with the flow log's verdict word.
+     */
+    static String render(ClusterSnapshot snapshot, Flow flow, boolean json) {
+        AuditEvaluation evaluation = new AuditEvaluation(snapshot);
+        Explanation enforced = new FlowExplainer(snapshot, evaluation.enforcedEngine()).explain(flow);
+        if (!evaluation.anyAudited()) {
+            return json ? ExplanationJson.render(enforced) + "\n" : ExplanationText.render(enforced);
+        }
+        AuditEvaluation.Result result = evaluation.evaluate(flow);
+        Explanation audit = new FlowExplainer(snapshot, evaluation.auditEngine()).explain(flow);
+        if (json) {
+            return "{\"verdict\": \"" + result.label() + "\", \"enforced\": " + ExplanationJson.render(enforced)
+                    + ", \"audit\": " + ExplanationJson.render(audit) + "}\n";
+        }
+        String word = result.wouldDeny() ? "WOULD-DENY: allowed now, denied once the audited policies enforce"
+                : result.wouldAllow() ? "WOULD-ALLOW: denied now, allowed once the audited policies enforce"
+                : "the same verdict once the audited policies enforce";
+        return ExplanationText.render(enforced) + "\nAudit verdict (policies in audit mode counted as if they enforced): "
+                + word + "\n" + ExplanationText.render(audit).indent(2);
     }
 
     /**

@@ -54,6 +54,8 @@ public final class ExplanationJson {
         json.put("notMatched", reasons(s.notMatched(), "reason"));
         json.put("note", s.note());
         json.put("fix", s.fix());
+        json.put("decidedBy", s.decidedBy() == null ? (s.isolated() ? "NetworkPolicy tier" : null) : s.decidedBy());
+        json.put("clusterPolicyRules", s.tierRules());
         return json;
     }
 

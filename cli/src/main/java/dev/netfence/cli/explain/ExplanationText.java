@@ -36,6 +36,14 @@ public final class ExplanationText {
     private static void side(SideExplanation s, StringBuilder sb) {
         sb.append('\n').append(s.direction() == Direction.EGRESS ? "Egress from " : "Ingress to ")
                 .append(Wording.endpoint(s.subject())).append(": ").append(s.allowed() ? "allowed" : "DENIED").append('\n');
+        if (!s.tierRules().isEmpty()) {
+            sb.append("  cluster policy rules matched, in order:\n");
+            s.tierRules().forEach(r -> sb.append("  - ").append(r).append('\n'));
+        }
+        if (s.decidedByClusterPolicy()) {
+            sb.append("  decided by the ").append(s.decidedBy()).append(": ").append(s.note()).append('\n');
+            return;
+        }
         if (!s.isolated()) {
             sb.append("  ").append(s.note()).append('\n');
             return;
@@ -52,7 +60,9 @@ public final class ExplanationText {
         if (!s.allowed()) {
             sb.append("  no rule allows this flow:\n");
             s.notMatched().forEach(r -> reason(r, sb));
-            sb.append(s.fix().indent(2));
+            if (s.fix() != null) {   // none for an audit verdict the enforcing policies already allow
+                sb.append(s.fix().indent(2));
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.netfence.cli.explain;
 
 import dev.netfence.cli.explain.SideExplanation.Reason;
+import dev.netfence.policy.eval.DecidingTier;
 import dev.netfence.policy.eval.Endpoint;
+import dev.netfence.policy.eval.TierMatch;
 import dev.netfence.policy.eval.Flow;
 import dev.netfence.policy.eval.PolicyEngine;
 import dev.netfence.policy.eval.RuleMatch;
@@ -30,9 +32,15 @@ public final class FlowExplainer {
     private final ClusterSnapshot snapshot;
     private final PolicyEngine engine;
 
+    /** Explains the enforced verdict (audited policies change nothing). */
     public FlowExplainer(ClusterSnapshot snapshot) {
+        this(snapshot, new PolicyEngine(snapshot));
+    }
+
+    /** Explains the verdict of {@code engine}: {@link PolicyEngine#asIfAuditedEnforced} for the audit verdict. */
+    public FlowExplainer(ClusterSnapshot snapshot, PolicyEngine engine) {
         this.snapshot = snapshot;
-        this.engine = new PolicyEngine(snapshot);
+        this.engine = engine;
     }
 
     public Explanation explain(Flow flow) {
@@ -44,15 +52,31 @@ public final class FlowExplainer {
         Direction d = sv.direction();
         Endpoint subject = d == Direction.EGRESS ? flow.source() : flow.destination();
         Endpoint peer = d == Direction.EGRESS ? flow.destination() : flow.source();
+        List<String> tierRules = sv.tierMatches().stream().map(TierMatch::describe).toList();
+        if (sv.decidedBy() == DecidingTier.ADMIN || sv.decidedBy() == DecidingTier.BASELINE) {
+            TierMatch rule = sv.decidingRule();
+            String note = sv.decidedBy() == DecidingTier.ADMIN
+                    ? "the Admin tier decides before any NetworkPolicy: " + rule.policy() + " " + rule.fieldPath() + " "
+                            + (sv.allowed() ? "accepts" : "denies") + " it" + (sv.allowed() ? "" : "; only a change of that "
+                            + "ClusterNetworkPolicy (cluster administrators) opens it")
+                    : "no NetworkPolicy selects " + ((Endpoint.PodEndpoint) subject).pod().key() + " for " + d.apiName()
+                            + ", so the Baseline tier decides: " + rule.policy() + " " + rule.fieldPath() + " "
+                            + (sv.allowed() ? "accepts" : "denies") + " it" + (sv.allowed() ? "" : "; a NetworkPolicy selecting the pod "
+                            + "for " + d.apiName() + " overrides it (and then decides all its " + d.apiName() + " traffic)");
+            return new SideExplanation(d, subject, sv.allowed(), sv.isolatedBy(), List.of(), List.of(), note, null,
+                    sv.decidedBy().label(), tierRules);
+        }
         if (!sv.isolated()) {
-            return new SideExplanation(d, subject, true, List.of(), List.of(), List.of(), openNote(d, subject), null);
+            return new SideExplanation(d, subject, true, List.of(), List.of(), List.of(), openNote(d, subject), null,
+                    null, tierRules);
         }
         List<Reason> allowedBy = new ArrayList<>();
         for (RuleMatch m : sv.allowedBy()) {
             allowedBy.add(new Reason(m.policy(), m.fieldPath(), describeMatch(m, flow)));
         }
         if (sv.allowed()) {
-            return new SideExplanation(d, subject, true, sv.isolatedBy(), allowedBy, List.of(), sv.note(), null);
+            return new SideExplanation(d, subject, true, sv.isolatedBy(), allowedBy, List.of(), sv.note(), null, null,
+                    tierRules);
         }
         Pod pod = ((Endpoint.PodEndpoint) subject).pod();
         List<Reason> notMatched = new ArrayList<>();
@@ -67,7 +91,8 @@ public final class FlowExplainer {
             }
         }
         String fix = FixSuggestion.forSide(snapshot, flow, d, defaultDenies);
-        return new SideExplanation(d, subject, false, sv.isolatedBy(), List.of(), notMatched, sv.note(), fix);
+        return new SideExplanation(d, subject, false, sv.isolatedBy(), List.of(), notMatched, sv.note(), fix, null,
+                tierRules);
     }
 
     private static String openNote(Direction d, Endpoint subject) {

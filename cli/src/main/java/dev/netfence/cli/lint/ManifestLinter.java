@@ -87,6 +87,8 @@ public final class ManifestLinter {
             } else if (m instanceof DefaultDeny dd) {
                 Map<String, String> annotations = o.resource().getMetadata().getAnnotations();
                 objects.add(PolicyObject.of(dd, annotations));
+            } else if (m instanceof dev.netfence.policy.model.ClusterNetworkPolicy cnp) {
+                objects.add(PolicyObject.of(cnp, o.resource().getMetadata().getAnnotations()));
             } else if (m instanceof CriticalFlow cf) {
                 flows.add(cf);
             }

@@ -38,7 +38,14 @@ final class RuleDescriptions {
                     "warning"),
             new Rule(Rules.IPBLOCK_COVERS_SERVICE_IP, "An ipBlock covers a Service ClusterIP, which NetworkPolicy never sees",
                     "kube-proxy rewrites the destination to the Service's endpoints before the policy is applied: select the "
-                            + "Service's pods (namespaceSelector and podSelector) instead of its ClusterIP.", "warning"));
+                            + "Service's pods (namespaceSelector and podSelector) instead of its ClusterIP.", "warning"),
+            new Rule(Rules.SAME_PRIORITY_OVERLAP,
+                    "Two ClusterNetworkPolicies of one tier share a priority and select common pods",
+                    "The API leaves their order to the implementation (Netfence: by name); give them distinct priorities.",
+                    "warning"),
+            new Rule(Rules.FAIL_CLOSED_PEER, "A ClusterNetworkPolicy peer Netfence cannot read fails closed",
+                    "Use a namespaces, pods, nodes or networks peer: an unreadable peer matches nothing in an Accept rule "
+                            + "and makes a Deny or Pass rule deny all.", "warning"));
 
     private static final Map<String, Rule> BY_ID = new LinkedHashMap<>();
 

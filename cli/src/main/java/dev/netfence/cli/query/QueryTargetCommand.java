@@ -6,6 +6,8 @@ import dev.netfence.cli.common.JsonText;
 import dev.netfence.cli.common.InputOptions;
 import dev.netfence.cli.common.OutputOption;
 import dev.netfence.policy.eval.PolicyEngine;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
@@ -63,8 +65,19 @@ public class QueryTargetCommand implements Callable<Integer> {
             }
             byDirection.put(d, list);
         }
+        Map<Direction, List<String>> tiers = new LinkedHashMap<>();
+        for (Direction d : List.of(Direction.INGRESS, Direction.EGRESS)) {
+            List<String> lines = new ArrayList<>();
+            for (Tier tier : Tier.values()) {
+                for (ClusterNetworkPolicy cnp : engine.clusterPoliciesOf(pod, tier, d)) {
+                    lines.add(tier.apiName() + " tier: " + cnp.ref() + " (priority " + cnp.priority() + ", "
+                            + cnp.rules(d).size() + " " + d.field() + (cnp.rules(d).size() == 1 ? " rule" : " rules") + ")");
+                }
+            }
+            tiers.put(d, lines);
+        }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(output.json() ? json(pod, byDirection) + "\n" : text(pod, byDirection));
+        out.print(output.json() ? json(pod, byDirection, tiers) + "\n" : text(pod, byDirection, tiers));
         out.flush();
         return ExitCodes.OK;
     }
@@ -106,7 +119,7 @@ public class QueryTargetCommand implements Callable<Integer> {
         return new Selection(ref, selector + "; " + types + "; " + ruleText, rules);
     }
 
-    private static String text(Pod pod, Map<Direction, List<Selection>> byDirection) {
+    private static String text(Pod pod, Map<Direction, List<Selection>> byDirection, Map<Direction, List<String>> tiers) {
         StringBuilder sb = new StringBuilder("pod ").append(pod.key());
         if (!pod.ips().isEmpty()) {
             sb.append(" (").append(pod.ips().stream().map(Object::toString).collect(Collectors.joining(", "))).append(')');
@@ -129,10 +142,17 @@ public class QueryTargetCommand implements Callable<Integer> {
                     .append("; a flow is allowed when any of them allows it\n");
             list.forEach(s -> sb.append("  - ").append(s.object()).append(": ").append(s.why()).append('\n'));
         });
+        tiers.forEach((d, lines) -> {
+            if (!lines.isEmpty()) {
+                sb.append(d.apiName()).append(": ClusterNetworkPolicies selecting it, in evaluation order (Admin before the "
+                        + "NetworkPolicy tier; Baseline only when no NetworkPolicy selects it)\n");
+                lines.forEach(l -> sb.append("  - ").append(l).append('\n'));
+            }
+        });
         return sb.toString();
     }
 
-    private static String json(Pod pod, Map<Direction, List<Selection>> byDirection) {
+    private static String json(Pod pod, Map<Direction, List<Selection>> byDirection, Map<Direction, List<String>> tiers) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("pod", pod.key());
         root.put("labels", new TreeMap<>(pod.labels()));
@@ -148,6 +168,9 @@ public class QueryTargetCommand implements Callable<Integer> {
                 by.add(o);
             }
             side.put("selectedBy", by);
+            if (!tiers.get(d).isEmpty()) {
+                side.put("clusterPolicies", tiers.get(d));
+            }
             root.put(d.field(), side);
         });
         return JsonText.write(root);

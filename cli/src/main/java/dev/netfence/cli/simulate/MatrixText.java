@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The matrix as a table: a header row of destination {@code ns/pod} names, then one row per source
- * with {@code .} (allowed) or {@code X} (denied) under each destination. Columns are padded to the
+ * with {@code .} (allowed) or {@code X} (denied) under each destination; with audited policies, a
+ * cell whose audit verdict differs is {@code W} (would-deny) or {@code A} (would-allow), with a legend. Columns are padded to the
  * width of their header, two spaces apart; trailing spaces are trimmed.
  */
 public final class MatrixText {
@@ -29,11 +30,26 @@ public final class MatrixText {
         for (int i = 0; i < names.size(); i++) {
             row = new StringBuilder(pad(names.get(i), first));
             for (int j = 0; j < names.size(); j++) {
-                row.append("  ").append(pad(m.allowed()[i][j] ? "." : "X", names.get(j).length()));
+                row.append("  ").append(pad(cell(m, i, j), names.get(j).length()));
             }
             sb.append(row.toString().stripTrailing()).append('\n');
         }
+        if (m.audited()) {
+            sb.append(LEGEND).append('\n');
+        }
         return sb.toString();
+    }
+
+    /** Printed under a matrix with audited policies. */
+    static final String LEGEND = "audited policies (netfence.dev/enforcement: audit, DefaultDeny spec.enforcement: Audit)"
+            + " change nothing: W = allowed, would be denied if they enforced (would-deny); A = denied, would be allowed";
+
+    private static String cell(ReachabilityMatrix m, int i, int j) {
+        boolean enforced = m.allowed()[i][j];
+        if (m.audited() && enforced != m.audit()[i][j]) {
+            return enforced ? "W" : "A";
+        }
+        return enforced ? "." : "X";
     }
 
     private static String pad(String s, int width) {

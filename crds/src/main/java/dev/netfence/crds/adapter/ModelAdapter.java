@@ -105,7 +105,7 @@ public final class ModelAdapter {
         return new ContainerPort(port.getName(), number, protocol(port.getProtocol(), path + ".protocol"));
     }
 
-    /** A node with its InternalIP and ExternalIP addresses (host names are not addresses). */
+    /** A node with its InternalIP and ExternalIP addresses (host names are not addresses) and its labels. */
     public static Node node(io.fabric8.kubernetes.api.model.Node node) {
         List<IpAddress> ips = new ArrayList<>();
         if (node.getStatus() != null && node.getStatus().getAddresses() != null) {
@@ -117,7 +117,7 @@ public final class ModelAdapter {
                 }
             }
         }
-        return new Node(name(node.getMetadata()), ips);
+        return new Node(name(node.getMetadata()), ips, labels(node.getMetadata()));
     }
 
     public static NetworkPolicy networkPolicy(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy np) {
@@ -182,7 +182,9 @@ public final class ModelAdapter {
             }
         }
         return new DefaultDeny(namespaceOf(meta), name(meta), types, !Boolean.FALSE.equals(spec.allowDNS),
-                Boolean.TRUE.equals(spec.allowSameNamespace), labelSelector(spec.exemptPodSelector));
+                Boolean.TRUE.equals(spec.allowSameNamespace), labelSelector(spec.exemptPodSelector),
+                spec.enforcement == DefaultDenySpec.EnforcementValue.Audit
+                        ? dev.netfence.policy.model.Enforcement.AUDIT : dev.netfence.policy.model.Enforcement.ENFORCE);
     }
 
     /** A label selector, or null when it is absent (absent and empty differ in NetworkPolicy peers). */

@@ -54,6 +54,8 @@ public record Manifests(List<ManifestObject> objects, List<ManifestNote> notes, 
                 b.policy(np);
             } else if (m instanceof DefaultDeny dd) {
                 b.defaultDeny(dd);
+            } else if (m instanceof dev.netfence.policy.model.ClusterNetworkPolicy cnp) {
+                b.clusterPolicy(cnp);
             }
         }
         return b.build();

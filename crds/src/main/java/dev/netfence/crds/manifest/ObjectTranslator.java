@@ -106,6 +106,8 @@ final class ObjectTranslator {
             validate(PolicyValidator.validate((NetworkPolicy) model));
         } else if (model instanceof DefaultDeny dd) {
             validate(PolicyValidator.validate(dd));
+        } else if (model instanceof dev.netfence.policy.model.ClusterNetworkPolicy cnp) {
+            validate(dev.netfence.policy.validate.ClusterPolicyValidator.validate(cnp));
         }
         return new ManifestObject(file, lines.objectLine(), ref, resource, model, lines);
     }

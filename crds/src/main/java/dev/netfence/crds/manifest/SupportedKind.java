@@ -30,6 +30,10 @@ enum SupportedKind {
             r -> ModelAdapter.networkPolicy((NetworkPolicy) r)),
     DEFAULT_DENY("netfence.dev/v1alpha1", "DefaultDeny", true, DefaultDeny.class,
             r -> ModelAdapter.defaultDeny((DefaultDeny) r)),
+    CLUSTER_NETWORK_POLICY(dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.GROUP + "/"
+            + dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.VERSION, "ClusterNetworkPolicy", false,
+            dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class,
+            r -> dev.netfence.crds.adapter.ClusterPolicyAdapter.clusterNetworkPolicy((dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy) r)),
     /** Not part of the snapshot: read for the analyses (lint, admission) that check critical flows. */
     CRITICAL_FLOW("netfence.dev/v1alpha1", "CriticalFlow", false, CriticalFlow.class,
             r -> CriticalFlowConverter.toModel((CriticalFlow) r)),
@@ -66,7 +70,7 @@ enum SupportedKind {
 
     static String names() {
         return "Namespace, Pod, Node, Service, EndpointSlice (discovery.k8s.io/v1), NetworkPolicy (networking.k8s.io/v1), "
-                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1), and the workloads Deployment, StatefulSet, "
+                + "ClusterNetworkPolicy (policy.networking.k8s.io/v1beta1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1), and the workloads Deployment, StatefulSet, "
                 + "DaemonSet, ReplicaSet (apps/v1), Job and CronJob (batch/v1)";
     }
 }

@@ -71,7 +71,7 @@ class ManifestLoaderTest {
                 .containsExactly(
                         "more/other-kinds.yaml:1 ignored ConfigMap x/web: netfence reads only Namespace, Pod, Node, "
                                 + "Service, EndpointSlice (discovery.k8s.io/v1), NetworkPolicy (networking.k8s.io/v1), "
-                                + "DefaultDeny and CriticalFlow (netfence.dev/v1alpha1), and the workloads Deployment, "
+                                + "ClusterNetworkPolicy (policy.networking.k8s.io/v1beta1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1), and the workloads Deployment, "
                                 + "StatefulSet, DaemonSet, ReplicaSet (apps/v1), Job and CronJob (batch/v1)");
     }
 

@@ -7,7 +7,9 @@ import dev.netfence.enforcer.cni.WaitingPods;
 import dev.netfence.enforcer.datapath.Datapath;
 import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.flow.FlowLog;
 import dev.netfence.enforcer.nft.FailClosedRules;
+import dev.netfence.enforcer.nft.FlowLogRules;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.nft.RevocationRules;
@@ -99,6 +101,8 @@ public final class EnforcerLoop implements AutoCloseable {
     private RenderedTable lastBase;
     private NodeRuleSet lastRuleSet;
     private volatile WaitingPods waiting = WaitingPods.NONE;
+    /** The flow log whose rules every applied table carries ({@link FlowLogRules}); null: none. */
+    private volatile FlowLog flowLog;
     /** The announcements version the kernel's table includes; guarded by {@code waiters}. */
     private long appliedAnnouncements = -1;
     private final List<Waiter> waiters = new ArrayList<>();
@@ -151,6 +155,12 @@ public final class EnforcerLoop implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Adds the flow log's rules to every table this loop applies and tells {@code log} their deciders; before {@link #start}. */
+    public EnforcerLoop withFlowLog(FlowLog log) {
+        this.flowLog = log;
+        return this;
     }
 
     /** Registers with the source and starts the schedules; the first sync runs at once. */
@@ -386,6 +396,12 @@ public final class EnforcerLoop implements AutoCloseable {
                 newPods.podCidrs().stream().map(Object::toString).toList(), held.allowed()) : base;
         if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
             table = RevocationRules.add(table);
+        }
+        FlowLog log = flowLog;
+        if (log != null && log.settings().enabled()) {
+            FlowLogRules.Result logged = FlowLogRules.add(table, ruleSet, log.settings());
+            log.installing(ruleSet, logged.deciders());
+            table = logged.table();
         }
         if (verify && !datapath.inSync()) {
             LOG.warnf("node %s: the kernel's table inet netfence is not provably what was applied (another nftables"

@@ -70,7 +70,7 @@ public final class FailClosedRules {
             rules.addAll(at, added);
             chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
         }
-        return new RenderedTable(sets, chains);
+        return new RenderedTable(sets, chains, table.objects());
     }
 
     private static void addSets(List<NftSet> sets, String name, boolean interval, Collection<String> entries) {

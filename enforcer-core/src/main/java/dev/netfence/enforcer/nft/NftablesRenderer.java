@@ -69,6 +69,16 @@ public final class NftablesRenderer {
         return "as_" + addressSetName.substring(addressSetName.indexOf('-') + 1);
     }
 
+    /** The profile chain of the pods isolated by exactly these policy ids in this direction (for {@link FlowLogRules}). */
+    static String profileChain(Direction d, List<String> ids) {
+        return Build.profileChainName(d, ids);
+    }
+
+    /** The chain of one compiled policy direction (for {@link FlowLogRules}). */
+    static String policyChain(String id) {
+        return Build.policyChainName(id);
+    }
+
     public static RenderedTable render(ResolvedRuleSet resolved) {
         return new Build(resolved).table();
     }
@@ -224,7 +234,7 @@ public final class NftablesRenderer {
                             "meta mark set " + mark(0)));
         }
 
-        private static String profileChainName(Direction d, List<String> ids) {
+        static String profileChainName(Direction d, List<String> ids) {
             return (d == Direction.INGRESS ? "in_" : "out_") + ContentHash.of(String.join("\n", ids));
         }
 
@@ -246,7 +256,7 @@ public final class NftablesRenderer {
             return name;
         }
 
-        private static String policyChainName(String id) {
+        static String policyChainName(String id) {
             return "pol_" + ContentHash.of(id);
         }
 

@@ -10,11 +10,13 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The table {@code inet netfence} as the renderer built it: its sets (with elements) and chains.
+ * The table {@code inet netfence} as the renderer built it: its sets (with elements) and chains, and
+ * its named stateful objects ({@code objects}: complete declarations such as
+ * {@code limit flowlog { rate 300/second burst 300 packets }}, written before the sets; see {@link FlowLogRules}).
  * Turns into nftables scripts: a full replacement in one transaction, or, when only set elements
  * changed, element additions and deletions.
  */
-public record RenderedTable(List<NftSet> sets, List<NftChain> chains) {
+public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<String> objects) {
     public static final String FAMILY = "inet";
     public static final String NAME = "netfence";
     public static final String TABLE = FAMILY + " " + NAME;
@@ -22,6 +24,12 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains) {
     public RenderedTable {
         sets = List.copyOf(sets);
         chains = List.copyOf(chains);
+        objects = List.copyOf(objects);
+    }
+
+    /** A table without stateful objects. */
+    public RenderedTable(List<NftSet> sets, List<NftChain> chains) {
+        this(sets, chains, List.of());
     }
 
     /**
@@ -41,6 +49,9 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains) {
     public String text() {
         StringBuilder sb = new StringBuilder(64 + 32 * elementCount());
         sb.append("table ").append(TABLE).append(" {\n");
+        for (String o : objects) {
+            sb.append('\t').append(o).append('\n');
+        }
         for (NftSet s : sets) {
             sb.append('\t').append(s.isMap() ? "map " : "set ").append(s.name()).append(" {\n");
             sb.append("\t\ttype ").append(s.type()).append('\n');
@@ -96,7 +107,8 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains) {
      * delete are given by key), or empty when something other than set elements differs.
      */
     public Optional<List<NetlinkSetElements.SetChange>> elementChanges(RenderedTable previous) {
-        if (!chains.equals(previous.chains) || !declarations().equals(previous.declarations())) {
+        if (!chains.equals(previous.chains) || !objects.equals(previous.objects)
+                || !declarations().equals(previous.declarations())) {
             return Optional.empty();
         }
         Map<String, NftSet> old = previous.sets.stream().collect(Collectors.toMap(NftSet::name, Function.identity()));

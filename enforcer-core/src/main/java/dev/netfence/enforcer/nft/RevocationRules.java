@@ -40,6 +40,6 @@ public final class RevocationRules {
                     + RenderedTable.quote(COMMENT));
             chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
         }
-        return new RenderedTable(table.sets(), chains);
+        return new RenderedTable(table.sets(), chains, table.objects());
     }
 }

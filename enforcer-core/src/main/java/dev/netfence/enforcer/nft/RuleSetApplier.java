@@ -184,7 +184,7 @@ public final class RuleSetApplier {
             NetlinkSetElements.apply(s, RenderedTable.NAME, changes);
             return null;
         });
-        applied = new RenderedTable(sets, applied.chains());
+        applied = new RenderedTable(sets, applied.chains(), applied.objects());
         return new ApplyResult(ApplyResult.Kind.DELTA, Duration.ofNanos(System.nanoTime() - start), -1, -1);
     }
 

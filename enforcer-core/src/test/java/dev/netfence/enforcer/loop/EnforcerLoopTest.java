@@ -309,8 +309,8 @@ class EnforcerLoopTest {
         NewPodSettings withCidrs = NewPodSettings.DEFAULTS.withPodCidrs(cidrs);
         List<String> known = dev.netfence.enforcer.cni.WaitingPods.of(FIRST.ruleSet(), List.of(), withCidrs).allowed();
         assertThat(known).as("the rule set's pods are let through").isNotEmpty();
-        RenderedTable expected = RevocationRules.add(FailClosedRules.add(NftablesRenderer.render(FIRST), List.of(),
-                List.of("10.77.0.0/24"), known));
+        RenderedTable expected = RevocationRules.add(
+                FailClosedRules.add(NftablesRenderer.render(FIRST), List.of(), List.of("10.77.0.0/24"), known));
         await().atMost(Duration.ofSeconds(5)).until(() -> expected.equals(datapath.kernel()));
         assertThat(loop.newPodSettings().podCidrs()).isEqualTo(cidrs);
     }

@@ -7,6 +7,9 @@ import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.datapath.BridgeNetfilter;
 import dev.netfence.enforcer.datapath.NamespaceThread;
+import dev.netfence.enforcer.flow.FlowLog;
+import dev.netfence.enforcer.flow.FlowLogReader;
+import dev.netfence.enforcer.flow.FlowLogSettings;
 import dev.netfence.enforcer.datapath.NftablesDatapath;
 import dev.netfence.enforcer.kube.KubernetesEnforcer;
 import dev.netfence.enforcer.kube.NodePodCidrs;
@@ -46,6 +49,8 @@ public class EnforcerApp {
     private NodePodCidrs nodePodCidrs;
     private NftablesDatapath.InNamespace namespace;
     private volatile BridgeNetfilter bridgeNetfilter;
+    private volatile FlowLog flowLog;
+    private FlowLogReader flowLogReader;
 
     EnforcerApp(EnforcerConfig config, EnforcerMetrics metrics, Instance<KubernetesClient> client) {
         this.config = config;
@@ -94,6 +99,7 @@ public class EnforcerApp {
             loop = new EnforcerLoop(settings, new FileRuleSetSource(settings.rulesPath(), settings.nodeName()),
                     new NftablesDatapath(namespace), StatusSink.NONE, metrics, newPods, announcements);
         }
+        startFlowLog(settings, config.flowLog().toSettings());
         loop.start();
         this.namespace = namespace;
         checkBridgeNetfilter();
@@ -106,6 +112,35 @@ public class EnforcerApp {
         }
     }
 
+    /**
+     * Binds the flow log's NFLOG group in the node's namespace and makes the loop add its rules. A
+     * group that cannot be bound (another process reads it) is an error in the log and a flow log
+     * that stays off: enforcement does not wait for logging.
+     */
+    private void startFlowLog(EnforcerSettings settings, FlowLogSettings flowLogSettings) {
+        if (!flowLogSettings.enabled()) {
+            LOG.info("flow log: off (netfence.enforcer.flow-log.denied and .allowed are false)");
+            return;
+        }
+        FlowLog log = new FlowLog(settings.nodeName(), flowLogSettings);
+        try {
+            flowLogReader = FlowLogReader.start(log, settings.networkNamespace());
+        } catch (RuntimeException e) {
+            LOG.errorf("flow log: off, %s", e.getMessage());
+            return;
+        }
+        loop.withFlowLog(log);
+        metrics.flowLog(log);
+        flowLog = log;
+        LOG.infof("flow log: denied %s, allowed %s, NFLOG group %d, at most %d records/s for the node, GET /flows",
+                flowLogSettings.denied(), flowLogSettings.allowed(), flowLogSettings.group(), flowLogSettings.ratePerSecond());
+    }
+
+    /** The flow log, or null when it is off. */
+    public FlowLog flowLog() {
+        return flowLog;
+    }
+
     void onStop(@Observes ShutdownEvent event) {
         // the kernel's table stays as it is: a stopped or restarting enforcer leaves the rules in force
         if (endpoint != null) {
@@ -116,6 +151,9 @@ public class EnforcerApp {
         }
         if (loop != null) {
             loop.close();
+        }
+        if (flowLogReader != null) {
+            flowLogReader.close();
         }
         if (namespaceThread != null) {
             namespaceThread.close();

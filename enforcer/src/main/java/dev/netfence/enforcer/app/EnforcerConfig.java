@@ -1,6 +1,7 @@
 package dev.netfence.enforcer.app;
 
 import dev.netfence.enforcer.cni.CniSettings;
+import dev.netfence.enforcer.flow.FlowLogSettings;
 import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.enforcer.revoke.ConnectionRevocation;
 import io.smallrye.config.ConfigMapping;
@@ -114,6 +115,39 @@ public interface EnforcerConfig {
 
         default CniSettings toSettings() {
             return new CniSettings(enabled(), socket(), stateDir(), waitForRules());
+        }
+    }
+
+    /** The flow log ({@code netfence.enforcer.flow-log.*}): denied (and optionally allowed) connections, read over NFLOG. */
+    FlowLog flowLog();
+
+    interface FlowLog {
+        /** Log the packets the policies deny. */
+        @WithDefault("true")
+        boolean denied();
+
+        /** Also log the new connections a policy rule allows (off: a busy node's allowed connections are many). */
+        @WithDefault("false")
+        boolean allowed();
+
+        /** The NFLOG group the rules log to and the enforcer reads; pick another if a tool on the node uses it. */
+        @WithDefault("2718")
+        int group();
+
+        /** Logged packets per second for the whole node; the rest are dropped (or accepted) unlogged and counted. */
+        @WithDefault("300")
+        int rate();
+
+        /** Packets the rate limit lets through at once. */
+        @WithDefault("300")
+        int burst();
+
+        /** Flow records kept in memory for GET /flows. */
+        @WithDefault("10000")
+        int ringSize();
+
+        default FlowLogSettings toSettings() {
+            return new FlowLogSettings(denied(), allowed(), group(), rate(), burst(), ringSize());
         }
     }
 

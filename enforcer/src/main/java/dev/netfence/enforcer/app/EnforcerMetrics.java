@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.app;
 
+import dev.netfence.enforcer.flow.FlowLog;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.nft.ApplyResult;
 import dev.netfence.enforcer.nft.RuleCounters;
@@ -62,6 +63,43 @@ public class EnforcerMetrics implements EnforcerObserver {
                     .register(registry);
         }
         prometheus.getPrometheusRegistry().register(ruleCounters);
+        prometheus.getPrometheusRegistry().register(flowCounters);
+    }
+
+    private final FlowLogCollector flowCounters = new FlowLogCollector();
+
+    /** Publishes the flow log's counters from now on. */
+    void flowLog(FlowLog log) {
+        flowCounters.log = log;
+    }
+
+    /**
+     * {@code netfence_flow_records_total{namespace,policy,verdict}} (bounded by {@link FlowLog#MAX_SERIES}:
+     * label values come from the node's own rule set) and {@code netfence_flow_lost_total{reason}}, read
+     * from the flow log at scrape time (a few hundred values at most).
+     */
+    static final class FlowLogCollector extends Collector {
+        volatile FlowLog log;
+
+        @Override
+        public List<MetricFamilySamples> collect() {
+            FlowLog now = log;
+            if (now == null) {
+                return List.of();
+            }
+            CounterMetricFamily records = new CounterMetricFamily("netfence_flow_records",
+                    "flow records, by namespace of the judged pod, deciding policy and verdict", List.of("namespace", "policy", "verdict"));
+            now.series().forEach((k, v) -> records.addMetric(List.of(k.namespace(), k.policy(), k.verdict()), v));
+            CounterMetricFamily lost = new CounterMetricFamily("netfence_flow_lost",
+                    "logged packets that did not become a record a reader saw, by reason", List.of("reason"));
+            FlowLog.Lost l = now.lost();
+            lost.addMetric(List.of("rate_limit"), l.rateLimited());
+            lost.addMetric(List.of("socket_overrun"), l.socketOverruns());
+            lost.addMetric(List.of("ring_evicted"), l.ringEvicted());
+            lost.addMetric(List.of("malformed"), l.malformed());
+            lost.addMetric(List.of("unknown_prefix"), l.unknownPrefix());
+            return List.of(records, lost);
+        }
     }
 
     /** What the enforcer found of br_netfilter in its node's namespace. */

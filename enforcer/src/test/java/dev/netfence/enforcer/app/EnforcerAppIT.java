@@ -47,6 +47,27 @@ class EnforcerAppIT {
     @TestHTTPResource("/q/health/ready")
     URL ready;
 
+    @TestHTTPResource("/flows")
+    URL flows;
+
+    /** The flow log is on by default: its rules are in the table, GET /flows answers, its counters are exported. */
+    @Test
+    void theFlowLogIsOnByDefaultAndServedOverHttp() throws Exception {
+        String reason = NetNs.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        await().atMost(Duration.ofSeconds(20)).until(() -> loop.state().appliedHash() != null);
+        String table = NetNs.call(EnforcerNamespaceResource.NS, () -> new Nftables().run("list table inet netfence"));
+        assertThat(table).contains("limit flowlog {", "log prefix \"nf D in_");
+        HttpResponse<String> answer = get(flows);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        assertThat(answer.body()).startsWith("{\"node\":\"n1\",\"next\":").contains("\"records\":[", "\"lost\":{\"rateLimited\":");
+        HttpResponse<String> bad = get(new URL(flows + "?verdict=maybe"));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("unknown verdict \"maybe\"").contains("denied, allowed or would-deny");
+        assertThat(get(new URL(flows + "?since=-1")).statusCode()).isEqualTo(400);
+        assertThat(get(metrics).body()).contains("netfence_flow_lost_total{reason=\"rate_limit\"}");
+    }
+
     @Test
     void appliesTheFileKeepsRulesOnABadFileAndExportsMetrics() throws Exception {
         String reason = NetNs.unavailableReason();

@@ -39,6 +39,18 @@ class EnforcerConfigTest {
     }
 
     @Test
+    void theFlowLogsDefaultsAreTheCoresDefaults() throws Exception {
+        Class<?> f = EnforcerConfig.FlowLog.class;
+        dev.netfence.enforcer.flow.FlowLogSettings d = dev.netfence.enforcer.flow.FlowLogSettings.DEFAULTS;
+        assertThat(f.getMethod("denied").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.denied()));
+        assertThat(f.getMethod("allowed").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.allowed()));
+        assertThat(f.getMethod("group").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.group()));
+        assertThat(f.getMethod("rate").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.ratePerSecond()));
+        assertThat(f.getMethod("burst").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.burst()));
+        assertThat(f.getMethod("ringSize").getAnnotation(WithDefault.class).value()).isEqualTo(String.valueOf(d.ringSize()));
+    }
+
+    @Test
     void theCniEndpointsDefaultsAreTheCoresDefaults() throws Exception {
         Class<?> cni = EnforcerConfig.Cni.class;
         assertThat(cni.getMethod("socket").getAnnotation(WithDefault.class).value()).isEqualTo(CniSettings.DEFAULT_SOCKET);

@@ -28,6 +28,7 @@ public record Change(Operation operation, List<PolicyObject> removed, List<Polic
         return new Change(Operation.DELETE, List.of(oldObject), List.of(), oldObject);
     }
 
+    /** The namespace of the change's objects, or null for a ClusterNetworkPolicy (cluster-scoped). */
     public String namespace() {
         return subject.namespace();
     }

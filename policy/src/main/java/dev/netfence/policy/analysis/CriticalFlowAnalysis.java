@@ -49,7 +49,6 @@ public final class CriticalFlowAnalysis {
     /** {@code before} is the cluster before the change; the change's removed objects count as present, its added ones as absent. */
     public static List<FlowLoss> lostFlows(ClusterSnapshot before, Change change, List<CriticalFlow> flows) {
         String ns = change.namespace();
-        Map<String, String> nsLabels = before.namespaceLabels(ns);
         List<Pod> affected = affectedPods(before, change);
 
         // one pod per class is enough for the engine: pods with the same labels get the same verdicts
@@ -59,10 +58,12 @@ public final class CriticalFlowAnalysis {
         }
         List<Pair> pairs = new ArrayList<>();
         for (CriticalFlow flow : flows) {
+            // the pods of a namespaced change are all of its namespace; a ClusterNetworkPolicy's span namespaces
             List<Pod> egressSources = affected.stream()
-                    .filter(p -> flow.sourceNamespace(nsLabels) && flow.sourcePod(p.labels())).toList();
+                    .filter(p -> flow.sourceNamespace(before.namespaceLabels(p.namespace())) && flow.sourcePod(p.labels())).toList();
             List<Pod> ingressTargets = affected.stream()
-                    .filter(p -> flow.destinationNamespace(nsLabels) && flow.destinationPod(p.labels())).toList();
+                    .filter(p -> flow.destinationNamespace(before.namespaceLabels(p.namespace())) && flow.destinationPod(p.labels()))
+                    .toList();
             if (!egressSources.isEmpty()) {
                 List<Endpoint> destinations = destinations(before, flow, included);
                 for (List<Pod> cls : classes(egressSources)) {
@@ -144,8 +145,8 @@ public final class CriticalFlowAnalysis {
     }
 
     /**
-     * The pods of the namespace whose egress or ingress the change can alter: those the removed or
-     * added objects isolate, plus, for an object that isolates no existing pod, the hypothetical pod
+     * The pods whose egress or ingress the change can alter: those the removed or added objects
+     * isolate (for a ClusterNetworkPolicy: the pods its subject selects, in any namespace), plus, for an object that isolates no existing pod, the hypothetical pod
      * it describes (a pod its podSelector selects; for a DefaultDeny an unlabelled pod).
      */
     static List<Pod> affectedPods(ClusterSnapshot snapshot, Change change) {
@@ -158,8 +159,8 @@ public final class CriticalFlowAnalysis {
             }
         }
         for (PolicyObject o : objects) {
-            if (!o.isolatedPods(snapshot).isEmpty()) {
-                continue;   // the pods it selects represent it
+            if (!o.isolatedPods(snapshot).isEmpty() || o instanceof PolicyObject.Cluster) {
+                continue;   // the pods it selects represent it (a ClusterNetworkPolicy selecting none changes no flow)
             }
             LabelSelector selector = o instanceof PolicyObject.Policy p ? p.podSelector() : LabelSelector.ALL;
             HypotheticalPod.matching(o.namespace(), selector, List.of()).ifPresent(h -> pods.put(h.key(), h));
@@ -243,7 +244,9 @@ public final class CriticalFlowAnalysis {
         List<NetworkPolicy> policies = new ArrayList<>();
         List<DefaultDeny> defaultDenies = new ArrayList<>();
         Map<String, Set<Map<String, String>>> labelSetsByNamespace = new java.util.HashMap<>();
-        labelSetsByNamespace.put(changedNs, new HashSet<>());
+        if (changedNs != null) {
+            labelSetsByNamespace.put(changedNs, new HashSet<>());
+        }
         for (Pod p : pods) {
             labelSetsByNamespace.computeIfAbsent(p.namespace(), k -> new HashSet<>()).add(p.labels());
         }

@@ -3,6 +3,7 @@ package dev.netfence.policy.analysis;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.RuleMatch;
 import dev.netfence.policy.eval.SideVerdict;
+import dev.netfence.policy.eval.TierMatch;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
 import dev.netfence.policy.model.LabelSelector;
@@ -89,6 +90,8 @@ final class CriticalFlowFindings {
         Set<String> destinations = new TreeSet<>();
         Set<ObjectRef> isolators = new TreeSet<>(java.util.Comparator.comparing(ObjectRef::toString));
         Set<String> allowedBefore = new LinkedHashSet<>();
+        Set<String> tierDenials = new LinkedHashSet<>();
+        String denyingRulePath = null;
         Severity severity = Severity.WARNING;
         for (FlowLoss l : group) {
             flow.ports().stream().filter(l.ports()::contains).forEach(ports::add);
@@ -96,6 +99,13 @@ final class CriticalFlowFindings {
             destinations.add(describe(l.destination()));
             SideVerdict after = side == Direction.EGRESS ? l.after().egress() : l.after().ingress();
             isolators.addAll(after.isolatedBy());
+            TierMatch denial = after.decidingRule();
+            if (denial != null && !after.allowed()) {
+                tierDenials.add(denial.describe());
+                if (denial.policy().equals(blamed.ref()) && denyingRulePath == null) {
+                    denyingRulePath = "spec." + denial.direction().field() + "[" + denial.rule() + "]";
+                }
+            }
             SideVerdict before = side == Direction.EGRESS ? l.before().egress() : l.before().ingress();
             for (RuleMatch m : before.allowedBy()) {
                 if (m.policy().equals(blamed.ref())) {
@@ -114,13 +124,18 @@ final class CriticalFlowFindings {
         m.append(list(pods, "pod")).append(pods.size() == 1 ? " loses" : " lose").append(" critical flow ")
                 .append(flow.name()).append(" (").append(String.join(", ", orderedPorts.stream().map(Object::toString).toList()))
                 .append(") to ").append(list(destinations, "destination")).append(": ");
-        if (side == Direction.EGRESS) {
-            m.append("their egress is isolated by ");
+        if (!tierDenials.isEmpty()) {
+            m.append(side == Direction.EGRESS ? "their egress is denied by " : "the destination's ingress is denied by ")
+                    .append(String.join("; ", tierDenials));
         } else {
-            m.append("the destination's ingress is isolated by ");
+            if (side == Direction.EGRESS) {
+                m.append("their egress is isolated by ");
+            } else {
+                m.append("the destination's ingress is isolated by ");
+            }
+            m.append(String.join(", ", isolators.stream().map(Object::toString).toList()))
+                    .append(" and no ").append(side.field()).append(" rule allows it");
         }
-        m.append(String.join(", ", isolators.stream().map(Object::toString).toList()))
-                .append(" and no ").append(side.field()).append(" rule allows it");
         if (change.operation() == Change.Operation.DELETE && !allowedBefore.isEmpty()) {
             m.append("; deleting ").append(blamed.ref()).append(" removes ").append(String.join(", ", allowedBefore))
                     .append(", which allowed it");
@@ -129,9 +144,12 @@ final class CriticalFlowFindings {
         String summary = (excused ? "allow-cut: " : "") + (pods.size() == 1 ? pods.iterator().next() + " loses "
                 : pods.iterator().next() + " and " + (pods.size() - 1) + " more pods lose ") + flow.name() + " (" + portList
                 + ") to " + (destinations.size() == 1 ? destinations.iterator().next() : destinations.size() + " destinations")
-                + (side == Direction.EGRESS ? " (egress isolated)" : " (ingress isolated)");
+                + (!tierDenials.isEmpty() ? (side == Direction.EGRESS ? " (egress denied by a ClusterNetworkPolicy)"
+                        : " (ingress denied by a ClusterNetworkPolicy)")
+                        : side == Direction.EGRESS ? " (egress isolated)" : " (ingress isolated)");
         return new Finding(Rules.CRITICAL_FLOW, excused ? Severity.WARNING : severity, blamed.ref(),
-                fieldPath(blamed, flow, side, change, allowedBefore), m.toString(), fix(blamed, flow, side, change, orderedPorts),
+                denyingRulePath != null ? denyingRulePath : fieldPath(blamed, flow, side, change, allowedBefore), m.toString(),
+                fix(blamed, flow, side, change, orderedPorts, denyingRulePath),
                 flow.name(), summary);
     }
 
@@ -145,7 +163,11 @@ final class CriticalFlowFindings {
         return "spec." + side.field();
     }
 
-    private static String fix(PolicyObject o, CriticalFlow flow, Direction side, Change change, List<CriticalPort> ports) {
+    private static String fix(PolicyObject o, CriticalFlow flow, Direction side, Change change, List<CriticalPort> ports,
+                              String denyingRulePath) {
+        if (o instanceof PolicyObject.Cluster) {
+            return denyingRulePath == null ? null : FixSnippets.clusterAcceptRule(flow, side, ports, denyingRulePath);
+        }
         if (o instanceof PolicyObject.Deny d) {
             DefaultDeny dd = d.defaultDeny();
             if (flow.isDns() && side == Direction.EGRESS && !dd.allowDNS()) {

@@ -124,6 +124,47 @@ final class FixSnippets {
         }
     }
 
+    /**
+     * A ClusterNetworkPolicy rule that accepts the flow, to insert before the rule that denies it:
+     * rules are evaluated in written order, the first matching one decides.
+     */
+    static String clusterAcceptRule(CriticalFlow flow, Direction side, Collection<CriticalPort> ports, String beforePath) {
+        StringBuilder y = new StringBuilder("# insert this rule into spec." + side.field() + " before " + beforePath
+                + " (the first matching rule decides)\nspec:\n");
+        y.append("  ").append(side.field()).append(":\n");
+        y.append("  - name: keep-").append(flow.name()).append('\n');
+        y.append("    action: Accept\n");
+        y.append("    ").append(side == Direction.EGRESS ? "to" : "from").append(":\n");
+        String peer = "    ";
+        if (side == Direction.EGRESS) {
+            if (flow.destinationPods() != null) {
+                y.append(peer).append("- pods:\n");
+                selector(y, peer + "    ", "namespaceSelector", orAll(flow.destinationNamespaces()));
+                selector(y, peer + "    ", "podSelector", flow.destinationPods());
+            }
+            if (!flow.destinationIps().isEmpty()) {
+                y.append(peer).append("- networks:\n");
+                for (IpAddress ip : flow.destinationIps()) {
+                    y.append(peer).append("  - ").append(ip).append(ip.v6() ? "/128" : "/32").append('\n');
+                }
+            }
+        } else {
+            y.append(peer).append("- pods:\n");
+            selector(y, peer + "    ", "namespaceSelector", orAll(flow.sourceNamespaces()));
+            selector(y, peer + "    ", "podSelector", orAll(flow.sourcePods()));
+        }
+        y.append("    protocols:\n");
+        for (CriticalPort p : ports) {
+            if (p.name() != null) {
+                y.append("    - destinationNamedPort: ").append(p.name()).append('\n');
+            } else {
+                y.append("    - ").append(p.protocol().name().toLowerCase(java.util.Locale.ROOT)).append(":\n")
+                        .append("        destinationPort:\n          number: ").append(p.number()).append('\n');
+            }
+        }
+        return y.toString();
+    }
+
     static String allowDns() {
         return "spec:\n  allowDNS: true\n";
     }

@@ -1,5 +1,6 @@
 package dev.netfence.policy.analysis;
 
+import dev.netfence.policy.eval.DecidingTier;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
 import dev.netfence.policy.eval.PolicyEngine;
@@ -60,7 +61,8 @@ public record FlowFix(Direction direction, ObjectRef extended, boolean appendsTo
 
     /**
      * The fix for the {@code side} of a flow that this side denies, or empty when that side allows
-     * it or its subject is not a pod (NetworkPolicy does not restrict hosts).
+     * it or its subject is not a pod (NetworkPolicy does not restrict hosts), and when a
+     * ClusterNetworkPolicy (Admin or Baseline tier) denied it: no NetworkPolicy change opens that.
      */
     public static Optional<FlowFix> of(ClusterSnapshot snapshot, Flow flow, Direction side) {
         PolicyEngine engine = new PolicyEngine(snapshot);
@@ -68,6 +70,12 @@ public record FlowFix(Direction direction, ObjectRef extended, boolean appendsTo
         Endpoint subjectEnd = side == Direction.EGRESS ? flow.source() : flow.destination();
         Endpoint peerEnd = side == Direction.EGRESS ? flow.destination() : flow.source();
         if (sv.allowed() || !(subjectEnd instanceof Endpoint.PodEndpoint subjectPod)) {
+            return Optional.empty();
+        }
+        if (sv.decidedBy() != DecidingTier.NETWORK_POLICY) {
+            // A ClusterNetworkPolicy denied it: an Admin Deny no NetworkPolicy overrides, and a Baseline
+            // Deny a new NetworkPolicy would override only by isolating the pod for every other flow too.
+            // The fix is the cluster administrator's (the explanation names the rule).
             return Optional.empty();
         }
         Pod subject = subjectPod.pod();

@@ -1,5 +1,7 @@
 package dev.netfence.policy.analysis;
 
+import dev.netfence.policy.eval.SideVerdict;
+import dev.netfence.policy.validate.ClusterPolicyValidator;
 import dev.netfence.policy.model.ClusterDns;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.ContainerPort;
@@ -63,6 +65,11 @@ public final class PolicyAnalyzer {
         for (PolicyObject o : change.added()) {
             if (o instanceof PolicyObject.Policy p) {
                 out.addAll(lint.lint(p.policy()));
+            } else if (o instanceof PolicyObject.Cluster c) {
+                ClusterSnapshot.Builder after = before.toBuilder();
+                change.removed().forEach(r -> r.removeFrom(after));
+                c.addTo(after);
+                out.addAll(new ClusterPolicyLint(after.build()).lint(c.policy()));
             }
         }
         return out;
@@ -97,10 +104,13 @@ public final class PolicyAnalyzer {
             out.addAll(CriticalFlowFindings.of(losses, change, loss -> isolators(loss, nsObjects)));
         }
         PolicyLint lint = new PolicyLint(full, config);
+        ClusterPolicyLint clusterLint = new ClusterPolicyLint(full);
         for (List<PolicyObject> nsObjects : byNamespace.values()) {
             for (PolicyObject o : nsObjects) {
                 if (o instanceof PolicyObject.Policy p) {
                     out.addAll(lint.lint(p.policy()));
+                } else if (o instanceof PolicyObject.Cluster c) {
+                    out.addAll(clusterLint.lint(c.policy()));
                 }
             }
         }
@@ -125,15 +135,22 @@ public final class PolicyAnalyzer {
         HypotheticalPod.matching(dns.namespace(), dns.podSelector(), ports).ifPresent(b::pod);
     }
 
-    /** The objects among {@code candidates} that isolate the refusing side of these losses. */
+    /**
+     * The objects among {@code candidates} that isolate the refusing side of these losses, or the
+     * ClusterNetworkPolicy whose rule denied it.
+     */
     private static List<PolicyObject> isolators(FlowLoss loss, List<PolicyObject> candidates) {
-        Set<ObjectRef> refs = Set.copyOf((loss.side() == Direction.EGRESS ? loss.after().egress() : loss.after().ingress())
-                .isolatedBy());
+        SideVerdict side = loss.side() == Direction.EGRESS ? loss.after().egress() : loss.after().ingress();
+        Set<ObjectRef> refs = new java.util.HashSet<>(side.isolatedBy());
+        if (side.decidingRule() != null) {
+            refs.add(side.decidingRule().policy());
+        }
         return candidates.stream().filter(o -> refs.contains(o.ref())).toList();
     }
 
     private static List<Finding> validate(PolicyObject o) {
         List<ValidationError> errors = o instanceof PolicyObject.Policy p ? PolicyValidator.validate(p.policy())
+                : o instanceof PolicyObject.Cluster c ? ClusterPolicyValidator.validate(c.policy())
                 : PolicyValidator.validate(((PolicyObject.Deny) o).defaultDeny());
         return errors.stream().map(e -> new Finding(Rules.INVALID, Severity.ERROR, e.object(), e.fieldPath(), e.message(),
                 null, null)).toList();

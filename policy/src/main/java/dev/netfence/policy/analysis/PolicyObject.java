@@ -1,6 +1,7 @@
 package dev.netfence.policy.analysis;
 
 import dev.netfence.policy.model.ClusterDelta;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.LabelSelector;
@@ -13,8 +14,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** An object a change can create, update or delete: a NetworkPolicy or a DefaultDeny. */
-public sealed interface PolicyObject permits PolicyObject.Policy, PolicyObject.Deny {
+/**
+ * An object a change can create, update or delete: a NetworkPolicy, a DefaultDeny or a
+ * ClusterNetworkPolicy (cluster-scoped: {@link #namespace()} is null).
+ */
+public sealed interface PolicyObject permits PolicyObject.Policy, PolicyObject.Deny, PolicyObject.Cluster {
 
     ObjectRef ref();
 
@@ -37,6 +41,10 @@ public sealed interface PolicyObject permits PolicyObject.Policy, PolicyObject.D
 
     static PolicyObject of(NetworkPolicy np) {
         return new Policy(np);
+    }
+
+    static PolicyObject of(ClusterNetworkPolicy cnp, Map<String, String> annotations) {
+        return new Cluster(cnp, annotations == null ? Map.of() : Map.copyOf(annotations));
     }
 
     static PolicyObject of(DefaultDeny dd, Map<String, String> annotations) {
@@ -88,6 +96,37 @@ public sealed interface PolicyObject permits PolicyObject.Policy, PolicyObject.D
 
         public void removeFrom(ClusterDelta.Builder d) {
             d.removePolicy(policy.namespace(), policy.name());
+        }
+    }
+
+    /** A ClusterNetworkPolicy: it can change the egress and ingress of the pods its subject selects, in any namespace. */
+    record Cluster(ClusterNetworkPolicy policy, Map<String, String> annotations) implements PolicyObject {
+        public ObjectRef ref() {
+            return policy.ref();
+        }
+
+        public String namespace() {
+            return null;
+        }
+
+        public List<Pod> isolatedPods(ClusterSnapshot snapshot) {
+            return new dev.netfence.policy.eval.PolicyEngine(snapshot).subjectPods(policy);
+        }
+
+        public void addTo(ClusterSnapshot.Builder b) {
+            b.clusterPolicy(policy);
+        }
+
+        public void removeFrom(ClusterSnapshot.Builder b) {
+            b.removeClusterPolicy(policy.name());
+        }
+
+        public void addTo(ClusterDelta.Builder d) {
+            d.clusterPolicy(policy);
+        }
+
+        public void removeFrom(ClusterDelta.Builder d) {
+            d.removeClusterPolicy(policy.name());
         }
     }
 

@@ -21,6 +21,13 @@ public final class Rules {
      * after kube-proxy's DNAT, addressed to the endpoints, so the rule never matches traffic sent to the Service.
      */
     public static final String IPBLOCK_COVERS_SERVICE_IP = "ipblock-covers-service-ip";
+    /**
+     * Two ClusterNetworkPolicies of one tier with the same priority that select common pods: upstream
+     * leaves their order to the implementation; Netfence evaluates them by name.
+     */
+    public static final String SAME_PRIORITY_OVERLAP = "same-priority-overlap";
+    /** A ClusterNetworkPolicy peer Netfence cannot read (a newer CRD's field, domainNames): the rule fails closed. */
+    public static final String FAIL_CLOSED_PEER = "fail-closed-peer";
     /** The object is invalid (what the API server would refuse). */
     public static final String INVALID = "invalid";
 

@@ -190,6 +190,9 @@ public final class RuleSetCompiler {
             for (Direction d : np.effectiveTypes()) {
                 String id = PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d);
                 compiled.put(id, compilePolicy(np, d, selected));
+                if (np.audited()) {
+                    continue;   // compiled (its address sets exist), but it isolates nothing: Enforcement
+                }
                 for (Pod p : selected) {
                     isolated(iso, p, d).add(id);
                 }
@@ -199,6 +202,9 @@ public final class RuleSetCompiler {
             for (Direction d : dd.policyTypes()) {
                 String id = PolicyRules.idOf("DefaultDeny", dd.namespace(), dd.name(), d);
                 compiled.put(id, compileDefaultDeny(dd, d));
+                if (dd.audited()) {
+                    continue;
+                }
                 for (Pod p : snapshot.podsInNamespace(dd.namespace())) {
                     if (isolates(dd, p)) {
                         isolated(iso, p, d).add(id);
@@ -242,14 +248,14 @@ public final class RuleSetCompiler {
         }
         Map<Direction, TreeSet<String>> iso = new EnumMap<>(Direction.class);
         for (NetworkPolicy np : snapshot.policiesInNamespace(p.namespace())) {
-            if (np.podSelector().matches(p.labels())) {
+            if (!np.audited() && np.podSelector().matches(p.labels())) {
                 for (Direction d : np.effectiveTypes()) {
                     iso.computeIfAbsent(d, k -> new TreeSet<>()).add(PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d));
                 }
             }
         }
         for (DefaultDeny dd : snapshot.defaultDeniesInNamespace(p.namespace())) {
-            if (isolates(dd, p)) {
+            if (!dd.audited() && isolates(dd, p)) {
                 for (Direction d : dd.policyTypes()) {
                     iso.computeIfAbsent(d, k -> new TreeSet<>()).add(PolicyRules.idOf("DefaultDeny", dd.namespace(), dd.name(), d));
                 }

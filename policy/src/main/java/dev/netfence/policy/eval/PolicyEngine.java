@@ -1,5 +1,7 @@
 package dev.netfence.policy.eval;
 
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
@@ -11,6 +13,8 @@ import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.PolicyPort;
 import dev.netfence.policy.model.PolicyRule;
 import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.net.Cidr;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
@@ -29,19 +33,44 @@ import java.util.Map;
  * destination pod to be allowed, both the egress policy on the source pod and the ingress policy on
  * the destination pod need to allow the connection." Policies are additive: a flow is allowed in a
  * direction when any rule of any policy selecting the pod allows it.
+ *
+ * <p>ClusterNetworkPolicies add tiers around that: per side, the Admin tier first ("If Admin tier
+ * has made a final decision (Accept or Deny) on a connection, then no further evaluation is done"),
+ * then the NetworkPolicy tier ("v1.NetworkPolicy always makes a final decision for selected pods"),
+ * then the Baseline tier, then the default (allowed). An egress {@code Accept} decides only the
+ * source's side: "any ingress rules at the destination do apply". Traffic of a pod to itself and
+ * between a pod and its own node stays exempt from every tier, as the datapath never judges it.
  */
 public final class PolicyEngine {
 
     private final ClusterSnapshot snapshot;
+    /**
+     * False (the enforced verdict): audited policies ({@link dev.netfence.policy.model.Enforcement})
+     * are skipped as if they did not exist. True (the audit verdict): they count as if they enforced.
+     */
+    private final boolean auditedEnforce;
     /**
      * Policies (NetworkPolicy or DefaultDeny) isolating each pod, per direction; built on first use
      * (pods indexed by label), since a caller matching only peers never needs it.
      */
     private volatile Map<String, EnumMap<Direction, List<Object>>> isolation;
     private final Map<String, Cidr> cidrs = new HashMap<>();
+    private final TierEvaluator tiers;
 
+    /** The enforced verdict: what the datapath does (audited policies change nothing). */
     public PolicyEngine(ClusterSnapshot snapshot) {
+        this(snapshot, false);
+    }
+
+    private PolicyEngine(ClusterSnapshot snapshot, boolean auditedEnforce) {
         this.snapshot = snapshot;
+        this.auditedEnforce = auditedEnforce;
+        this.tiers = new TierEvaluator(snapshot);
+    }
+
+    /** The audit verdict: every audited policy counts as if it enforced. See {@link AuditEvaluation}. */
+    public static PolicyEngine asIfAuditedEnforced(ClusterSnapshot snapshot) {
+        return new PolicyEngine(snapshot, true);
     }
 
     private Map<String, EnumMap<Direction, List<Object>>> isolation() {
@@ -61,6 +90,9 @@ public final class PolicyEngine {
     private Map<String, EnumMap<Direction, List<Object>>> isolationIndex() {
         Map<String, EnumMap<Direction, List<Object>>> isolation = new HashMap<>();
         for (NetworkPolicy np : snapshot.policies()) {
+            if (np.audited() && !auditedEnforce) {
+                continue;
+            }
             for (Pod p : snapshot.selectPods(np.namespace(), np.podSelector())) {
                 for (Direction d : np.effectiveTypes()) {
                     isolationOf(isolation, p).get(d).add(np);
@@ -68,6 +100,9 @@ public final class PolicyEngine {
             }
         }
         for (DefaultDeny dd : snapshot.defaultDenies()) {
+            if (dd.audited() && !auditedEnforce) {
+                continue;
+            }
             for (Pod p : snapshot.podsInNamespace(dd.namespace())) {
                 if (p.hostNetwork() || (dd.exemptPodSelector() != null && dd.exemptPodSelector().matches(p.labels()))) {
                     continue;
@@ -129,8 +164,11 @@ public final class PolicyEngine {
         }
         Pod pod = pe.pod();
         List<Object> isolators = isolators(pod, d);
-        if (isolators.isEmpty()) {
-            return SideVerdict.open(d, "no policy selects " + pod.key() + " for " + d.apiName());
+        boolean clusterTiers = !tiers.policiesOf(pod, Tier.ADMIN, d).isEmpty()
+                || !tiers.policiesOf(pod, Tier.BASELINE, d).isEmpty();
+        if (isolators.isEmpty() && !clusterTiers) {
+            return new SideVerdict(d, true, List.of(), List.of(), "no policy selects " + pod.key() + " for " + d.apiName(),
+                    List.of(), DecidingTier.DEFAULT);
         }
         // The fast path (allowed()) reads only the boolean: skip naming the isolating policies.
         List<ObjectRef> refs = all ? isolators.stream().map(PolicyEngine::refOf).toList() : List.of();
@@ -146,6 +184,31 @@ public final class PolicyEngine {
             return new SideVerdict(d, true, refs, List.of(), "traffic between a pod and its own node (" + peerNode
                     + ") is always allowed");
         }
+        List<TierMatch> passed = List.of();
+        if (clusterTiers) {
+            TierEvaluator.Outcome admin = tiers.evaluate(Tier.ADMIN, d, pod, peer, flow);
+            if (admin.decided()) {
+                return new SideVerdict(d, admin.match().action() == RuleAction.ACCEPT, refs, List.of(), null,
+                        List.of(admin.match()), DecidingTier.ADMIN);
+            }
+            passed = admin.match() == null ? List.of() : List.of(admin.match());
+        }
+        if (isolators.isEmpty()) {
+            String note = "no policy selects " + pod.key() + " for " + d.apiName();
+            if (clusterTiers) {
+                TierEvaluator.Outcome baseline = tiers.evaluate(Tier.BASELINE, d, pod, peer, flow);
+                List<TierMatch> matched = new ArrayList<>(passed);
+                if (baseline.match() != null) {
+                    matched.add(baseline.match());
+                }
+                if (baseline.decided()) {
+                    return new SideVerdict(d, baseline.match().action() == RuleAction.ACCEPT, refs, List.of(), null,
+                            matched, DecidingTier.BASELINE);
+                }
+                return new SideVerdict(d, true, refs, List.of(), note, matched, DecidingTier.DEFAULT);
+            }
+            return new SideVerdict(d, true, refs, List.of(), note, List.of(), DecidingTier.DEFAULT);
+        }
         List<RuleMatch> matches = new ArrayList<>();
         for (Object isolator : isolators) {
             if (isolator instanceof NetworkPolicy np) {
@@ -157,7 +220,25 @@ public final class PolicyEngine {
                 break;
             }
         }
-        return new SideVerdict(d, !matches.isEmpty(), refs, matches, null);
+        return new SideVerdict(d, !matches.isEmpty(), refs, matches, null, passed, DecidingTier.NETWORK_POLICY);
+    }
+
+    /**
+     * The ClusterNetworkPolicies of a tier selecting a pod with rules in a direction, in evaluation
+     * order (host-network pods: none).
+     */
+    public List<ClusterNetworkPolicy> clusterPoliciesOf(Pod pod, Tier tier, Direction direction) {
+        return tiers.policiesOf(pod, tier, direction);
+    }
+
+    /** The pods a ClusterNetworkPolicy's subject selects (never host-network pods). */
+    public List<Pod> subjectPods(ClusterNetworkPolicy cnp) {
+        return tiers.subjectPods(cnp);
+    }
+
+    /** Whether a ClusterNetworkPolicy peer matches an endpoint. */
+    public boolean clusterPeerMatches(ClusterPeer p, Endpoint peer) {
+        return tiers.peerMatches(p, peer);
     }
 
     /** The node of a host endpoint: as given, or found by its address (a node IP given without its node). */

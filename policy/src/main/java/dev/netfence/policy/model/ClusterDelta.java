@@ -16,7 +16,7 @@ import java.util.Set;
  *
  * <p>Contract:
  * <ul>
- *   <li>Keys: namespaces and nodes by {@code name}; pods, NetworkPolicies and DefaultDenies by
+ *   <li>Keys: namespaces, nodes and ClusterNetworkPolicies by {@code name}; pods, NetworkPolicies and DefaultDenies by
  *       {@code namespace/name} (what {@link #key(String, String)} returns).</li>
  *   <li>The last write per key wins: an upsert after a removal of the same key is an upsert, a
  *       removal after an upsert is a removal (so a key is never both upserted and removed).</li>
@@ -41,6 +41,8 @@ public final class ClusterDelta {
     private final Set<String> removedPolicies;
     private final Map<String, DefaultDeny> defaultDenies;
     private final Set<String> removedDefaultDenies;
+    private final Map<String, ClusterNetworkPolicy> clusterPolicies;
+    private final Set<String> removedClusterPolicies;
     private final ClusterDns dns;
 
     private ClusterDelta(Builder b) {
@@ -54,6 +56,8 @@ public final class ClusterDelta {
         removedPolicies = Collections.unmodifiableSet(new LinkedHashSet<>(b.policies.removals));
         defaultDenies = Collections.unmodifiableMap(new LinkedHashMap<>(b.defaultDenies.upserts));
         removedDefaultDenies = Collections.unmodifiableSet(new LinkedHashSet<>(b.defaultDenies.removals));
+        clusterPolicies = Collections.unmodifiableMap(new LinkedHashMap<>(b.clusterPolicies.upserts));
+        removedClusterPolicies = Collections.unmodifiableSet(new LinkedHashSet<>(b.clusterPolicies.removals));
         dns = b.dns;
     }
 
@@ -112,6 +116,15 @@ public final class ClusterDelta {
         return removedDefaultDenies;
     }
 
+    /** Upserted ClusterNetworkPolicies, by name. */
+    public Map<String, ClusterNetworkPolicy> clusterPolicies() {
+        return clusterPolicies;
+    }
+
+    public Set<String> removedClusterPolicies() {
+        return removedClusterPolicies;
+    }
+
     /** The new DNS configuration, or empty when it did not change. */
     public Optional<ClusterDns> dns() {
         return Optional.ofNullable(dns);
@@ -121,7 +134,8 @@ public final class ClusterDelta {
     public int size() {
         return namespaces.size() + removedNamespaces.size() + pods.size() + removedPods.size() + nodes.size()
                 + removedNodes.size() + policies.size() + removedPolicies.size() + defaultDenies.size()
-                + removedDefaultDenies.size() + (dns == null ? 0 : 1);
+                + removedDefaultDenies.size() + clusterPolicies.size() + removedClusterPolicies.size()
+                + (dns == null ? 0 : 1);
     }
 
     public boolean isEmpty() {
@@ -145,13 +159,14 @@ public final class ClusterDelta {
                 && pods.equals(d.pods) && removedPods.equals(d.removedPods) && nodes.equals(d.nodes)
                 && removedNodes.equals(d.removedNodes) && policies.equals(d.policies)
                 && removedPolicies.equals(d.removedPolicies) && defaultDenies.equals(d.defaultDenies)
-                && removedDefaultDenies.equals(d.removedDefaultDenies) && java.util.Objects.equals(dns, d.dns);
+                && removedDefaultDenies.equals(d.removedDefaultDenies) && clusterPolicies.equals(d.clusterPolicies)
+                && removedClusterPolicies.equals(d.removedClusterPolicies) && java.util.Objects.equals(dns, d.dns);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(namespaces, removedNamespaces, pods, removedPods, nodes, removedNodes, policies,
-                removedPolicies, defaultDenies, removedDefaultDenies, dns);
+                removedPolicies, defaultDenies, removedDefaultDenies, clusterPolicies, removedClusterPolicies, dns);
     }
 
     @Override
@@ -159,7 +174,8 @@ public final class ClusterDelta {
         return "ClusterDelta[namespaces +" + namespaces.keySet() + " -" + removedNamespaces + ", pods +" + pods.keySet()
                 + " -" + removedPods + ", nodes +" + nodes.keySet() + " -" + removedNodes + ", policies +"
                 + policies.keySet() + " -" + removedPolicies + ", defaultDenies +" + defaultDenies.keySet() + " -"
-                + removedDefaultDenies + (dns == null ? "" : ", dns " + dns) + "]";
+                + removedDefaultDenies + ", clusterPolicies +" + clusterPolicies.keySet() + " -" + removedClusterPolicies
+                + (dns == null ? "" : ", dns " + dns) + "]";
     }
 
     /** Upserts and removals of one kind; a key is in at most one of the two. */
@@ -194,7 +210,18 @@ public final class ClusterDelta {
         private final Writes<Node> nodes = new Writes<>();
         private final Writes<NetworkPolicy> policies = new Writes<>();
         private final Writes<DefaultDeny> defaultDenies = new Writes<>();
+        private final Writes<ClusterNetworkPolicy> clusterPolicies = new Writes<>();
         private ClusterDns dns;
+
+        public Builder clusterPolicy(ClusterNetworkPolicy p) {
+            clusterPolicies.upsert(p.name(), p);
+            return this;
+        }
+
+        public Builder removeClusterPolicy(String name) {
+            clusterPolicies.remove(name);
+            return this;
+        }
 
         public Builder namespace(Namespace n) {
             namespaces.upsert(n.name(), n);
@@ -259,6 +286,7 @@ public final class ClusterDelta {
             nodes.add(delta.nodes, delta.removedNodes);
             policies.add(delta.policies, delta.removedPolicies);
             defaultDenies.add(delta.defaultDenies, delta.removedDefaultDenies);
+            clusterPolicies.add(delta.clusterPolicies, delta.removedClusterPolicies);
             if (delta.dns != null) {
                 dns = delta.dns;
             }
@@ -266,7 +294,8 @@ public final class ClusterDelta {
         }
 
         public boolean isEmpty() {
-            return namespaces.size() + pods.size() + nodes.size() + policies.size() + defaultDenies.size() == 0 && dns == null;
+            return namespaces.size() + pods.size() + nodes.size() + policies.size() + defaultDenies.size()
+                    + clusterPolicies.size() == 0 && dns == null;
         }
 
         public ClusterDelta build() {

@@ -69,6 +69,9 @@ public final class ClusterSnapshot {
     /** Namespace names by label key (for {@code Exists}). */
     private final PersistentSortedMap<String, PersistentSortedMap<String, String>> namespacesByKey;
     private final ClusterDns dns;
+    /** ClusterNetworkPolicies by name (cluster-scoped; few: tens to hundreds). */
+    private final PersistentSortedMap<String, ClusterNetworkPolicy> clusterPolicies;
+    private volatile Map<Tier, List<ClusterNetworkPolicy>> clusterPoliciesByTier;
     private Collection<Pod> podView;
 
     private ClusterSnapshot(Editor e) {
@@ -87,14 +90,19 @@ public final class ClusterSnapshot {
         namespacesByLabel = e.namespacesByLabel;
         namespacesByKey = e.namespacesByKey;
         dns = e.dns;
+        clusterPolicies = e.clusterPolicies;
     }
 
     /** Builds every structure in one pass from the builder's objects. */
     private static ClusterSnapshot build(Collection<Namespace> namespaceObjects, Collection<Pod> podObjects,
                                          Collection<Node> nodeObjects, Collection<NetworkPolicy> policyObjects,
-                                         Collection<DefaultDeny> defaultDenyObjects, ClusterDns dns) {
+                                         Collection<DefaultDeny> defaultDenyObjects, ClusterDns dns,
+                                         Collection<ClusterNetworkPolicy> clusterPolicyObjects) {
         Editor e = new Editor();
         e.dns = dns == null ? ClusterDns.DEFAULT : dns;
+        List<ClusterNetworkPolicy> cnpList = new ArrayList<>(clusterPolicyObjects);
+        cnpList.sort(Comparator.comparing(ClusterNetworkPolicy::name));
+        e.clusterPolicies = PersistentSortedMap.ofSorted(STRINGS, cnpList.stream().map(ClusterNetworkPolicy::name).toList(), cnpList);
 
         List<Namespace> nsList = new ArrayList<>(namespaceObjects);
         nsList.sort(Comparator.comparing(Namespace::name));
@@ -226,6 +234,7 @@ public final class ClusterSnapshot {
         nodes.values().forEach(b::node);
         policies.values().forEach(b::policy);
         defaultDenies.values().forEach(b::defaultDeny);
+        clusterPolicies.values().forEach(b::clusterPolicy);
         return b.dns(dns);
     }
 
@@ -240,7 +249,8 @@ public final class ClusterSnapshot {
         if (delta.isEmpty()) {
             return this;
         }
-        int objects = namespaces.size() + podCount + nodes.size() + policies.size() + defaultDenies.size();
+        int objects = namespaces.size() + podCount + nodes.size() + policies.size() + defaultDenies.size()
+                + clusterPolicies.size();
         if (delta.size() > Math.max(64, objects / 4)) {
             Builder b = toBuilder();
             delta.removedNamespaces().forEach(b::removeNamespace);
@@ -253,6 +263,8 @@ public final class ClusterSnapshot {
             delta.policies().values().forEach(b::policy);
             delta.removedDefaultDenies().forEach(k -> b.defaultDenies.remove(k));
             delta.defaultDenies().values().forEach(b::defaultDeny);
+            delta.removedClusterPolicies().forEach(b::removeClusterPolicy);
+            delta.clusterPolicies().values().forEach(b::clusterPolicy);
             delta.dns().ifPresent(b::dns);
             return b.build();
         }
@@ -270,13 +282,20 @@ public final class ClusterSnapshot {
         delta.policies().values().forEach(e::policy);
         delta.removedDefaultDenies().forEach(k -> e.removeDefaultDeny(Key.parse(k)));
         delta.defaultDenies().values().forEach(e::defaultDeny);
+        for (String name : delta.removedClusterPolicies()) {
+            e.clusterPolicies = e.clusterPolicies.without(name);
+        }
+        for (ClusterNetworkPolicy cnp : delta.clusterPolicies().values()) {
+            e.clusterPolicies = e.clusterPolicies.with(cnp.name(), cnp);
+        }
         delta.dns().ifPresent(d -> e.dns = d);
         return new ClusterSnapshot(e);
     }
 
     /**
      * A snapshot with this one's namespaces, nodes and DNS configuration (shared, not copied) and
-     * only the given pods, NetworkPolicies and DefaultDenies: equal to a {@link #builder()} of
+     * only the given pods, NetworkPolicies and DefaultDenies (and all of its ClusterNetworkPolicies,
+     * which apply to every pod they select whatever the namespace): equal to a {@link #builder()} of
      * exactly those objects. It is how an analysis judges a few pods against the policies that
      * select them without copying every namespace and node of a large cluster per request.
      */
@@ -447,6 +466,30 @@ public final class ClusterSnapshot {
         return l == null ? List.of() : l;
     }
 
+    /** Every ClusterNetworkPolicy, sorted by name. */
+    public Collection<ClusterNetworkPolicy> clusterPolicies() {
+        return clusterPolicies.values();
+    }
+
+    public Optional<ClusterNetworkPolicy> clusterPolicy(String name) {
+        return Optional.ofNullable(clusterPolicies.get(name));
+    }
+
+    /** The ClusterNetworkPolicies of a tier in evaluation order ({@link ClusterNetworkPolicy#EVALUATION_ORDER}). */
+    public List<ClusterNetworkPolicy> clusterPolicies(Tier tier) {
+        Map<Tier, List<ClusterNetworkPolicy>> byTier = clusterPoliciesByTier;
+        if (byTier == null) {
+            Map<Tier, List<ClusterNetworkPolicy>> m = new java.util.EnumMap<>(Tier.class);
+            for (Tier t : Tier.values()) {
+                m.put(t, clusterPolicies.values().stream().filter(c -> c.tier() == t)
+                        .sorted(ClusterNetworkPolicy.EVALUATION_ORDER).toList());
+            }
+            byTier = m;
+            clusterPoliciesByTier = m;
+        }
+        return byTier.get(tier);
+    }
+
     public ClusterDns dns() {
         return dns;
     }
@@ -555,7 +598,8 @@ public final class ClusterSnapshot {
         }
         return o instanceof ClusterSnapshot s && dns.equals(s.dns) && podCount == s.podCount
                 && namespaces.equals(s.namespaces) && podsByNamespace.equals(s.podsByNamespace) && nodes.equals(s.nodes)
-                && policies.equals(s.policies) && defaultDenies.equals(s.defaultDenies);
+                && policies.equals(s.policies) && defaultDenies.equals(s.defaultDenies)
+                && clusterPolicies.equals(s.clusterPolicies);
     }
 
     @Override
@@ -566,7 +610,8 @@ public final class ClusterSnapshot {
     @Override
     public String toString() {
         return "ClusterSnapshot[" + namespaces.size() + " namespaces, " + podCount + " pods, " + nodes.size()
-                + " nodes, " + policies.size() + " NetworkPolicies, " + defaultDenies.size() + " DefaultDenies]";
+                + " nodes, " + policies.size() + " NetworkPolicies, " + defaultDenies.size() + " DefaultDenies, "
+                + clusterPolicies.size() + " ClusterNetworkPolicies]";
     }
 
     /**
@@ -589,6 +634,7 @@ public final class ClusterSnapshot {
         PersistentSortedMap<String, PersistentSortedMap<String, String>> namespacesByLabel;
         PersistentSortedMap<String, PersistentSortedMap<String, String>> namespacesByKey;
         ClusterDns dns;
+        PersistentSortedMap<String, ClusterNetworkPolicy> clusterPolicies;
 
         Editor() {
         }
@@ -609,6 +655,7 @@ public final class ClusterSnapshot {
             namespacesByLabel = s.namespacesByLabel;
             namespacesByKey = s.namespacesByKey;
             dns = s.dns;
+            clusterPolicies = s.clusterPolicies;
         }
 
         /** The labels selectors see for {@code ns}, or null when no selector can see it. */
@@ -854,7 +901,18 @@ public final class ClusterSnapshot {
         private final Map<String, Node> nodes = new LinkedHashMap<>();
         private final Map<String, NetworkPolicy> policies = new LinkedHashMap<>();
         private final Map<String, DefaultDeny> defaultDenies = new LinkedHashMap<>();
+        private final Map<String, ClusterNetworkPolicy> clusterPolicies = new LinkedHashMap<>();
         private ClusterDns dns = ClusterDns.DEFAULT;
+
+        public Builder clusterPolicy(ClusterNetworkPolicy p) {
+            clusterPolicies.put(p.name(), p);
+            return this;
+        }
+
+        public Builder removeClusterPolicy(String name) {
+            clusterPolicies.remove(name);
+            return this;
+        }
 
         public Builder namespace(Namespace n) {
             namespaces.put(n.name(), n);
@@ -913,7 +971,7 @@ public final class ClusterSnapshot {
 
         public ClusterSnapshot build() {
             return ClusterSnapshot.build(namespaces.values(), pods.values(), nodes.values(), policies.values(),
-                    defaultDenies.values(), dns);
+                    defaultDenies.values(), dns, clusterPolicies.values());
         }
     }
 }

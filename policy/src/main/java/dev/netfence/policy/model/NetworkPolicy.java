@@ -44,6 +44,18 @@ public record NetworkPolicy(String namespace, String name, LabelSelector podSele
         return types;
     }
 
+    /**
+     * Whether the policy enforces or is audited ({@link Enforcement#ANNOTATION}); an unknown value
+     * enforces (the validator refuses it with the field named, so it never reaches a cluster's rules).
+     */
+    public Enforcement enforcement() {
+        return Enforcement.ofAnnotation(annotations.get(Enforcement.ANNOTATION)).orElse(Enforcement.ENFORCE);
+    }
+
+    public boolean audited() {
+        return enforcement() == Enforcement.AUDIT;
+    }
+
     /** The rules of a direction; empty when absent. */
     public List<PolicyRule> rules(Direction direction) {
         List<PolicyRule> r = direction == Direction.INGRESS ? ingress : egress;

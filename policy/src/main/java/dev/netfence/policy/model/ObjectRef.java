@@ -11,6 +11,10 @@ public record ObjectRef(String kind, String namespace, String name) {
         return new ObjectRef("DefaultDeny", namespace, name);
     }
 
+    public static ObjectRef clusterNetworkPolicy(String name) {
+        return new ObjectRef("ClusterNetworkPolicy", null, name);
+    }
+
     public static ObjectRef pod(String namespace, String name) {
         return new ObjectRef("Pod", namespace, name);
     }

@@ -50,6 +50,12 @@ public final class PolicyValidator {
         }
         rules(ref, "spec.ingress", "from", np.ingress(), errors);
         rules(ref, "spec.egress", "to", np.egress(), errors);
+        String mode = np.annotations().get(dev.netfence.policy.model.Enforcement.ANNOTATION);
+        if (dev.netfence.policy.model.Enforcement.ofAnnotation(mode).isEmpty()) {
+            errors.add(new ValidationError(ref, "metadata.annotations[" + dev.netfence.policy.model.Enforcement.ANNOTATION + "]",
+                    "unsupported value \"" + mode + "\": write \"audit\" (log what the policy would deny, deny nothing)"
+                            + " or \"enforce\" (the default)"));
+        }
         return errors;
     }
 

@@ -114,8 +114,10 @@ final class RandomSnapshots {
     DefaultDeny defaultDeny(String ns, String name) {
         EnumSet<Direction> types = random.nextBoolean() ? EnumSet.allOf(Direction.class)
                 : EnumSet.of(random.nextBoolean() ? Direction.INGRESS : Direction.EGRESS);
+        // one in five audited: the compiled rules must equal the engine's enforced verdict (audited ones change nothing)
         return new DefaultDeny(ns, name, types, random.nextBoolean(), random.nextBoolean(),
-                random.nextBoolean() ? null : selector());
+                random.nextBoolean() ? null : selector(),
+                random.nextInt(5) == 0 ? dev.netfence.policy.model.Enforcement.AUDIT : dev.netfence.policy.model.Enforcement.ENFORCE);
     }
 
     NetworkPolicy policy(String ns, String name) {
@@ -126,7 +128,8 @@ final class RandomSnapshots {
             default -> List.of("Ingress", "Egress");
         };
         return new NetworkPolicy(ns, name, random.nextInt(4) == 0 ? LabelSelector.ALL : selector(), types,
-                rules(), random.nextInt(4) == 0 ? null : rules(), Map.of());
+                rules(), random.nextInt(4) == 0 ? null : rules(),
+                random.nextInt(5) == 0 ? Map.of(dev.netfence.policy.model.Enforcement.ANNOTATION, "audit") : Map.of());
     }
 
     private List<PolicyRule> rules() {

@@ -3,7 +3,10 @@ package dev.netfence.policy.property;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netfence.policy.analysis.FlowFix;
+import dev.netfence.policy.eval.DecidingTier;
 import dev.netfence.policy.eval.Endpoint;
+import dev.netfence.policy.eval.SideVerdict;
+import dev.netfence.policy.eval.Verdict;
 import dev.netfence.policy.eval.Flow;
 import dev.netfence.policy.eval.PolicyEngine;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -34,13 +37,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * or create the new policy), and compute the matrix again. The cells that changed must be the
  * asked flow, now allowed, plus at most the flows between the pods' twins (same namespace, same
  * labels but generated ones: replicas, which no label selector tells apart), and nothing closed.
+ * Flows a ClusterNetworkPolicy denies get no NetworkPolicy fix (checked), and are not picked.
  */
 class FlowFixPropertyTest {
 
     static final long MASTER_SEED = 0x6669786573L;   // "fixes"
     static final int CASES = 200;
     static final int[] PORTS = {53, 80, 81, 8080};
-    static final long[] TOTALS = new long[5];   // flows fixed, extended, created, exactly one cell, cases run
+    static final long[] TOTALS = new long[6];   // flows fixed, extended, created, exactly one cell, cases run, CNP-denied sides
 
     static Stream<Arguments> seeds() {
         Random master = new Random(MASTER_SEED);
@@ -65,7 +69,22 @@ class FlowFixPropertyTest {
                 for (int j = 0; j < pods.size(); j++) {
                     if (!before[i][j] && !pods.get(i).hostNetwork() && !pods.get(j).hostNetwork()
                             && between(pods.get(i), pods.get(j)).isPresent()) {
-                        denied.add(new int[] {i, j});
+                        Endpoint[] ends = between(pods.get(i), pods.get(j)).orElseThrow();
+                        Flow f = new Flow(ends[0], ends[1], protocol, port);
+                        Verdict v = new PolicyEngine(s).evaluate(f);
+                        boolean byClusterPolicy = false;
+                        for (Direction d : Direction.values()) {
+                            SideVerdict side = d == Direction.EGRESS ? v.egress() : v.ingress();
+                            if (!side.allowed() && side.decidedBy() != DecidingTier.NETWORK_POLICY) {
+                                byClusterPolicy = true;
+                                // a ClusterNetworkPolicy's Deny: no NetworkPolicy fix is offered for that side
+                                assertThat(FlowFix.of(s, f, d)).as("seed %d: %s", seed, f.describe()).isEmpty();
+                                TOTALS[5]++;
+                            }
+                        }
+                        if (!byClusterPolicy) {
+                            denied.add(new int[] {i, j});
+                        }
                     }
                 }
             }
@@ -121,6 +140,7 @@ class FlowFixPropertyTest {
             assertThat(TOTALS[1]).as("fixes extending a narrow policy").isPositive();
             assertThat(TOTALS[2]).as("fixes creating a policy").isPositive();
             assertThat(TOTALS[3]).as("fixes checked to change exactly one cell").isGreaterThan(CASES / 4);
+            assertThat(TOTALS[5]).as("sides denied by a ClusterNetworkPolicy, with no fix").isPositive();
         }
     }
 

@@ -67,6 +67,9 @@ class PolicyEnginePropertyTest {
         for (DefaultDeny dd : s.defaultDenies()) {
             assertThat(PolicyValidator.validate(dd)).isEmpty();
         }
+        for (var cnp : s.clusterPolicies()) {
+            assertThat(dev.netfence.policy.validate.ClusterPolicyValidator.validate(cnp)).as("generated %s", cnp).isEmpty();
+        }
         PolicyEngine engine = new PolicyEngine(s);
         SpecReading spec = new SpecReading(s);
         int flows = 0;
@@ -93,6 +96,12 @@ class PolicyEnginePropertyTest {
                                     + "\n  allowed(): " + engine.allowed(flow) + "\ncluster:\n" + describe(s));
                         }
                         (expected ? allowedFlows : deniedFlows)[0]++;
+                        for (SideVerdict side : List.of(verdict.egress(), verdict.ingress())) {
+                            TIERS.merge(side.decidedBy() + (side.allowed() ? " allowed" : " denied"), 1L, Long::sum);
+                            if (side.tierMatches().stream().anyMatch(m -> m.action() == dev.netfence.policy.model.RuleAction.PASS)) {
+                                TIERS.merge("passed", 1L, Long::sum);
+                            }
+                        }
                         flows++;
                     }
                 }
@@ -106,6 +115,8 @@ class PolicyEnginePropertyTest {
 
     /** Allowed and denied flows over all cases: both must be common, or the cases prove little. */
     static final long[] TOTALS = new long[3];   // allowed flows, denied flows, cases run
+    /** Sides per deciding tier and verdict ("ADMIN denied"), and sides where a Pass rule matched. */
+    static final java.util.Map<String, Long> TIERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     @org.junit.jupiter.api.AfterAll
     static void casesExerciseBothVerdicts() {
@@ -113,6 +124,12 @@ class PolicyEnginePropertyTest {
             long all = TOTALS[0] + TOTALS[1];
             assertThat(TOTALS[0]).as("allowed flows of %s", all).isGreaterThan(all / 5);
             assertThat(TOTALS[1]).as("denied flows of %s", all).isGreaterThan(all / 20);
+            // every tier must decide both ways in a fair share of the sides, or the tier cases prove little
+            long sides = 2 * all;
+            for (String key : List.of("ADMIN allowed", "ADMIN denied", "BASELINE allowed", "BASELINE denied",
+                    "NETWORK_POLICY allowed", "NETWORK_POLICY denied", "passed")) {
+                assertThat(TIERS.getOrDefault(key, 0L)).as("%s sides of %s (%s)", key, sides, TIERS).isGreaterThan(sides / 1000);
+            }
         }
     }
 
@@ -158,6 +175,7 @@ class PolicyEnginePropertyTest {
         s.pods().forEach(p -> sb.append("  ").append(p).append('\n'));
         s.policies().forEach(p -> sb.append("  ").append(p).append('\n'));
         s.defaultDenies().forEach(d -> sb.append("  ").append(d).append('\n'));
+        s.clusterPolicies().forEach(c -> sb.append("  ").append(c).append('\n'));
         sb.append("  ").append(s.dns());
         return sb.toString();
     }

@@ -1,6 +1,14 @@
 package dev.netfence.policy.property;
 
 import dev.netfence.policy.model.ClusterDns;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
+import dev.netfence.policy.model.ClusterSubject;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
+import dev.netfence.policy.net.Cidr;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.ContainerPort;
 import dev.netfence.policy.model.DefaultDeny;
@@ -30,7 +38,9 @@ import java.util.Set;
  * two nodes, pods with random labels, container ports and dual-stack addresses (some host-network,
  * some without an address yet), random NetworkPolicies (selectors with every operator, every peer
  * kind, ipBlocks with excepts around the pod addresses, numeric/named/range/protocol-only ports,
- * every policyTypes form) and random DefaultDenies. Everything generated is valid.
+ * every policyTypes form), random DefaultDenies and random ClusterNetworkPolicies (both tiers, tied
+ * priorities, every action and peer kind, unknown peers, numeric, range and named ports). Everything
+ * generated is valid.
  */
 record RandomCluster(ClusterSnapshot snapshot, List<String> v4Addresses, List<String> v6Addresses) {
 
@@ -45,8 +55,8 @@ record RandomCluster(ClusterSnapshot snapshot, List<String> v4Addresses, List<St
     static RandomCluster generate(Random r) {
         ClusterSnapshot.Builder b = ClusterSnapshot.builder();
         List<Node> nodes = List.of(
-                new Node("node-0", List.of(IpAddress.parse("10.1.0.1"), IpAddress.parse("fd01::1"))),
-                new Node("node-1", List.of(IpAddress.parse("10.1.0.2"), IpAddress.parse("fd01::2"))));
+                new Node("node-0", List.of(IpAddress.parse("10.1.0.1"), IpAddress.parse("fd01::1")), Map.of("app", "a", "team", "b")),
+                new Node("node-1", List.of(IpAddress.parse("10.1.0.2"), IpAddress.parse("fd01::2")), Map.of("app", "b")));
         nodes.forEach(b::node);
         for (int i = 0; i < 3; i++) {
             b.namespace(new Namespace(NAMESPACES.get(i), labels(r, 2)));
@@ -98,7 +108,85 @@ record RandomCluster(ClusterSnapshot snapshot, List<String> v4Addresses, List<St
         b.dns(new ClusterDns(NAMESPACES.get(r.nextInt(3)), r.nextBoolean() ? LabelSelector.ALL : selector(r),
                 List.of(new ClusterDns.DnsPort(Protocol.UDP, 53), new ClusterDns.DnsPort(Protocol.TCP, 53)),
                 r.nextBoolean() ? List.of(IpAddress.parse("169.254.20.10")) : List.of()));
+        // Drawn last, so the NetworkPolicy part of each seed's cluster is what it was before tiers existed.
+        int clusterPolicies = r.nextInt(3) == 0 ? 0 : 1 + r.nextInt(4);
+        for (int i = 0; i < clusterPolicies; i++) {
+            b.clusterPolicy(clusterPolicy(r, "cnp" + i, v4, v6));
+        }
         return new RandomCluster(b.build(), v4, v6);
+    }
+
+    /** Priorities drawn from few values, so that same-priority ties (ordered by name) are common. */
+    static final int[] PRIORITIES = {0, 10, 10, 500};
+
+    static ClusterNetworkPolicy clusterPolicy(Random r, String name, List<String> v4, List<String> v6) {
+        Tier tier = r.nextBoolean() ? Tier.ADMIN : Tier.BASELINE;
+        ClusterSubject subject = r.nextBoolean() ? ClusterSubject.namespaces(selector(r))
+                : ClusterSubject.pods(selector(r), selector(r));
+        return new ClusterNetworkPolicy(name, tier, PRIORITIES[r.nextInt(PRIORITIES.length)], subject,
+                clusterRules(r, Direction.INGRESS, v4, v6), clusterRules(r, Direction.EGRESS, v4, v6));
+    }
+
+    static List<ClusterRule> clusterRules(Random r, Direction d, List<String> v4, List<String> v6) {
+        List<ClusterRule> rules = new ArrayList<>();
+        int n = r.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            RuleAction action = RuleAction.values()[r.nextInt(3)];
+            List<ClusterPeer> peers = new ArrayList<>();
+            int p = 1 + r.nextInt(2);
+            boolean addressPeer = false;
+            for (int j = 0; j < p; j++) {
+                ClusterPeer peer = clusterPeer(r, d, v4, v6);
+                addressPeer |= peer instanceof ClusterPeer.Networks || peer instanceof ClusterPeer.Nodes;
+                peers.add(peer);
+            }
+            List<ClusterPort> protocols = new ArrayList<>();
+            if (r.nextInt(10) >= 4) {
+                int k = 1 + r.nextInt(2);
+                for (int j = 0; j < k; j++) {
+                    protocols.add(clusterPort(r, !addressPeer));
+                }
+            }
+            rules.add(new ClusterRule(r.nextBoolean() ? "rule-" + i : null, action, peers, protocols));
+        }
+        return rules;
+    }
+
+    static ClusterPeer clusterPeer(Random r, Direction d, List<String> v4, List<String> v6) {
+        int k = r.nextInt(d == Direction.INGRESS ? 11 : 20);
+        if (k < 5) {
+            return new ClusterPeer.Namespaces(selector(r));
+        }
+        if (k < 10) {
+            return new ClusterPeer.Pods(selector(r), selector(r));
+        }
+        if (k == 10) {
+            return new ClusterPeer.Unknown("a peer with no field set");
+        }
+        if (k < 14) {
+            return new ClusterPeer.Nodes(selector(r));
+        }
+        List<String> cidrs = new ArrayList<>();
+        int n = 1 + r.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            String c = ipBlock(r, r.nextInt(3) == 0 ? v6 : v4).cidr();
+            String masked = Cidr.parse(c).toString();
+            if (!cidrs.contains(masked)) {
+                cidrs.add(masked);
+            }
+        }
+        return new ClusterPeer.Networks(cidrs);
+    }
+
+    static ClusterPort clusterPort(Random r, boolean namedAllowed) {
+        int k = r.nextInt(namedAllowed ? 4 : 3);
+        Protocol protocol = protocol(r);
+        int from = PORT_NUMBERS[r.nextInt(PORT_NUMBERS.length)];
+        return switch (k) {
+            case 0, 1 -> ClusterPort.port(protocol, from);
+            case 2 -> ClusterPort.range(protocol, from, from + 1 + r.nextInt(40));
+            default -> ClusterPort.named(pick(r, PORT_NAMES));
+        };
     }
 
     static Map<String, String> labels(Random r, int max) {

@@ -1,6 +1,12 @@
 package dev.netfence.policy.property;
 
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
 import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.model.ContainerPort;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
@@ -24,7 +30,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A deliberately naive reading of the NetworkPolicy v1 documentation (and of Netfence's DefaultDeny),
+ * A deliberately naive reading of the NetworkPolicy v1 documentation (and of Netfence's DefaultDeny,
+ * and of the ClusterNetworkPolicy API comments for the Admin and Baseline tiers),
  * written without any of the engine's code: no index, no {@code Cidr}, no {@code LabelSelector.matches},
  * every policy of the snapshot scanned for every flow. Addresses are compared as numbers from
  * {@link InetAddress} (literals only: no name is ever resolved).
@@ -71,8 +78,8 @@ final class SpecReading {
     }
 
     private boolean sideAllows(Direction d, End subject, End other, End destination, Protocol protocol, int port) {
-        // "By default, a pod is non-isolated": and only pods (not host-network ones) can be isolated.
-        if (isolatedBy(d, subject).isEmpty()) {
+        // Only pods (not host-network ones) can be isolated, or be the subject of a ClusterNetworkPolicy.
+        if (!subject.isPod()) {
             return true;
         }
         Pod pod = subject.pod();
@@ -82,6 +89,16 @@ final class SpecReading {
         String otherNode = nodeOf(other);
         if (otherNode != null && otherNode.equals(pod.nodeName())) {
             return true;   // "traffic to and from the node where a Pod is running is always allowed"
+        }
+        // "Policy tiers are evaluated in the following order: Admin tier, NetworkPolicy tier, Baseline tier"
+        String admin = tierAction(Tier.ADMIN, d, pod, other, destination, protocol, port);
+        if ("Accept".equals(admin) || "Deny".equals(admin)) {
+            return admin.equals("Accept");
+        }
+        // "By default, a pod is non-isolated": "v1.NetworkPolicy always makes a final decision for selected pods".
+        if (isolatedBy(d, subject).isEmpty()) {
+            String baseline = tierAction(Tier.BASELINE, d, pod, other, destination, protocol, port);
+            return !"Deny".equals(baseline);   // Accept, Pass or nothing: "all pods can communicate with each other"
         }
         for (NetworkPolicy np : s.policies()) {
             if (!np.namespace().equals(pod.namespace()) || !selects(np.podSelector(), pod.labels()) || !types(np).contains(d)) {
@@ -105,6 +122,89 @@ final class SpecReading {
             if (dd.allowSameNamespace() && other.isPod() && other.pod().namespace().equals(pod.namespace())) {
                 return true;
             }
+        }
+        return false;
+    }
+
+    /**
+     * The action of the first matching rule of the tier's policies selecting the pod, by priority
+     * (lower first) and then name, rules in written order; null when none matches. A Deny or Pass
+     * rule with a peer of no known kind is "a 'Deny all' rule"; an Accept rule's such peer matches nothing.
+     */
+    private String tierAction(Tier tier, Direction d, Pod pod, End other, End destination, Protocol protocol, int port) {
+        List<ClusterNetworkPolicy> applicable = new ArrayList<>();
+        for (ClusterNetworkPolicy cnp : s.clusterPolicies()) {
+            if (cnp.tier() != tier || pod.hostNetwork()) {
+                continue;
+            }
+            boolean nsOk = selects(cnp.subject().namespaceSelector(), namespaceLabels(pod.namespace()));
+            boolean podOk = cnp.subject().podSelector() == null || selects(cnp.subject().podSelector(), pod.labels());
+            if (nsOk && podOk) {
+                applicable.add(cnp);
+            }
+        }
+        applicable.sort((a, b) -> a.priority() != b.priority() ? Integer.compare(a.priority(), b.priority())
+                : a.name().compareTo(b.name()));
+        for (ClusterNetworkPolicy cnp : applicable) {
+            for (ClusterRule rule : d == Direction.INGRESS ? cnp.ingress() : cnp.egress()) {
+                boolean unknownPeer = rule.peers().isEmpty();
+                for (ClusterPeer p : rule.peers()) {
+                    unknownPeer |= p instanceof ClusterPeer.Unknown;
+                }
+                if (unknownPeer && rule.action() != RuleAction.ACCEPT) {
+                    return "Deny";
+                }
+                boolean peerOk = false;
+                for (ClusterPeer p : rule.peers()) {
+                    peerOk |= clusterPeerMatches(p, other);
+                }
+                boolean portOk = rule.protocols().isEmpty();
+                for (ClusterPort cp : rule.protocols()) {
+                    if (cp.namedPort() != null) {
+                        if (destination.isPod()) {
+                            for (ContainerPort c : destination.pod().ports()) {
+                                portOk |= c.name() != null && c.name().equals(cp.namedPort()) && c.protocol() == protocol
+                                        && c.port() == port;
+                            }
+                        }
+                    } else {
+                        portOk |= cp.protocol() == protocol && cp.start() <= port && port <= cp.end();
+                    }
+                }
+                if (peerOk && portOk) {
+                    return rule.action().apiName();
+                }
+            }
+        }
+        return null;
+    }
+
+    private boolean clusterPeerMatches(ClusterPeer p, End other) {
+        if (p instanceof ClusterPeer.Namespaces n) {
+            return other.isPod() && selects(n.namespaces(), namespaceLabels(other.pod().namespace()));
+        }
+        if (p instanceof ClusterPeer.Pods pods) {
+            return other.isPod() && selects(pods.namespaces(), namespaceLabels(other.pod().namespace()))
+                    && selects(pods.pods(), other.pod().labels());
+        }
+        if (p instanceof ClusterPeer.Nodes n) {
+            for (Node node : s.nodes()) {
+                for (var ip : node.ips()) {
+                    if (family(ip.toString()) == family(other.ip()) && number(ip.toString()).equals(number(other.ip()))
+                            && selects(n.nodes(), node.labels())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        if (p instanceof ClusterPeer.Networks nets) {
+            for (String c : nets.cidrs()) {
+                if (inCidr(c, other.ip())) {
+                    return true;
+                }
+            }
+            return false;
         }
         return false;
     }

@@ -1,0 +1,137 @@
+package dev.netfence.enforcer.nft;
+
+import dev.netfence.enforcer.flow.FlowDecider;
+import dev.netfence.enforcer.flow.FlowLogSettings;
+import dev.netfence.policy.compile.CompiledRule;
+import dev.netfence.policy.compile.ContentHash;
+import dev.netfence.policy.compile.LocalPod;
+import dev.netfence.policy.compile.NodeRuleSet;
+import dev.netfence.policy.compile.PolicyRules;
+import dev.netfence.policy.model.Direction;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adds the flow log to a rendered table (pure): the packets the policies deny, and optionally the
+ * new connections they allow, are copied to an NFLOG group ({@code log group N}, read by the
+ * enforcer's {@code NflogSocket}) within one per-node budget.
+ *
+ * <ul>
+ *   <li>The budget is one named {@code limit} object, {@code flowlog} ({@code rate N/second burst B
+ *       packets}), that every logging rule refers to: a named limit is one token bucket however many
+ *       rules use it, so a flood of denials on many pods cannot log more than N per second in all
+ *       (an anonymous {@code limit} in each profile chain would be one bucket per profile).</li>
+ *   <li>A profile chain's final {@code counter drop} becomes two rules with the same comment (the
+ *       rule counters sum by comment, so the per-profile drop count is unchanged): the first logs
+ *       and drops while the limit has tokens, the second (the limit's "over" branch: a packet the
+ *       limit did not let through falls to it) drops without logging and adds to the named counter
+ *       {@code flowlog_lost}, which the flow log reports as records lost to the rate limit.</li>
+ *   <li>With {@code allowed}, each accepting rule of a policy chain becomes the same pair, accepting.
+ *       Only new connections reach these rules: the base chains accept established and related
+ *       packets first.</li>
+ *   <li>The NFLOG prefix is a compact id, {@code nf D <profile chain>} or {@code nf A <hash>}, that
+ *       {@link Result#deciders()} maps to the verdict, direction and deciding policies: the kernel
+ *       names the rule that decided, so a record is explained from the rule set the kernel ran, not
+ *       from what the enforcer guesses later from the addresses.</li>
+ * </ul>
+ */
+public final class FlowLogRules {
+    public static final String LIMIT = "flowlog";
+    public static final String LOST_COUNTER = "flowlog_lost";
+    /** Every prefix starts with it, so the reader ignores other tools' logs to the same group. */
+    public static final String PREFIX = "nf ";
+
+    private FlowLogRules() {
+    }
+
+    /** The table with logging rules, and the prefix id to decider map of those rules. */
+    public record Result(RenderedTable table, Map<String, FlowDecider> deciders) {
+        public Result {
+            deciders = Map.copyOf(deciders);
+        }
+    }
+
+    public static Result add(RenderedTable table, NodeRuleSet ruleSet, FlowLogSettings settings) {
+        if (!settings.enabled()) {
+            return new Result(table, Map.of());
+        }
+        Map<String, FlowDecider> deciders = new HashMap<>();
+        Map<String, String> profilePrefixes = new HashMap<>();
+        Map<String, PolicyRules> byId = new HashMap<>();
+        ruleSet.policies().forEach(p -> byId.put(p.id(), p));
+        if (settings.denied()) {
+            for (LocalPod pod : ruleSet.pods()) {
+                for (Direction d : Direction.values()) {
+                    List<String> ids = d == Direction.INGRESS ? pod.ingressPolicies() : pod.egressPolicies();
+                    if (ids.isEmpty()) {
+                        continue;
+                    }
+                    String chain = NftablesRenderer.profileChain(d, ids);
+                    if (profilePrefixes.putIfAbsent(chain, PREFIX + "D " + chain) == null) {
+                        deciders.put(PREFIX + "D " + chain, new FlowDecider(FlowDecider.Verdict.DENIED, d.apiName(),
+                                ids.stream().map(id -> ref(byId.get(id), id)).toList(), null));
+                    }
+                }
+            }
+        }
+        Map<String, PolicyRules> policyChains = new HashMap<>();
+        if (settings.allowed()) {
+            ruleSet.policies().forEach(p -> policyChains.put(NftablesRenderer.policyChain(p.id()), p));
+        }
+        String log = "limit name \"" + LIMIT + "\" log prefix ";
+        String group = " group " + settings.group() + " ";
+        String over = "counter name \"" + LOST_COUNTER + "\" ";
+        List<NftChain> chains = new ArrayList<>();
+        for (NftChain c : table.chains()) {
+            String prefix = profilePrefixes.get(c.name());
+            PolicyRules policy = policyChains.get(c.name());
+            if (prefix != null && !c.rules().isEmpty()) {
+                List<String> rules = new ArrayList<>(c.rules());
+                String last = rules.remove(rules.size() - 1);   // "counter drop comment ..."
+                rules.add(log + "\"" + prefix + "\"" + group + last);
+                rules.add(over + last);
+                chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
+            } else if (policy != null) {
+                Map<String, String> fieldPaths = new HashMap<>();
+                for (CompiledRule r : policy.rules()) {
+                    fieldPaths.put(RenderedTable.quote(policy.kind() + " " + policy.namespace() + "/" + policy.name() + " "
+                            + r.fieldPath()), r.fieldPath());
+                }
+                List<String> rules = new ArrayList<>();
+                for (String rule : c.rules()) {
+                    int at = rule.indexOf("counter accept comment ");
+                    String fieldPath = at < 0 ? null : fieldPaths.get(rule.substring(at + "counter accept comment ".length()));
+                    if (fieldPath == null) {
+                        rules.add(rule);
+                        continue;
+                    }
+                    String id = PREFIX + "A " + ContentHash.of(policy.id() + " " + fieldPath);
+                    deciders.put(id, new FlowDecider(FlowDecider.Verdict.ALLOWED, policy.direction().apiName(),
+                            List.of(ref(policy, policy.id())), fieldPath));
+                    String matches = rule.substring(0, at);
+                    String tail = rule.substring(at);
+                    rules.add(matches + log + "\"" + id + "\"" + group + tail);
+                    rules.add(matches + over + tail);
+                }
+                chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
+            } else {
+                chains.add(c);
+            }
+        }
+        List<String> objects = new ArrayList<>(table.objects());
+        objects.add("limit " + LIMIT + " { rate " + settings.ratePerSecond() + "/second burst " + settings.burst() + " packets }");
+        objects.add("counter " + LOST_COUNTER + " { }");
+        return new Result(new RenderedTable(table.sets(), chains, objects), deciders);
+    }
+
+    /** {@code NetworkPolicy shop/web}: the name {@code netfence explain} prints. */
+    private static String ref(PolicyRules p, String id) {
+        if (p != null) {
+            return p.kind() + " " + p.namespace() + "/" + p.name();
+        }
+        String[] parts = id.split("/");
+        return parts.length >= 3 ? parts[0] + " " + parts[1] + "/" + parts[2] : id;
+    }
+}
