@@ -49,7 +49,8 @@ class SimulateMatrixTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.err()).isEqualTo("note: src/test/resources/with-deployment.yaml:18: ignored "
                 + "ConfigMap shop/web: netfence reads only Namespace, Pod, Node, Service, EndpointSlice (discovery.k8s.io/v1), "
-                + "NetworkPolicy (networking.k8s.io/v1), DefaultDeny and CriticalFlow (netfence.dev/v1alpha1), and the "
+                + "NetworkPolicy (networking.k8s.io/v1), ClusterNetworkPolicy (policy.networking.k8s.io/v1beta1), DefaultDeny "
+                + "and CriticalFlow (netfence.dev/v1alpha1), and the "
                 + "workloads Deployment, StatefulSet, DaemonSet, ReplicaSet (apps/v1), Job and CronJob (batch/v1)\n"
                 + "note: src/test/resources/with-deployment.yaml:3: Deployment shop/web: its pods are in the input, they "
                 + "stand for it\n");

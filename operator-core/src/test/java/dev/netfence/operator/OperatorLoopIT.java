@@ -172,12 +172,18 @@ class OperatorLoopIT {
             return same;
         });
         long before = r.sync().compiles();
+        long started = System.nanoTime();
         for (int i = 0; i < 25; i++) {
             client.resource(pod("shop", "burst-" + i, "n" + (1 + i % 3), Map.of("app", "api"), "10.1.2." + (i + 1))).create();
         }
+        long burst = System.nanoTime() - started;
         await().atMost(BOUND).untilAsserted(() -> assertThat(addressSets().values())
                 .anySatisfy(a -> assertThat(a.getSpec().entries).hasSize(26)));
-        assertThat(r.sync().compiles() - before).as("compiles for a burst of 25 pod creations").isEqualTo(1);
+        // the debounce is a minimum interval between runs: one compile per started 3 s of the burst at most (one when
+        // the machine creates the 25 pods within 3 s, as it does unless heavily loaded)
+        long allowed = 1 + burst / Duration.ofSeconds(3).toNanos();
+        assertThat(r.sync().compiles() - before).as("compiles for a burst of 25 pod creations taking %d ms",
+                burst / 1_000_000).isBetween(1L, allowed);
     }
 
     @Test

@@ -122,24 +122,35 @@ public class DemoCommand implements Callable<Integer> {
         say("  probes     " + probes.stream().map(Probe::toString).collect(Collectors.joining(", "))
                 + ": every pod to every pod, real connections");
         long t = System.nanoTime();
+        // the rule path first, as on a cluster: its enforcers run on each node before the pods, which the lab then
+        // makes through the node's conflist (Debian's plugins chained with netfence)
+        LabNodeEnforcers direct = null;
+        OperatorPath operator = null;
+        if (rulePath == RulePathKind.direct) {
+            direct = new LabNodeEnforcers(demo.bare());
+        } else {
+            operator = OperatorPath.start(checkoutRoot().resolve("crds"), DemoManifests.resources(demo.cluster()).stream()
+                    .filter(o -> o instanceof io.fabric8.kubernetes.api.model.Node).toList());
+        }
+        RulePath path = direct != null ? new LabEnforcerPath(direct) : operator;
+        long pathStarted = System.nanoTime() - t;
+        t = System.nanoTime();
         Lab lab;
-        // direct path: one enforcer per node started before the pods, which its conflist then makes through netfence
-        LabNodeEnforcers direct = rulePath == RulePathKind.direct ? new LabNodeEnforcers(demo.bare()) : null;
         try {
-            lab = Lab.up(demo.bare(), direct == null ? LabOptions.DEFAULT : LabOptions.DEFAULT.withEnforcers(direct));
+            lab = Lab.up(demo.bare(), LabOptions.DEFAULT.withEnforcers(direct != null ? direct : operator));
         } catch (LabException e) {
-            if (direct != null) {
-                direct.close();
-            }
+            path.close();
             throw new UserInputException(e.getMessage());
+        } catch (RuntimeException e) {
+            path.close();
+            throw e;
         }
         say("  lab        run " + lab.runId() + " up in " + millis(System.nanoTime() - t) + " (network namespaces "
-                + lab.plan().prefix() + "*)");
+                + lab.plan().prefix() + "*; pods made through CNI: " + lab.plan().topology().name().toLowerCase(Locale.ROOT)
+                + ", chained with netfence)");
         boolean kept = false;
-        t = System.nanoTime();
-        try (RulePath rules = direct != null ? new LabEnforcerPath(direct)
-                : OperatorPath.start(lab, checkoutRoot().resolve("crds"))) {
-            say("  rules      " + rules.description() + " (started in " + millis(System.nanoTime() - t) + ")");
+        try (RulePath rules = path) {
+            say("  rules      " + rules.description() + " (started in " + millis(pathStarted) + ")");
             say("  legend     " + LEGEND);
 
             ClusterSnapshot none = demo.bare();

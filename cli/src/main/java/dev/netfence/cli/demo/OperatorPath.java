@@ -1,6 +1,12 @@
 package dev.netfence.cli.demo;
 
+import dev.netfence.enforcer.cni.CniEndpoint;
+import dev.netfence.enforcer.cni.CniInstaller;
+import dev.netfence.enforcer.cni.CniSettings;
+import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.kube.KubernetesEnforcer;
+import dev.netfence.enforcer.loop.NewPodSettings;
+import dev.netfence.lab.NodeEnforcers;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.loop.EnforcerSettings;
@@ -18,6 +24,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +42,14 @@ import java.util.concurrent.TimeUnit;
  * enforcer per lab node picks up its NodeRuleSet, applies it inside the node's namespace and reports
  * the applied hash in the NodeRuleSet's status. Enforced means: every node's status reports the
  * rule set that the engine compiles from the same objects.
+ *
+ * <p>As on a cluster, the Nodes exist before their pods and each node's enforcer (host-network, made
+ * without CNI) runs before the pods it guards: the lab calls {@link #start(Lab, LabNode)} for each
+ * node before making its pods, whose conflists end with the {@code netfence} plugin answered by that
+ * enforcer's CNI endpoint. The operator has published the node's NodeRuleSet from its Node; the pods
+ * are not in the API yet, so each is held by the fail-closed rule from its ADD until step 1 applies it.
  */
-final class OperatorPath implements RulePath {
+final class OperatorPath implements RulePath, NodeEnforcers {
 
     static final Duration ENFORCE_TIMEOUT = Duration.ofSeconds(30);
     /** How long start() waits for the operator and every enforcer to be up (listed, leading, first sync run). */
@@ -45,7 +59,9 @@ final class OperatorPath implements RulePath {
     private final OperatorRuntime operator;
     private final DefaultDenyStatusController status;
     private final List<EnforcerLoop> enforcers = new ArrayList<>();
-    private final List<String> nodes;
+    private final List<CniEndpoint> endpoints = new ArrayList<>();
+    private final List<String> nodes = new ArrayList<>();
+    private final Path work;
     /**
      * The NodeRuleSets as a watch delivers them, so that waiting for "enforced" reads memory and wakes on events,
      * like {@code kubectl wait}: polling each node's object every 5 ms put two GETs per 5 ms on the same two cores
@@ -55,19 +71,28 @@ final class OperatorPath implements RulePath {
     private final Semaphore ruleSetEvents = new Semaphore(0);
     private String lastTiming = "";
 
-    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, List<String> nodes) {
+    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, Path work) {
         this.api = api;
         this.operator = operator;
         this.status = status;
-        this.nodes = nodes;
+        this.work = work;
     }
 
-    /** Starts the API server, the operator and one enforcer per lab node; call from outside every lab namespace. */
-    static OperatorPath start(Lab lab, Path crdDirectory) {
+    /**
+     * Starts the API server and the operator, applies {@code nodes} (the cluster's Node objects, so the
+     * operator publishes their NodeRuleSets) and waits until the operator leads and the NodeRuleSet watch has
+     * listed. The enforcers start when the lab makes its nodes ({@link #start(Lab, LabNode)}). Call from
+     * outside every lab namespace.
+     */
+    static OperatorPath start(Path crdDirectory, List<HasMetadata> nodes) {
         EmbeddedApiServer api = EmbeddedApiServer.start(crdDirectory);
         OperatorRuntime operator = null;
         DefaultDenyStatusController status = null;
+        OperatorPath path = null;
         try {
+            Path work = Files.createTempDirectory("nf-demo-enforcers");
+            // the plugin binary of enforcer-core's jar, installed as the DaemonSet installs it
+            CniInstaller.installBinary(Files.createDirectories(work.resolve("bin")));
             // the operator core as a cluster runs it: the production defaults, leader election included (a Lease in the
             // embedded API server); nothing here is tuned for the demo
             DefaultDenyRealizations realizations = new DefaultDenyRealizations();
@@ -76,40 +101,31 @@ final class OperatorPath implements RulePath {
             // DefaultDeny statuses by the same JOSDK reconciler the operator application registers (without server-side
             // apply: the embedded mock server has none)
             status = DefaultDenyStatusController.start(api.client(), realizations, false);
-            OperatorPath path = new OperatorPath(api, operator, status, lab.nodes().stream().map(LabNode::name).toList());
-            for (LabNode node : lab.nodes()) {
-                // the enforcer's core loop with the DaemonSet's defaults: informer events, status written on
-                // change, libnftables inside the node's namespace (the lab's setns thread for that node)
-                EnforcerLoop enforcer = KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), api.client(),
-                        "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE);
-                path.enforcers.add(enforcer);
-                enforcer.start();
-            }
+            path = new OperatorPath(api, operator, status, work);
+            OperatorPath p = path;
             path.ruleSets = api.client().resources(NodeRuleSet.class).inform(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(NodeRuleSet obj) {
-                    path.ruleSetEvents.release();
+                    p.ruleSetEvents.release();
                 }
 
                 @Override
                 public void onUpdate(NodeRuleSet oldObj, NodeRuleSet newObj) {
-                    path.ruleSetEvents.release();
+                    p.ruleSetEvents.release();
                 }
 
                 @Override
                 public void onDelete(NodeRuleSet obj, boolean deletedFinalStateUnknown) {
-                    path.ruleSetEvents.release();
+                    p.ruleSetEvents.release();
                 }
             });
-            try {
-                path.awaitReady();
-            } catch (RuntimeException e) {
-                path.enforcers.forEach(EnforcerLoop::close);
-                path.ruleSets.stop();
-                throw e;
-            }
+            path.awaitReady();
+            nodes.forEach(api::apply);
             return path;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            if (path != null && path.ruleSets != null) {
+                path.ruleSets.stop();
+            }
             if (status != null) {
                 status.close();
             }
@@ -117,8 +133,70 @@ final class OperatorPath implements RulePath {
                 operator.stop();
             }
             api.close();
+            throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * For a lab whose pods already exist (made without netfence): the API server, the operator and one
+     * enforcer per lab node, each up and synced once when this returns.
+     */
+    static OperatorPath start(Lab lab, Path crdDirectory) {
+        OperatorPath path = start(crdDirectory, List.of());
+        try {
+            lab.nodes().forEach(n -> path.startEnforcer(lab, n));
+            path.awaitReady();
+            return path;
+        } catch (RuntimeException e) {
+            path.close();
             throw e;
         }
+    }
+
+    @Override
+    public Path plugin() {
+        return work.resolve("bin").resolve("netfence");
+    }
+
+    /**
+     * The node's enforcer with its CNI endpoint; returns the socket once the enforcer has applied the node's
+     * first NodeRuleSet (published from its Node), so that the node's pods' ADDs are held at once.
+     */
+    @Override
+    public Path start(Lab lab, LabNode node) {
+        EnforcerLoop enforcer = startEnforcer(lab, node);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (enforcer.state().appliedHash() == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("node " + node.name() + " applied no NodeRuleSet within "
+                        + START_TIMEOUT.toSeconds() + " s (is it among the demo's Nodes?)");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while node " + node.name() + " started");
+            }
+        }
+        return CniSettings.under(work.resolve(node.name())).socket();
+    }
+
+    /**
+     * The enforcer's core loop with the DaemonSet's defaults: informer events, status written on change,
+     * fail-closed new pods, libnftables inside the node's namespace (the lab's setns thread for that node),
+     * and its CNI endpoint.
+     */
+    private synchronized EnforcerLoop startEnforcer(Lab lab, LabNode node) {
+        CniSettings cni = CniSettings.under(work.resolve(node.name()));
+        PodAnnouncements announced = PodAnnouncements.persistent(cni.stateDir());
+        EnforcerLoop enforcer = KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), api.client(),
+                "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE, NewPodSettings.DEFAULTS,
+                announced);
+        enforcers.add(enforcer);
+        nodes.add(node.name());
+        enforcer.start();
+        endpoints.add(CniEndpoint.start(cni, enforcer, announced));
+        return enforcer;
     }
 
     @Override
@@ -217,9 +295,15 @@ final class OperatorPath implements RulePath {
         if (ruleSets != null) {
             ruleSets.stop();
         }
+        endpoints.forEach(CniEndpoint::close);
         enforcers.forEach(EnforcerLoop::close);
         status.close();
         operator.stop();
         api.close();
+        try (var walk = Files.walk(work)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory: what is left is harmless
+        }
     }
 }

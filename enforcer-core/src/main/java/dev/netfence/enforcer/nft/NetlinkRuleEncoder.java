@@ -15,7 +15,9 @@ import java.util.Map;
  *   ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set
  *   meta l4proto . th dport @set
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
- *   counter   log [group N] [prefix "..."]   accept | drop | return | continue | jump C | goto C   comment "..."
+ *   tcp flags &amp; (fin|syn|rst|ack) != syn (or ==)
+ *   counter   counter name "obj"   limit name "obj"   log [group N] [prefix "..."]
+ *   accept | drop | return | continue | jump C | goto C   comment "..."
  * </pre>
  * Anything else throws {@link Unsupported}, and the caller loads the table through libnftables,
  * which reads every statement nft knows: a new statement in a renderer is correct at once and only
@@ -97,7 +99,19 @@ final class NetlinkRuleEncoder {
                 case "ip" -> address(false);
                 case "ip6" -> address(true);
                 case "meta" -> meta();
-                case "counter" -> counter();
+                case "tcp" -> tcpFlags();
+                case "counter" -> {
+                    if ("name".equals(peek())) {
+                        next();
+                        objref(1, unquote(next()));   // NFT_OBJECT_COUNTER
+                    } else {
+                        counter();
+                    }
+                }
+                case "limit" -> {
+                    expect("name");
+                    objref(4, unquote(next()));       // NFT_OBJECT_LIMIT
+                }
                 case "log" -> log();
                 case "accept" -> verdict(NF_ACCEPT, null);
                 case "drop" -> verdict(NF_DROP, null);
@@ -192,6 +206,51 @@ final class NetlinkRuleEncoder {
         lookup(set, NFT_REG_1, -1, inverted);
     }
 
+    /** {@code tcp flags & (f|g|...) != h} or {@code ==}: the TCP dependency, then the masked flags byte. */
+    private void tcpFlags() {
+        expect("flags");
+        expect("&");
+        String mask = next();
+        if (!mask.startsWith("(") || !mask.endsWith(")")) {
+            throw new Unsupported("tcp flags mask " + mask);
+        }
+        int m = flags(mask.substring(1, mask.length() - 1));
+        String op = next();
+        if (!op.equals("!=") && !op.equals("==")) {
+            throw new Unsupported("tcp flags operator " + op);
+        }
+        int v = flags(next());
+        meta(NFT_META_L4PROTO, NFT_REG_1);
+        cmp(NFT_CMP_EQ, new byte[]{6});
+        payload(NFT_PAYLOAD_TRANSPORT, 13, 1, NFT_REG_1);
+        int e = begin("bitwise");
+        out.be32(1, NFT_REG_1);      // SREG
+        out.be32(2, NFT_REG_1);      // DREG
+        out.be32(3, 1);              // LEN
+        value(4, new byte[]{(byte) m}); // MASK
+        value(5, new byte[]{0});     // XOR
+        end(e);
+        cmp(op.equals("!=") ? NFT_CMP_NEQ : NFT_CMP_EQ, new byte[]{(byte) v});
+    }
+
+    private static int flags(String list) {
+        int bits = 0;
+        for (String f : list.split("\\|")) {
+            bits |= switch (f) {
+                case "fin" -> 0x01;
+                case "syn" -> 0x02;
+                case "rst" -> 0x04;
+                case "psh" -> 0x08;
+                case "ack" -> 0x10;
+                case "urg" -> 0x20;
+                case "ecn" -> 0x40;
+                case "cwr" -> 0x80;
+                default -> throw new Unsupported("tcp flag " + f);
+            };
+        }
+        return bits;
+    }
+
     private void meta() {
         String key = next();
         if (key.equals("l4proto")) {
@@ -263,6 +322,14 @@ final class NetlinkRuleEncoder {
         int e = begin("counter");
         out.be64(1, 0); // BYTES
         out.be64(2, 0); // PACKETS
+        end(e);
+    }
+
+    /** A reference to a named object of the table ({@code limit name "x"}, {@code counter name "x"}). */
+    private void objref(int type, String name) {
+        int e = begin("objref");
+        out.be32(1, type);         // NFTA_OBJREF_IMM_TYPE
+        out.string(2, name(name)); // NFTA_OBJREF_IMM_NAME
         end(e);
     }
 

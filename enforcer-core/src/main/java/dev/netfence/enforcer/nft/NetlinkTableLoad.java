@@ -17,8 +17,9 @@ import java.util.Map;
  * <p>Why: libnftables 1.0.6 first lists the old table into its cache (every rule and element: at
  * 10,000 pods most of the kernel time of a full load) and parses and evaluates the whole script
  * (1.2 s of user time); this encoder writes the ~10 MB batch in tens of milliseconds, and the kernel
- * does only the work of the transaction itself. Order as nft sends it: chains first (rules and
- * verdict map elements refer to them), then each set and its elements, then the rules.
+ * does only the work of the transaction itself. Order as nft sends it (the handles the kernel gives
+ * follow it): chains first (rules and verdict map elements refer to them), named objects, then each
+ * set and its elements, then the rules.
  *
  * <p>Only what {@link NetlinkRuleEncoder} and {@link NetlinkSetEncoder} know is encoded;
  * {@link #encode} throws {@link NetlinkRuleEncoder.Unsupported} for anything else, and the caller
@@ -35,6 +36,7 @@ public final class NetlinkTableLoad {
     private static final int NFT_MSG_NEWRULE = 6;
     private static final int NFT_MSG_NEWSET = 9;
     private static final int NFT_MSG_NEWSETELEM = 12;
+    private static final int NFT_MSG_NEWOBJ = 18;
     private static final short NLM_F_APPEND = 0x800;
     /** Elements per NEWSETELEM message: the nested element list's length is 16 bits. */
     private static final int ELEMENT_BUDGET = 60_000;
@@ -72,10 +74,6 @@ public final class NetlinkTableLoad {
     public static Batch encode(RenderedTable table) {
         if (!available()) {
             throw new NetlinkRuleEncoder.Unsupported("big-endian host");
-        }
-        if (!table.objects().isEmpty()) {
-            // Named objects (the flow log's limit and counter) are not encoded yet: libnftables loads such a table.
-            throw new NetlinkRuleEncoder.Unsupported("named objects");
         }
         NetlinkWriter out = new NetlinkWriter(64 * 1024 + table.elementCount() * 40 + table.ruleCount() * 200);
         List<String> what = new ArrayList<>();
@@ -116,6 +114,27 @@ public final class NetlinkTableLoad {
             }
             out.endMessage(m);
             what.add("chain " + c.name());
+        }
+        for (String declaration : table.objects()) {
+            m = out.beginMessage(NfNetlink.type(NFT_MSG_NEWOBJ), create, seq++, inet, 0);
+            NamedObject o = NamedObject.parse(declaration);
+            out.string(1, name);          // NFTA_OBJ_TABLE
+            out.string(2, o.name());      // NFTA_OBJ_NAME
+            out.be32(3, o.type());        // NFTA_OBJ_TYPE
+            int data = out.beginNested(4); // NFTA_OBJ_DATA
+            if (o.type() == NamedObject.LIMIT) {
+                out.be64(1, o.rate());    // NFTA_LIMIT_RATE
+                out.be64(2, o.unit());    // NFTA_LIMIT_UNIT (seconds)
+                out.be32(3, o.burst());   // NFTA_LIMIT_BURST
+                out.be32(4, 0);           // NFTA_LIMIT_TYPE: packets
+                out.be32(5, 0);           // NFTA_LIMIT_FLAGS
+            } else {
+                out.be64(1, 0);           // NFTA_COUNTER_BYTES
+                out.be64(2, 0);           // NFTA_COUNTER_PACKETS
+            }
+            out.endNested(data);
+            out.endMessage(m);
+            what.add("object " + o.name());
         }
         Map<String, NftSet> sets = new HashMap<>();
         int setId = 1;
@@ -249,6 +268,37 @@ public final class NetlinkTableLoad {
 
     private static String unquoted(String quoted) {
         return quoted.substring(1, quoted.length() - 1);
+    }
+
+    /**
+     * A named stateful object as the renderers declare it: {@code limit NAME { rate N/second burst B packets }}
+     * or {@code counter NAME { }}; anything else is loaded through libnftables.
+     */
+    record NamedObject(String name, int type, long rate, long unit, int burst) {
+        static final int COUNTER = 1;
+        static final int LIMIT = 4;
+        private static final java.util.regex.Pattern LIMIT_DECL = java.util.regex.Pattern.compile(
+                "limit ([A-Za-z0-9_]+) \\{ rate ([0-9]+)/(second|minute|hour|day) burst ([0-9]+) packets \\}");
+        private static final java.util.regex.Pattern COUNTER_DECL = java.util.regex.Pattern.compile(
+                "counter ([A-Za-z0-9_]+) \\{ \\}");
+
+        static NamedObject parse(String declaration) {
+            java.util.regex.Matcher m = LIMIT_DECL.matcher(declaration.strip());
+            if (m.matches()) {
+                long unit = switch (m.group(3)) {
+                    case "second" -> 1;
+                    case "minute" -> 60;
+                    case "hour" -> 3600;
+                    default -> 86400;
+                };
+                return new NamedObject(m.group(1), LIMIT, Long.parseLong(m.group(2)), unit, Integer.parseInt(m.group(4)));
+            }
+            m = COUNTER_DECL.matcher(declaration.strip());
+            if (m.matches()) {
+                return new NamedObject(m.group(1), COUNTER, 0, 0, 0);
+            }
+            throw new NetlinkRuleEncoder.Unsupported("object " + declaration);
+        }
     }
 
     /** A base chain's {@code type filter hook forward priority filter + 1; policy accept;}. */

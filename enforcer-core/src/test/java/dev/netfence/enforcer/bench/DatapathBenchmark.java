@@ -109,7 +109,7 @@ public final class DatapathBenchmark {
                     ApplyBenchmark.median(datagrams[1]) / base, ApplyBenchmark.median(datagrams[2]) / base,
                     ApplyBenchmark.median(datagrams[1]) / ApplyBenchmark.median(datagrams[2]),
                     1e6 / ApplyBenchmark.median(datagrams[1]) - 1e6 / base, 1e6 / ApplyBenchmark.median(datagrams[2]) - 1e6 / base);
-            System.out.printf("full load of the Netfence table (one netlink batch, chain graph validated at commit): %s ms%n",
+            System.out.printf("full load of the Netfence table (one netlink batch): %s ms%n",
                     loads.stream().map(v -> String.format("%.0f", v)).toList());
             System.out.printf("Netfence table script: %,d bytes; linear chain: %,d rules%n", netfence.length(), POLICIES + 2);
             stop.set(true);

@@ -65,9 +65,21 @@ class NetlinkTableLoadIT {
         t.put("revocation", RevocationRules.add(FailClosedRules.add(shop, List.of("10.77.0.9"))));
         t.put("fail-closed-cidr", FailClosedRules.add(shop, List.of("10.77.0.9"), List.of("10.77.0.0/24", "fd77::/64"),
                 List.of("10.77.0.1", "10.77.0.2", "10.77.0.3", "fd77::1", "fd77::2")));
+        var shopRules = RuleCompilerHolder.shopN1();
+        t.put("flow log of denials (named limit and counter)", dev.netfence.enforcer.nft.FlowLogRules.add(shop,
+                shopRules.ruleSet(), dev.netfence.enforcer.flow.FlowLogSettings.DEFAULTS).table());
+        t.put("flow log of denials and allowed flows", dev.netfence.enforcer.nft.FlowLogRules.add(shop,
+                shopRules.ruleSet(), dev.netfence.enforcer.flow.FlowLogSettings.DEFAULTS.withAllowed(true)).table());
+        t.put("connection revocation's rule", dev.netfence.enforcer.nft.RevocationRules.add(shop));
         t.put("synthetic 300 pods", NftablesRenderer.render(SyntheticRuleSets.build(300, 5, 5, 30, 40)));
         t.put("every statement the encoder knows", everyStatement(shop));
         return t;
+    }
+
+    private static final class RuleCompilerHolder {
+        static dev.netfence.policy.compile.ResolvedRuleSet shopN1() {
+            return RuleSetCompiler.compile(SampleClusters.shop()).forNode("n1");
+        }
     }
 
     /** The shop's table plus a chain with the statements other renderers may use (log, drop, return, ...). */
@@ -81,6 +93,7 @@ class NetlinkTableLoadIT {
         List<NftChain> chains = new ArrayList<>(shop.chains());
         chains.add(new NftChain("every", null, "statements: \"quoted\" {braces}; semicolons", List.of(
                 "ct state new,untracked counter",
+                "ct state new tcp flags & (syn|ack) == ack counter drop",
                 "ip saddr . meta l4proto . th dport @flows_v4 log group 2 prefix \"nf: allow \" counter accept comment \"a flow\"",
                 "ip daddr != @edge_v4 ip saddr @edge_v4 log group 7 counter drop",
                 "ip6 saddr @edge_v6 return",

@@ -62,7 +62,8 @@ class CoalescingRunnerTest {
             return true;
         }, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMillis(700))) {
             r.activate();
-            await().atMost(BOUND).until(() -> calls.get() == 4);
+            // >= 4: a periodic pass (every 700 ms here) may already have run when a stalled poll looks
+            await().atMost(BOUND).until(() -> calls.get() >= 4);
             assertThat(r.failures()).isEqualTo(3);
             assertThat(r.lastFailed()).isFalse();
             await().atMost(BOUND).until(() -> periodic.get() >= 1);
