@@ -11,7 +11,6 @@ import java.util.Map;
  * text it came from). It knows the statements the enforcer's renderers write and nothing else:
  * <pre>
  *   ct state established,related,new,invalid,untracked
- *   tcp flags &amp; (fin|syn|rst|ack) != syn      (connection revocation's rule, RevocationRules)
  *   ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set
  *   meta l4proto . th dport @set
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
@@ -95,7 +94,6 @@ final class NetlinkRuleEncoder {
             String t = next();
             switch (t) {
                 case "ct" -> ctState();
-                case "tcp" -> tcpNotSyn();
                 case "ip" -> address(false);
                 case "ip6" -> address(true);
                 case "meta" -> meta();
@@ -152,29 +150,6 @@ final class NetlinkRuleEncoder {
         value(5, le32(0));      // XOR
         end(e);
         cmp(NFT_CMP_NEQ, le32(0));
-    }
-
-    /**
-     * {@code tcp flags & (fin|syn|rst|ack) != syn}: the l4proto dependency, the flags byte (transport
-     * header + 13) masked with 0x17, compared with SYN (0x02), as nft emits it.
-     */
-    private void tcpNotSyn() {
-        expect("flags");
-        expect("&");
-        expect("(fin|syn|rst|ack)");
-        expect("!=");
-        expect("syn");
-        meta(NFT_META_L4PROTO, NFT_REG_1);
-        cmp(NFT_CMP_EQ, new byte[]{6});
-        payload(NFT_PAYLOAD_TRANSPORT, 13, 1, NFT_REG_1);
-        int e = begin("bitwise");
-        out.be32(1, NFT_REG_1);          // SREG
-        out.be32(2, NFT_REG_1);          // DREG
-        out.be32(3, 1);                  // LEN
-        value(4, new byte[]{0x17});      // MASK: fin|syn|rst|ack
-        value(5, new byte[]{0});         // XOR
-        end(e);
-        cmp(NFT_CMP_NEQ, new byte[]{2}); // syn
     }
 
     /** {@code ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set}. */
