@@ -2,6 +2,7 @@ package dev.netfence.cli;
 
 import dev.netfence.cli.demo.DemoCommand;
 import dev.netfence.cli.explain.ExplainCommand;
+import dev.netfence.cli.flows.FlowsCommand;
 import dev.netfence.cli.lab.LabCommand;
 import dev.netfence.cli.lint.LintCommand;
 import dev.netfence.cli.query.QueryTargetCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "netfence", mixinStandardHelpOptions = true, versionProvider = NetfenceVersion.class,
         description = "Kubernetes NetworkPolicy, evaluated and enforced with nftables.",
         subcommands = {SimulateCommand.class, ExplainCommand.class, QueryTargetCommand.class, LintCommand.class, LabCommand.class,
-                DemoCommand.class})
+                DemoCommand.class, FlowsCommand.class})
 public class NetfenceCommand implements Callable<Integer> {
 
     @Spec

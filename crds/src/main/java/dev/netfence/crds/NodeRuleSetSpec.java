@@ -104,6 +104,10 @@ public class NodeRuleSetSpec {
         @JsonPropertyDescription("Ingress or Egress.")
         @Pattern(SchemaRules.DIRECTION)
         public String direction;
+        @JsonPropertyDescription("True: the policy is audited (netfence.dev/enforcement: audit, DefaultDeny spec.enforcement: Audit):"
+                + " the pods listing it are not isolated; what its rules do not allow is accepted and logged as would-deny."
+                + " Absent: it enforces.")
+        public Boolean audit;
         @JsonPropertyDescription("The compiled rules in the order written; none: the policy isolates and allows nothing.")
         @Size(min = 0, max = SchemaRules.MAX_ITEMS)
         public List<Rule> rules = new ArrayList<>();

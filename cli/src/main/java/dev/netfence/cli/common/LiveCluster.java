@@ -52,6 +52,13 @@ public class LiveCluster {
         return kubeconfig != null || context != null;
     }
 
+    /** A client of the selected context (the caller closes it); user errors throw UserInputException. */
+    public KubernetesClient client() {
+        Config config = config(resolveContext());
+        config.setRequestRetryBackoffLimit(0);
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
     /** Lists the objects; user errors (no kubeconfig, unknown context, unreachable, forbidden) throw UserInputException. */
     public Manifests read(PrintWriter err) {
         String contextName = resolveContext();

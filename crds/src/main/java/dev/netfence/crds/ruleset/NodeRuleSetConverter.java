@@ -55,6 +55,7 @@ public final class NodeRuleSetConverter {
             sp.namespace = p.namespace();
             sp.name = p.name();
             sp.direction = p.direction().apiName();
+            sp.audit = p.audit() ? Boolean.TRUE : null;   // absent when enforcing: rule sets without audit stay as they were
             for (CompiledRule cr : p.rules()) {
                 sp.rules.add(rule(cr));
             }
@@ -122,7 +123,7 @@ public final class NodeRuleSetConverter {
             for (int j = 0; j < specRules.size(); j++) {
                 rules.add(rule(object, path + ".rules[" + j + "]", specRules.get(j)));
             }
-            policies.add(new PolicyRules(p.id, p.kind, p.namespace, p.name, direction, rules));
+            policies.add(new PolicyRules(p.id, p.kind, p.namespace, p.name, direction, rules, Boolean.TRUE.equals(p.audit)));
         }
         return new NodeRuleSet(s.node, s.nodeAddresses, pods, policies, s.addressSets);
     }

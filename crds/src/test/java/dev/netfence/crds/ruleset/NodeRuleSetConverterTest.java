@@ -70,6 +70,19 @@ class NodeRuleSetConverterTest {
         assertThat(NodeRuleSetConverter.toModel(read).contentHash()).isEqualTo(rs.contentHash());
     }
 
+    /** An audited policy's flag survives the custom resource (else the node would enforce it). */
+    @Test
+    void roundTripsAnAuditedPolicy() throws Exception {
+        ClusterSnapshot audited = shop().toBuilder().defaultDeny(new DefaultDeny("shop", "db-egress", Set.of(Direction.EGRESS),
+                true, false, null, dev.netfence.policy.model.Enforcement.AUDIT)).build();
+        NodeRuleSet rs = RuleSetCompiler.compile(audited).nodes().get("n1");
+        assertThat(rs.policies()).anySatisfy(p -> assertThat(p.audit()).isTrue());
+        String json = Serialization.asJson(NodeRuleSetConverter.toResource(rs));
+        assertThat(json).contains("\"audit\":true");
+        assertThat(NodeRuleSetConverter.toModel(new ObjectMapper().readValue(json, dev.netfence.crds.NodeRuleSet.class)))
+                .isEqualTo(rs);
+    }
+
     @Test
     void equalRuleSetsSerializeEqually() {
         NodeRuleSet a = RuleSetCompiler.compile(shop()).nodes().get("n1");

@@ -23,7 +23,8 @@ import java.util.Map;
  *       packets}), that every logging rule refers to: a named limit is one token bucket however many
  *       rules use it, so a flood of denials on many pods cannot log more than N per second in all
  *       (an anonymous {@code limit} in each profile chain would be one bucket per profile).</li>
- *   <li>A profile chain's final {@code counter drop} becomes two rules with the same comment (the
+ *   <li>A profile chain's final {@code counter drop} (for audited policies: {@code counter accept}, a
+ *       would-deny, prefix {@code nf W}) becomes two rules with the same comment (the
  *       rule counters sum by comment, so the per-profile drop count is unchanged): the first logs
  *       and drops while the limit has tokens, the second (the limit's "over" branch: a packet the
  *       limit did not let through falls to it) drops without logging and adds to the named counter
@@ -69,16 +70,21 @@ public final class FlowLogRules {
                         continue;
                     }
                     String chain = NftablesRenderer.profileChain(d, ids);
-                    if (profilePrefixes.putIfAbsent(chain, PREFIX + "D " + chain) == null) {
-                        deciders.put(PREFIX + "D " + chain, new FlowDecider(FlowDecider.Verdict.DENIED, d.apiName(),
-                                ids.stream().map(id -> ref(byId.get(id), id)).toList(), null));
+                    // a profile of audited policies only ends in an accept: what reaches it is a would-deny
+                    boolean audit = ids.stream().allMatch(id -> byId.get(id) != null && byId.get(id).audit());
+                    String prefix = PREFIX + (audit ? "W " : "D ") + chain;
+                    if (profilePrefixes.putIfAbsent(chain, prefix) == null) {
+                        deciders.put(prefix, new FlowDecider(audit ? FlowDecider.Verdict.WOULD_DENY : FlowDecider.Verdict.DENIED,
+                                d.apiName(), ids.stream().map(id -> ref(byId.get(id), id)).toList(), null));
                     }
                 }
             }
         }
         Map<String, PolicyRules> policyChains = new HashMap<>();
         if (settings.allowed()) {
-            ruleSet.policies().forEach(p -> policyChains.put(NftablesRenderer.policyChain(p.id()), p));
+            // an audited policy's accepts are not what allowed the connection (its pods are not isolated)
+            ruleSet.policies().stream().filter(p -> !p.audit())
+                    .forEach(p -> policyChains.put(NftablesRenderer.policyChain(p.id()), p));
         }
         String log = "limit name \"" + LIMIT + "\" log prefix ";
         String group = " group " + settings.group() + " ";

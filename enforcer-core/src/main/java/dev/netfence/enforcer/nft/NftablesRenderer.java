@@ -249,6 +249,13 @@ public final class NftablesRenderer {
                     PolicyRules p = policies.get(id);
                     names.add(p.namespace() + "/" + p.name());
                 }
+                boolean audit = ids.stream().allMatch(id -> policies.get(id).audit());
+                if (audit) {
+                    // audited policies only (Enforcement): nothing they allow matched, which is a would-deny, accepted
+                    rules.add("counter accept comment " + RenderedTable.quote(d.field() + " audited by " + String.join(",", names)
+                            + ": would-deny"));
+                    return new NftChain(n, null, d.apiName() + " audited by " + String.join(", ", ids), rules);
+                }
                 // the policies named here isolate the pod (often by allowing something): nothing they allow matched
                 rules.add("counter drop comment " + RenderedTable.quote(d.field() + " isolated by " + String.join(",", names)));
                 return new NftChain(n, null, d.apiName() + " isolated by " + String.join(", ", ids), rules);

@@ -93,9 +93,14 @@ public final class RuleSetValidator {
             }
             policies.add(p);
         }
+        Set<String> audited = new HashSet<>();
+        policies.stream().filter(PolicyRules::audit).forEach(p -> audited.add(p.id()));
         List<LocalPod> pods = new ArrayList<>();
         for (int i = 0; i < size("spec.pods", rs.pods()); i++) {
-            pods.add(pod("spec.pods[" + i + "]", rs.pods().get(i), ids));
+            LocalPod pod = pod("spec.pods[" + i + "]", rs.pods().get(i), ids);
+            unmixed("spec.pods[" + i + "].ingressPolicies", pod.ingressPolicies(), audited);
+            unmixed("spec.pods[" + i + "].egressPolicies", pod.egressPolicies(), audited);
+            pods.add(pod);
         }
         return new ResolvedRuleSet(new NodeRuleSet(node, nodeAddresses, pods, policies, setNames), sets);
     }
@@ -140,7 +145,7 @@ public final class RuleSetValidator {
         for (int j = 0; j < size(path + ".rules", p.rules()); j++) {
             rules.add(rule(path + ".rules[" + j + "]", p.rules().get(j), sets));
         }
-        return new PolicyRules(id, p.kind(), ns, name, p.direction(), rules);
+        return new PolicyRules(id, p.kind(), ns, name, p.direction(), rules, p.audit());
     }
 
     private CompiledRule rule(String path, CompiledRule r, Set<String> sets) {
@@ -187,6 +192,18 @@ public final class RuleSetValidator {
         }
         return new LocalPod(ns, name, ips, policyRefs(path + ".ingressPolicies", p.ingressPolicies(), policyIds),
                 policyRefs(path + ".egressPolicies", p.egressPolicies(), policyIds));
+    }
+
+    /**
+     * A pod's list is all audited or all enforcing (the compiler never mixes them): a mixed list would
+     * make the datapath either drop for an audited policy or accept past an enforcing one.
+     */
+    private void unmixed(String path, List<String> refs, Set<String> audited) {
+        long n = refs.stream().filter(audited::contains).count();
+        if (n != 0 && n != refs.size()) {
+            throw invalid(path, "mixes audited and enforcing policies: a pod that an enforcing policy isolates lists only"
+                    + " the enforcing ones (recompile the rule set)");
+        }
     }
 
     private List<String> policyRefs(String path, List<String> refs, Set<String> policyIds) {

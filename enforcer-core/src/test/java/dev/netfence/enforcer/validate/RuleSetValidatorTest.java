@@ -36,4 +36,32 @@ class RuleSetValidatorTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("Exception")
                         .hasSizeLessThan(400));
     }
+
+    /** A pod listing an audited policy next to an enforcing one would let the datapath accept past the enforcing one. */
+    @org.junit.jupiter.api.Test
+    void aPodListMixingAuditedAndEnforcingPoliciesIsRefused() {
+        dev.netfence.policy.compile.ResolvedRuleSet valid = HostileRuleSets.valid();
+        var rs = valid.ruleSet();
+        var audited = rs.policies().get(0);
+        // an enforcing twin of it, same direction, another name
+        var enforcing = new dev.netfence.policy.compile.PolicyRules(dev.netfence.policy.compile.PolicyRules.idOf(audited.kind(),
+                audited.namespace(), audited.name() + "-twin", audited.direction()), audited.kind(), audited.namespace(),
+                audited.name() + "-twin", audited.direction(), audited.rules());
+        java.util.List<dev.netfence.policy.compile.PolicyRules> policies = new java.util.ArrayList<>(rs.policies());
+        policies.add(enforcing);
+        policies.set(0, new dev.netfence.policy.compile.PolicyRules(audited.id(), audited.kind(), audited.namespace(),
+                audited.name(), audited.direction(), audited.rules(), true));
+        java.util.List<String> both = java.util.stream.Stream.of(audited.id(), enforcing.id()).sorted().toList();
+        var first = rs.pods().get(0);
+        var mixed = audited.direction() == dev.netfence.policy.model.Direction.INGRESS
+                ? new dev.netfence.policy.compile.LocalPod(first.namespace(), first.name(), first.ips(), both, first.egressPolicies())
+                : new dev.netfence.policy.compile.LocalPod(first.namespace(), first.name(), first.ips(), first.ingressPolicies(), both);
+        java.util.List<dev.netfence.policy.compile.LocalPod> pods = new java.util.ArrayList<>(rs.pods());
+        pods.set(0, mixed);
+        var bad = new dev.netfence.policy.compile.ResolvedRuleSet(new dev.netfence.policy.compile.NodeRuleSet(rs.node(),
+                rs.nodeAddresses(), pods, policies, rs.addressSets()), valid.addressSets());
+        assertThatThrownBy(() -> RuleSetValidator.validate("NodeRuleSet n1", bad))
+                .hasMessageContaining("spec.pods[0].")
+                .hasMessageContaining("mixes audited and enforcing policies");
+    }
 }

@@ -188,6 +188,61 @@ class FlowLogIT {
         assertThat(logged.size() + lost).as("every datagram is a record or counted as lost").isGreaterThanOrEqualTo(sent * 9 / 10);
     }
 
+    /**
+     * Audit mode: x's deny-all ingress is audited, y's enforces. The measured matrix is the engine's
+     * enforced matrix (the audited policy changes nothing that is allowed), and every probe the
+     * audited policy would deny is logged as would-deny, with that policy, by the destination's node.
+     */
+    @Test
+    void anAuditedPolicyDeniesNothingAndItsDenialsAreLoggedAsWouldDeny() {
+        ClusterSnapshot snapshot = E2eModel.with(NetworkPolicyFixtures.audited(NetworkPolicyFixtures.denyIngress("x")),
+                NetworkPolicyFixtures.denyIngress("y"));
+        nodes.enforce(snapshot);
+        Map<String, Long> mark = nodes.mark();
+        ReachabilityMatrix measured = ((ProbeResult.Measured) lab.probe(80, Protocol.TCP, false)).matrix();
+        dev.netfence.policy.eval.AuditEvaluation evaluation = new dev.netfence.policy.eval.AuditEvaluation(snapshot);
+        List<String[]> wouldDeny = new ArrayList<>();
+        int denied = 0;
+        for (int i = 0; i < measured.pods().size(); i++) {
+            for (int j = 0; j < measured.pods().size(); j++) {
+                Pod from = pod(snapshot, measured.pods().get(i));
+                Pod to = pod(snapshot, measured.pods().get(j));
+                if (i == j) {
+                    continue;
+                }
+                var result = evaluation.evaluate(new Flow(new Endpoint.PodEndpoint(from, address(from, false)),
+                        new Endpoint.PodEndpoint(to, address(to, false)), Protocol.TCP, 80));
+                assertThat(measured.allowed(i, j)).as("measured %s -> %s = the enforced verdict", from.key(), to.key())
+                        .isEqualTo(result.enforced().allowed());
+                denied += result.enforced().allowed() ? 0 : 1;
+                if (result.wouldDeny()) {
+                    wouldDeny.add(new String[] {address(from, false).toString(), address(to, false).toString(), to.key(), to.nodeName()});
+                }
+            }
+        }
+        assertThat(wouldDeny).as("pairs into x").hasSize(6 * 3 + 3 * 2);
+        assertThat(denied).as("pairs into y").isEqualTo(6 * 3 + 3 * 2);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<FlowRecord> records = nodes.records(mark);
+            for (String[] w : wouldDeny) {
+                assertThat(records).as("would-deny %s -> %s", w[0], w[2]).anySatisfy(r -> {
+                    assertThat(r.verdict()).isEqualTo("would-deny");
+                    assertThat(r.sourceAddress()).isEqualTo(w[0]);
+                    assertThat(r.destinationAddress()).isEqualTo(w[1]);
+                    assertThat(r.destination()).isEqualTo(w[2]);
+                    assertThat(r.node()).isEqualTo(w[3]);
+                    assertThat(r.direction()).isEqualTo("Ingress");
+                    assertThat(r.policies()).containsExactly("NetworkPolicy x/deny-ingress");
+                });
+            }
+            assertThat(records).filteredOn(r -> r.verdict().equals("denied")).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.policies()).containsExactly("NetworkPolicy y/deny-ingress"));
+        });
+        // what netfence flows prints (the README quotes these lines)
+        nodes.records(mark).stream().filter(r -> r.source().equals("z/c") || r.sourceAddress().equals(E2eModel.v4("z", "c")))
+                .limit(4).forEach(r -> System.out.println("flow: " + dev.netfence.enforcer.flow.FlowText.line(r)));
+    }
+
     record Expected(Pod from, Pod to, String src, String dst, String direction, Set<String> policies, String node) {
     }
 

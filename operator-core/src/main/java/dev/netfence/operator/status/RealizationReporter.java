@@ -61,6 +61,11 @@ public final class RealizationReporter {
             String invalid = model.invalid("NetworkPolicy", ns, name);
             String value = invalid != null ? "Invalid: " + invalid : summary.of("NetworkPolicy", ns, name).summary();
             Map<String, String> a = np.getMetadata().getAnnotations();
+            if (invalid == null && a != null && "audit".equalsIgnoreCase(String.valueOf(
+                    a.get(dev.netfence.policy.model.Enforcement.ANNOTATION)).trim()) && value.startsWith("Enforced: ")) {
+                // applied, in audit mode: it denies nothing, its would-be denials are logged (Enforcement)
+                value = "Audit: " + value.substring("Enforced: ".length()) + " (would-deny logged, nothing denied)";
+            }
             if (a == null || !value.equals(a.get(ClusterInformers.REALIZATION_ANNOTATION))) {
                 annotations.offer(ns + "/" + name, value);
                 offered++;

@@ -73,6 +73,52 @@ public final class CompiledVerdicts {
             return new Decision(true, "traffic between a pod and its node");
         }
         Map<String, PolicyRules> byId = policies.get(node);
+        if (allAudited(ids, byId)) {
+            // audited policies only (never mixed with enforcing ones): not isolated, nothing is dropped
+            return new Decision(true, placement.pod().key() + " is isolated for " + d.apiName() + " only by audited policies");
+        }
+        return match(ids, byId, peer, destination, protocol, port);
+    }
+
+    /**
+     * Whether the datapath logs the flow as would-deny: it passes (the enforced verdict), and a side
+     * judged only by audited policies has no rule of theirs that matches.
+     */
+    public boolean wouldDeny(IpAddress source, IpAddress destination, Protocol protocol, int port) {
+        if (!allowed(source, destination, protocol, port) || source.equals(destination) && podsByIp.containsKey(source)) {
+            return false;
+        }
+        for (Direction d : Direction.values()) {
+            IpAddress subject = d == Direction.EGRESS ? source : destination;
+            IpAddress peer = d == Direction.EGRESS ? destination : source;
+            Placement placement = podsByIp.get(subject);
+            if (placement == null) {
+                continue;
+            }
+            List<String> ids = d == Direction.EGRESS ? placement.pod().egressPolicies() : placement.pod().ingressPolicies();
+            Map<String, PolicyRules> byId = policies.get(placement.node().node());
+            if (ids.isEmpty() || !allAudited(ids, byId) || nodeAddresses.get(placement.node().node()).contains(peer)) {
+                continue;
+            }
+            if (!match(ids, byId, peer, destination, protocol, port).allowed()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Audited policies only; the validator refuses a list that mixes them with enforcing ones. */
+    public static boolean allAudited(List<String> ids, Map<String, PolicyRules> byId) {
+        for (String id : ids) {
+            if (!byId.get(id).audit()) {
+                return false;
+            }
+        }
+        return !ids.isEmpty();
+    }
+
+    private Decision match(List<String> ids, Map<String, PolicyRules> byId, IpAddress peer, IpAddress destination,
+                           Protocol protocol, int port) {
         for (String id : ids) {
             PolicyRules pr = byId.get(id);
             for (CompiledRule r : pr.rules()) {

@@ -7,6 +7,9 @@ import java.util.List;
  * means the pod is isolated in that direction and only traffic allowed by one of the listed
  * policies' rules passes; an empty list means the direction is not isolated (everything passes).
  * A DefaultDeny with no carve-out is a policy with no rules: it isolates and allows nothing.
+ * A list of audited policies ({@link PolicyRules#audit()}; never mixed with enforcing ones: a pod an
+ * enforcing policy isolates lists only those) means the direction is not isolated, and what those
+ * policies' rules do not allow is accepted and logged as would-deny.
  *
  * @param namespace       the pod's namespace
  * @param name            the pod's name

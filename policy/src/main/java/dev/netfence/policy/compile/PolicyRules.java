@@ -16,11 +16,19 @@ import java.util.List;
  * @param name      the policy's name
  * @param direction the direction these rules allow
  * @param rules     the compiled rules, in the order written ({@link CompiledRule#fieldPath()} names each)
+ * @param audit     the policy is audited ({@code Enforcement}): it isolates only pods that no enforcing
+ *                  policy isolates in this direction ({@link LocalPod}), whose traffic its rules do not
+ *                  allow is accepted and logged as would-deny instead of dropped
  */
 public record PolicyRules(String id, String kind, String namespace, String name, Direction direction,
-                          List<CompiledRule> rules) {
+                          List<CompiledRule> rules, boolean audit) {
     public PolicyRules {
         rules = rules == null ? List.of() : List.copyOf(rules);
+    }
+
+    /** An enforcing policy direction. */
+    public PolicyRules(String id, String kind, String namespace, String name, Direction direction, List<CompiledRule> rules) {
+        this(id, kind, namespace, name, direction, rules, false);
     }
 
     public static String idOf(String kind, String namespace, String name, Direction direction) {

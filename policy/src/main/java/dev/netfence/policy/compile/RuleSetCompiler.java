@@ -177,7 +177,7 @@ public final class RuleSetCompiler {
         List<CompiledRule> rules = pr.rules().stream().map(r -> r.namedPorts().isEmpty() ? r
                 : new CompiledRule(r.fieldPath(), r.allPeers(), r.peers(), r.allPorts(), r.ports(),
                 r.namedPorts().stream().filter(d -> localIps.contains(d.address())).toList())).toList();
-        return new PolicyRules(pr.id(), pr.kind(), pr.namespace(), pr.name(), pr.direction(), rules);
+        return new PolicyRules(pr.id(), pr.kind(), pr.namespace(), pr.name(), pr.direction(), rules, pr.audit());
     }
 
     /** For every isolated pod, the ids of the policies isolating it per direction; compiles those policies. */
@@ -185,16 +185,15 @@ public final class RuleSetCompiler {
         // by pod instance while collecting (a pod's key is built once, not once per policy); each
         // policy direction adds its id to a pod once, so lists need sorting but no deduplication
         Map<Pod, EnumMap<Direction, List<String>>> iso = new java.util.IdentityHashMap<>();
+        Map<Pod, EnumMap<Direction, List<String>>> audited = new java.util.IdentityHashMap<>();
         for (NetworkPolicy np : snapshot.policies()) {
             List<Pod> selected = snapshot.selectPods(np.namespace(), np.podSelector());
             for (Direction d : np.effectiveTypes()) {
                 String id = PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d);
                 compiled.put(id, compilePolicy(np, d, selected));
-                if (np.audited()) {
-                    continue;   // compiled (its address sets exist), but it isolates nothing: Enforcement
-                }
                 for (Pod p : selected) {
-                    isolated(iso, p, d).add(id);
+                    // an audited policy isolates nothing (Enforcement): it only judges pods no enforcing one isolates
+                    isolated(np.audited() ? audited : iso, p, d).add(id);
                 }
             }
         }
@@ -202,16 +201,18 @@ public final class RuleSetCompiler {
             for (Direction d : dd.policyTypes()) {
                 String id = PolicyRules.idOf("DefaultDeny", dd.namespace(), dd.name(), d);
                 compiled.put(id, compileDefaultDeny(dd, d));
-                if (dd.audited()) {
-                    continue;
-                }
                 for (Pod p : snapshot.podsInNamespace(dd.namespace())) {
                     if (isolates(dd, p)) {
-                        isolated(iso, p, d).add(id);
+                        isolated(dd.audited() ? audited : iso, p, d).add(id);
                     }
                 }
             }
         }
+        // a direction no enforcing policy isolates gets the audited policies' list (see LocalPod)
+        audited.forEach((pod, m) -> m.forEach((d, ids) -> {
+            EnumMap<Direction, List<String>> enforcing = iso.computeIfAbsent(pod, k -> new EnumMap<>(Direction.class));
+            enforcing.putIfAbsent(d, ids);
+        }));
         Map<String, Map<Direction, List<String>>> out = new HashMap<>(iso.size() * 2);
         iso.forEach((pod, m) -> {
             EnumMap<Direction, List<String>> lists = new EnumMap<>(Direction.class);
@@ -247,20 +248,24 @@ public final class RuleSetCompiler {
             return null;   // pod selectors never select host-network pods, DefaultDenies skip them
         }
         Map<Direction, TreeSet<String>> iso = new EnumMap<>(Direction.class);
+        Map<Direction, TreeSet<String>> audited = new EnumMap<>(Direction.class);
         for (NetworkPolicy np : snapshot.policiesInNamespace(p.namespace())) {
-            if (!np.audited() && np.podSelector().matches(p.labels())) {
+            if (np.podSelector().matches(p.labels())) {
                 for (Direction d : np.effectiveTypes()) {
-                    iso.computeIfAbsent(d, k -> new TreeSet<>()).add(PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d));
+                    (np.audited() ? audited : iso).computeIfAbsent(d, k -> new TreeSet<>())
+                            .add(PolicyRules.idOf("NetworkPolicy", np.namespace(), np.name(), d));
                 }
             }
         }
         for (DefaultDeny dd : snapshot.defaultDeniesInNamespace(p.namespace())) {
-            if (!dd.audited() && isolates(dd, p)) {
+            if (isolates(dd, p)) {
                 for (Direction d : dd.policyTypes()) {
-                    iso.computeIfAbsent(d, k -> new TreeSet<>()).add(PolicyRules.idOf("DefaultDeny", dd.namespace(), dd.name(), d));
+                    (dd.audited() ? audited : iso).computeIfAbsent(d, k -> new TreeSet<>())
+                            .add(PolicyRules.idOf("DefaultDeny", dd.namespace(), dd.name(), d));
                 }
             }
         }
+        audited.forEach(iso::putIfAbsent);
         return iso.isEmpty() ? null : lists(iso);
     }
 
@@ -296,7 +301,7 @@ public final class RuleSetCompiler {
             out.add(new CompiledRule("spec." + d.field() + "[" + r + "]", rule.peers().isEmpty(), List.copyOf(peers),
                     rule.ports().isEmpty(), List.copyOf(ranges), List.copyOf(named)));
         }
-        return new PolicyRules(id, "NetworkPolicy", np.namespace(), np.name(), d, out);
+        return new PolicyRules(id, "NetworkPolicy", np.namespace(), np.name(), d, out, np.audited());
     }
 
     /**
@@ -337,7 +342,7 @@ public final class RuleSetCompiler {
             String set = addressSets.intern(PeerDefinition.Pods.of(dd.namespace(), null, LabelSelector.ALL), snapshot).name();
             out.add(new CompiledRule("spec.allowSameNamespace", false, List.of(set), true, List.of(), List.of()));
         }
-        return new PolicyRules(id, "DefaultDeny", dd.namespace(), dd.name(), d, out);
+        return new PolicyRules(id, "DefaultDeny", dd.namespace(), dd.name(), d, out, dd.audited());
     }
 
     /** The definition of one peer: the pods it selects, or its ipBlock's intervals. */

@@ -164,8 +164,10 @@ public final class PolicyEngine {
         }
         Pod pod = pe.pod();
         List<Object> isolators = isolators(pod, d);
-        boolean clusterTiers = !tiers.policiesOf(pod, Tier.ADMIN, d).isEmpty()
-                || !tiers.policiesOf(pod, Tier.BASELINE, d).isEmpty();
+        var byTier = tiers.tiersOf(pod);
+        List<ClusterNetworkPolicy> admins = byTier == null ? List.of() : byTier.get(Tier.ADMIN).get(d);
+        List<ClusterNetworkPolicy> baselines = byTier == null ? List.of() : byTier.get(Tier.BASELINE).get(d);
+        boolean clusterTiers = !admins.isEmpty() || !baselines.isEmpty();
         if (isolators.isEmpty() && !clusterTiers) {
             return new SideVerdict(d, true, List.of(), List.of(), "no policy selects " + pod.key() + " for " + d.apiName(),
                     List.of(), DecidingTier.DEFAULT);
@@ -186,7 +188,7 @@ public final class PolicyEngine {
         }
         List<TierMatch> passed = List.of();
         if (clusterTiers) {
-            TierEvaluator.Outcome admin = tiers.evaluate(Tier.ADMIN, d, pod, peer, flow);
+            TierEvaluator.Outcome admin = tiers.evaluate(admins, Tier.ADMIN, d, pod, peer, flow);
             if (admin.decided()) {
                 return new SideVerdict(d, admin.match().action() == RuleAction.ACCEPT, refs, List.of(), null,
                         List.of(admin.match()), DecidingTier.ADMIN);
@@ -196,7 +198,7 @@ public final class PolicyEngine {
         if (isolators.isEmpty()) {
             String note = "no policy selects " + pod.key() + " for " + d.apiName();
             if (clusterTiers) {
-                TierEvaluator.Outcome baseline = tiers.evaluate(Tier.BASELINE, d, pod, peer, flow);
+                TierEvaluator.Outcome baseline = tiers.evaluate(baselines, Tier.BASELINE, d, pod, peer, flow);
                 List<TierMatch> matched = new ArrayList<>(passed);
                 if (baseline.match() != null) {
                     matched.add(baseline.match());

@@ -38,6 +38,8 @@ final class TierEvaluator {
 
     private final ClusterSnapshot snapshot;
     private final Map<String, Cidr> cidrs = new HashMap<>();
+    /** The parsed CIDRs of every networks peer of the snapshot's policies, by identity; filled with the subject index. */
+    private final Map<ClusterPeer.Networks, Cidr[]> networks = new java.util.IdentityHashMap<>();
     /** Per pod key, per tier and direction, the policies selecting it with rules of that direction; built on first use. */
     private volatile Map<String, EnumMap<Tier, EnumMap<Direction, List<ClusterNetworkPolicy>>>> subjects;
 
@@ -49,8 +51,18 @@ final class TierEvaluator {
         return !snapshot.clusterPolicies().isEmpty();
     }
 
-    Outcome evaluate(Tier tier, Direction d, Pod subject, Endpoint peer, Flow flow) {
-        List<ClusterNetworkPolicy> policies = policiesOf(subject, tier, d);
+    /**
+     * The policies selecting a pod, per tier and direction (one index lookup for both tiers and
+     * directions), or null when none selects it.
+     */
+    EnumMap<Tier, EnumMap<Direction, List<ClusterNetworkPolicy>>> tiersOf(Pod pod) {
+        if (pod.hostNetwork() || !anyPolicies()) {
+            return null;   // "host-networked pods are not included in subject selection"
+        }
+        return subjects().get(pod.key());
+    }
+
+    Outcome evaluate(List<ClusterNetworkPolicy> policies, Tier tier, Direction d, Pod subject, Endpoint peer, Flow flow) {
         if (policies.isEmpty()) {
             return NONE;
         }
@@ -65,16 +77,17 @@ final class TierEvaluator {
                     return new Outcome(new TierMatch(tier, cnp.ref(), cnp.priority(), d, r, rule.name(), RuleAction.DENY,
                             rulePath, true));
                 }
-                int peerIdx = matchingPeer(rule.peers(), peer);
-                if (peerIdx < 0) {
-                    continue;
-                }
+                // ports first: an integer test that rules out most rules before any selector is matched
                 int portIdx = -1;
                 if (!rule.protocols().isEmpty()) {
                     portIdx = matchingPort(rule.protocols(), destination, flow.protocol(), flow.port());
                     if (portIdx < 0) {
                         continue;
                     }
+                }
+                int peerIdx = matchingPeer(rule.peers(), peer);
+                if (peerIdx < 0) {
+                    continue;
                 }
                 String path = rulePath + "." + peersField + "[" + peerIdx + "]" + (portIdx >= 0 ? "+protocols[" + portIdx + "]" : "");
                 return new Outcome(new TierMatch(tier, cnp.ref(), cnp.priority(), d, r, rule.name(), rule.action(), path, false));
@@ -85,10 +98,7 @@ final class TierEvaluator {
 
     /** The policies of a tier whose subject selects the pod and that have rules in the direction, in evaluation order. */
     List<ClusterNetworkPolicy> policiesOf(Pod pod, Tier tier, Direction d) {
-        if (pod.hostNetwork() || !anyPolicies()) {
-            return List.of();   // "host-networked pods are not included in subject selection"
-        }
-        var m = subjects().get(pod.key());
+        var m = tiersOf(pod);
         return m == null ? List.of() : m.get(tier).get(d);
     }
 
@@ -110,6 +120,15 @@ final class TierEvaluator {
         Map<String, EnumMap<Tier, EnumMap<Direction, List<ClusterNetworkPolicy>>>> index = new HashMap<>();
         for (Tier tier : Tier.values()) {
             for (ClusterNetworkPolicy cnp : snapshot.clusterPolicies(tier)) {
+                for (Direction d : Direction.values()) {
+                    for (ClusterRule rule : cnp.rules(d)) {
+                        for (ClusterPeer p : rule.peers()) {
+                            if (p instanceof ClusterPeer.Networks n) {
+                                networks.put(n, n.cidrs().stream().map(Cidr::parse).toArray(Cidr[]::new));
+                            }
+                        }
+                    }
+                }
                 for (Pod pod : subjectPods(cnp)) {
                     var byTier = index.computeIfAbsent(pod.key(), k -> emptyEntry());
                     for (Direction d : Direction.values()) {
@@ -177,7 +196,16 @@ final class TierEvaluator {
             return nodeMatches(n, peer);
         }
         if (p instanceof ClusterPeer.Networks nets) {
-            return nets.cidrs().stream().anyMatch(c -> cidr(c).contains(peer.ip()));
+            Cidr[] parsed = subjects == null ? null : networks.get(nets);   // written before subjects is published
+            if (parsed == null) {
+                return nets.cidrs().stream().anyMatch(c -> cidr(c).contains(peer.ip()));
+            }
+            for (Cidr c : parsed) {
+                if (c.contains(peer.ip())) {
+                    return true;
+                }
+            }
+            return false;
         }
         return false;   // ClusterPeer.Unknown
     }

@@ -28,9 +28,11 @@ class CompiledVerdictsEquivalenceTest {
         RandomSnapshots generator = new RandomSnapshots(seed);
         int flows = 0;
         int allowed = 0;
+        int wouldDenies = 0;
         for (int i = 0; i < 60; i++) {
             ClusterSnapshot snapshot = generator.next();
             PolicyEngine engine = new PolicyEngine(snapshot);
+            dev.netfence.policy.eval.AuditEvaluation audit = new dev.netfence.policy.eval.AuditEvaluation(snapshot);
             CompiledVerdicts compiled = new CompiledVerdicts(RuleSetCompiler.compile(snapshot));
             List<Endpoint> endpoints = endpoints(snapshot);
             for (Endpoint src : endpoints) {
@@ -45,6 +47,12 @@ class CompiledVerdictsEquivalenceTest {
                             assertThat(compiled.allowed(src.ip(), dst.ip(), proto, port))
                                     .as("seed %d snapshot %d: %s%n%s", seed, i, flow.describe(), engine.evaluate(flow))
                                     .isEqualTo(expected);
+                            // audited policies: the datapath logs as would-deny exactly what the engine calls it
+                            boolean wouldDeny = audit.evaluate(flow).wouldDeny();
+                            assertThat(compiled.wouldDeny(src.ip(), dst.ip(), proto, port))
+                                    .as("would-deny, seed %d snapshot %d: %s%n%s", seed, i, flow.describe(), audit.evaluate(flow))
+                                    .isEqualTo(wouldDeny);
+                            wouldDenies += wouldDeny ? 1 : 0;
                             flows++;
                             allowed += expected ? 1 : 0;
                         }
@@ -54,6 +62,7 @@ class CompiledVerdictsEquivalenceTest {
         }
         // the generator must exercise both outcomes, or the comparison proves little
         assertThat(allowed).isGreaterThan(flows / 10).isLessThan(flows);
+        assertThat(wouldDenies).as("would-deny flows of %d", flows).isPositive();
     }
 
     static List<Endpoint> endpoints(ClusterSnapshot snapshot) {
