@@ -71,6 +71,9 @@ class DemoCommandIT {
 
         assertThat(result.exitCode()).as(result.getOutput() + result.getErrorOutput()).isZero();
         assertThat(result.getOutput()).contains("compiler -> one enforcer loop per node", "every measured matrix equals");
+        // the direct path's enforcers are the production loop too: step 5 revokes there as well
+        assertThat(result.getOutput()).contains("[5/5] A change cuts a live connection it no longer allows: cut the denied"
+                + " connection, kept the allowed one");
         Matcher run = RUN.matcher(result.getOutput());
         assertThat(run.find()).isTrue();
         String id = run.group(1);

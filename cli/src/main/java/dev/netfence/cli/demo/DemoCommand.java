@@ -255,11 +255,6 @@ public class DemoCommand implements Callable<Integer> {
         String title = "A change cuts a live connection it no longer allows";
         pause(n);
         header(n, title, "established connections the new rules deny are cut (connection revocation); the others stay up");
-        if (rulePath == RulePathKind.direct) {
-            say("  skipped with --rule-path direct: revocation is the enforcer's, and no enforcer runs on that path");
-            progress(n, title, "skipped", 0, -1);
-            return;
-        }
         RevocationStep.Outcome outcome = RevocationStep.run(lab, rules, demo, current, this::say);
         if (outcome.problem() != null) {
             mismatches.add("step " + n + ": " + outcome.problem());

@@ -48,6 +48,9 @@ public interface Datapath {
      */
     List<Conntrack.Entry> connections(IpAddress address, Conntrack.Side side);
 
+    /** Every connection tracking entry of one family, in the rules' namespace (one ctnetlink dump). */
+    List<Conntrack.Entry> connections(boolean v6);
+
     /** Deletes these conntrack entries; how many the kernel deleted (an entry gone since is not counted). */
     int deleteConnections(List<Conntrack.Entry> entries);
 }

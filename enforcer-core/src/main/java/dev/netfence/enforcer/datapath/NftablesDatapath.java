@@ -154,6 +154,11 @@ public final class NftablesDatapath implements Datapath {
     }
 
     @Override
+    public List<Conntrack.Entry> connections(boolean v6) {
+        return namespace.call(() -> Conntrack.dumpAll(v6));
+    }
+
+    @Override
     public int deleteConnections(List<Conntrack.Entry> entries) {
         return namespace.call(() -> Conntrack.delete(entries));
     }

@@ -104,6 +104,29 @@ public final class Conntrack {
         return out;
     }
 
+    /**
+     * Every entry of one family (the kernel filters by the request's family only): for a revocation with
+     * many targets, where one walk of the table is cheaper than one filtered walk per target.
+     */
+    public static List<Entry> dumpAll(boolean v6) {
+        byte family = v6 ? AF_INET6 : AF_INET;
+        byte[] request = NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0,
+                new byte[0]);
+        List<Entry> out = new ArrayList<>();
+        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+            socket.dump(request, m -> {
+                Entry e = parse(m, v6);
+                if (e != null) {
+                    out.add(e);
+                }
+            });
+        } catch (NftablesException e) {
+            throw new NftablesException("cannot list the connection tracking table (ctnetlink): "
+                    + e.getMessage().replace("netlink error talking to nf_tables: ", ""));
+        }
+        return out;
+    }
+
     /** Deletes these entries; the number the kernel deleted (one already gone, or replaced since, is not counted). */
     public static int delete(List<Entry> entries) {
         int deleted = 0;

@@ -4,11 +4,14 @@ import dev.netfence.enforcer.datapath.Datapath;
 import dev.netfence.enforcer.nft.Conntrack;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.net.IpAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Deletes the conntrack entries of the connections a new rule set denies, after it is in the kernel
@@ -16,8 +19,14 @@ import java.util.Map;
  * each {@link RevocationTarget} one dump filtered in the kernel by its address (egress: connections
  * it opened; ingress: connections it answers), each entry judged by {@link RevocationVerdicts}, the
  * denied ones deleted by id. Entries the new rules still allow are not touched.
+ *
+ * <p>The kernel walks its whole table for every filtered dump, so with more than
+ * {@value #FILTERED_DUMPS_MAX} targets (an enforcer's first apply on a big node, a change of a policy
+ * selecting many pods) one unfiltered dump per family is read instead and matched here: one walk
+ * instead of thousands.
  */
 public final class ConnectionRevoker {
+    static final int FILTERED_DUMPS_MAX = 32;
     private final Datapath datapath;
 
     /** What one revocation did. */
@@ -37,12 +46,28 @@ public final class ConnectionRevoker {
         RevocationVerdicts verdicts = new RevocationVerdicts(rules);
         Map<Long, Conntrack.Entry> denied = new LinkedHashMap<>();
         int checked = 0;
-        for (RevocationTarget t : targets) {
-            Conntrack.Side side = t.direction() == Direction.EGRESS ? Conntrack.Side.INITIATOR : Conntrack.Side.RESPONDER;
-            for (Conntrack.Entry e : datapath.connections(t.address(), side)) {
-                checked++;
-                if (verdicts.denied(e)) {
-                    denied.putIfAbsent(e.id(), e);
+        if (targets.size() > FILTERED_DUMPS_MAX) {
+            Set<IpAddress> egress = new HashSet<>();
+            Set<IpAddress> ingress = new HashSet<>();
+            targets.forEach(t -> (t.direction() == Direction.EGRESS ? egress : ingress).add(t.address()));
+            for (boolean v6 : new boolean[]{false, true}) {
+                for (Conntrack.Entry e : datapath.connections(v6)) {
+                    if (egress.contains(e.initiator()) || ingress.contains(e.responder())) {
+                        checked++;
+                        if (verdicts.denied(e)) {
+                            denied.putIfAbsent(e.id(), e);
+                        }
+                    }
+                }
+            }
+        } else {
+            for (RevocationTarget t : targets) {
+                Conntrack.Side side = t.direction() == Direction.EGRESS ? Conntrack.Side.INITIATOR : Conntrack.Side.RESPONDER;
+                for (Conntrack.Entry e : datapath.connections(t.address(), side)) {
+                    checked++;
+                    if (verdicts.denied(e)) {
+                        denied.putIfAbsent(e.id(), e);
+                    }
                 }
             }
         }

@@ -28,6 +28,7 @@ public final class RecordingDatapath implements Datapath {
     private int forgets;
     /** The modelled connection tracking table. */
     private final List<Conntrack.Entry> connections = new ArrayList<>();
+    private int connectionDumps;
 
     @Override
     public synchronized ApplyResult apply(RenderedTable desired) {
@@ -93,6 +94,17 @@ public final class RecordingDatapath implements Datapath {
     public synchronized List<Conntrack.Entry> connections(IpAddress address, Conntrack.Side side) {
         return connections.stream().filter(e -> (side == Conntrack.Side.INITIATOR ? e.initiator() : e.responder())
                 .equals(address)).toList();
+    }
+
+    @Override
+    public synchronized List<Conntrack.Entry> connections(boolean v6) {
+        connectionDumps++;
+        return connections.stream().filter(e -> e.initiator().v6() == v6).toList();
+    }
+
+    /** Unfiltered dumps so far. */
+    public synchronized int connectionDumps() {
+        return connectionDumps;
     }
 
     @Override

@@ -105,6 +105,10 @@ class ConnectionRevocationIT {
                     assertThat(e.responderPort()).isEqualTo(RevocationLab.PORT);
                 });
                 assertThat(t.call(() -> Conntrack.dump(IpAddress.parse(RevocationLab.S2), Conntrack.Side.INITIATOR))).isEmpty();
+                // the whole table of the family, as a revocation with many targets reads it
+                assertThat(t.call(() -> Conntrack.dumpAll(false))).extracting(Conntrack.Entry::responder)
+                        .containsExactlyInAnyOrder(IpAddress.parse(RevocationLab.S1), IpAddress.parse(RevocationLab.S2));
+                assertThat(t.call(() -> Conntrack.dumpAll(true))).isEmpty();
                 assertThat(t.call(() -> Conntrack.delete(ofS2))).isEqualTo(1);
                 assertThat(t.call(() -> Conntrack.delete(ofS2))).as("already gone").isZero();
                 assertThat(t.call(() -> Conntrack.dump(IpAddress.parse(RevocationLab.CLIENT), Conntrack.Side.INITIATOR)))

@@ -13,6 +13,7 @@ import dev.netfence.enforcer.nft.Nftables;
 import dev.netfence.enforcer.nft.NftablesException;
 import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
+import dev.netfence.enforcer.nft.RevocationRules;
 import dev.netfence.policy.compile.RuleSetCompiler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,6 +61,8 @@ class NetlinkTableLoadIT {
                 .removePolicy("shop", "web-from-api").removePolicy("shop", "db-ingress")
                 .removeDefaultDeny("shop", "db-egress").build()).forNode("n1")));
         t.put("fail-closed", FailClosedRules.add(shop, List.of("fd77::9", "10.77.0.9", "10.77.0.8")));
+        // connection revocation's rule (on by default): the encoder must load it, not fall back to libnftables
+        t.put("revocation", RevocationRules.add(FailClosedRules.add(shop, List.of("10.77.0.9"))));
         t.put("fail-closed-cidr", FailClosedRules.add(shop, List.of("10.77.0.9"), List.of("10.77.0.0/24", "fd77::/64"),
                 List.of("10.77.0.1", "10.77.0.2", "10.77.0.3", "fd77::1", "fd77::2")));
         var shopRules = RuleCompilerHolder.shopN1();
