@@ -146,38 +146,26 @@ public final class Conntrack {
     }
 
     private static int send(byte[] messages, int expected) {
-        int deleted = 0;
+        if (expected == 0) {
+            return 0;
+        }
+        int[] deleted = {0};
         try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
             socket.send(messages);
-            byte[] buf = new byte[65536];
-            int answers = 0;
-            while (answers < expected) {
-                int n = socket.recv(buf);
-                ByteBuffer in = ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder());
-                while (in.remaining() >= 16) {
-                    int start = in.position();
-                    int len = in.getInt();
-                    int type = in.getShort() & 0xffff;
-                    if (type == NLMSG_ERROR) {
-                        int error = in.getInt(start + 16);
-                        answers++;
-                        if (error == 0) {
-                            deleted++;
-                        } else if (-error != ENOENT) {
-                            throw new NftablesException("the kernel refused to delete a connection tracking entry: errno "
-                                    + (-error) + " " + NfNetlink.errnoName(-error));
-                        }
-                    }
-                    if (len < 16) {
-                        break;
-                    }
-                    in.position(Math.min(start + align(len), n));
+            int[] answers = {0};
+            socket.awaitAnswers((seq, errno) -> {
+                if (errno == 0) {
+                    deleted[0]++;
+                } else if (errno != ENOENT) { // ENOENT: the entry ended since the dump, nothing to cut
+                    throw new NftablesException("the kernel refused to delete a connection tracking entry: errno "
+                            + errno + " " + NfNetlink.errnoName(errno));
                 }
-            }
+                return ++answers[0] == expected;
+            });
         } catch (NftablesException e) {
             throw new NftablesException(e.getMessage().replace("netlink error talking to nf_tables", "ctnetlink error"));
         }
-        return deleted;
+        return deleted[0];
     }
 
     /** One dump message (positioned at its first attribute), or null for a protocol without ports. */
