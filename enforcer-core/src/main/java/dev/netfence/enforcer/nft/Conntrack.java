@@ -89,19 +89,7 @@ public final class Conntrack {
         byte[] payload = concat(nested(initiator ? CTA_TUPLE_ORIG : CTA_TUPLE_REPLY, ip), filter);
         byte[] request = NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0,
                 payload);
-        List<Entry> out = new ArrayList<>();
-        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
-            socket.dump(request, m -> {
-                Entry e = parse(m, family == AF_INET6);
-                if (e != null) {
-                    out.add(e);
-                }
-            });
-        } catch (NftablesException e) {
-            throw new NftablesException("cannot list the connection tracking table (ctnetlink): "
-                    + e.getMessage().replace("netlink error talking to nf_tables: ", ""));
-        }
-        return out;
+        return dump(request, family == AF_INET6);
     }
 
     /**
@@ -112,6 +100,10 @@ public final class Conntrack {
         byte family = v6 ? AF_INET6 : AF_INET;
         byte[] request = NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0,
                 new byte[0]);
+        return dump(request, v6);
+    }
+
+    private static List<Entry> dump(byte[] request, boolean v6) {
         List<Entry> out = new ArrayList<>();
         try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
             socket.dump(request, m -> {
