@@ -169,13 +169,22 @@ class OperatorIT {
     }
 
     /** Waits until nothing changes for a while, and returns the resource versions then. */
+    /**
+     * The versions once nothing changed for longer than the realization report interval (status and
+     * annotation writes come at most once per {@link OperatorRuntime#REPORT_INTERVAL}, so a shorter quiet
+     * window can fall between two writes of one change).
+     */
     private Map<String, String> settledVersions() {
+        Duration quiet = OperatorRuntime.REPORT_INTERVAL.plusMillis(500);
         Map<String, String>[] last = new Map[] {allVersions()};
+        long[] changed = {System.nanoTime()};
         await().atMost(BOUND).pollInterval(Duration.ofMillis(300)).until(() -> {
             Map<String, String> now = allVersions();
-            boolean same = now.equals(last[0]);
-            last[0] = now;
-            return same;
+            if (!now.equals(last[0])) {
+                last[0] = now;
+                changed[0] = System.nanoTime();
+            }
+            return System.nanoTime() - changed[0] >= quiet.toNanos();
         });
         return last[0];
     }
