@@ -89,19 +89,7 @@ public final class Conntrack {
         byte[] payload = concat(nested(initiator ? CTA_TUPLE_ORIG : CTA_TUPLE_REPLY, ip), filter);
         byte[] request = NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0,
                 payload);
-        List<Entry> out = new ArrayList<>();
-        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
-            socket.dump(request, m -> {
-                Entry e = parse(m, family == AF_INET6);
-                if (e != null) {
-                    out.add(e);
-                }
-            });
-        } catch (NftablesException e) {
-            throw new NftablesException("cannot list the connection tracking table (ctnetlink): "
-                    + e.getMessage().replace("netlink error talking to nf_tables: ", ""));
-        }
-        return out;
+        return dump(request, family == AF_INET6);
     }
 
     /**
@@ -112,6 +100,10 @@ public final class Conntrack {
         byte family = v6 ? AF_INET6 : AF_INET;
         byte[] request = NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0,
                 new byte[0]);
+        return dump(request, v6);
+    }
+
+    private static List<Entry> dump(byte[] request, boolean v6) {
         List<Entry> out = new ArrayList<>();
         try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
             socket.dump(request, m -> {
@@ -146,38 +138,26 @@ public final class Conntrack {
     }
 
     private static int send(byte[] messages, int expected) {
-        int deleted = 0;
+        if (expected == 0) {
+            return 0;
+        }
+        int[] deleted = {0};
         try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
             socket.send(messages);
-            byte[] buf = new byte[65536];
-            int answers = 0;
-            while (answers < expected) {
-                int n = socket.recv(buf);
-                ByteBuffer in = ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder());
-                while (in.remaining() >= 16) {
-                    int start = in.position();
-                    int len = in.getInt();
-                    int type = in.getShort() & 0xffff;
-                    if (type == NLMSG_ERROR) {
-                        int error = in.getInt(start + 16);
-                        answers++;
-                        if (error == 0) {
-                            deleted++;
-                        } else if (-error != ENOENT) {
-                            throw new NftablesException("the kernel refused to delete a connection tracking entry: errno "
-                                    + (-error) + " " + NfNetlink.errnoName(-error));
-                        }
-                    }
-                    if (len < 16) {
-                        break;
-                    }
-                    in.position(Math.min(start + align(len), n));
+            int[] answers = {0};
+            socket.awaitAnswers((seq, errno) -> {
+                if (errno == 0) {
+                    deleted[0]++;
+                } else if (errno != ENOENT) { // ENOENT: the entry ended since the dump, nothing to cut
+                    throw new NftablesException("the kernel refused to delete a connection tracking entry: errno "
+                            + errno + " " + NfNetlink.errnoName(errno));
                 }
-            }
+                return ++answers[0] == expected;
+            });
         } catch (NftablesException e) {
             throw new NftablesException(e.getMessage().replace("netlink error talking to nf_tables", "ctnetlink error"));
         }
-        return deleted;
+        return deleted[0];
     }
 
     /** One dump message (positioned at its first attribute), or null for a protocol without ports. */

@@ -103,35 +103,21 @@ public final class NetlinkSetElements {
     }
 
     private static void send(NfNetlink.Socket socket, byte[] batch, int firstSeq, int expectedAcks) {
-        {
-            socket.send(batch);
-            byte[] buf = new byte[65536];
-            int acks = 0;
-            while (acks < expectedAcks) {
-                int n = socket.recv(buf);
-                ByteBuffer in = ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder());
-                while (in.remaining() >= 16) {
-                    int start = in.position();
-                    int len = in.getInt();
-                    int type = in.getShort() & 0xffff;
-                    in.getShort();
-                    int seq = in.getInt();
-                    in.getInt();
-                    if (type == NLMSG_ERROR && seq - firstSeq >= 0 && seq - firstSeq < expectedAcks) {
-                        int error = in.getInt();
-                        if (error != 0) {
-                            throw new NftablesException("kernel rejected set element change (message " + (seq - firstSeq + 1)
-                                    + " of the batch): errno " + (-error) + " " + NfNetlink.errnoName(-error));
-                        }
-                        acks++;
-                    }
-                    if (len < 16) {
-                        break;
-                    }
-                    in.position(start + align(len));
-                }
-            }
+        socket.send(batch);
+        if (expectedAcks == 0) {
+            return;
         }
+        int[] acks = {0};
+        socket.awaitAnswers((seq, errno) -> {
+            if (seq - firstSeq < 0 || seq - firstSeq >= expectedAcks) {
+                return false; // an answer to an earlier request on this socket
+            }
+            if (errno != 0) {
+                throw new NftablesException("kernel rejected set element change (message " + (seq - firstSeq + 1)
+                        + " of the batch): errno " + errno + " " + NfNetlink.errnoName(errno));
+            }
+            return ++acks[0] == expectedAcks;
+        });
     }
 
     private static final int NFT_MSG_GETGEN = 16;

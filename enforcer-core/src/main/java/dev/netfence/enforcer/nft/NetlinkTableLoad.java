@@ -1,6 +1,5 @@
 package dev.netfence.enforcer.nft;
 
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -221,39 +220,22 @@ public final class NetlinkTableLoad {
             socket.timeout(600);
             socket.send(batch.out.array(), batch.out.size());
             int lastCommand = batch.firstSeq + batch.what.size() - 2;
-            byte[] buf = new byte[65536];
-            String firstError = null;
-            while (true) {
-                int n = socket.recv(buf);
-                ByteBuffer in = ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder());
-                while (in.remaining() >= 16) {
-                    int start = in.position();
-                    int len = in.getInt();
-                    int type = in.getShort() & 0xffff;
-                    in.getShort();
-                    int seq = in.getInt();
-                    in.getInt();
-                    if (len < 16) {
-                        throw new NftablesException("malformed netlink answer from nf_tables");
-                    }
-                    if (type == NfNetlink.NLMSG_ERROR && seq - batch.firstSeq >= 0 && seq - batch.firstSeq < batch.what.size()) {
-                        int error = in.getInt();
-                        if (error != 0 && firstError == null) {
-                            int index = seq - batch.firstSeq;
-                            String what = batch.what.get(index);
-                            firstError = "kernel refused the table (" + what + "): errno " + (-error) + " "
-                                    + NfNetlink.errnoName(-error);
-                        }
-                        if (seq == lastCommand || seq == batch.firstSeq) {
-                            socket.timeout(5);
-                            if (firstError != null) {
-                                throw new NftablesException(firstError);
-                            }
-                            return;
-                        }
-                    }
-                    in.position(Math.min(start + NfNetlink.align(len), n));
+            String[] firstError = {null};
+            socket.awaitAnswers((seq, errno) -> {
+                int index = seq - batch.firstSeq;
+                if (index < 0 || index >= batch.what.size()) {
+                    return false; // an answer to an earlier request on this socket
                 }
+                if (errno != 0 && firstError[0] == null) {
+                    firstError[0] = "kernel refused the table (" + batch.what.get(index) + "): errno " + errno + " "
+                            + NfNetlink.errnoName(errno);
+                }
+                // only the last command asks for an acknowledgement; an error answers earlier (or on BATCH_BEGIN)
+                return seq == lastCommand || seq == batch.firstSeq;
+            });
+            socket.timeout(5);
+            if (firstError[0] != null) {
+                throw new NftablesException(firstError[0]);
             }
         }
     }

@@ -179,6 +179,39 @@ final class NfNetlink {
             }
         }
 
+        /** One answer to a request of a batch (NLMSG_ERROR): its sequence number and errno (0: acknowledged). */
+        @FunctionalInterface
+        interface Answers {
+            /** @return true when every answer the caller waits for has come */
+            boolean answered(int seq, int errno);
+        }
+
+        /**
+         * Receives datagrams and hands every NLMSG_ERROR message (an error, or an acknowledgement when its
+         * error is 0) to {@code answers} until it says it has seen enough; other messages are skipped. The
+         * answers of one batch may span several datagrams and arrive in its order.
+         */
+        void awaitAnswers(Answers answers) {
+            byte[] buf = new byte[BUFFER];
+            while (true) {
+                int n = recv(buf);
+                int start = 0;
+                ByteBuffer in = ByteBuffer.wrap(buf, 0, n).order(ByteOrder.nativeOrder());
+                while (n - start >= 16) {
+                    int len = in.getInt(start);
+                    int type = in.getShort(start + 4) & 0xffff;
+                    int seq = in.getInt(start + 8);
+                    if (len < 16) {
+                        throw new NftablesException("malformed netlink answer from nf_tables");
+                    }
+                    if (type == NLMSG_ERROR && len >= 20 && answers.answered(seq, -in.getInt(start + 16))) {
+                        return;
+                    }
+                    start += align(len);
+                }
+            }
+        }
+
         @Override
         public void close() {
             c.close(fd);
