@@ -53,6 +53,8 @@ public final class Lab implements AutoCloseable {
     private final Thread shutdownHook;
     /** host-local's leases (one directory per node); removed with the lab. */
     private volatile Path cniWork;
+    /** Each node's CNI as the lab made its pods with it, for pods made later (the demo's new pod). */
+    private final Map<String, LabPodNetwork> networks = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Lab(LabPlan plan, LabOptions options) {
         this.plan = plan;
@@ -178,6 +180,7 @@ public final class Lab implements AutoCloseable {
                 Path socket = options.enforcers() == null ? null : options.enforcers().start(this, node);
                 LabPodNetwork network = new LabPodNetwork(plan, node, cniWork.resolve(node.name()),
                         options.enforcers() == null ? null : options.enforcers().plugin(), socket);
+                networks.put(node.name(), network);
                 // a kubelet starts a node's sandboxes in parallel (host-local serialises its leases with a file lock)
                 NamespaceExecutor runtime = new NamespaceExecutor(node.namespace(), 4);
                 runtimes.add(runtime);
@@ -318,6 +321,18 @@ public final class Lab implements AutoCloseable {
                 return runInNode(node, task);
             }
         };
+    }
+
+    /**
+     * The node's CNI (its conflist, with the netfence entry when the lab has enforcers, and host-local's
+     * leases of the lab's pods), for pods made while the lab runs: {@link LabPodNetwork#addNew}.
+     */
+    public LabPodNetwork podNetwork(String node) {
+        LabPodNetwork n = networks.get(node(node).name());
+        if (n == null) {
+            throw new LabException("node " + node + " has no CNI yet (the lab is still being made)");
+        }
+        return n;
     }
 
     /** The namespace a pod runs in (its node's for a host-network pod). */

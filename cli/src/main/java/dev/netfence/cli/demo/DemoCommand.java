@@ -50,7 +50,8 @@ import picocli.CommandLine.Spec;
  * {@code netfence demo}: a small shop on a lab of network namespaces, walked through five steps
  * (no policy; a DefaultDeny per namespace; the policies that open the shop; a change refused at
  * admission because it would cut DNS; a change that cuts a live connection it no longer allows
- * while another stays up, {@link RevocationStep}). After each step the matrix measured with real packets is
+ * while another stays up, {@link RevocationStep}; a pod that starts under a DefaultDeny and sends from its first instant,
+ * {@link NewPodStep}). After each step the matrix measured with real packets is
  * printed next to the engine's prediction, with the time from applying to enforced.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -61,8 +62,8 @@ import picocli.CommandLine.Spec;
                 "Exit 0 when every measured matrix equals the predicted one, 3 when one differs."})
 public class DemoCommand implements Callable<Integer> {
 
-    /** Steps 1-3 enforce, 4 is refused at admission, 5 revokes a connection. */
-    static final int STEPS = 5;
+    /** Steps 1-3 enforce, 4 is refused at admission, 5 revokes a connection, 6 starts a pod under a DefaultDeny. */
+    static final int STEPS = 6;
 
     /** A measured matrix differs from the predicted one. */
     public static final int MISMATCH = 3;
@@ -163,7 +164,8 @@ public class DemoCommand implements Callable<Integer> {
             step(3, "The policies the shop needs", "anyone -> frontend:8080, frontend -> api:8080, api -> db:5432",
                     demo.files(demo.policies()), DemoManifests.resources(demo.policies()), opened, rules, lab, probes);
             refusedStep(demo, opened, lab, probes);
-            revocationStep(demo, opened, rules, lab, probes);
+            ClusterSnapshot revoked = revocationStep(demo, opened, rules, lab, probes);
+            newPodStep(revoked, rules, lab);
 
             long total = System.nanoTime() - started;
             say("");
@@ -249,8 +251,8 @@ public class DemoCommand implements Callable<Integer> {
         progress(n, title, refused ? "refused at admission" : "NOT refused", System.nanoTime() - t, differing);
     }
 
-    private void revocationStep(DemoManifests demo, ClusterSnapshot current, RulePath rules, Lab lab, List<Probe> probes)
-            throws Exception {
+    private ClusterSnapshot revocationStep(DemoManifests demo, ClusterSnapshot current, RulePath rules, Lab lab,
+                                           List<Probe> probes) throws Exception {
         int n = 5;
         String title = "A change cuts a live connection it no longer allows";
         pause(n);
@@ -263,6 +265,26 @@ public class DemoCommand implements Callable<Integer> {
         int differing = measure(outcome.changed(), lab, probes);
         progress(n, title, outcome.problem() == null ? "cut the denied connection, kept the allowed one" : outcome.problem(),
                 System.nanoTime() - t, differing);
+        return outcome.changed();
+    }
+
+    private void newPodStep(ClusterSnapshot current, RulePath rules, Lab lab) throws Exception {
+        int n = 6;
+        String title = "A new pod under a DefaultDeny, sending from its first instant";
+        pause(n);
+        header(n, title, "made through the node's CNI (fail-closed, the default): nothing the policies deny gets out before"
+                + " its rules arrive");
+        String problem;
+        try {
+            problem = NewPodStep.run(lab, rules, current, this::say).problem();
+        } catch (NotEnforcedException e) {
+            problem = "the new pod's rules were not enforced: " + e.getMessage();
+        }
+        if (problem != null) {
+            mismatches.add("step " + n + ": " + problem);
+        }
+        say("[" + n + "/" + STEPS + "] " + title + ": " + (problem == null
+                ? "0 denied datagrams arrived, the allowed connection worked" : problem));
     }
 
     /** What {@code kubectl apply} sends: an UPDATE of the object if the cluster holds one of that name, else a CREATE. */

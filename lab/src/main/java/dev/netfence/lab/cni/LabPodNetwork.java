@@ -157,4 +157,40 @@ public final class LabPodNetwork {
         }
         return result;
     }
+
+    /**
+     * CNI ADD of a pod the lab did not plan, into the sandbox {@code netns} (a namespace the caller made),
+     * as a runtime adds a new pod: only the node's ranges are passed ({@code ipRanges}), host-local picks
+     * the next free address next to the leases of the lab's pods. Call on a thread inside the node's
+     * namespace that is not the node enforcer's (the netfence plugin's ADD waits for that enforcer).
+     *
+     * @return the addresses the plugins gave the pod
+     */
+    public List<IpAddress> addNew(String containerId, String netns, String namespace, String name) {
+        ArrayNode ranges = JSON.createArrayNode();
+        for (PodRange r : node.podRanges()) {
+            ObjectNode range = ranges.addArray().addObject();
+            range.put("subnet", r.subnet().toString());
+            range.put("gateway", r.gateway().toString());
+        }
+        JsonNode result;
+        try {
+            result = runtime.add(new CniRuntime.Sandbox(containerId, Path.of("/run/netns", netns), "eth0", namespace, name,
+                    Map.of("ipRanges", ranges)));
+        } catch (CniRuntime.CniException e) {
+            throw new LabException("node " + node.name() + ": CNI ADD of pod " + namespace + "/" + name + " failed: "
+                    + e.getMessage(), e);
+        }
+        List<IpAddress> got = new ArrayList<>();
+        result.path("ips").forEach(ip -> {
+            String a = ip.path("address").asText();
+            got.add(IpAddress.parse(a.contains("/") ? a.substring(0, a.indexOf('/')) : a));
+        });
+        return got;
+    }
+
+    /** CNI DEL of a pod made with {@link #addNew} (idempotent, as the spec's DEL). */
+    public void deleteNew(String containerId, String netns, String namespace, String name) {
+        runtime.del(new CniRuntime.Sandbox(containerId, Path.of("/run/netns", netns), "eth0", namespace, name));
+    }
 }

@@ -18,6 +18,8 @@ import dev.netfence.enforcer.loop.StatusSink;
 import dev.netfence.enforcer.source.FileRuleSetSource;
 import dev.netfence.enforcer.source.RuleSetYaml;
 import dev.netfence.lab.Lab;
+import dev.netfence.lab.cni.NewPodTraffic.Receiver;
+import dev.netfence.lab.cni.NewPodTraffic.Sender;
 import dev.netfence.lab.netns.NamespaceExecutor;
 import dev.netfence.policy.compile.RuleSetCompiler;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -35,9 +37,6 @@ import dev.netfence.policy.model.Protocol;
 import dev.netfence.policy.net.Cidr;
 import dev.netfence.policy.net.IpAddress;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -47,8 +46,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -124,24 +121,23 @@ class NewPodFailClosedIT {
         NewPodSettings newPods = NewPodSettings.DEFAULTS; // announcements only, no pod CIDR: the state directory matters
         CniSettings cni = CniSettings.under(work);
         try (Lab lab = Lab.up(before);
-             Receiver denied = Receiver.open(lab, RECEIVER, 9000)) {
+             Receiver denied = receiver(lab, 9000)) {
             PodAnnouncements announced = PodAnnouncements.persistent(cni.stateDir());
             EnforcerLoop running = enforcer(lab, rules, newPods, announced);
             CniEndpoint endpoint = CniEndpoint.start(cni, running, announced);
             await().atMost(Duration.ofSeconds(20)).until(() -> running.state().appliedHash() != null);
             CniPods pods = new CniPods(lab, NODE, PLUGIN, cni.socket(), POD_CIDR, work);
-            AtomicBoolean stop = new AtomicBoolean();
-            AtomicLong sent = new AtomicLong();
+            Sender sent = sender();
             try (pods; NamespaceExecutor inPod = new NamespaceExecutor(pods.sandbox(), 1)) {
                 CniPods.CniPod pod = pods.add(inPod.namespace(), "shop", "new");
-                CompletableFuture<Object> sender = inPod.submit(() -> send(stop, sent));
-                await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() > 100);
+                CompletableFuture<Object> sender = inPod.submit(sent);
+                await().atMost(Duration.ofSeconds(5)).until(() -> sent.sent(0) > 100);
 
                 // the enforcer goes away (its socket with it) and comes back with what its state directory holds
                 endpoint.close();
                 running.close();
-                long sentWhileDown = sent.get();
-                await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() > sentWhileDown + 100);
+                long sentWhileDown = sent.sent(0);
+                await().atMost(Duration.ofSeconds(5)).until(() -> sent.sent(0) > sentWhileDown + 100);
                 PodAnnouncements reloaded = PodAnnouncements.persistent(cni.stateDir());
                 assertThat(reloaded.get(pod.containerId())).isPresent();
                 try (EnforcerLoop second = enforcer(lab, rules, newPods, reloaded);
@@ -150,17 +146,26 @@ class NewPodFailClosedIT {
                     assertThat(second.state().lastResult().kind()).as("the restarted enforcer replaces the table whole")
                             .isEqualTo(dev.netfence.enforcer.nft.ApplyResult.Kind.FULL);
                     assertThat(second.waitingPods().pods()).extracting(a -> a.podKey()).containsExactly("shop/new");
-                    long sentAfterRestart = sent.get();
-                    await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() > sentAfterRestart + 100);
-                    stop.set(true);
+                    long sentAfterRestart = sent.sent(0);
+                    await().atMost(Duration.ofSeconds(5)).until(() -> sent.sent(0) > sentAfterRestart + 100);
+                    sent.stop();
                     sender.get();
                     System.out.printf("restart: %d denied datagrams sent across the enforcer's stop and restart, %d delivered%n",
-                            sent.get(), denied.count());
+                            sent.sent(0), denied.count());
                     assertThat(denied.count()).isZero();
                     pods.delete(pod);
                 }
             }
         }
+    }
+
+    /** From the new pod: 9000 (no policy allows it, index 0) and 9001 (its own policy allows it). */
+    private static Sender sender() {
+        return new Sender(List.of(Sender.target(RECEIVER, 9000), Sender.target(RECEIVER, 9001)));
+    }
+
+    private static Receiver receiver(Lab lab, int port) {
+        return Receiver.open(lab, "other/recv", RECEIVER, port, POD_CIDR);
     }
 
     private static EnforcerLoop enforcer(Lab lab, Path rules, NewPodSettings newPods, PodAnnouncements announced) {
@@ -191,20 +196,19 @@ class NewPodFailClosedIT {
                     new NftablesDatapath(lab.inNode(NODE)), StatusSink.NONE, EnforcerObserver.NONE, newPods, announced).start();
                  CniEndpoint endpoint = CniEndpoint.start(cni, loop, announced);
                  CniPods pods = new CniPods(lab, NODE, PLUGIN, cni.socket(), POD_CIDR, work);
-                 Receiver denied = Receiver.open(lab, RECEIVER, 9000);
-                 Receiver allowed = Receiver.open(lab, RECEIVER, 9001)) {
+                 Receiver denied = receiver(lab, 9000);
+                 Receiver allowed = receiver(lab, 9001)) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> loop.state().appliedHash() != null);
 
                 String sandbox = pods.sandbox();
-                AtomicBoolean stop = new AtomicBoolean();
-                AtomicLong sent = new AtomicLong();
+                Sender sent = sender();
                 try (NamespaceExecutor inPod = new NamespaceExecutor(sandbox, 1)) {
-                    CompletableFuture<Object> sender = inPod.submit(() -> send(stop, sent));
+                    CompletableFuture<Object> sender = inPod.submit(sent);
                     long t0 = System.nanoTime();
                     CniPods.CniPod pod = pods.add(sandbox, "shop", "new");
                     Duration addTook = Duration.ofNanos(System.nanoTime() - t0);
                     assertThat(pod.ips()).hasSize(1).allSatisfy(ip -> assertThat(POD_CIDR.contains(ip)).isTrue());
-                    long sentAtAdd = sent.get();
+                    long sentAtAdd = sent.sent(0);
                     // the operator's lag: half a second in which the pod is announced but not compiled
                     if (newPods.failClosed()) {
                         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
@@ -229,15 +233,15 @@ class NewPodFailClosedIT {
                     long deniedAtAllowed = denied.count();
                     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
                             .until(() -> denied.count() == deniedAtAllowed);
-                    stop.set(true);
+                    sent.stop();
                     sender.get();
-                    assertThat(sent.get()).as("sent before the ADD returned").isGreaterThanOrEqualTo(sentAtAdd);
+                    assertThat(sent.sent(0)).as("sent before the ADD returned").isGreaterThanOrEqualTo(sentAtAdd);
 
                     // DEL releases the pod; DEL of a pod never added succeeds; malformed stdin gets the spec's error
                     pods.delete(pod);
                     assertThat(announced.snapshot().pods()).isEmpty();
                     checkDelOfUnknownAndMalformedInput(pods, cni.socket());
-                    return new Outcome(sent.get(), newPods.failClosed() ? denied.count() : deniedBeforePublish,
+                    return new Outcome(sent.sent(0), newPods.failClosed() ? denied.count() : deniedBeforePublish,
                             allowed.count(), addTook, toAllowed, heldBeforePublish);
                 }
             }
@@ -257,74 +261,9 @@ class NewPodFailClosedIT {
         assertThat(e.get("msg").asText()).contains("not JSON");
     }
 
-    /** Sends to 9000 and 9001 as fast as every millisecond allows, from before the interface exists. */
-    private static Object send(AtomicBoolean stop, AtomicLong sent) throws Exception {
-        try (DatagramChannel ch = DatagramChannel.open()) {
-            ByteBuffer payload = ByteBuffer.wrap("netfence-probe".getBytes());
-            while (!stop.get()) {
-                for (int port : new int[] {9000, 9001}) {
-                    try {
-                        payload.rewind();
-                        ch.send(payload, new InetSocketAddress(java.net.InetAddress.getByName(RECEIVER.toString()), port));
-                        if (port == 9000) {
-                            sent.incrementAndGet();
-                        }
-                    } catch (IOException e) {
-                        // no interface or route yet: the pod's network is being made
-                    }
-                }
-                Thread.sleep(1);
-            }
-        }
-        return null;
-    }
-
     private static void publish(Path dir, ClusterSnapshot snapshot) throws IOException {
         Path tmp = dir.resolve("." + NODE + ".tmp");
         Files.writeString(tmp, RuleSetYaml.write(RuleSetCompiler.compile(snapshot).forNode(NODE)));
         Files.move(tmp, dir.resolve(NODE + ".yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** A UDP socket in the receiving pod that counts datagrams from the new pod's range. */
-    static final class Receiver implements AutoCloseable {
-        private final DatagramChannel channel;
-        private final AtomicLong count = new AtomicLong();
-        private final Thread reader;
-
-        private Receiver(DatagramChannel channel) {
-            this.channel = channel;
-            this.reader = new Thread(this::read, "nf-receiver");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Receiver open(Lab lab, IpAddress ip, int port) {
-            return new Receiver(lab.runInPod("other/recv", () ->
-                    DatagramChannel.open().bind(new InetSocketAddress(java.net.InetAddress.getByName(ip.toString()), port))));
-        }
-
-        private void read() {
-            ByteBuffer buf = ByteBuffer.allocate(1500);
-            while (channel.isOpen()) {
-                try {
-                    buf.clear();
-                    InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
-                    if (from != null && POD_CIDR.contains(IpAddress.parse(from.getAddress().getHostAddress()))) {
-                        count.incrementAndGet();
-                    }
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        long count() {
-            return count.get();
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
     }
 }
