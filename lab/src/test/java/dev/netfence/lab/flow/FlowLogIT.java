@@ -176,8 +176,10 @@ class FlowLogIT {
         });
         double seconds = (System.nanoTime() - started) / 1e9;
         FlowLogSettings s = FlowLogSettings.DEFAULTS;
-        await().atMost(Duration.ofSeconds(20)).until(() -> node1.lost().rateLimited() - lostBefore > 0);
-        Thread.sleep(1_500);   // the reader reads the kernel counter every second: let it catch the last of the flood
+        // the reader reads the kernel's lost counter every second: wait until it has caught the end of the flood
+        await().atMost(Duration.ofSeconds(20)).until(() -> node1.lost().rateLimited() - lostBefore > 0
+                && nodes.records(mark).stream().filter(r -> r.port() == 9).count() + node1.lost().rateLimited() - lostBefore
+                >= sent * 9 / 10);
         List<FlowRecord> logged = nodes.records(mark).stream().filter(r -> r.port() == 9).toList();
         long lost = node1.lost().rateLimited() - lostBefore;
         System.out.printf("flood: %d datagrams in %.1f s, %d records, %d counted as over the rate limit%n", sent, seconds,
