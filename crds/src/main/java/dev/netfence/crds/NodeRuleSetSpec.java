@@ -82,6 +82,13 @@ public class NodeRuleSetSpec {
         @JsonPropertyDescription("Ids of the policies isolating the pod for egress; empty: egress not isolated.")
         @Size(min = 0, max = SchemaRules.MAX_ITEMS)
         public List<@Pattern(SchemaRules.POLICY_ID) @Size(min = 1, max = SchemaRules.POLICY_ID_MAX_LENGTH) String> egressPolicies = new ArrayList<>();
+        @JsonPropertyDescription("Ids of the ClusterNetworkPolicy ingress directions whose subject selects the pod, in evaluation order"
+                + " (Admin tier by priority and name, then Baseline); absent: none.")
+        @Size(min = 0, max = SchemaRules.MAX_ITEMS)
+        public List<@Pattern(SchemaRules.POLICY_ID) @Size(min = 1, max = SchemaRules.POLICY_ID_MAX_LENGTH) String> clusterIngress;
+        @JsonPropertyDescription("The same for egress.")
+        @Size(min = 0, max = SchemaRules.MAX_ITEMS)
+        public List<@Pattern(SchemaRules.POLICY_ID) @Size(min = 1, max = SchemaRules.POLICY_ID_MAX_LENGTH) String> clusterEgress;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -108,6 +115,13 @@ public class NodeRuleSetSpec {
                 + " the pods listing it are not isolated; what its rules do not allow is accepted and logged as would-deny."
                 + " Absent: it enforces.")
         public Boolean audit;
+        @JsonPropertyDescription("ClusterNetworkPolicy only: Admin or Baseline. Absent: the NetworkPolicy tier.")
+        @Pattern(SchemaRules.TIER)
+        public String tier;
+        @JsonPropertyDescription("ClusterNetworkPolicy only: spec.priority (lower first). Absent: 0.")
+        @Min(0)
+        @Max(SchemaRules.MAX_PRIORITY)
+        public Integer priority;
         @JsonPropertyDescription("The compiled rules in the order written; none: the policy isolates and allows nothing.")
         @Size(min = 0, max = SchemaRules.MAX_ITEMS)
         public List<Rule> rules = new ArrayList<>();
@@ -132,6 +146,13 @@ public class NodeRuleSetSpec {
         @JsonPropertyDescription("Named ports resolved to (destination address, protocol, port).")
         @Size(min = 0, max = SchemaRules.MAX_ITEMS)
         public List<DestinationPort> namedPorts = new ArrayList<>();
+        @JsonPropertyDescription("ClusterNetworkPolicy rules only: Accept, Deny or Pass. Absent: Accept (every NetworkPolicy rule).")
+        @Pattern(SchemaRules.RULE_ACTION)
+        public String action;
+        @JsonPropertyDescription("ClusterNetworkPolicy rules only: the rule's name, if it has one.")
+        @Pattern(SchemaRules.RULE_NAME)
+        @Size(min = 0, max = SchemaRules.RULE_NAME_MAX_LENGTH)
+        public String name;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -65,12 +65,22 @@ public final class SchemaRules {
     public static final String DNS_SUBDOMAIN = "^" + SUBDOMAIN + "$";
     public static final int DNS_SUBDOMAIN_MAX_LENGTH = 253;
 
-    public static final String POLICY_KIND = "^(NetworkPolicy|DefaultDeny)$";
+    public static final String POLICY_KIND = "^(NetworkPolicy|DefaultDeny|ClusterNetworkPolicy)$";
+    /** A ClusterNetworkPolicy's {@code spec.tier} ({@code Tier}). */
+    public static final String TIER = "^(Admin|Baseline)$";
+    /** A ClusterNetworkPolicy rule's {@code action} ({@code RuleAction}). */
+    public static final String RULE_ACTION = "^(Accept|Deny|Pass)$";
+    /** A ClusterNetworkPolicy rule's {@code name}: upstream "MaxLength=100", free text; printable, no quotes or backslashes (it goes into nft comments). */
+    public static final String RULE_NAME = "^[^\\\\\"\\x00-\\x1f\\x7f]*$";
+    public static final int RULE_NAME_MAX_LENGTH = 100;
+    /** ClusterNetworkPolicy {@code spec.priority}: "a value from 0 to 1000". */
+    public static final int MAX_PRIORITY = 1000;
     public static final String DIRECTION = "^(Ingress|Egress)$";
     public static final String PROTOCOL = "^(TCP|UDP|SCTP)$";
-    /** {@code PolicyRules.idOf}: kind/namespace/name/direction. */
-    public static final String POLICY_ID = "^(NetworkPolicy|DefaultDeny)/" + LABEL + "/" + SUBDOMAIN + "/(Ingress|Egress)$";
-    public static final int POLICY_ID_MAX_LENGTH = 13 + 1 + DNS_LABEL_MAX_LENGTH + 1 + DNS_SUBDOMAIN_MAX_LENGTH + 1 + 7;
+    /** {@code PolicyRules.idOf}: kind/namespace/name/direction; {@code PolicyRules.clusterIdOf}: ClusterNetworkPolicy/name/direction. */
+    public static final String POLICY_ID = "^((NetworkPolicy|DefaultDeny)/" + LABEL + "|ClusterNetworkPolicy)/" + SUBDOMAIN
+            + "/(Ingress|Egress)$";
+    public static final int POLICY_ID_MAX_LENGTH = 20 + 1 + DNS_LABEL_MAX_LENGTH + 1 + DNS_SUBDOMAIN_MAX_LENGTH + 1 + 7;
     /** Where a compiled rule comes from: {@code spec.ingress[0]}, {@code spec.allowDNS}. */
     public static final String FIELD_PATH = "^spec(\\.[A-Za-z][A-Za-z0-9]*(\\[[0-9]+\\])?)+$";
     public static final int FIELD_PATH_MAX_LENGTH = 256;

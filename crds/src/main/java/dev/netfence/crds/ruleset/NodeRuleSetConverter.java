@@ -1,5 +1,7 @@
 package dev.netfence.crds.ruleset;
 
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.crds.NodeRuleSetSpec;
 import dev.netfence.policy.compile.CompiledRule;
 import dev.netfence.policy.compile.DestinationPort;
@@ -46,6 +48,9 @@ public final class NodeRuleSetConverter {
             lp.ips = new ArrayList<>(p.ips());
             lp.ingressPolicies = new ArrayList<>(p.ingressPolicies());
             lp.egressPolicies = new ArrayList<>(p.egressPolicies());
+            // absent when empty: rule sets without ClusterNetworkPolicies serialize as they did
+            lp.clusterIngress = p.clusterIngress().isEmpty() ? null : new ArrayList<>(p.clusterIngress());
+            lp.clusterEgress = p.clusterEgress().isEmpty() ? null : new ArrayList<>(p.clusterEgress());
             s.pods.add(lp);
         }
         for (PolicyRules p : rs.policies()) {
@@ -56,6 +61,8 @@ public final class NodeRuleSetConverter {
             sp.name = p.name();
             sp.direction = p.direction().apiName();
             sp.audit = p.audit() ? Boolean.TRUE : null;   // absent when enforcing: rule sets without audit stay as they were
+            sp.tier = p.tier() == null ? null : p.tier().apiName();
+            sp.priority = p.tier() == null ? null : p.priority();
             for (CompiledRule cr : p.rules()) {
                 sp.rules.add(rule(cr));
             }
@@ -85,6 +92,8 @@ public final class NodeRuleSetConverter {
             d.port = dp.port();
             r.namedPorts.add(d);
         }
+        r.action = cr.action() == RuleAction.ACCEPT ? null : cr.action().apiName();
+        r.name = cr.name().isEmpty() ? null : cr.name();
         return r;
     }
 
@@ -105,7 +114,8 @@ public final class NodeRuleSetConverter {
         List<LocalPod> pods = new ArrayList<>();
         List<NodeRuleSetSpec.LocalPod> specPods = nonNull(s.pods);
         for (NodeRuleSetSpec.LocalPod p : specPods) {
-            pods.add(new LocalPod(p.namespace, p.name, p.ips, p.ingressPolicies, p.egressPolicies));
+            pods.add(new LocalPod(p.namespace, p.name, p.ips, p.ingressPolicies, p.egressPolicies, p.clusterIngress,
+                    p.clusterEgress));
         }
         List<PolicyRules> policies = new ArrayList<>();
         List<NodeRuleSetSpec.Policy> specPolicies = nonNull(s.policies);
@@ -123,7 +133,15 @@ public final class NodeRuleSetConverter {
             for (int j = 0; j < specRules.size(); j++) {
                 rules.add(rule(object, path + ".rules[" + j + "]", specRules.get(j)));
             }
-            policies.add(new PolicyRules(p.id, p.kind, p.namespace, p.name, direction, rules, Boolean.TRUE.equals(p.audit)));
+            Tier tier = null;
+            if (p.tier != null) {
+                tier = Tier.parseOrNull(p.tier);
+                if (tier == null) {
+                    throw new InvalidRuleSetException(object, path + ".tier", "must be Admin or Baseline, not " + p.tier);
+                }
+            }
+            policies.add(new PolicyRules(p.id, p.kind, p.namespace, p.name, direction, rules, Boolean.TRUE.equals(p.audit),
+                    tier, p.priority == null ? 0 : p.priority));
         }
         return new NodeRuleSet(s.node, s.nodeAddresses, pods, policies, s.addressSets);
     }
@@ -153,8 +171,15 @@ public final class NodeRuleSetConverter {
             }
             named.add(new DestinationPort(d.address, protocol(object, at + ".protocol", d.protocol), d.port));
         }
+        RuleAction action = RuleAction.ACCEPT;
+        if (r.action != null) {
+            action = RuleAction.parseOrNull(r.action);
+            if (action == null) {
+                throw new InvalidRuleSetException(object, path + ".action", "must be Accept, Deny or Pass, not " + r.action);
+            }
+        }
         return new CompiledRule(r.fieldPath, Boolean.TRUE.equals(r.allPeers), r.peers, Boolean.TRUE.equals(r.allPorts),
-                ports, named);
+                ports, named, action, r.name);
     }
 
     private static Protocol protocol(String object, String path, String value) {

@@ -1,5 +1,6 @@
 package dev.netfence.policy.compile;
 
+import dev.netfence.policy.model.RuleAction;
 import java.util.List;
 
 /**
@@ -23,12 +24,26 @@ import java.util.List;
  *                   destination is the pod the name is resolved against: the local pod itself for
  *                   ingress, the peer pod for egress; keying the triple on the destination address
  *                   makes one list serve every pod the policy applies to
+ * @param action     what a match does: {@link RuleAction#ACCEPT} for every NetworkPolicy/DefaultDeny rule
+ *                   (they only allow); a ClusterNetworkPolicy rule's {@code action} ({@code Accept}, {@code Deny},
+ *                   {@code Pass}: "skips all further ClusterNetworkPolicy rules in the current tier"). A rule that
+ *                   fails closed ({@code ClusterRule#deniesAll}) is compiled as {@code allPeers, allPorts, Deny}
+ * @param name       a ClusterNetworkPolicy rule's {@code name} ("" when it has none, and for NetworkPolicy rules),
+ *                   for counters, comments and flow records
  */
 public record CompiledRule(String fieldPath, boolean allPeers, List<String> peers, boolean allPorts,
-                           List<PortRange> ports, List<DestinationPort> namedPorts) {
+                           List<PortRange> ports, List<DestinationPort> namedPorts, RuleAction action, String name) {
     public CompiledRule {
         peers = peers == null ? List.of() : List.copyOf(peers);
         ports = ports == null ? List.of() : List.copyOf(ports);
         namedPorts = namedPorts == null ? List.of() : List.copyOf(namedPorts);
+        action = action == null ? RuleAction.ACCEPT : action;
+        name = name == null ? "" : name;
+    }
+
+    /** A NetworkPolicy or DefaultDeny rule: a match allows. */
+    public CompiledRule(String fieldPath, boolean allPeers, List<String> peers, boolean allPorts,
+                        List<PortRange> ports, List<DestinationPort> namedPorts) {
+        this(fieldPath, allPeers, peers, allPorts, ports, namedPorts, RuleAction.ACCEPT, "");
     }
 }

@@ -16,17 +16,38 @@ import java.util.List;
  * @param ips             {@code status.podIPs}, IPv4 and/or IPv6, canonical text
  * @param ingressPolicies ids ({@link PolicyRules#id()}) of the policies isolating the pod for ingress, sorted
  * @param egressPolicies  ids of the policies isolating the pod for egress, sorted
+ * @param clusterIngress  ids of the ClusterNetworkPolicy ingress directions whose subject selects the pod, in
+ *                        evaluation order: the Admin tier's by (priority, name), then the Baseline tier's by
+ *                        (priority, name) ({@link PolicyRules#tier()} tells which); empty: no tier rule applies
+ * @param clusterEgress   the same for egress
  */
 public record LocalPod(String namespace, String name, List<String> ips, List<String> ingressPolicies,
-                       List<String> egressPolicies) {
+                       List<String> egressPolicies, List<String> clusterIngress, List<String> clusterEgress) {
     public LocalPod {
         ips = ips == null ? List.of() : List.copyOf(ips);
         ingressPolicies = ingressPolicies == null ? List.of() : List.copyOf(ingressPolicies);
         egressPolicies = egressPolicies == null ? List.of() : List.copyOf(egressPolicies);
+        clusterIngress = clusterIngress == null ? List.of() : List.copyOf(clusterIngress);
+        clusterEgress = clusterEgress == null ? List.of() : List.copyOf(clusterEgress);
+    }
+
+    /** A pod no ClusterNetworkPolicy selects. */
+    public LocalPod(String namespace, String name, List<String> ips, List<String> ingressPolicies, List<String> egressPolicies) {
+        this(namespace, name, ips, ingressPolicies, egressPolicies, List.of(), List.of());
     }
 
     /** {@code namespace/name}. */
     public String key() {
         return namespace + "/" + name;
+    }
+
+    /** The NetworkPolicy-tier policies of a direction. */
+    public List<String> policies(dev.netfence.policy.model.Direction d) {
+        return d == dev.netfence.policy.model.Direction.INGRESS ? ingressPolicies : egressPolicies;
+    }
+
+    /** The ClusterNetworkPolicy directions of a direction, in evaluation order. */
+    public List<String> clusterPolicies(dev.netfence.policy.model.Direction d) {
+        return d == dev.netfence.policy.model.Direction.INGRESS ? clusterIngress : clusterEgress;
     }
 }

@@ -1,6 +1,7 @@
 package dev.netfence.policy.compile;
 
 import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.Tier;
 import java.util.List;
 
 /**
@@ -19,11 +20,24 @@ import java.util.List;
  * @param audit     the policy is audited ({@code Enforcement}): it isolates only pods that no enforcing
  *                  policy isolates in this direction ({@link LocalPod}), whose traffic its rules do not
  *                  allow is accepted and logged as would-deny instead of dropped
+ * @param tier      null for the NetworkPolicy tier (NetworkPolicy, DefaultDeny); {@code ADMIN} or
+ *                  {@code BASELINE} for a ClusterNetworkPolicy direction (kind {@code ClusterNetworkPolicy},
+ *                  namespace "", id {@code ClusterNetworkPolicy/name/Ingress}), whose rules carry their
+ *                  {@link CompiledRule#action()} and are evaluated in written order, first match deciding
+ * @param priority  the ClusterNetworkPolicy's {@code spec.priority} (0 for the NetworkPolicy tier); with the
+ *                  name it orders a tier ({@code ClusterNetworkPolicy.EVALUATION_ORDER})
  */
 public record PolicyRules(String id, String kind, String namespace, String name, Direction direction,
-                          List<CompiledRule> rules, boolean audit) {
+                          List<CompiledRule> rules, boolean audit, Tier tier, int priority) {
     public PolicyRules {
         rules = rules == null ? List.of() : List.copyOf(rules);
+        namespace = namespace == null ? "" : namespace;
+    }
+
+    /** A NetworkPolicy-tier policy direction, enforcing or audited. */
+    public PolicyRules(String id, String kind, String namespace, String name, Direction direction,
+                       List<CompiledRule> rules, boolean audit) {
+        this(id, kind, namespace, name, direction, rules, audit, null, 0);
     }
 
     /** An enforcing policy direction. */
@@ -31,7 +45,23 @@ public record PolicyRules(String id, String kind, String namespace, String name,
         this(id, kind, namespace, name, direction, rules, false);
     }
 
+    /** A ClusterNetworkPolicy direction of {@code tier}. */
+    public static PolicyRules cluster(String name, Tier tier, int priority, Direction direction, List<CompiledRule> rules) {
+        return new PolicyRules(clusterIdOf(name, direction), dev.netfence.policy.model.ClusterNetworkPolicy.KIND, "", name,
+                direction, rules, false, tier, priority);
+    }
+
     public static String idOf(String kind, String namespace, String name, Direction direction) {
         return kind + "/" + namespace + "/" + name + "/" + direction.apiName();
+    }
+
+    /** {@code ClusterNetworkPolicy/name/Ingress}: cluster-scoped, so no namespace part. */
+    public static String clusterIdOf(String name, Direction direction) {
+        return dev.netfence.policy.model.ClusterNetworkPolicy.KIND + "/" + name + "/" + direction.apiName();
+    }
+
+    /** Whether this is a ClusterNetworkPolicy direction (Admin or Baseline tier). */
+    public boolean clusterTier() {
+        return tier != null;
     }
 }
