@@ -16,6 +16,14 @@ import dev.netfence.operator.publish.PublishedObjects;
 import dev.netfence.policy.compile.AddressSet;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
+import dev.netfence.policy.model.ClusterSubject;
+import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.net.IpAddress;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -53,8 +61,14 @@ class CrdSchemaTest {
     static void publishTheSampleCluster() throws Exception {
         nodeRuleSets = CrdSchema.load(CRDS.resolve("noderulesets.netfence.dev-v1.yml"));
         addressSets = CrdSchema.load(CRDS.resolve("addresssets.netfence.dev-v1.yml"));
-        CompiledCluster compiled = RuleSetCompiler.compile(ManifestLoader.load(Path.of("../samples"),
-                Path.of("src/test/resources/schema/dual-stack.yaml")).snapshot());
+        var samples = ManifestLoader.load(Path.of("../samples"), Path.of("src/test/resources/schema/dual-stack.yaml")).snapshot();
+        // the samples as they are first (what sampleRuleSet picks from), then with ClusterNetworkPolicies
+        for (CompiledCluster compiled : List.of(RuleSetCompiler.compile(samples), RuleSetCompiler.compile(withTiers(samples)))) {
+            publish(compiled);
+        }
+    }
+
+    static void publish(CompiledCluster compiled) {
         new Publisher(new ObjectWriter() {
             @Override
             public void write(dev.netfence.crds.NodeRuleSet ruleSet) {
@@ -74,6 +88,26 @@ class CrdSchemaTest {
             public void deleteAddressSet(String name) {
             }
         }).publish(compiled, new NothingPublished());
+    }
+
+    /**
+     * The samples with two ClusterNetworkPolicies selecting every pod, so that the written rule sets
+     * hold tier content too: both tiers, priorities, every action, a fail-closed rule, a rule name
+     * with spaces and punctuation, every peer kind and a named port.
+     */
+    static dev.netfence.policy.model.ClusterSnapshot withTiers(dev.netfence.policy.model.ClusterSnapshot s) {
+        var all = dev.netfence.policy.model.LabelSelector.ALL;
+        return s.toBuilder()
+                .clusterPolicy(new ClusterNetworkPolicy("guard", Tier.ADMIN, 0, ClusterSubject.namespaces(all),
+                        List.of(new ClusterRule(null, RuleAction.DENY, List.of(new ClusterPeer.Unknown("domainNames")), List.of())),
+                        List.of(new ClusterRule("pass (own namespace), then NetworkPolicy", RuleAction.PASS,
+                                        List.of(new ClusterPeer.Namespaces(all)), List.of()),
+                                new ClusterRule("no-nodes", RuleAction.DENY, List.of(new ClusterPeer.Nodes(all)), List.of()))))
+                .clusterPolicy(new ClusterNetworkPolicy("baseline", Tier.BASELINE, 1000, ClusterSubject.pods(all, all),
+                        List.of(new ClusterRule("internal", RuleAction.ACCEPT, List.of(new ClusterPeer.Networks(List.of("10.0.0.0/8"))),
+                                List.of(ClusterPort.named("http"), ClusterPort.range(Protocol.TCP, 8000, 8999)))),
+                        List.of(new ClusterRule("deny-pods", RuleAction.DENY, List.of(new ClusterPeer.Pods(all, all)), List.of()))))
+                .build();
     }
 
     static JsonNode json(CustomResource<?, ?> resource) {
@@ -137,7 +171,9 @@ class CrdSchemaTest {
         // the fixture reaches every shape of value (so the check above is not vacuous)
         String all = written.toString();
         assertThat(all).contains("\"node\":\"node-3.zone-a.example\"", "fd00:244:3::a", "\"protocol\":\"SCTP\"",
-                "\"first\":0,\"last\":65535", "\"namedPorts\":[{", "\"fieldPath\":\"spec.allowDNS\"");
+                "\"first\":0,\"last\":65535", "\"namedPorts\":[{", "\"fieldPath\":\"spec.allowDNS\"",
+                "\"tier\":\"Admin\"", "\"tier\":\"Baseline\"", "\"priority\":1000", "\"action\":\"Pass\"", "\"action\":\"Deny\"",
+                "\"name\":\"pass (own namespace), then NetworkPolicy\"", "\"clusterIngress\":[", "\"clusterEgress\":[");
         assertThat(written.stream().flatMap(o -> stream(o.at("/spec/entries"))).map(JsonNode::asText))
                 .anyMatch(e -> e.contains(":") && e.contains("-"))
                 .anyMatch(e -> e.contains(".") && e.contains("-"))

@@ -97,10 +97,10 @@ public class NodeRuleSetSpec {
         @Pattern(SchemaRules.POLICY_ID)
         @Size(min = 1, max = SchemaRules.POLICY_ID_MAX_LENGTH)
         public String id;
-        @JsonPropertyDescription("NetworkPolicy or DefaultDeny.")
+        @JsonPropertyDescription("NetworkPolicy, DefaultDeny or ClusterNetworkPolicy.")
         @Pattern(SchemaRules.POLICY_KIND)
         public String kind;
-        @JsonPropertyDescription("The policy's namespace.")
+        @JsonPropertyDescription("The policy's namespace; absent for a ClusterNetworkPolicy (cluster-scoped).")
         @Pattern(SchemaRules.DNS_LABEL)
         @Size(min = 1, max = SchemaRules.DNS_LABEL_MAX_LENGTH)
         public String namespace;

@@ -57,7 +57,7 @@ public final class NodeRuleSetConverter {
             NodeRuleSetSpec.Policy sp = new NodeRuleSetSpec.Policy();
             sp.id = p.id();
             sp.kind = p.kind();
-            sp.namespace = p.namespace();
+            sp.namespace = p.namespace().isEmpty() ? null : p.namespace();   // absent for a ClusterNetworkPolicy (cluster-scoped)
             sp.name = p.name();
             sp.direction = p.direction().apiName();
             sp.audit = p.audit() ? Boolean.TRUE : null;   // absent when enforcing: rule sets without audit stay as they were

@@ -91,6 +91,12 @@ public final class FileRuleSetSource implements RuleSetSource {
             for (String id : pod.egressPolicies()) {
                 requirePolicy(policyIds, id, pod.key(), "egressPolicies", file);
             }
+            for (String id : pod.clusterIngress()) {
+                requirePolicy(policyIds, id, pod.key(), "clusterIngress", file);
+            }
+            for (String id : pod.clusterEgress()) {
+                requirePolicy(policyIds, id, pod.key(), "clusterEgress", file);
+            }
         });
         for (AddressSet a : rs.addressSets()) {
             if (a.name() == null || !a.name().startsWith("as-")) {

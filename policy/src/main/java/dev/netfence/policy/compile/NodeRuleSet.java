@@ -18,8 +18,9 @@ import java.util.List;
  * @param pods          every non-host-network pod of the node that has IPs, isolated or not (empty
  *                      policy lists: not isolated in that direction); the enforcer holds a pod that the
  *                      CNI plugin announced but this list does not name yet (fail-closed)
- * @param policies      the compiled policies referenced by {@link LocalPod#ingressPolicies()} and
- *                      {@link LocalPod#egressPolicies()}, by {@link PolicyRules#id()}
+ * @param policies      the compiled policies referenced by {@link LocalPod#ingressPolicies()},
+ *                      {@link LocalPod#egressPolicies()}, {@link LocalPod#clusterIngress()} and
+ *                      {@link LocalPod#clusterEgress()}, sorted by {@link PolicyRules#id()}
  * @param addressSets   names of every {@link AddressSet} referenced by a rule of {@code policies}
  */
 public record NodeRuleSet(String node, List<String> nodeAddresses, List<LocalPod> pods, List<PolicyRules> policies,
