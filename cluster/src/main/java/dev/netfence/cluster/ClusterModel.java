@@ -260,6 +260,11 @@ public final class ClusterModel {
         return names;
     }
 
+    /** Whether the model has seen the ClusterNetworkPolicy: in force, or its latest version refused. */
+    public boolean knowsClusterPolicy(String name) {
+        return clusterPolicyGenerations.containsKey(name) || invalid.containsKey("ClusterNetworkPolicy//" + name);
+    }
+
     public ClusterNetworkPolicy clusterPolicy(String name) {
         return clusterPolicies.get(name);
     }
