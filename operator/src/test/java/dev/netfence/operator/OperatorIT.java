@@ -366,8 +366,10 @@ class OperatorIT {
         String id = "ClusterNetworkPolicy/deny-metadata/Egress";
         client.resource(Fixtures.denyMetadata(client, "deny-metadata", "shop")).create();
         await().atMost(BOUND).untilAsserted(() -> {
+            Map<String, NodeRuleSet> published = ruleSets();
+            assertThat(published).containsOnlyKeys("n1", "n2");
             for (String node : java.util.List.of("n1", "n2")) {
-                var rs = NodeRuleSetConverter.toModel(ruleSets().get(node));
+                var rs = NodeRuleSetConverter.toModel(published.get(node));
                 assertThat(rs.pods()).isNotEmpty().allSatisfy(p -> assertThat(p.clusterEgress()).containsExactly(id));
                 assertThat(rs.policies()).anySatisfy(p -> {
                     assertThat(p.id()).isEqualTo(id);
