@@ -429,6 +429,21 @@ class OperatorIT {
         client.resources(ClusterNetworkPolicy.class).withName("deny-metadata").delete();
         await().atMost(BOUND).untilAsserted(() -> assertThat(NodeRuleSetConverter.toModel(ruleSets().get("n1")).pods())
                 .allSatisfy(p -> assertThat(p.clusterEgress()).isEmpty()));
+
+        // refused from its first version: nothing of it is enforced, it says why, and the sync goes on
+        ClusterNetworkPolicy typo = Fixtures.denyMetadata(client, "typo", "shop");
+        typo.getSpec().tier = "Middle";
+        client.resource(typo).create();
+        await().atMost(BOUND).untilAsserted(() -> {
+            ClusterNetworkPolicy cnp = clusterPolicy("typo");
+            assertThat(condition(cnp, "Accepted").reason).isEqualTo("Invalid");
+            assertThat(condition(cnp, "Accepted").message).isEqualTo("spec.tier: unsupported value \"Middle\": supported values "
+                    + "are \"Admin\" and \"Baseline\" (no version of it was valid: nothing of it is enforced)");
+            assertThat(condition(cnp, "netfence.dev/Enforced").reason).isEqualTo("NotAccepted");
+        });
+        client.resource(pod("shop", "web-9", "n1", Map.of("app", "web"), "10.1.0.9")).create();
+        await().atMost(BOUND).untilAsserted(() -> assertThat(isolatedPods(ruleSets().get("n1"))).contains("shop/web-9"));
+        assertThat(NodeRuleSetConverter.toModel(ruleSets().get("n1")).pods()).allSatisfy(p -> assertThat(p.clusterEgress()).isEmpty());
     }
 
     /** What an enforcer does after an apply: write the NodeRuleSet status. */
