@@ -43,7 +43,8 @@ class LiveClusterTest {
                 false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         try (KubernetesClient client = server.createClient()) {
-            try (Stream<Path> crds = Files.list(Path.of("../crds"))) {
+            // Netfence's CRDs, and the ClusterNetworkPolicy CRD generated from crds/' classes (users install upstream's)
+            try (Stream<Path> crds = Stream.concat(Files.list(Path.of("../crds")), Files.list(Path.of("../crds/target/test-crds")))) {
                 for (Path f : crds.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
                     try (InputStream in = Files.newInputStream(f)) {
                         client.resource(Serialization.unmarshal(in, CustomResourceDefinition.class)).create();
@@ -110,6 +111,30 @@ class LiveClusterTest {
 
         Result query = Netfence.run("query-target", "--kubeconfig", kubeconfig.toString(), "payments/db");
         assertThat(query.out()).isEqualTo(Netfence.run("query-target", "-f", "../samples", "payments/db").out());
+    }
+
+    /** Issue 16: the cluster's ClusterNetworkPolicies are read too, so explain names the deciding tier as on the files. */
+    @Test
+    void clusterNetworkPoliciesOfTheClusterAreRead() throws IOException {
+        List<HasMetadata> cnps = new java.util.ArrayList<>();
+        try (KubernetesClient client = server.createClient(); Stream<Path> files = Files.list(Path.of("../cluster-policies"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                try (InputStream in = Files.newInputStream(f)) {
+                    for (HasMetadata o : client.load(in).items()) {
+                        cnps.add(client.resource(o).create());
+                    }
+                }
+            }
+            try {
+                String[] flow = {"--from", "monitoring/prometheus", "--to", "shop/web", "--port", "80"};
+                Result live = Netfence.run(concat(new String[] {"explain", "--kubeconfig", kubeconfig.toString()}, flow));
+                Result fromFiles = Netfence.run(concat(new String[] {"explain", "-f", "../samples", "-f", "../cluster-policies"}, flow));
+                assertThat(live.exitCode()).isEqualTo(fromFiles.exitCode());
+                assertThat(live.out()).isEqualTo(fromFiles.out()).contains("ClusterNetworkPolicy");
+            } finally {
+                cnps.forEach(o -> client.resource(o).delete());
+            }
+        }
     }
 
     @Test

@@ -10,6 +10,8 @@ public record ClusterChange(Kind kind, String key) {
 
     public enum Kind {
         NAMESPACE, POD, NODE, NETWORK_POLICY, DEFAULT_DENY, CRITICAL_FLOW,
+        /** A {@code policy.networking.k8s.io} ClusterNetworkPolicy (cluster-scoped: keyed by name). */
+        CLUSTER_NETWORK_POLICY,
         /** The {@link ClusterSettings} (cluster DNS) changed: everything that depends on DNS changes. */
         SETTINGS
     }

@@ -2,7 +2,11 @@ package dev.netfence.cluster;
 
 import dev.netfence.cluster.ClusterChange.Kind;
 import dev.netfence.crds.CriticalFlowConverter;
+import dev.netfence.crds.adapter.ClusterPolicyAdapter;
+import dev.netfence.crds.adapter.InvalidFieldException;
 import dev.netfence.crds.adapter.ModelAdapter;
+import dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy;
+import dev.netfence.policy.validate.ClusterPolicyValidator;
 import dev.netfence.policy.validate.PolicyValidator;
 import dev.netfence.policy.validate.ValidationError;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -33,6 +37,14 @@ import org.jboss.logging.Logger;
  *
  * <p>Which kinds are watched is the caller's choice (RBAC differs: the operator watches nodes, the
  * webhook critical flows).
+ *
+ * <p>ClusterNetworkPolicies live in a CRD the cluster's administrators install from upstream, or not:
+ * before their informer starts, {@link ClusterPolicyCrdCheck} says whether the cluster serves the
+ * version Netfence reads, and the result is logged once. Without it no informer is started (an
+ * informer on a resource the API server does not serve would retry its list forever and never
+ * report synced, holding back readiness and every compile): the model then holds no
+ * ClusterNetworkPolicies, and NetworkPolicies and DefaultDenies work as before. The check runs at
+ * {@link #start()} only; installing the CRD later takes a restart (the log line says so).
  */
 public final class ClusterInformers {
     private static final Logger LOG = Logger.getLogger(ClusterInformers.class);
@@ -49,7 +61,7 @@ public final class ClusterInformers {
 
     /** What the operator watches. */
     public static final Set<Kind> OPERATOR_KINDS = EnumSet.of(Kind.NAMESPACE, Kind.POD, Kind.NODE, Kind.NETWORK_POLICY,
-            Kind.DEFAULT_DENY);
+            Kind.DEFAULT_DENY, Kind.CLUSTER_NETWORK_POLICY);
 
     private final KubernetesClient client;
     private final ClusterModel model;
@@ -59,6 +71,8 @@ public final class ClusterInformers {
     private final List<Runnable> replays = new ArrayList<>();
     private volatile boolean replayed;
     private SharedIndexInformer<NetworkPolicy> policies;
+    private volatile SharedIndexInformer<ClusterNetworkPolicy> clusterPolicies;
+    private volatile ClusterPolicyCrdCheck.Result clusterPolicyCrd;
     private PodKeyStore podStore;
 
     public ClusterInformers(KubernetesClient client, ClusterModel model, Set<Kind> kinds) {
@@ -108,11 +122,43 @@ public final class ClusterInformers {
                         }
                     }, dd -> model.removeDefaultDeny(dd.getMetadata().getNamespace(), dd.getMetadata().getName()));
         }
+        if (kinds.contains(Kind.CLUSTER_NETWORK_POLICY)) {
+            startClusterPolicies();
+        }
         if (kinds.contains(Kind.CRITICAL_FLOW)) {
             start(client.resources(dev.netfence.crds.CriticalFlow.class).runnableInformer(0), Kind.CRITICAL_FLOW,
                     cf -> model.putCriticalFlow(cf.getMetadata().getName(), CriticalFlowConverter.toModel(cf)),
                     cf -> model.removeCriticalFlow(cf.getMetadata().getName()));
         }
+    }
+
+    private void startClusterPolicies() {
+        ClusterPolicyCrdCheck.Result crd = ClusterPolicyCrdCheck.check(client);
+        clusterPolicyCrd = crd;
+        if (crd.status() != ClusterPolicyCrdCheck.Status.SERVED) {
+            // one line, at start-up: the rest of Netfence works without ClusterNetworkPolicies
+            if (crd.status() == ClusterPolicyCrdCheck.Status.NOT_INSTALLED) {
+                LOG.info(crd.message());
+            } else {
+                LOG.warn(crd.message());
+            }
+            return;
+        }
+        LOG.info(crd.message() + ": ClusterNetworkPolicies are watched");
+        clusterPolicies = client.resources(ClusterNetworkPolicy.class).withLimit(LIST_PAGE).runnableInformer(0);
+        start(clusterPolicies, Kind.CLUSTER_NETWORK_POLICY, cnp -> {
+            dev.netfence.policy.model.ClusterNetworkPolicy m;
+            try {
+                m = ClusterPolicyAdapter.clusterNetworkPolicy(cnp);
+            } catch (InvalidFieldException e) {
+                // the adapter names the field (a tier or action this version of the API does not have)
+                refuse(Kind.CLUSTER_NETWORK_POLICY, cnp, e.fieldPath() + ": " + e.getMessage());
+                return;
+            }
+            if (valid(Kind.CLUSTER_NETWORK_POLICY, cnp, ClusterPolicyValidator.validate(m))) {
+                model.putClusterPolicy(m, generation(cnp));
+            }
+        }, cnp -> model.removeClusterPolicy(cnp.getMetadata().getName()));
     }
 
     private boolean valid(Kind kind, HasMetadata o, List<ValidationError> errors) {
@@ -239,9 +285,24 @@ public final class ClusterInformers {
         return policies == null ? null : policies.getStore();
     }
 
+    /**
+     * The ClusterNetworkPolicy informer's store (full objects: the operator writes their status from
+     * it), or null when they are not watched (not asked for, or the CRD is not served: {@link #clusterPolicyCrd()}).
+     */
+    public io.fabric8.kubernetes.client.informers.cache.Store<ClusterNetworkPolicy> clusterPolicyStore() {
+        SharedIndexInformer<ClusterNetworkPolicy> i = clusterPolicies;
+        return i == null ? null : i.getStore();
+    }
+
+    /** What the start-up check found about the ClusterNetworkPolicy CRD, or null when they are not asked for (or before {@link #start()}). */
+    public ClusterPolicyCrdCheck.Result clusterPolicyCrd() {
+        return clusterPolicyCrd;
+    }
+
     public synchronized void stop() {
         informers.forEach(SharedIndexInformer::stop);
         informers.clear();
+        clusterPolicies = null;
         replays.clear();
         replayed = false;
         podStore = null;

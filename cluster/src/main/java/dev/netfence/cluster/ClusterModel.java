@@ -2,6 +2,7 @@ package dev.netfence.cluster;
 
 import dev.netfence.cluster.ClusterChange.Kind;
 import dev.netfence.policy.analysis.CriticalFlow;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
 import dev.netfence.policy.model.ClusterDelta;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
@@ -40,6 +41,8 @@ public final class ClusterModel {
     private final Map<String, DefaultDeny> defaultDenies = new ConcurrentHashMap<>();
     private final Map<String, Long> defaultDenyGenerations = new ConcurrentHashMap<>();
     private final Map<String, CriticalFlow> criticalFlows = new ConcurrentHashMap<>();
+    private final Map<String, ClusterNetworkPolicy> clusterPolicies = new ConcurrentHashMap<>();
+    private final Map<String, Long> clusterPolicyGenerations = new ConcurrentHashMap<>();
     private final Map<String, String> invalid = new ConcurrentHashMap<>();
     private final List<ClusterListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong version = new AtomicLong();
@@ -180,6 +183,33 @@ public final class ClusterModel {
     }
 
     /**
+     * A valid ClusterNetworkPolicy (its tier, priority, subject and rules as the engine reads them) at
+     * {@code generation} (its metadata.generation: the status reports which generation is in force).
+     */
+    public synchronized void putClusterPolicy(ClusterNetworkPolicy p, long generation) {
+        boolean cleared = invalid.remove("ClusterNetworkPolicy//" + p.name()) != null;
+        Long previousGeneration = clusterPolicyGenerations.put(p.name(), generation);
+        boolean replaced = replaced(clusterPolicies, p.name(), p);
+        if (replaced) {
+            pending.clusterPolicy(p);
+        }
+        if (replaced || cleared || !Long.valueOf(generation).equals(previousGeneration)) {
+            changed(Kind.CLUSTER_NETWORK_POLICY, p.name());
+        }
+    }
+
+    public synchronized void removeClusterPolicy(String name) {
+        boolean was = invalid.remove("ClusterNetworkPolicy//" + name) != null;
+        clusterPolicyGenerations.remove(name);
+        if (clusterPolicies.remove(name) != null) {
+            pending.removeClusterPolicy(name);
+            changed(Kind.CLUSTER_NETWORK_POLICY, name);
+        } else if (was) {
+            changed(Kind.CLUSTER_NETWORK_POLICY, name);
+        }
+    }
+
+    /**
      * The latest version of an object was refused: its last valid version (if any) stays in force
      * (a typo must not lift isolation), and {@code problem} is kept for whoever reports it.
      *
@@ -215,6 +245,28 @@ public final class ClusterModel {
         String prefix = "DefaultDeny/";
         invalid.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(k -> keys.add(k.substring(prefix.length())));
         return keys;
+    }
+
+    /** The metadata.generation of the ClusterNetworkPolicy in force, or -1 (none valid yet). */
+    public long clusterPolicyGeneration(String name) {
+        return clusterPolicyGenerations.getOrDefault(name, -1L);
+    }
+
+    /** Every ClusterNetworkPolicy known by name: the ones in force and the ones whose latest version was refused. */
+    public Set<String> clusterPolicyNames() {
+        Set<String> names = new HashSet<>(clusterPolicyGenerations.keySet());
+        String prefix = "ClusterNetworkPolicy//";
+        invalid.keySet().stream().filter(k -> k.startsWith(prefix)).forEach(k -> names.add(k.substring(prefix.length())));
+        return names;
+    }
+
+    /** Whether the model has seen the ClusterNetworkPolicy: in force, or its latest version refused. */
+    public boolean knowsClusterPolicy(String name) {
+        return clusterPolicyGenerations.containsKey(name) || invalid.containsKey("ClusterNetworkPolicy//" + name);
+    }
+
+    public ClusterNetworkPolicy clusterPolicy(String name) {
+        return clusterPolicies.get(name);
     }
 
     /** Why the latest version of the DefaultDeny {@code namespace/name} was refused, or null. */
@@ -287,6 +339,9 @@ public final class ClusterModel {
                 String[] nn = k.split("/", 2);
                 snapshot.defaultDeny(nn[0], nn[1]).ifPresentOrElse(b::defaultDeny, () -> b.removeDefaultDeny(nn[0], nn[1]));
             }
+            for (String k : changes.of(Kind.CLUSTER_NETWORK_POLICY)) {
+                snapshot.clusterPolicy(k).ifPresentOrElse(b::clusterPolicy, () -> b.removeClusterPolicy(k));
+            }
             if (changes.settingsChanged()) {
                 b.dns(snapshot.dns());
             }
@@ -330,6 +385,7 @@ public final class ClusterModel {
             case NETWORK_POLICY -> "NetworkPolicy";
             case DEFAULT_DENY -> "DefaultDeny";
             case CRITICAL_FLOW -> "CriticalFlow";
+            case CLUSTER_NETWORK_POLICY -> "ClusterNetworkPolicy";
             case SETTINGS -> "Settings";
         };
     }

@@ -22,6 +22,14 @@ public final class ClusterPolicyCrdCheck {
     public record Result(Status status, String message) {
     }
 
+    /**
+     * How to install upstream's CRD: the standard channel's manifest of a kubernetes-sigs/network-policy-api
+     * release. Release v0.2.0 serves v1alpha2 only; v1beta1 comes with the releases after it, so the
+     * tag is the user's to fill in (the check then tells whether it serves v1beta1).
+     */
+    public static final String INSTALL = "kubectl apply -f https://raw.githubusercontent.com/kubernetes-sigs/"
+            + "network-policy-api/<release>/config/crd/standard/policy.networking.k8s.io_clusternetworkpolicies.yaml";
+
     private ClusterPolicyCrdCheck() {
     }
 
@@ -32,7 +40,7 @@ public final class ClusterPolicyCrdCheck {
         } catch (KubernetesClientException e) {
             return new Result(Status.UNKNOWN, "cannot read CustomResourceDefinition " + ClusterNetworkPolicy.CRD_NAME + " (HTTP "
                     + e.getCode() + "): grant get on customresourcedefinitions to this service account; "
-                    + "ClusterNetworkPolicy support is assumed absent until then");
+                    + "ClusterNetworkPolicies are ignored until then (restart after fixing)");
         }
         return of(crd);
     }
@@ -42,16 +50,17 @@ public final class ClusterPolicyCrdCheck {
         String wanted = ClusterNetworkPolicy.VERSION;
         if (crd == null) {
             return new Result(Status.NOT_INSTALLED, "CustomResourceDefinition " + ClusterNetworkPolicy.CRD_NAME + " is not "
-                    + "installed: ClusterNetworkPolicies are not judged; to use them, install the " + wanted + " CRD from "
-                    + "kubernetes-sigs/network-policy-api");
+                    + "installed: ClusterNetworkPolicies are ignored (NetworkPolicies and DefaultDenies work as usual); to use "
+                    + "them, install upstream's CRD from a kubernetes-sigs/network-policy-api release that serves " + wanted
+                    + " (" + INSTALL + "), then restart Netfence");
         }
         List<String> served = crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getServed()))
                 .map(CustomResourceDefinitionVersion::getName).toList();
         if (!served.contains(wanted)) {
             return new Result(Status.VERSION_NOT_SERVED, "CustomResourceDefinition " + ClusterNetworkPolicy.CRD_NAME
                     + " serves " + (served.isEmpty() ? "no version" : String.join(", ", served)) + ", not " + wanted
-                    + ", the version Netfence reads: ClusterNetworkPolicies are not judged; install the CRD of a "
-                    + "kubernetes-sigs/network-policy-api release that serves " + wanted);
+                    + ", the version Netfence reads: ClusterNetworkPolicies are ignored; install the CRD of a "
+                    + "kubernetes-sigs/network-policy-api release that serves " + wanted + " (" + INSTALL + "), then restart Netfence");
         }
         return new Result(Status.SERVED, "CustomResourceDefinition " + ClusterNetworkPolicy.CRD_NAME + " serves " + wanted);
     }

@@ -41,14 +41,16 @@ class ClusterPolicyCrdCheckTest {
         ClusterPolicyCrdCheck.Result r = ClusterPolicyCrdCheck.check(client);
         assertThat(r.status()).isEqualTo(ClusterPolicyCrdCheck.Status.VERSION_NOT_SERVED);
         assertThat(r.message()).isEqualTo("CustomResourceDefinition clusternetworkpolicies.policy.networking.k8s.io serves "
-                + "v1alpha2, not v1beta1, the version Netfence reads: ClusterNetworkPolicies are not judged; install the CRD of a "
-                + "kubernetes-sigs/network-policy-api release that serves v1beta1");
+                + "v1alpha2, not v1beta1, the version Netfence reads: ClusterNetworkPolicies are ignored; install the CRD of a "
+                + "kubernetes-sigs/network-policy-api release that serves v1beta1 (" + ClusterPolicyCrdCheck.INSTALL
+                + "), then restart Netfence");
     }
 
     @Test
     void noCrdIsNotAnError() {
         ClusterPolicyCrdCheck.Result r = ClusterPolicyCrdCheck.check(client);
         assertThat(r.status()).isEqualTo(ClusterPolicyCrdCheck.Status.NOT_INSTALLED);
-        assertThat(r.message()).contains("is not installed").doesNotContain("Exception");
+        assertThat(r.message()).contains("is not installed").contains("kubectl apply -f https://").contains("serves v1beta1")
+                .doesNotContain("Exception");
     }
 }

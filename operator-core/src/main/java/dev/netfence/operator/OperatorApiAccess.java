@@ -20,6 +20,10 @@ public final class OperatorApiAccess {
             cluster("", "nodes", "list"), cluster("", "nodes", "watch"),
             cluster("networking.k8s.io", "networkpolicies", "list"), cluster("networking.k8s.io", "networkpolicies", "watch"),
             cluster("netfence.dev", "defaultdenies", "list"), cluster("netfence.dev", "defaultdenies", "watch"),
+            cluster("policy.networking.k8s.io", "clusternetworkpolicies", "list"),
+            cluster("policy.networking.k8s.io", "clusternetworkpolicies", "watch"),
+            // ClusterPolicyCrdCheck, before the ClusterNetworkPolicy informer starts (the manifest names the one CRD)
+            cluster("apiextensions.k8s.io", "customresourcedefinitions", "get"),
             cluster("netfence.dev", "noderulesets", "list"), cluster("netfence.dev", "noderulesets", "watch"),
             cluster("netfence.dev", "addresssets", "list"), cluster("netfence.dev", "addresssets", "watch"),
             // KubernetesObjectWriter (fabric8 reads the object before it sends a patch)
@@ -30,6 +34,9 @@ public final class OperatorApiAccess {
             cluster("netfence.dev", "addresssets", "delete"),
             // RealizationReporter: the NetworkPolicy annotation
             cluster("networking.k8s.io", "networkpolicies", "get"), cluster("networking.k8s.io", "networkpolicies", "patch"),
+            // ClusterPolicyStatusWriter: the status subresource only; a 409 Conflict is retried from a fresh read
+            cluster("policy.networking.k8s.io", "clusternetworkpolicies/status", "update"),
+            cluster("policy.networking.k8s.io", "clusternetworkpolicies", "get"),
             // DefaultDenyStatusReconciler (its controller's informer: the list + watch of defaultdenies above)
             cluster("netfence.dev", "defaultdenies/status", "patch"),
             // LeaderGate

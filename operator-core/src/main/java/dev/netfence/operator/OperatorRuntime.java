@@ -68,8 +68,8 @@ public final class OperatorRuntime {
             r[0].request();
         });
         RuleSetHashes hashes = new RuleSetHashes();
-        this.reporter = new RealizationReporter(client, informers::policyStore, published::ruleSetStore, hashes, model,
-                defaultDenies);
+        this.reporter = new RealizationReporter(client, informers::policyStore, informers::clusterPolicyStore,
+                published::ruleSetStore, hashes, model, defaultDenies);
         CoalescingRunner[] report = new CoalescingRunner[1];
         this.sync = new OperatorSync(model, () -> informers.synced() && published.synced(), published, changes,
                 new Publisher(new KubernetesObjectWriter(client, published, registry), hashes), c -> report[0].request(), registry);
@@ -101,6 +101,7 @@ public final class OperatorRuntime {
                 : LeaderGate.always(onLeading, this::standBy);
         registry.gauge("netfence_sync_failures", runner, CoalescingRunner::failures);
         registry.gauge("netfence_annotation_failures", reporter, RealizationReporter::annotationFailures);
+        registry.gauge("netfence_cluster_policy_status_failures", reporter, RealizationReporter::clusterPolicyStatusFailures);
     }
 
     private void standBy() {
@@ -174,5 +175,10 @@ public final class OperatorRuntime {
 
     public RealizationReporter reporter() {
         return reporter;
+    }
+
+    /** What the start-up check found about the ClusterNetworkPolicy CRD (null before {@link #start()}). */
+    public dev.netfence.cluster.ClusterPolicyCrdCheck.Result clusterPolicyCrd() {
+        return informers.clusterPolicyCrd();
     }
 }

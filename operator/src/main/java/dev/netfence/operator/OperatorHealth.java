@@ -26,8 +26,12 @@ public class OperatorHealth {
         @Override
         public HealthCheckResponse call() {
             OperatorRuntime r = operator.runtime();
+            var crd = r == null ? null : r.clusterPolicyCrd();
+            // ClusterNetworkPolicy support is optional (upstream's CRD): its state is data, never a reason to be unready
             return HealthCheckResponse.named("informers-synced").status(r != null && r.ready())
                     .withData("leader", r != null && r.leader())
+                    .withData("clusterNetworkPolicies", crd == null ? "unknown" : crd.status() == dev.netfence.cluster
+                            .ClusterPolicyCrdCheck.Status.SERVED ? "watched" : "ignored: " + crd.message())
                     .withData("lastSyncFailed", r != null && r.lastSyncFailed()).build();
         }
     }

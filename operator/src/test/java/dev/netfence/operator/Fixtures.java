@@ -26,10 +26,11 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /** Netfence's CRDs, and the ClusterNetworkPolicy CRD generated from crds/' classes (users install upstream's). */
     static void installCrds(KubernetesClient client) throws IOException {
         for (String f : List.of("noderulesets.netfence.dev-v1.yml", "addresssets.netfence.dev-v1.yml",
-                "defaultdenies.netfence.dev-v1.yml")) {
-            try (InputStream in = Files.newInputStream(Path.of("..", "crds", f))) {
+                "defaultdenies.netfence.dev-v1.yml", "target/test-crds/clusternetworkpolicies.policy.networking.k8s.io-v1.yml")) {
+            try (InputStream in = Files.newInputStream(Path.of("..", "crds").resolve(f))) {
                 CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
                 client.resource(crd).createOr(r -> r.update());
             }
@@ -59,6 +60,28 @@ final class Fixtures {
                 .withPolicyTypes("Ingress")
                 .addNewIngress().addNewFrom().withPodSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", from)).build())
                 .endFrom().addNewPort().withProtocol("TCP").withNewPort(8080).endPort().endIngress().endSpec().build();
+    }
+
+    /** An Admin-tier ClusterNetworkPolicy: every pod of namespaces labelled {@code team=<team>} may not send to 169.254.169.254. */
+    static dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy denyMetadata(KubernetesClient client, String name, String team) {
+        return client.getKubernetesSerialization().unmarshal("""
+                apiVersion: policy.networking.k8s.io/v1beta1
+                kind: ClusterNetworkPolicy
+                metadata:
+                  name: %s
+                spec:
+                  tier: Admin
+                  priority: 10
+                  subject:
+                    namespaces:
+                      matchLabels:
+                        team: %s
+                  egress:
+                    - name: deny-cloud-metadata
+                      action: Deny
+                      to:
+                        - networks: ["169.254.169.254/32"]
+                """.formatted(name, team), dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class);
     }
 
     static DefaultDeny defaultDeny(String ns, String name) {

@@ -12,6 +12,7 @@ import dev.netfence.crds.AddressSet;
 import dev.netfence.crds.DefaultDeny;
 import dev.netfence.crds.NodeRuleSet;
 import dev.netfence.crds.NodeRuleSetStatus;
+import dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy;
 import dev.netfence.crds.ruleset.NodeRuleSetConverter;
 import dev.netfence.cluster.ClusterInformers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -70,6 +71,7 @@ class OperatorIT {
         client.resources(NodeRuleSet.class).delete();
         client.resources(AddressSet.class).delete();
         client.leases().inAnyNamespace().delete();
+        client.resources(ClusterNetworkPolicy.class).delete();
     }
 
     private Map<String, NodeRuleSet> ruleSets() {
@@ -340,6 +342,108 @@ class OperatorIT {
         client.resource(pod("shop", "web-9", "n1", Map.of("app", "web"), "10.1.0.9")).create();
         await().atMost(BOUND).untilAsserted(() ->
                 assertThat(isolatedPods(ruleSets().get("n1"))).containsExactly("shop/web-1", "shop/web-9"));
+    }
+
+    private ClusterNetworkPolicy clusterPolicy(String name) {
+        return client.resources(ClusterNetworkPolicy.class).withName(name).get();
+    }
+
+    private static dev.netfence.crds.Condition condition(ClusterNetworkPolicy cnp, String type) {
+        assertThat(cnp.getStatus()).isNotNull();
+        assertThat(cnp.getStatus().conditions).isNotNull();
+        return cnp.getStatus().conditions.stream().filter(c -> c.type.equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError("no condition " + type + " in " + cnp.getStatus().conditions));
+    }
+
+    /**
+     * Issue 16: a ClusterNetworkPolicy created in the API reaches the NodeRuleSets of the nodes running the pods its
+     * subject selects (each pod's clusterEgress, the policy's tier, priority and rules), and its status says it was
+     * accepted and, once the enforcers report the rule sets applied, enforced; unchanged, it is not rewritten; a
+     * refused version keeps the last valid one in force and says why.
+     */
+    @Test
+    void aClusterNetworkPolicyIsPublishedAndItsStatusFollowsTheEnforcers() {
+        String id = "ClusterNetworkPolicy/deny-metadata/Egress";
+        client.resource(Fixtures.denyMetadata(client, "deny-metadata", "shop")).create();
+        await().atMost(BOUND).untilAsserted(() -> {
+            Map<String, NodeRuleSet> published = ruleSets();
+            assertThat(published).containsOnlyKeys("n1", "n2");
+            for (String node : java.util.List.of("n1", "n2")) {
+                var rs = NodeRuleSetConverter.toModel(published.get(node));
+                assertThat(rs.pods()).isNotEmpty().allSatisfy(p -> assertThat(p.clusterEgress()).containsExactly(id));
+                assertThat(rs.policies()).anySatisfy(p -> {
+                    assertThat(p.id()).isEqualTo(id);
+                    assertThat(p.tier()).isEqualTo(dev.netfence.policy.model.Tier.ADMIN);
+                    assertThat(p.priority()).isEqualTo(10);
+                    assertThat(p.rules()).singleElement().satisfies(r -> {
+                        assertThat(r.action()).isEqualTo(dev.netfence.policy.model.RuleAction.DENY);
+                        assertThat(r.name()).isEqualTo("deny-cloud-metadata");
+                    });
+                });
+            }
+        });
+        await().atMost(BOUND).untilAsserted(() -> {
+            ClusterNetworkPolicy cnp = clusterPolicy("deny-metadata");
+            assertThat(condition(cnp, "Accepted").status).isEqualTo("True");
+            assertThat(condition(cnp, "Accepted").observedGeneration).isEqualTo(cnp.getMetadata().getGeneration());
+            assertThat(condition(cnp, "netfence.dev/Enforced").reason).isEqualTo("Pending");
+            assertThat(condition(cnp, "netfence.dev/Enforced").message).isEqualTo("0 of 2 nodes applied the current rule set");
+        });
+
+        // the enforcers report the current rule sets applied
+        reportApplied("n1", null);
+        reportApplied("n2", null);
+        await().atMost(BOUND).untilAsserted(() -> {
+            ClusterNetworkPolicy cnp = clusterPolicy("deny-metadata");
+            assertThat(condition(cnp, "netfence.dev/Enforced").status).isEqualTo("True");
+            assertThat(condition(cnp, "netfence.dev/Enforced").reason).isEqualTo("Enforced");
+            assertThat(condition(cnp, "netfence.dev/Enforced").message).isEqualTo("enforced on all 2 nodes running the 3 pods its subject selects");
+        });
+
+        // nothing changes any more: reports go on (at least once a second) but the status is not rewritten
+        String version = clusterPolicy("deny-metadata").getMetadata().getResourceVersion();
+        await().during(Duration.ofMillis(2500)).atMost(BOUND).untilAsserted(() ->
+                assertThat(clusterPolicy("deny-metadata").getMetadata().getResourceVersion()).isEqualTo(version));
+
+        // a refused version (the mock server checks no schema; upstream's CRD would refuse it too): the last valid one stays
+        long generation = clusterPolicy("deny-metadata").getMetadata().getGeneration();
+        String ruleSetN1 = ruleSets().get("n1").getSpec().contentHash;
+        client.resources(ClusterNetworkPolicy.class).withName("deny-metadata").edit(c -> {
+            c.getSpec().priority = 2000;
+            return c;
+        });
+        await().atMost(BOUND).untilAsserted(() -> {
+            ClusterNetworkPolicy cnp = clusterPolicy("deny-metadata");
+            assertThat(cnp.getMetadata().getGeneration()).isGreaterThan(generation);
+            assertThat(condition(cnp, "Accepted").status).isEqualTo("False");
+            assertThat(condition(cnp, "Accepted").reason).isEqualTo("Invalid");
+            assertThat(condition(cnp, "Accepted").message).isEqualTo("spec.priority: must be between 0 and 1000, inclusive "
+                    + "(got 2000) (generation " + generation + ", the last valid version, stays in force)");
+            assertThat(condition(cnp, "Accepted").observedGeneration).isEqualTo(cnp.getMetadata().getGeneration());
+            assertThat(condition(cnp, "netfence.dev/Enforced").observedGeneration).isEqualTo(generation);
+            assertThat(condition(cnp, "netfence.dev/Enforced").reason).isEqualTo("Enforced");
+        });
+        assertThat(ruleSets().get("n1").getSpec().contentHash).as("the version in force did not change").isEqualTo(ruleSetN1);
+
+        // deleted: out of the rule sets
+        client.resources(ClusterNetworkPolicy.class).withName("deny-metadata").delete();
+        await().atMost(BOUND).untilAsserted(() -> assertThat(NodeRuleSetConverter.toModel(ruleSets().get("n1")).pods())
+                .allSatisfy(p -> assertThat(p.clusterEgress()).isEmpty()));
+
+        // refused from its first version: nothing of it is enforced, it says why, and the sync goes on
+        ClusterNetworkPolicy typo = Fixtures.denyMetadata(client, "typo", "shop");
+        typo.getSpec().tier = "Middle";
+        client.resource(typo).create();
+        await().atMost(BOUND).untilAsserted(() -> {
+            ClusterNetworkPolicy cnp = clusterPolicy("typo");
+            assertThat(condition(cnp, "Accepted").reason).isEqualTo("Invalid");
+            assertThat(condition(cnp, "Accepted").message).isEqualTo("spec.tier: unsupported value \"Middle\": supported values "
+                    + "are \"Admin\" and \"Baseline\" (no version of it was valid: nothing of it is enforced)");
+            assertThat(condition(cnp, "netfence.dev/Enforced").reason).isEqualTo("NotAccepted");
+        });
+        client.resource(pod("shop", "web-9", "n1", Map.of("app", "web"), "10.1.0.9")).create();
+        await().atMost(BOUND).untilAsserted(() -> assertThat(isolatedPods(ruleSets().get("n1"))).contains("shop/web-9"));
+        assertThat(NodeRuleSetConverter.toModel(ruleSets().get("n1")).pods()).allSatisfy(p -> assertThat(p.clusterEgress()).isEmpty());
     }
 
     /** What an enforcer does after an apply: write the NodeRuleSet status. */

@@ -106,12 +106,24 @@ class RbacIT {
         test.resource(pod("rbac", "api", "r1", Map.of("app", "api"), "10.2.0.2")).create();
         test.resource(allowFrom("rbac", "web-from-api", "web", "api")).create();
         test.resource(defaultDeny("rbac", "deny")).create();
+        // a ClusterNetworkPolicy: watched (after the CRD check), its status written; the first status write meets a
+        // 409 Conflict (set up once, as an API server answers a write from a stale read), so the retry's fresh read is used
+        test.resource(namespace("rbac-team", Map.of("team", "rbac"))).create();
+        test.resource(Fixtures.denyMetadata(test, "rbac-guard", "rbac")).create();
+        server.getKubernetesMockServer().expect().put()
+                .withPath("/apis/policy.networking.k8s.io/v1beta1/clusternetworkpolicies/rbac-guard/status")
+                .andReturn(409, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"Conflict\","
+                        + "\"message\":\"the object has been modified\",\"code\":409}").once();
 
         operator.start();
         try {
             await().atMost(Duration.ofSeconds(15)).until(() -> test.resources(NodeRuleSet.class).withName("r1").get() != null
                     && test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus().conditions != null
                     && !test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").get().getStatus().conditions.isEmpty());
+            await().atMost(Duration.ofSeconds(15)).until(() -> {
+                var cnp = test.resources(dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class).withName("rbac-guard").get();
+                return cnp.getStatus() != null && cnp.getStatus().conditions != null && !cnp.getStatus().conditions.isEmpty();
+            });
             // update: a hand-edited AddressSet is put back
             AddressSet set = test.resources(AddressSet.class).list().getItems().get(0);
             List<String> entries = List.copyOf(set.getSpec().entries);
@@ -130,6 +142,7 @@ class RbacIT {
             test.resources(DefaultDeny.class).inNamespace("rbac").withName("deny").delete();
             test.pods().inNamespace("rbac").delete();
             test.nodes().withName("r1").delete();
+            test.resources(dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class).withName("rbac-guard").delete();
             await().atMost(Duration.ofSeconds(15)).until(() -> test.resources(NodeRuleSet.class).list().getItems().isEmpty()
                     && test.resources(AddressSet.class).list().getItems().isEmpty());
             // at least one lease renewal (retry period 2 s)
@@ -148,6 +161,7 @@ class RbacIT {
         }
         // the status controller's list + watch of DefaultDenies started with the application, before this test
         assertThat(used).contains(new Permission("netfence.dev", "defaultdenies/status", "patch", false));
+        assertThat(used).contains(new Permission("policy.networking.k8s.io", "clusternetworkpolicies/status", "update", false));
         assertThat(used).containsExactlyInAnyOrderElementsOf(OperatorApiAccess.PERMISSIONS);
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netfence.cluster.ClusterChange.Kind;
 import dev.netfence.cluster.ClusterInformers;
 import dev.netfence.cluster.ClusterModel;
-import dev.netfence.cluster.ClusterPolicyCrdCheck;
 import dev.netfence.cluster.ClusterSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,11 +20,12 @@ import org.eclipse.microprofile.config.Config;
 @ApplicationScoped
 public class WebhookWiring {
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(WebhookWiring.class);
-
-    /** What the webhook judges against: no nodes (admission does not need them). */
+    /**
+     * What the webhook judges against: no nodes (admission does not need them). ClusterNetworkPolicies when the
+     * cluster serves the version Netfence reads (the informers check, and log, at start-up).
+     */
     static final EnumSet<Kind> WATCHED = EnumSet.of(Kind.NAMESPACE, Kind.POD, Kind.NETWORK_POLICY, Kind.DEFAULT_DENY,
-            Kind.CRITICAL_FLOW);
+            Kind.CRITICAL_FLOW, Kind.CLUSTER_NETWORK_POLICY);
 
     @Produces
     @Singleton
@@ -70,15 +70,8 @@ public class WebhookWiring {
         return new AdmissionReviewHandler(mapper, views, judge, new AdmissionMetrics(registry));
     }
 
-    void start(@Observes StartupEvent ignored, ClusterInformers informers, ClusterViewPublisher views,
-               KubernetesClient client) {
-        // ClusterNetworkPolicy is judged only in the version Netfence reads; say at start-up whether the cluster serves it
-        ClusterPolicyCrdCheck.Result crd = ClusterPolicyCrdCheck.check(client);
-        if (crd.status() == ClusterPolicyCrdCheck.Status.SERVED || crd.status() == ClusterPolicyCrdCheck.Status.NOT_INSTALLED) {
-            LOG.info(crd.message());
-        } else {
-            LOG.warn(crd.message());
-        }
+    void start(@Observes StartupEvent ignored, ClusterInformers informers, ClusterViewPublisher views) {
+        // ClusterInformers checks (and logs) whether the cluster serves the ClusterNetworkPolicy version Netfence reads
         informers.start();
         views.changed();
     }

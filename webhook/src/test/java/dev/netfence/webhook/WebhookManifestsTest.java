@@ -60,6 +60,30 @@ class WebhookManifestsTest {
                 .isEqualTo("request.userInfo.username != 'system:serviceaccount:netfence-system:netfence-operator'"));
         String rbac = Files.readString(DIR.resolve("..").resolve("operator-rbac.yaml"));
         assertThat(rbac).contains("kind: ServiceAccount\nmetadata:\n  name: netfence-operator\n  namespace: netfence-system");
+        // issue 16: status writes (DefaultDeny, ClusterNetworkPolicy) go to the status subresource, which no rule names
+        assertThat(w.getRules()).flatExtracting(r -> r.getResources()).noneMatch(r -> r.contains("/"));
+    }
+
+    /** Issue 16: the webhook judges every change against the ClusterNetworkPolicies in force, so it watches them. */
+    @Test
+    void theWebhookMayReadClusterNetworkPoliciesAndTheirCrd() throws Exception {
+        List<io.fabric8.kubernetes.api.model.rbac.PolicyRule> rules;
+        try (InputStream in = Files.newInputStream(DIR.resolve("rbac.yaml"))) {
+            rules = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build().load(in).items().stream()
+                    .filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole)
+                    .flatMap(o -> ((io.fabric8.kubernetes.api.model.rbac.ClusterRole) o).getRules().stream()).toList();
+        }
+        assertThat(rules).anySatisfy(r -> {
+            assertThat(r.getApiGroups()).containsExactly("policy.networking.k8s.io");
+            assertThat(r.getResources()).containsExactly("clusternetworkpolicies");
+            assertThat(r.getVerbs()).containsExactlyInAnyOrder("get", "list", "watch");
+        });
+        assertThat(rules).anySatisfy(r -> {
+            assertThat(r.getResources()).containsExactly("customresourcedefinitions");
+            assertThat(r.getResourceNames()).containsExactly("clusternetworkpolicies.policy.networking.k8s.io");
+            assertThat(r.getVerbs()).containsExactly("get");
+        });
+        assertThat(WebhookWiring.WATCHED).contains(dev.netfence.cluster.ClusterChange.Kind.CLUSTER_NETWORK_POLICY);
     }
 
     /**

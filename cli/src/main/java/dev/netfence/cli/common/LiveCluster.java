@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * files of {@code KUBECONFIG} (colon separated), else {@code ~/.kube/config}; the context is
  * {@code --context}, else the file's {@code current-context}. One list of each kind, no watch: the
  * command answers for the cluster as it was at that moment. Read: Namespaces, Pods, Nodes,
- * NetworkPolicies, Services, EndpointSlices, DefaultDenies and CriticalFlows; kinds the user may
+ * NetworkPolicies, Services, EndpointSlices, DefaultDenies, CriticalFlows and ClusterNetworkPolicies; kinds the user may
  * not list (RBAC), or Netfence's CRDs when they are not installed, are left out with a note, except
  * Pods, Namespaces and NetworkPolicies, without which no answer would be right.
  */
@@ -83,6 +83,9 @@ public class LiveCluster {
                     () -> client.resources(DefaultDeny.class).inAnyNamespace().list().getItems()));
             objects.addAll(list("criticalflows.netfence.dev", server, contextName, false, notes,
                     () -> client.resources(CriticalFlow.class).list().getItems()));
+            // upstream's CRD, in the version Netfence reads (a cluster without it has none: a note, as for the others)
+            objects.addAll(list("clusternetworkpolicies.policy.networking.k8s.io (v1beta1)", server, contextName, false, notes,
+                    () -> client.resources(dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class).list().getItems()));
             notes.forEach(n -> err.println("note: " + n));
             Manifests manifests = ApiObjects.of(origin, objects);
             manifests.notes().forEach(n -> err.println("note: " + n));

@@ -44,7 +44,9 @@ public final class ApiObjects {
             try {
                 Object model = k.toModel.apply(r);
                 List<ValidationError> errors = model instanceof NetworkPolicy np ? PolicyValidator.validate(np)
-                        : model instanceof DefaultDeny dd ? PolicyValidator.validate(dd) : List.of();
+                        : model instanceof DefaultDeny dd ? PolicyValidator.validate(dd)
+                        : model instanceof dev.netfence.policy.model.ClusterNetworkPolicy cnp
+                                ? dev.netfence.policy.validate.ClusterPolicyValidator.validate(cnp) : List.of();
                 if (!errors.isEmpty()) {
                     ValidationError e = errors.get(0);
                     notes.add(new ManifestNote(where, 0, "left out " + ref + ": " + e.fieldPath() + ": " + e.message()));

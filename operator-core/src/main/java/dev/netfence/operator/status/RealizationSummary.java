@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Realization of every policy object, from the compiled rule sets (who must enforce what) and the
+ * Realization of every policy object (NetworkPolicy, DefaultDeny, ClusterNetworkPolicy), from the compiled rule sets (who must enforce what) and the
  * NodeRuleSet statuses the enforcers wrote (what they applied). A node realizes a policy when its
  * enforcer reports the content hash of the current rule set as applied. Pure.
  */
@@ -37,6 +37,9 @@ public final class RealizationSummary {
             for (LocalPod pod : rs.pods()) {
                 pod.ingressPolicies().forEach(id -> atId(id).addPod(pod.key()));
                 pod.egressPolicies().forEach(id -> atId(id).addPod(pod.key()));
+                // a ClusterNetworkPolicy "selects" the pods its subject selects (LocalPod lists them per direction)
+                pod.clusterIngress().forEach(id -> atId(id).addPod(pod.key()));
+                pod.clusterEgress().forEach(id -> atId(id).addPod(pod.key()));
             }
         }
     }
@@ -45,10 +48,19 @@ public final class RealizationSummary {
         return byObject.computeIfAbsent(kind + "/" + namespace + "/" + name, k -> new PolicyRealization());
     }
 
-    /** A policy id is {@code kind/namespace/name/direction}: both directions count as one object. */
+    /**
+     * A policy id is {@code kind/namespace/name/direction} ({@code ClusterNetworkPolicy/name/direction} for the
+     * cluster-scoped kind, whose namespace is ""): both directions count as one object.
+     */
     private PolicyRealization atId(String id) {
-        return byObject.computeIfAbsent(id.substring(0, id.lastIndexOf('/')), k -> new PolicyRealization());
+        String object = id.substring(0, id.lastIndexOf('/'));
+        if (object.startsWith(CLUSTER_PREFIX)) {
+            object = CLUSTER_PREFIX + "/" + object.substring(CLUSTER_PREFIX.length());
+        }
+        return byObject.computeIfAbsent(object, k -> new PolicyRealization());
     }
+
+    private static final String CLUSTER_PREFIX = dev.netfence.policy.model.ClusterNetworkPolicy.KIND + "/";
 
     /** The realization of one object; an object that selects no pods has an empty one (nothing to enforce). */
     public PolicyRealization of(String kind, String namespace, String name) {
