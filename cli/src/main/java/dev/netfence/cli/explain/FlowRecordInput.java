@@ -21,7 +21,7 @@ import java.util.Locale;
  * The flow records {@code explain --from-flow} reads: one JSON object per line as {@code netfence
  * flows -o json} prints them and the enforcer logs them (category {@code netfence.flows}), or a whole
  * {@code GET /flows} answer (its {@code records}); from a file, standard input ({@code -}) or the
- * argument itself when it starts with <code>{</code>. Each record is checked for what explaining it
+ * argument itself when it starts with <code>{</code> (or {@code [}, refused as not an object). Each record is checked for what explaining it
  * needs (protocol, destination port, both ends by address or {@code namespace/pod}), and a bad one is
  * a user error naming the input, line and field.
  */
@@ -39,7 +39,7 @@ final class FlowRecordInput {
     static List<Located> read(String argument, InputStream stdin) {
         String name;
         String text;
-        if (argument.strip().startsWith("{")) {
+        if (argument.strip().startsWith("{") || argument.strip().startsWith("[")) {
             name = "the argument";
             text = argument;
         } else if (argument.equals("-")) {
