@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code simulate -f demo/} reads the demo's cluster as step 3 leaves it: demo/.netfenceignore lists
  * the change of step 4 (an update of shop/default-deny the webhook refuses) and that of step 5 (an update
- * of shop-data/db-from-api), which would otherwise be "defined twice". The demo itself reads its step files by name and still applies it.
+ * of shop-data/db-from-api) and that of step 7 (shop-data/default-deny in audit mode), which would otherwise be
+ * "defined twice". The demo itself reads its step files by name and still applies them.
  */
 class DemoDirectoryTest {
 
@@ -19,7 +20,7 @@ class DemoDirectoryTest {
     void theDemoDirectoryIsTheClusterOfStep3() {
         Result dir = Netfence.run("simulate", "-f", "../demo", "--port", "5432,53/UDP");
         assertThat(dir.exitCode()).isZero();
-        assertThat(dir.err()).isEqualTo("note: ../demo/.netfenceignore: skipped 2 files it lists\n");
+        assertThat(dir.err()).isEqualTo("note: ../demo/.netfenceignore: skipped 3 files it lists\n");
         String[] files = new String[CLUSTER.length + 3];
         files[0] = "simulate";
         System.arraycopy(CLUSTER, 0, files, 1, CLUSTER.length);
@@ -37,7 +38,7 @@ class DemoDirectoryTest {
     @Test
     void lintReadsTheSameFiles() {
         Result lint = Netfence.run("lint", "-f", "../demo");
-        assertThat(lint.err()).contains("skipped 2 paths: 2 excluded by --exclude or .netfenceignore").doesNotContain("defined twice");
+        assertThat(lint.err()).contains("skipped 3 paths: 3 excluded by --exclude or .netfenceignore").doesNotContain("defined twice");
         assertThat(lint.exitCode()).isZero();
     }
 

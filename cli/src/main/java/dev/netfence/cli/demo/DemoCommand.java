@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
  * (no policy; a DefaultDeny per namespace; the policies that open the shop; a change refused at
  * admission because it would cut DNS; a change that cuts a live connection it no longer allows
  * while another stays up, {@link RevocationStep}; a pod that starts under a DefaultDeny and sends from its first instant,
- * {@link NewPodStep}). After each step the matrix measured with real packets is
+ * {@link NewPodStep}; a denied connection in the flow log, then its policy in audit mode, {@link FlowLogStep}). After each step the matrix measured with real packets is
  * printed next to the engine's prediction, with the time from applying to enforced.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -62,8 +62,11 @@ import picocli.CommandLine.Spec;
                 "Exit 0 when every measured matrix equals the predicted one, 3 when one differs."})
 public class DemoCommand implements Callable<Integer> {
 
-    /** Steps 1-3 enforce, 4 is refused at admission, 5 revokes a connection, 6 starts a pod under a DefaultDeny. */
-    static final int STEPS = 6;
+    /**
+     * Steps 1-3 enforce, 4 is refused at admission, 5 revokes a connection, 6 starts a pod under a DefaultDeny,
+     * 7 shows a denial in the flow log and a policy in audit mode.
+     */
+    static final int STEPS = 7;
 
     /** A measured matrix differs from the predicted one. */
     public static final int MISMATCH = 3;
@@ -127,13 +130,15 @@ public class DemoCommand implements Callable<Integer> {
         // makes through the node's conflist (Debian's plugins chained with netfence)
         LabNodeEnforcers direct = null;
         OperatorPath operator = null;
+        // each node's enforcer with the enforcer application's default flow log (denials logged, 300 records/s)
+        NodeFlowLogs flowLogs = new NodeFlowLogs();
         if (rulePath == RulePathKind.direct) {
-            direct = new LabNodeEnforcers(demo.bare());
+            direct = new LabNodeEnforcers(demo.bare()).withFlowLogs(flowLogs::start);
         } else {
             operator = OperatorPath.start(checkoutRoot().resolve("crds"), DemoManifests.resources(demo.cluster()).stream()
-                    .filter(o -> o instanceof io.fabric8.kubernetes.api.model.Node).toList());
+                    .filter(o -> o instanceof io.fabric8.kubernetes.api.model.Node).toList(), flowLogs);
         }
-        RulePath path = direct != null ? new LabEnforcerPath(direct) : operator;
+        RulePath path = direct != null ? new LabEnforcerPath(direct, flowLogs) : operator;
         long pathStarted = System.nanoTime() - t;
         t = System.nanoTime();
         Lab lab;
@@ -165,7 +170,8 @@ public class DemoCommand implements Callable<Integer> {
                     demo.files(demo.policies()), DemoManifests.resources(demo.policies()), opened, rules, lab, probes);
             refusedStep(demo, opened, lab, probes);
             ClusterSnapshot revoked = revocationStep(demo, opened, rules, lab, probes);
-            newPodStep(revoked, rules, lab);
+            ClusterSnapshot withNewPod = newPodStep(revoked, rules, lab);
+            flowLogStep(demo, withNewPod, rules, lab);
 
             long total = System.nanoTime() - started;
             say("");
@@ -268,15 +274,18 @@ public class DemoCommand implements Callable<Integer> {
         return outcome.changed();
     }
 
-    private void newPodStep(ClusterSnapshot current, RulePath rules, Lab lab) throws Exception {
+    private ClusterSnapshot newPodStep(ClusterSnapshot current, RulePath rules, Lab lab) throws Exception {
         int n = 6;
         String title = "A new pod under a DefaultDeny, sending from its first instant";
         pause(n);
         header(n, title, "made through the node's CNI (fail-closed, the default): nothing the policies deny gets out before"
                 + " its rules arrive");
         String problem;
+        ClusterSnapshot changed = current;
         try {
-            problem = NewPodStep.run(lab, rules, current, this::say).problem();
+            NewPodStep.Outcome outcome = NewPodStep.run(lab, rules, current, this::say);
+            problem = outcome.problem();
+            changed = outcome.changed();
         } catch (NotEnforcedException e) {
             problem = "the new pod's rules were not enforced: " + e.getMessage();
         }
@@ -285,6 +294,27 @@ public class DemoCommand implements Callable<Integer> {
         }
         say("[" + n + "/" + STEPS + "] " + title + ": " + (problem == null
                 ? "0 denied datagrams arrived, the allowed connection worked" : problem));
+        return changed;
+    }
+
+    private void flowLogStep(DemoManifests demo, ClusterSnapshot current, RulePath rules, Lab lab) throws Exception {
+        int n = 7;
+        String title = "What the policies deny, in the flow log; a policy in audit mode";
+        pause(n);
+        header(n, title, "each node's enforcer logs the packets its policies deny, with the deciding policy (netfence flows);"
+                + " an audited policy denies nothing and logs what it would deny");
+        String problem;
+        try {
+            problem = FlowLogStep.run(lab, rules, demo, current, this::say).problem();
+        } catch (NotEnforcedException e) {
+            problem = "not enforced: " + e.getMessage();
+        }
+        if (problem != null) {
+            mismatches.add("step " + n + ": " + problem);
+        }
+        say("[" + n + "/" + STEPS + "] " + title + ": " + (problem == null
+                ? "denied and logged with its DefaultDeny; in audit mode connected and logged would-deny; denied again"
+                + " once enforcing" : problem));
     }
 
     /** What {@code kubectl apply} sends: an UPDATE of the object if the cluster holds one of that name, else a CREATE. */

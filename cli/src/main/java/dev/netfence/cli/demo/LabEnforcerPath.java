@@ -14,9 +14,17 @@ import java.util.List;
 final class LabEnforcerPath implements RulePath {
 
     private final LabNodeEnforcers enforcers;
+    private final NodeFlowLogs flowLogs;
 
-    LabEnforcerPath(LabNodeEnforcers enforcers) {
+    /** {@code enforcers} made {@link LabNodeEnforcers#withFlowLogs with} {@code flowLogs}. */
+    LabEnforcerPath(LabNodeEnforcers enforcers, NodeFlowLogs flowLogs) {
         this.enforcers = enforcers;
+        this.flowLogs = flowLogs;
+    }
+
+    @Override
+    public NodeFlowLogs flowLogs() {
+        return flowLogs;
     }
 
     @Override
@@ -32,5 +40,6 @@ final class LabEnforcerPath implements RulePath {
     @Override
     public void close() {
         enforcers.close(); // the kernel tables stay, as a stopped enforcer leaves them
+        flowLogs.close();
     }
 }

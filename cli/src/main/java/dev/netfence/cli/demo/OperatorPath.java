@@ -71,8 +71,13 @@ final class OperatorPath implements RulePath, NodeEnforcers {
     private final Semaphore ruleSetEvents = new Semaphore(0);
     private String lastTiming = "";
 
-    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, Path work) {
+    /** Each node's flow log, as the enforcer application starts it with its default settings (denials logged). */
+    private final NodeFlowLogs flowLogs;
+
+    private OperatorPath(EmbeddedApiServer api, OperatorRuntime operator, DefaultDenyStatusController status, Path work,
+                         NodeFlowLogs flowLogs) {
         this.api = api;
+        this.flowLogs = flowLogs;
         this.operator = operator;
         this.status = status;
         this.work = work;
@@ -84,7 +89,7 @@ final class OperatorPath implements RulePath, NodeEnforcers {
      * listed. The enforcers start when the lab makes its nodes ({@link #start(Lab, LabNode)}). Call from
      * outside every lab namespace.
      */
-    static OperatorPath start(Path crdDirectory, List<HasMetadata> nodes) {
+    static OperatorPath start(Path crdDirectory, List<HasMetadata> nodes, NodeFlowLogs flowLogs) {
         EmbeddedApiServer api = EmbeddedApiServer.start(crdDirectory);
         OperatorRuntime operator = null;
         DefaultDenyStatusController status = null;
@@ -101,7 +106,7 @@ final class OperatorPath implements RulePath, NodeEnforcers {
             // DefaultDeny statuses by the same JOSDK reconciler the operator application registers (without server-side
             // apply: the embedded mock server has none)
             status = DefaultDenyStatusController.start(api.client(), realizations, false);
-            path = new OperatorPath(api, operator, status, work);
+            path = new OperatorPath(api, operator, status, work, flowLogs);
             OperatorPath p = path;
             path.ruleSets = api.client().resources(NodeRuleSet.class).inform(new ResourceEventHandler<>() {
                 @Override
@@ -142,7 +147,7 @@ final class OperatorPath implements RulePath, NodeEnforcers {
      * enforcer per lab node, each up and synced once when this returns.
      */
     static OperatorPath start(Lab lab, Path crdDirectory) {
-        OperatorPath path = start(crdDirectory, List.of());
+        OperatorPath path = start(crdDirectory, List.of(), new NodeFlowLogs());
         try {
             lab.nodes().forEach(n -> path.startEnforcer(lab, n));
             path.awaitReady();
@@ -192,6 +197,8 @@ final class OperatorPath implements RulePath, NodeEnforcers {
         EnforcerLoop enforcer = KubernetesEnforcer.create(EnforcerSettings.defaults(node.name()), api.client(),
                 "netfence-enforcer-" + node.name(), lab.inNode(node.name()), EnforcerObserver.NONE, NewPodSettings.DEFAULTS,
                 announced);
+        // the enforcer application's default flow log (netfence.enforcer.flow-log.denied=true): its rules in every table
+        enforcer.withFlowLog(flowLogs.start(lab, node));
         enforcers.add(enforcer);
         nodes.add(node.name());
         enforcer.start();
@@ -260,6 +267,11 @@ final class OperatorPath implements RulePath, NodeEnforcers {
     }
 
     @Override
+    public NodeFlowLogs flowLogs() {
+        return flowLogs;
+    }
+
+    @Override
     public String lastTiming() {
         return lastTiming;
     }
@@ -297,6 +309,7 @@ final class OperatorPath implements RulePath, NodeEnforcers {
         }
         endpoints.forEach(CniEndpoint::close);
         enforcers.forEach(EnforcerLoop::close);
+        flowLogs.close();
         status.close();
         operator.stop();
         api.close();

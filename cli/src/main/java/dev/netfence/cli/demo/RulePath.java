@@ -19,6 +19,9 @@ interface RulePath extends AutoCloseable {
     /** @throws NotEnforcedException when the nodes do not report the expected rules in time */
     Duration enforce(ClusterSnapshot expected, List<HasMetadata> objects) throws Exception;
 
+    /** The flow logs of the nodes' enforcers. */
+    NodeFlowLogs flowLogs();
+
     /** What the last {@link #enforce} spent where, for the line after "enforced ... after applying" (empty: nothing to add). */
     default String lastTiming() {
         return "";

@@ -38,11 +38,11 @@ public class ExplainCommand implements Callable<Integer> {
     @Mixin
     InputOptions input;
 
-    @Option(names = "--from", required = true, paramLabel = "NS/POD|IP",
+    @Option(names = "--from", paramLabel = "NS/POD|IP",
             description = "The source: a pod (a workload's pod: NS/KIND/NAME, e.g. shop/deploy/web), or an IP address.")
     String from;
 
-    @Option(names = "--to", required = true, paramLabel = "NS/POD|IP|svc/NS/NAME",
+    @Option(names = "--to", paramLabel = "NS/POD|IP|svc/NS/NAME",
             description = "The destination: a pod, an IP address (a pod's, a node's or one outside the cluster), or a "
                     + "Service (svc/NS/NAME, --port its port): then the flow to each of its endpoints after DNAT.")
     String to;
@@ -50,11 +50,25 @@ public class ExplainCommand implements Callable<Integer> {
     @Mixin
     FlowOptions flow;
 
+    @Option(names = "--from-flow", paramLabel = "FILE|-|JSON",
+            description = {"Explain flow records instead of --from/--to/--port: lines of `netfence flows -o json` or of the "
+                    + "enforcer's log (one JSON record each), or a GET /flows answer; a file, - for standard input, or one "
+                    + "record's JSON. Says whether the current policies decide what the record says."})
+    String fromFlow;
+
     @Mixin
     OutputOption output;
 
     @Override
     public Integer call() {
+        if (fromFlow != null) {
+            return explainRecords();
+        }
+        if (from == null || to == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required options: "
+                    + (from == null ? "'--from=NS/POD|IP'" : "") + (from == null && to == null ? ", " : "")
+                    + (to == null ? "'--to=NS/POD|IP|svc/NS/NAME'" : "") + " (or --from-flow FILE to explain a flow record)");
+        }
         flow.check(spec.commandLine());
         ClusterInput cluster = input.load(spec.commandLine().getErr());
         Manifests loaded = cluster.manifests();
@@ -78,6 +92,31 @@ public class ExplainCommand implements Callable<Integer> {
         Endpoint[] ends = endpoints(cluster);
         PrintWriter out = spec.commandLine().getOut();
         out.print(render(snapshot, new Flow(ends[0], ends[1], flow.protocol(), flow.port()), output.json()));
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    /** {@code --from-flow}: each record explained from the current policies, and whether it agrees with them. */
+    private int explainRecords() {
+        picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        List<String> conflicting = java.util.stream.Stream.of("--from", "--to", "--port", "--protocol")
+                .filter(parsed::hasMatchedOption).toList();
+        if (!conflicting.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--from-flow explains the record's own flow"
+                    + " (its source, destination, protocol and port): drop " + String.join(", ", conflicting));
+        }
+        List<FlowRecordInput.Located> records = FlowRecordInput.read(fromFlow, System.in);
+        ClusterInput cluster = input.load(spec.commandLine().getErr());
+        RecordExplainer explainer = new RecordExplainer(cluster.snapshot());
+        PrintWriter out = spec.commandLine().getOut();
+        for (int i = 0; i < records.size(); i++) {
+            RecordExplainer.Result r = explainer.explain(records.get(i));
+            if (output.json()) {
+                out.println(r.json());
+            } else {
+                out.print((i == 0 ? "" : "\n") + (records.size() > 1 ? "[" + (i + 1) + "/" + records.size() + "] " : "") + r.text());
+            }
+        }
         out.flush();
         return ExitCodes.OK;
     }

@@ -1,8 +1,5 @@
 package dev.netfence.cli.flows;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netfence.cli.ExitCodes;
 import dev.netfence.cli.UserInputException;
 import dev.netfence.cli.common.LiveCluster;
@@ -15,13 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -80,8 +70,6 @@ public class FlowsCommand implements Callable<Integer> {
     @Mixin
     OutputOption output;
 
-    private final ObjectMapper json = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     @Override
     public Integer call() throws Exception {
         if (verdict != null) {
@@ -96,10 +84,10 @@ public class FlowsCommand implements Callable<Integer> {
                     + " port-forward) or --node NODE (a cluster node, through the API server)");
         }
         if (url != null) {
-            return print(url.replaceAll("/+$", ""));
+            return print(new FlowsClient(url));
         }
         try (KubernetesClient client = cluster.client(); LocalPortForward forward = forward(client)) {
-            return print("http://127.0.0.1:" + forward.getLocalPort());
+            return print(new FlowsClient("http://127.0.0.1:" + forward.getLocalPort()));
         }
     }
 
@@ -113,50 +101,21 @@ public class FlowsCommand implements Callable<Integer> {
         return client.pods().inNamespace(ENFORCER_NAMESPACE).withName(pods.get(0).getMetadata().getName()).portForward(ENFORCER_PORT);
     }
 
-    private int print(String base) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private int print(FlowsClient enforcer) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        FlowsClient.Filter filter = new FlowsClient.Filter(verdict, pod, namespace);
         long next = since;
         do {
-            JsonNode answer = fetch(http, base, next);
-            for (JsonNode r : answer.path("records")) {
-                FlowRecord record = json.treeToValue(r, FlowRecord.class);
-                out.println(output.json() ? json.writeValueAsString(record) : FlowText.line(record));
+            FlowsClient.Page page = enforcer.fetch(next, filter);
+            for (FlowRecord record : page.records()) {
+                out.println(output.json() ? FlowsClient.jsonLine(record) : FlowText.line(record));
             }
             out.flush();
-            next = answer.path("next").asLong(next);
+            next = page.next();
             if (follow) {
                 Thread.sleep(1000);
             }
         } while (follow);
         return ExitCodes.OK;
-    }
-
-    private JsonNode fetch(HttpClient http, String base, long after) throws IOException, InterruptedException {
-        StringBuilder q = new StringBuilder(base).append("/flows?since=").append(after);
-        param(q, "verdict", verdict);
-        param(q, "pod", pod);
-        param(q, "namespace", namespace);
-        HttpResponse<String> r;
-        try {
-            r = http.send(HttpRequest.newBuilder(URI.create(q.toString())).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UserInputException("cannot reach the enforcer at " + base + " (" + e.getClass().getSimpleName()
-                    .replace("Exception", "").toLowerCase() + (e.getMessage() == null ? "" : ": " + e.getMessage())
-                    + "): is it running, and is --url its HTTP port (netfence.enforcer's quarkus.http.port, 9464)?");
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("--url " + base + " is not an http:// address");
-        }
-        if (r.statusCode() != 200) {
-            throw new UserInputException("the enforcer at " + base + " answered " + r.statusCode() + ": " + r.body().strip());
-        }
-        return json.readTree(r.body());
-    }
-
-    private static void param(StringBuilder q, String name, String value) {
-        if (value != null) {
-            q.append('&').append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-        }
     }
 }

@@ -37,9 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DatapathBenchmark {
     private static int POLICIES = 1_000;
-    private static final int PORT = 8080;
-    private static final String CLIENT = "10.78.0.2";
-    private static final String SERVER = "10.78.0.1";
+    static final int PORT = 8080;
+    static final String CLIENT = "10.78.0.2";
+    static final String SERVER = "10.78.0.1";
 
     public static void main(String[] args) throws Exception {
         String reason = NetNs.unavailableReason();
@@ -119,7 +119,7 @@ public final class DatapathBenchmark {
         }
     }
 
-    private static List<ServerSocket> serve(String namespace, AtomicBoolean stop) {
+    static List<ServerSocket> serve(String namespace, AtomicBoolean stop) {
         List<ServerSocket> listeners = new ArrayList<>();
         ServerSocket s = NetNs.call(namespace, () -> {
             ServerSocket ss = new ServerSocket();
@@ -219,7 +219,7 @@ public final class DatapathBenchmark {
         }
     }
 
-    private static double connectionsPerSecond(String client, int seconds, int threads) throws InterruptedException {
+    static double connectionsPerSecond(String client, int seconds, int threads) throws InterruptedException {
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         long end = System.nanoTime() + seconds * 1_000_000_000L;

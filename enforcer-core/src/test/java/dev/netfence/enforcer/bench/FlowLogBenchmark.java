@@ -25,9 +25,19 @@ import java.util.Map;
  * 300), so CPU per 1,000 records times the rate is the logging's CPU share.
  *
  * <p>Run (from the repository root): {@code enforcer-core/bench.sh FlowLogBenchmark [seconds]} (default 10 per phase).
+ *
+ * <p>{@code enforcer-core/bench.sh FlowLogBenchmark connections [seconds] [rounds] [threads] [flood/s]} (as root;
+ * defaults 5, 3, 2, 20000) is the issue's end-to-end figure instead: new TCP connections per second through a node
+ * at 1,000 policies with logging of denials off and on while denied datagrams flood it ({@link FlowLogConnections}).
  */
 public final class FlowLogBenchmark {
     public static void main(String[] args) throws Exception {
+        // the enforcer's own log manager, as in the application (else the JDK finds it late and says so on stderr)
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+        if (args.length > 0 && args[0].equals("connections")) {
+            FlowLogConnections.run(arg(args, 1, 5), arg(args, 2, 3), arg(args, 3, 2), arg(args, 4, 20_000));
+            return;
+        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         byte[] one = hex("v4-tcp");
         byte[] datagram = new byte[one.length * 32];
@@ -40,6 +50,10 @@ public final class FlowLogBenchmark {
         System.out.printf("ratio record/decode %.2f; at the default budget of 300 records/s: %.4f%% of a core%n",
                 record / decode, record * 300 / 1e6 / 10);
         System.out.printf("load average after: %s%n", loadAverage());
+    }
+
+    private static int arg(String[] args, int i, int absent) {
+        return args.length > i ? Integer.parseInt(args[i]) : absent;
     }
 
     private static FlowLog log(boolean jsonLines) {

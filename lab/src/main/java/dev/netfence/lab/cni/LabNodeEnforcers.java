@@ -5,6 +5,7 @@ import dev.netfence.enforcer.cni.CniInstaller;
 import dev.netfence.enforcer.cni.CniSettings;
 import dev.netfence.enforcer.cni.PodAnnouncements;
 import dev.netfence.enforcer.datapath.NftablesDatapath;
+import dev.netfence.enforcer.flow.FlowLog;
 import dev.netfence.enforcer.loop.EnforcerLoop;
 import dev.netfence.enforcer.loop.EnforcerObserver;
 import dev.netfence.enforcer.loop.EnforcerSettings;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 
 /**
  * One real enforcer per lab node, as the DaemonSet runs them: the enforcer's {@link EnforcerLoop} with
@@ -51,6 +53,8 @@ public final class LabNodeEnforcers implements NodeEnforcers, AutoCloseable {
     private final Path work;
     private final Path plugin;
     private final Map<String, Node> nodes = new LinkedHashMap<>();
+    /** Each node's flow log, made when the node's enforcer starts (null: none, the lab's default). */
+    private volatile BiFunction<Lab, LabNode, FlowLog> flowLogs;
 
     private record Node(Published source, EnforcerLoop loop, CniEndpoint endpoint) {
     }
@@ -77,6 +81,16 @@ public final class LabNodeEnforcers implements NodeEnforcers, AutoCloseable {
         this(initial, NewPodSettings.DEFAULTS);
     }
 
+    /**
+     * Gives each node's enforcer loop a flow log ({@link EnforcerLoop#withFlowLog}), made by {@code perNode}
+     * when the node starts, as the enforcer application does with its flow-log settings; call before the
+     * lab is up.
+     */
+    public LabNodeEnforcers withFlowLogs(BiFunction<Lab, LabNode, FlowLog> perNode) {
+        this.flowLogs = perNode;
+        return this;
+    }
+
     @Override
     public Path plugin() {
         return plugin;
@@ -89,6 +103,10 @@ public final class LabNodeEnforcers implements NodeEnforcers, AutoCloseable {
         PodAnnouncements announced = PodAnnouncements.persistent(cni.stateDir());
         EnforcerLoop loop = new EnforcerLoop(EnforcerSettings.defaults(node.name()), source,
                 new NftablesDatapath(lab.inNode(node.name())), StatusSink.NONE, EnforcerObserver.NONE, newPods, announced);
+        BiFunction<Lab, LabNode, FlowLog> logs = flowLogs;
+        if (logs != null) {
+            loop.withFlowLog(logs.apply(lab, node));
+        }
         CniEndpoint endpoint;
         try {
             loop.start();
