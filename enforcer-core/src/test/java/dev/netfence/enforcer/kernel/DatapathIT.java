@@ -128,6 +128,43 @@ class DatapathIT {
         }
     }
 
+    /**
+     * A node whose pods have IPv4 addresses only gets no IPv6 policy rules (NftablesRenderer.needsV6): every
+     * pair, unmarked and marked, still follows the engine, and the table holds no {@code ip6} rule outside the
+     * base chains.
+     */
+    @Test
+    void anIpv4OnlyNodeFollowsTheEngine() throws Exception {
+        String reason = NetNs.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        ClusterSnapshot shop = SampleClusters.shop(false);
+        List<Pod> pods = shop.pods().stream().filter(p -> "n1".equals(p.nodeName())).toList();
+        PolicyEngine engine = new PolicyEngine(shop);
+        try (RoutedNode node = new RoutedNode("dp4", "10.77.255.1"); Probes.Servers servers = new Probes.Servers()) {
+            for (Pod p : pods) {
+                String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
+                for (int[] port : PORTS) {
+                    Probes.serve(servers, ns, port[0]);
+                }
+            }
+            RuleSetApplier applier = new RuleSetApplier(new Nftables());
+            ResolvedRuleSet rs = RuleSetCompiler.compile(shop).forNode("n1");
+            NetNs.call(node.nodeNamespace(), () -> applier.apply(rs));
+            String listing = NetNs.call(node.nodeNamespace(), () -> new Nftables().run("list table inet netfence"));
+            assertThat(listing).doesNotContain("_v6 {\n\t\ttype ipv6_addr\n\t\tflags interval");
+            assertThat(NftablesRenderer.render(rs).chains().stream().filter(c -> c.hook() == null)
+                    .flatMap(c -> c.rules().stream())).noneMatch(r -> r.contains("ip6 "));
+            Map<String, Boolean> expected = new LinkedHashMap<>();
+            Map<String, Boolean> observed = probeEveryPair(node, pods, engine, expected);
+            assertThat(observed).isEqualTo(expected);
+            assertThat(expected).containsValue(true).containsValue(false);
+            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("table inet nf-marks {\n"
+                    + "\tchain before {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+                    + "\t\tmeta mark set 0x00004000\n\t}\n}\n"));
+            assertThat(probeEveryPair(node, pods, engine, new LinkedHashMap<>())).as("marked packets").isEqualTo(expected);
+        }
+    }
+
     /** Every pod pair, TCP and UDP, v4 and v6 where both have it: what got through, and the engine's answer into {@code expected}. */
     private static Map<String, Boolean> probeEveryPair(RoutedNode node, List<Pod> pods, PolicyEngine engine,
                                                        Map<String, Boolean> expected) {
