@@ -89,6 +89,8 @@ public final class AdmissionLoadBenchmark {
             Runtime.getRuntime().availableProcessors() >= 2 ? "0" : "");
     /** Diagnostics only (e.g. -XX:StartFlightRecording=...), added after the Deployment's options; never for reported figures. */
     static final String WEBHOOK_EXTRA_JVM = System.getProperty("bench.webhookJvmArgs", "");
+    /** Runs to take the webhook's CPU profile of (CpuProfile): e.g. {@code serial,1000}; diagnostics, like the above. */
+    static final String PROFILE = System.getProperty("bench.profile", "");
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final int CPUS = Runtime.getRuntime().availableProcessors();
     /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level (one INFO line per request). */
@@ -187,19 +189,26 @@ public final class AdmissionLoadBenchmark {
                 Hostile.run(http, URI.create("https://localhost:" + PORT + "/validate"), seconds, webhook.pid());
                 return;
             }
+            CpuProfile profile = CpuProfile.of(PROFILE, webhook.pid(), root.resolve("webhook/target"));
             Usage usage = new Usage(webhook.pid(), gcLog);
+            profile.start("serial");
             serial(http, bodies, 2000);
             System.out.println("  " + usage.next(2000));
+            profile.stop("serial", 2000);
             PodUpdates updates = new PodUpdates(client, POD_UPDATES);
             for (int rate : new int[] {200, 1000}) {
+                profile.start(Integer.toString(rate));
                 run(http, bodies, rate, seconds, true);
                 System.out.println("  " + usage.next(rate * seconds));
+                profile.stop(Integer.toString(rate), rate * seconds);
                 updates.start();
+                profile.start(rate + "+updates");
                 run(http, bodies, rate, seconds, true);
                 updates.stop();
                 System.out.printf("  (the run above: while %d pod updates/s arrive; %d updates sent, %d failed)%n",
                         POD_UPDATES, updates.sent(), updates.failed());
                 System.out.println("  " + usage.next(rate * seconds));
+                profile.stop(rate + "+updates", rate * seconds);
             }
             System.out.printf("webhook peak resident memory (VmHWM): %d MiB; load average %s%n", peakRssMiB(webhook.pid()),
                     loadAverage());
@@ -266,12 +275,14 @@ public final class AdmissionLoadBenchmark {
         private final java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         private long wall = System.nanoTime();
         private long webhookCpu;
+        private long webhookSystem;
         private long driverCpu;
 
         Usage(long webhookPid, Path gcLog) {
             this.webhookPid = webhookPid;
             this.gc = new GcLog(gcLog);
             this.webhookCpu = cpuNanos(webhookPid);
+            this.webhookSystem = systemNanos(webhookPid);
             this.driverCpu = driverCpuNanos();
             gc.pauses();   // from here on
         }
@@ -280,20 +291,33 @@ public final class AdmissionLoadBenchmark {
         String next(int requests) {
             long now = System.nanoTime();
             long w = cpuNanos(webhookPid);
+            long sys = systemNanos(webhookPid);
             long d = driverCpuNanos();
             double seconds = (now - wall) / 1e9;
             String s = String.format("CPU over the run (%.1f s): webhook %.0f%% of a core, load generator + mock API server %.0f%%; "
-                    + "webhook CPU per request %.2f ms; webhook GC: %s; load average %s", seconds,
+                    + "webhook CPU per request %.2f ms (%.2f ms of it in the kernel); webhook GC: %s; load average %s", seconds,
                     100.0 * (w - webhookCpu) / (now - wall), 100.0 * (d - driverCpu) / (now - wall),
-                    (w - webhookCpu) / 1e6 / requests, gc.pauses(), loadAverage());
+                    (w - webhookCpu) / 1e6 / requests, (sys - webhookSystem) / 1e6 / requests, gc.pauses(), loadAverage());
             wall = now;
             webhookCpu = w;
+            webhookSystem = sys;
             driverCpu = d;
             return s;
         }
 
         private long driverCpuNanos() {
             return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+        }
+
+        /** stime of /proc/PID/stat (CPU time in the kernel), in clock ticks of 10 ms. */
+        static long systemNanos(long pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return Long.parseLong(f[12]) * 10_000_000L;
+            } catch (java.io.IOException e) {
+                return -1;
+            }
         }
 
         /** utime + stime of /proc/PID/stat, in clock ticks of 10 ms (USER_HZ is 100 on Linux). */
