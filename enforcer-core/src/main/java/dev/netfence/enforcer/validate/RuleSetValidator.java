@@ -10,6 +10,10 @@ import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.PolicyRules;
 import dev.netfence.policy.compile.PortRange;
 import dev.netfence.policy.compile.ResolvedRuleSet;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +44,13 @@ public final class RuleSetValidator {
     private static final Pattern ADDRESS_SET = Pattern.compile("as-[a-z0-9]{1,40}");
     /** The field path of a rule: {@code spec.ingress[0]}, {@code spec.allowDNS}, {@code spec.egress[2].to[1]}. */
     private static final Pattern FIELD_PATH = Pattern.compile("spec(\\.[A-Za-z]{1,32}(\\[[0-9]{1,6}\\])?){1,6}");
-    private static final Set<String> KINDS = Set.of("NetworkPolicy", "DefaultDeny");
+    private static final Set<String> KINDS = Set.of("NetworkPolicy", "DefaultDeny", ClusterNetworkPolicy.KIND);
+    /**
+     * A ClusterNetworkPolicy rule name as it may reach a counter comment and a flow record: the CRD's
+     * own rule (upstream allows any text of up to 100 characters; the schema refuses quotes,
+     * backslashes and control characters, which could end a quoted nftables comment).
+     */
+    private static final Pattern RULE_NAME = Pattern.compile(dev.netfence.crds.SchemaRules.RULE_NAME);
     /** Far above what a node holds (the scale target is ~110 pods and a few thousand rules per node). */
     static final int MAX_ITEMS = 1_000_000;
 
@@ -131,9 +141,11 @@ public final class RuleSetValidator {
         }
         Set<String> audited = new HashSet<>();
         policies.stream().filter(PolicyRules::audit).forEach(p -> audited.add(p.id()));
+        Map<String, PolicyRules> byId = new HashMap<>();
+        policies.forEach(p -> byId.put(p.id(), p));
         List<LocalPod> pods = new ArrayList<>();
         for (int i = 0; i < size("spec.pods", rs.pods()); i++) {
-            LocalPod pod = pod("spec.pods[" + i + "]", rs.pods().get(i), ids);
+            LocalPod pod = pod("spec.pods[" + i + "]", rs.pods().get(i), byId);
             unmixed("spec.pods[" + i + "].ingressPolicies", pod.ingressPolicies(), audited);
             unmixed("spec.pods[" + i + "].egressPolicies", pod.egressPolicies(), audited);
             pods.add(pod);
@@ -166,27 +178,69 @@ public final class RuleSetValidator {
 
     private PolicyRules policy(String path, PolicyRules p, Set<String> sets) {
         if (p.kind() == null || !KINDS.contains(p.kind())) {
-            throw invalid(path + ".kind", "must be NetworkPolicy or DefaultDeny, not " + shown(p.kind()));
+            throw invalid(path + ".kind", "must be NetworkPolicy, DefaultDeny or ClusterNetworkPolicy, not " + shown(p.kind()));
         }
-        String ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
+        boolean cluster = ClusterNetworkPolicy.KIND.equals(p.kind());
+        String ns;
+        if (cluster) {
+            if (!p.namespace().isEmpty()) {
+                throw invalid(path + ".namespace", "must be empty for a ClusterNetworkPolicy (cluster-scoped), not "
+                        + shown(p.namespace()));
+            }
+            ns = "";
+        } else {
+            ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
+        }
         String name = name(SUBDOMAIN, path + ".name", p.name(), "an object name");
         if (p.direction() == null) {
             throw invalid(path + ".direction", "required: Ingress or Egress");
         }
-        String id = PolicyRules.idOf(p.kind(), ns, name, p.direction());
+        String id = cluster ? PolicyRules.clusterIdOf(name, p.direction()) : PolicyRules.idOf(p.kind(), ns, name, p.direction());
         if (!id.equals(p.id())) {
-            throw invalid(path + ".id", "must be " + id + " (kind/namespace/name/direction), not " + shown(p.id()));
+            throw invalid(path + ".id", "must be " + id + (cluster ? " (kind/name/direction)" : " (kind/namespace/name/direction)")
+                    + ", not " + shown(p.id()));
+        }
+        if (cluster) {
+            if (p.tier() == null) {
+                throw invalid(path + ".tier", "required for a ClusterNetworkPolicy: Admin or Baseline");
+            }
+            if (p.priority() < 0 || p.priority() > dev.netfence.crds.SchemaRules.MAX_PRIORITY) {
+                throw invalid(path + ".priority", "must be 0-" + dev.netfence.crds.SchemaRules.MAX_PRIORITY + ", not " + p.priority());
+            }
+            if (p.audit()) {
+                throw invalid(path + ".audit", "a ClusterNetworkPolicy is never audited (Enforcement applies to the"
+                        + " NetworkPolicy tier only): remove it");
+            }
+        } else {
+            if (p.tier() != null) {
+                throw invalid(path + ".tier", "only a ClusterNetworkPolicy has a tier; a " + p.kind()
+                        + " is in the NetworkPolicy tier: remove it");
+            }
+            if (p.priority() != 0) {
+                throw invalid(path + ".priority", "only a ClusterNetworkPolicy has a priority: remove it");
+            }
         }
         List<CompiledRule> rules = new ArrayList<>();
         for (int j = 0; j < size(path + ".rules", p.rules()); j++) {
-            rules.add(rule(path + ".rules[" + j + "]", p.rules().get(j), sets));
+            rules.add(rule(path + ".rules[" + j + "]", p.rules().get(j), sets, cluster));
         }
-        return new PolicyRules(id, p.kind(), ns, name, p.direction(), rules, p.audit());
+        return new PolicyRules(id, p.kind(), ns, name, p.direction(), rules, p.audit(), p.tier(), cluster ? p.priority() : 0);
     }
 
-    private CompiledRule rule(String path, CompiledRule r, Set<String> sets) {
+    private CompiledRule rule(String path, CompiledRule r, Set<String> sets, boolean cluster) {
         if (r.fieldPath() == null || r.fieldPath().length() > 200 || !FIELD_PATH.matcher(r.fieldPath()).matches()) {
             throw invalid(path + ".fieldPath", "must be a field path such as spec.ingress[0], not " + shown(r.fieldPath()));
+        }
+        if (!cluster && r.action() != RuleAction.ACCEPT) {
+            throw invalid(path + ".action", "a NetworkPolicy-tier rule only allows: " + r.action().apiName()
+                    + " is for ClusterNetworkPolicy rules (remove it)");
+        }
+        if (!cluster && !r.name().isEmpty()) {
+            throw invalid(path + ".name", "only a ClusterNetworkPolicy rule has a name: remove it");
+        }
+        if (r.name().length() > dev.netfence.crds.SchemaRules.RULE_NAME_MAX_LENGTH || !RULE_NAME.matcher(r.name()).matches()) {
+            throw invalid(path + ".name", "must be at most " + dev.netfence.crds.SchemaRules.RULE_NAME_MAX_LENGTH
+                    + " characters without quotes, backslashes or control characters, not " + shown(r.name()));
         }
         List<String> peers = new ArrayList<>();
         for (int k = 0; k < size(path + ".peers", r.peers()); k++) {
@@ -216,18 +270,61 @@ public final class RuleSetValidator {
             }
             named.add(new DestinationPort(address(at + ".address", d.address()), d.protocol(), d.port()));
         }
-        return new CompiledRule(r.fieldPath(), r.allPeers(), peers, r.allPorts(), ports, named);
+        return new CompiledRule(r.fieldPath(), r.allPeers(), peers, r.allPorts(), ports, named, r.action(), r.name());
     }
 
-    private LocalPod pod(String path, LocalPod p, Set<String> policyIds) {
+    private LocalPod pod(String path, LocalPod p, Map<String, PolicyRules> policies) {
         String ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
         String name = name(SUBDOMAIN, path + ".name", p.name(), "a pod name");
         List<String> ips = new ArrayList<>();
         for (int k = 0; k < size(path + ".ips", p.ips()); k++) {
             ips.add(address(path + ".ips[" + k + "]", p.ips().get(k)));
         }
-        return new LocalPod(ns, name, ips, policyRefs(path + ".ingressPolicies", p.ingressPolicies(), policyIds),
-                policyRefs(path + ".egressPolicies", p.egressPolicies(), policyIds));
+        return new LocalPod(ns, name, ips, policyRefs(path + ".ingressPolicies", p.ingressPolicies(), policies),
+                policyRefs(path + ".egressPolicies", p.egressPolicies(), policies),
+                clusterRefs(path + ".clusterIngress", p.clusterIngress(), Direction.INGRESS, policies),
+                clusterRefs(path + ".clusterEgress", p.clusterEgress(), Direction.EGRESS, policies));
+    }
+
+    /**
+     * A pod's tier list: ClusterNetworkPolicy directions of {@code direction} listed in spec.policies,
+     * in evaluation order (Admin before Baseline, each by priority then name), as the datapath inlines
+     * them in that order: a list out of order would let a lower-precedence rule decide first.
+     */
+    private List<String> clusterRefs(String path, List<String> refs, Direction direction, Map<String, PolicyRules> policies) {
+        PolicyRules previous = null;
+        for (int k = 0; k < size(path, refs); k++) {
+            String at = path + "[" + k + "]";
+            PolicyRules p = policies.get(refs.get(k));
+            if (p == null) {
+                throw invalid(at, "names policy " + shown(refs.get(k)) + ", which is not in spec.policies");
+            }
+            if (!p.clusterTier()) {
+                throw invalid(at, "names " + p.kind() + " " + shown(p.id()) + ": only ClusterNetworkPolicy directions"
+                        + " belong here (NetworkPolicy-tier ones go in ingressPolicies/egressPolicies)");
+            }
+            if (p.direction() != direction) {
+                throw invalid(at, "names " + shown(p.id()) + ", a " + p.direction().apiName() + " direction, in the "
+                        + direction.apiName() + " list");
+            }
+            if (previous != null && !inEvaluationOrder(previous, p)) {
+                throw invalid(at, "lists " + shown(p.id()) + " after " + shown(previous.id()) + ": the list must be in"
+                        + " evaluation order (Admin before Baseline, then priority, then name; recompile the rule set)");
+            }
+            previous = p;
+        }
+        return refs;
+    }
+
+    /** Whether {@code a} is evaluated strictly before {@code b}: tier, then priority, then name. */
+    private static boolean inEvaluationOrder(PolicyRules a, PolicyRules b) {
+        if (a.tier() != b.tier()) {
+            return a.tier() == Tier.ADMIN;
+        }
+        if (a.priority() != b.priority()) {
+            return a.priority() < b.priority();
+        }
+        return a.name().compareTo(b.name()) < 0;
     }
 
     /**
@@ -242,10 +339,15 @@ public final class RuleSetValidator {
         }
     }
 
-    private List<String> policyRefs(String path, List<String> refs, Set<String> policyIds) {
+    private List<String> policyRefs(String path, List<String> refs, Map<String, PolicyRules> policies) {
         for (int k = 0; k < size(path, refs); k++) {
-            if (!policyIds.contains(refs.get(k))) {
+            PolicyRules p = policies.get(refs.get(k));
+            if (p == null) {
                 throw invalid(path + "[" + k + "]", "names policy " + shown(refs.get(k)) + ", which is not in spec.policies");
+            }
+            if (p.clusterTier()) {
+                throw invalid(path + "[" + k + "]", "names ClusterNetworkPolicy direction " + shown(p.id())
+                        + ": tier policies go in clusterIngress/clusterEgress, not in the NetworkPolicy-tier lists");
             }
         }
         return refs;

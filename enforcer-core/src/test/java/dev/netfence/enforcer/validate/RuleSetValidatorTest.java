@@ -26,6 +26,28 @@ class RuleSetValidatorTest {
         assertThat(NftablesRenderer.render(checked)).isEqualTo(NftablesRenderer.render(valid));
     }
 
+    static List<HostileRuleSets.Case> tieredCases() {
+        return HostileRuleSets.tieredCases();
+    }
+
+    @Test
+    void aValidTieredRuleSetPassesUnchanged() {
+        ResolvedRuleSet valid = HostileRuleSets.validTiered();
+        assertThat(valid.ruleSet().policies()).anyMatch(p -> p.clusterTier());
+        assertThat(valid.ruleSet().pods()).anyMatch(p -> p.clusterIngress().size() == 2 && !p.clusterEgress().isEmpty());
+        assertThat(RuleSetValidator.validate("NodeRuleSet n1", valid)).isEqualTo(valid);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tieredCases")
+    void nonsenseInTheTiersIsRefusedWithItsFieldNamed(HostileRuleSets.Case c) {
+        assertThatThrownBy(() -> RuleSetValidator.validate("NodeRuleSet n1", c.apply(HostileRuleSets.validTiered())))
+                .isInstanceOf(InvalidRuleSetException.class)
+                .hasMessageContaining(c.field())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("Exception")
+                        .hasSizeLessThan(400));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void aHostileRuleSetIsRefusedWithItsFieldNamed(HostileRuleSets.Case c) {
