@@ -82,10 +82,10 @@ public final class RuleSetValidator {
                                            List<LocalPod> middle) {
         RuleSetValidator v = new RuleSetValidator(object);
         NodeRuleSet rs = validated.ruleSet();
-        Set<String> ids = new HashSet<>();
+        Map<String, PolicyRules> ids = new HashMap<>();
         Set<String> audited = new HashSet<>();
         for (PolicyRules p : rs.policies()) {
-            ids.add(p.id());
+            ids.put(p.id(), p);
             if (p.audit()) {
                 audited.add(p.id());
             }
