@@ -13,9 +13,9 @@ import java.util.List;
  *
  * <p>Why: a NodeRuleSet lists every local pod, so a pod joining arrives as a whole new document; the
  * loop then validates and applies only the changed pods ({@code RuleSetValidator.withPods},
- * {@code PodElements}) instead of the whole rule set. Comparing is by reference first (a source that
- * keeps the unchanged parts, as the benchmarks' and the file source's rebuilt objects do not, costs a
- * pointer comparison per item) and by value otherwise.
+ * {@code PodElements}) instead of the whole rule set. Items are compared by reference first (one pointer
+ * comparison each when the source hands out the unchanged parts again) and by value otherwise (a source
+ * that converts the whole document anew, as the Kubernetes source does, pays an equals per item).
  */
 record PodChange(int prefix, int suffix, List<LocalPod> oldMiddle, List<LocalPod> newMiddle) {
 
