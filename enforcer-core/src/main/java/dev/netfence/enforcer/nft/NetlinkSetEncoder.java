@@ -113,7 +113,11 @@ final class NetlinkSetEncoder {
             return false;
         }
         for (String e : set.elements()) {
-            IpAddress first = AddressRanges.parse(e).first();
+            long v4 = plainV4(e);
+            if (v4 > 0) {
+                continue;
+            }
+            IpAddress first = v4 == 0 ? IpAddress.parse(e) : AddressRanges.parse(e).first();
             if (first.hi() == 0 && first.lo() == 0) {
                 return false;
             }
@@ -124,7 +128,14 @@ final class NetlinkSetEncoder {
     private static void write(NetlinkWriter out, Shape shape, NftSet set, String e) {
         switch (shape.kind()) {
             case ADDRESS -> {
-                if (set.interval()) {
+                long v4 = plainV4(e);
+                if (v4 >= 0) {
+                    // a single IPv4 address, the common element: no parser objects (see plainV4)
+                    element(out, NfNetlink.be32((int) v4), null, 0, null);
+                    if (set.interval() && v4 != 0xffffffffL) {
+                        element(out, NfNetlink.be32((int) (v4 + 1)), null, NFT_SET_ELEM_INTERVAL_END, null);
+                    }
+                } else if (set.interval()) {
                     AddressRanges.Interval i = AddressRanges.parse(e);
                     element(out, NetlinkSetElements.bytes(i.first()), null, 0, null);
                     IpAddress end = i.last().next();
@@ -137,7 +148,9 @@ final class NetlinkSetEncoder {
             }
             case ADDRESS_TO_MARK -> {
                 int sep = separator(e);
-                byte[] key = NetlinkSetElements.bytes(IpAddress.parse(e.substring(0, sep)));
+                String address = e.substring(0, sep);
+                long v4 = plainV4(address);
+                byte[] key = v4 >= 0 ? NfNetlink.be32((int) v4) : NetlinkSetElements.bytes(IpAddress.parse(address));
                 element(out, key, null, 0, NetlinkRuleEncoder.le32(mark(e.substring(sep + 3).trim())));
             }
             case MARK_TO_VERDICT -> {
@@ -220,6 +233,47 @@ final class NetlinkSetEncoder {
     /** Protocol (1 byte padded to 4) and port (2 bytes big-endian padded to 4), as nft lays out a concatenation. */
     private static byte[] protoPort(int proto, int port) {
         return new byte[]{(byte) proto, 0, 0, 0, (byte) (port >>> 8), (byte) port, 0, 0};
+    }
+
+    /**
+     * The value of {@code s} when it is an IPv4 address in the canonical dotted form the renderer writes
+     * (four decimal octets 0-255 without leading zeros), else -1 and the caller uses the strict parser
+     * ({@code IpAddress}, {@code AddressRanges}) for it. Elements were validated and re-written from parsed
+     * values before rendering; this only spares a full load of 100,000 elements the parser's objects
+     * (about half of the encoder's time at 10,000 pods).
+     */
+    static long plainV4(String s) {
+        int n = s.length();
+        if (n < 7 || n > 15) {
+            return -1;
+        }
+        long value = 0;
+        int octet = 0;
+        int digits = 0;
+        int dots = 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                if (digits > 0 && octet == 0) {
+                    return -1; // a leading zero
+                }
+                octet = octet * 10 + (c - '0');
+                if (++digits > 3 || octet > 255) {
+                    return -1;
+                }
+            } else if (c == '.' && digits > 0 && dots < 3) {
+                value = value << 8 | octet;
+                octet = 0;
+                digits = 0;
+                dots++;
+            } else {
+                return -1;
+            }
+        }
+        if (dots != 3 || digits == 0) {
+            return -1;
+        }
+        return value << 8 | octet;
     }
 
     private static int separator(String e) {

@@ -79,6 +79,35 @@ public final class NftablesRenderer {
         return Build.policyChainName(id);
     }
 
+    /**
+     * The profile chain a pod is looked up into in this direction, or null when nothing isolates it there
+     * (the one definition the renderer and {@link PodElements} share).
+     */
+    static String podProfile(Direction d, LocalPod pod) {
+        List<String> ids = d == Direction.INGRESS ? pod.ingressPolicies() : pod.egressPolicies();
+        return ids.isEmpty() ? null : Build.profileChainName(d, ids);
+    }
+
+    /** The pod map of a direction and family: pod address → profile id. */
+    static String podMap(Direction d, boolean v6) {
+        return d.field() + "_pods" + (v6 ? "_v6" : "_v4");
+    }
+
+    /** The verdict map of a direction: profile id → the profile's trampoline. */
+    static String profileMap(Direction d) {
+        return d.field() + "_profiles";
+    }
+
+    /** The set of a profile's pod addresses of one family, for packets that arrive marked. */
+    static String profileSet(String profile, boolean v6) {
+        return "p" + profile + (v6 ? "_v6" : "_v4");
+    }
+
+    /** Whether the policy chains carry IPv6 rules for this rule set (see {@code Build.needsV6}). */
+    static boolean needsV6(NodeRuleSet rs) {
+        return Build.needsV6(rs);
+    }
+
     public static RenderedTable render(ResolvedRuleSet resolved) {
         return new Build(resolved).table();
     }
@@ -140,9 +169,10 @@ public final class NftablesRenderer {
             }
             for (LocalPod pod : rs.pods()) {
                 for (Direction d : Direction.values()) {
-                    List<String> ids = d == Direction.INGRESS ? pod.ingressPolicies() : pod.egressPolicies();
-                    if (!ids.isEmpty()) {
-                        profiles.get(d).putIfAbsent(profileChain(d, ids), ids);
+                    String profile = podProfile(d, pod);
+                    if (profile != null && !profiles.get(d).containsKey(profile)) {
+                        List<String> ids = d == Direction.INGRESS ? pod.ingressPolicies() : pod.egressPolicies();
+                        profiles.get(d).put(profileChain(d, ids), ids);
                     }
                 }
             }
@@ -211,25 +241,24 @@ public final class NftablesRenderer {
             List<String> v4 = new ArrayList<>();
             List<String> v6 = new ArrayList<>();
             for (LocalPod p : rs.pods()) {
-                List<String> policyIds = ingress ? p.ingressPolicies() : p.egressPolicies();
-                if (policyIds.isEmpty()) {
+                String profile = podProfile(d, p);
+                if (profile == null) {
                     continue;
                 }
-                String profile = profileChainName(d, policyIds);
                 for (String ip : p.ips()) {
                     boolean isV6 = IpAddress.parse(ip).v6();
                     (isV6 ? v6 : v4).add(ip + " : " + mark(ids.get(profile)));
                     (isV6 ? membersV6 : membersV4).get(profile).add(ip);
                 }
             }
-            addSet(new NftSet(d.field() + "_pods_v4", "ipv4_addr : mark", false, v4));
-            addSet(new NftSet(d.field() + "_pods_v6", "ipv6_addr : mark", false, v6));
-            addSet(new NftSet(d.field() + "_profiles", "mark : verdict", false, verdicts));
+            addSet(new NftSet(podMap(d, false), "ipv4_addr : mark", false, v4));
+            addSet(new NftSet(podMap(d, true), "ipv6_addr : mark", false, v6));
+            addSet(new NftSet(profileMap(d), "mark : verdict", false, verdicts));
             for (String profile : profiles.keySet()) {
                 for (boolean isV6 : new boolean[]{false, true}) {
                     List<String> members = (isV6 ? membersV6 : membersV4).get(profile);
                     if (!members.isEmpty()) {
-                        String set = "p" + profile + (isV6 ? "_v6" : "_v4");
+                        String set = profileSet(profile, isV6);
                         addSet(new NftSet(set, isV6 ? "ipv6_addr" : "ipv4_addr", false, members));
                         marked.add((isV6 ? "ip6 " : "ip ") + pod + " @" + set + " jump " + profile);
                     }

@@ -132,6 +132,9 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
                     added.add(e);
                 }
             }
+            if (removed.isEmpty() && added.isEmpty()) {
+                continue; // the same elements in another order (a table updated in place by PodElements)
+            }
             if (s.isMap()) {
                 // map elements are deleted by key; a key whose verdict changed is deleted, then added anew
                 removed = removed.stream().map(RenderedTable::mapKey).toList();

@@ -70,6 +70,42 @@ public final class RuleSetValidator {
         return new RuleSetValidator(object).resolved(in);
     }
 
+    /**
+     * {@code validated} (a result of {@link #validate}) with its pods from {@code prefix} to {@code size - suffix}
+     * replaced by {@code middle}, each of which is validated as {@link #validate} validates a pod; the other pods,
+     * the policies and the AddressSets are taken as they are (validated before). What a pod change costs when only
+     * pods changed: the changed pods, not the document.
+     *
+     * @throws InvalidRuleSetException naming the object, the field (with the pod's index in the new document) and what is wrong
+     */
+    public static ResolvedRuleSet withPods(String object, ResolvedRuleSet validated, int prefix, int suffix,
+                                           List<LocalPod> middle) {
+        RuleSetValidator v = new RuleSetValidator(object);
+        NodeRuleSet rs = validated.ruleSet();
+        Map<String, PolicyRules> ids = new HashMap<>();
+        Set<String> audited = new HashSet<>();
+        for (PolicyRules p : rs.policies()) {
+            ids.put(p.id(), p);
+            if (p.audit()) {
+                audited.add(p.id());
+            }
+        }
+        List<LocalPod> old = rs.pods();
+        List<LocalPod> pods = new ArrayList<>(prefix + middle.size() + suffix);
+        pods.addAll(old.subList(0, prefix));
+        for (int i = 0; i < middle.size(); i++) {
+            String path = "spec.pods[" + (prefix + i) + "]";
+            LocalPod pod = v.pod(path, middle.get(i), ids);
+            v.unmixed(path + ".ingressPolicies", pod.ingressPolicies(), audited);
+            v.unmixed(path + ".egressPolicies", pod.egressPolicies(), audited);
+            pods.add(pod);
+        }
+        pods.addAll(old.subList(old.size() - suffix, old.size()));
+        v.size("spec.pods", pods);
+        return new ResolvedRuleSet(new NodeRuleSet(rs.node(), rs.nodeAddresses(), pods, rs.policies(), rs.addressSets()),
+                validated.addressSets());
+    }
+
     private ResolvedRuleSet resolved(ResolvedRuleSet in) {
         NodeRuleSet rs = in.ruleSet();
         String node = name(SUBDOMAIN, "spec.node", rs.node(), "a node name (lowercase letters, digits, '-', '.')");

@@ -1,0 +1,187 @@
+package dev.netfence.enforcer.bench;
+
+import dev.netfence.enforcer.datapath.NftablesDatapath;
+import dev.netfence.enforcer.kernel.NetNs;
+import dev.netfence.enforcer.loop.EnforcerLoop;
+import dev.netfence.enforcer.loop.EnforcerObserver;
+import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.loop.StatusSink;
+import dev.netfence.enforcer.datapath.NamespaceThread;
+import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.source.RuleSetSource;
+import dev.netfence.policy.compile.LocalPod;
+import dev.netfence.policy.compile.NodeRuleSet;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One local pod joining, leaving and moving between two existing profiles, end to end through the
+ * enforcer's loop as a NodeRuleSet change arrives (production classes: {@link EnforcerLoop},
+ * {@link NftablesDatapath} in a scratch namespace {@code nf-bench-podchg-<pid>}; production defaults
+ * except the coalescing delay, 0 here so that it does not hide the work): from the source's change
+ * notice to the loop's apply done (validation, table update, netlink batch, status bookkeeping), at 100
+ * and 10,000 local pods in the same run, with the loop thread's CPU per change. Run as root:
+ * {@code enforcer-core/bench.sh PodChangeBenchmark [rounds]}.
+ */
+public final class PodChangeBenchmark {
+    private static final String NS = "nf-bench-podchg-" + ProcessHandle.current().pid();
+
+    public static void main(String[] args) throws Exception {
+        String reason = NetNs.unavailableReason();
+        if (reason != null) {
+            System.out.println("skipped: " + reason);
+            return;
+        }
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+        System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).strip());
+        try {
+            // twice each, interleaved, so that both sizes see the JIT warm and the same load
+            double[][] small = new double[2][];
+            double[][] large = new double[2][];
+            for (int pass = 0; pass < 2; pass++) {
+                small = run(100, rounds, pass == 1);
+                large = run(10_000, rounds, pass == 1);
+            }
+            System.out.printf("ratio 10,000 / 100 pods (median latency): join %.2f, leave %.2f, move %.2f%n",
+                    median(large[0]) / median(small[0]), median(large[1]) / median(small[1]),
+                    median(large[2]) / median(small[2]));
+        } finally {
+            NetNs.delete(NS);
+        }
+        System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).strip());
+    }
+
+    /** Latencies in ms of join, leave and move (index 0, 1, 2) and the loop thread's CPU ms per change (3). */
+    private static double[][] run(int pods, int rounds, boolean print) throws Exception {
+        ResolvedRuleSet base = SyntheticRuleSets.build(pods, 5, 5, Math.max(10, pods / 10), 100);
+        NodeRuleSet n = base.ruleSet();
+        LocalPod like = n.pods().get(0);
+        LocalPod other = n.pods().get(n.pods().size() - 1);
+        LocalPod joining = new LocalPod("bench", "new-pod", List.of("10.250.1.7"), like.ingressPolicies(), like.egressPolicies());
+        LocalPod moved = new LocalPod("bench", "new-pod", List.of("10.250.1.7"), other.ingressPolicies(), other.egressPolicies());
+        ResolvedRuleSet joined = withPod(base, joining);
+        ResolvedRuleSet movedRs = withPod(base, moved);
+        NetNs.delete(NS);
+        NetNs.add(NS);
+        Source source = new Source(base);
+        LinkedBlockingQueue<ApplyResult> applied = new LinkedBlockingQueue<>();
+        EnforcerObserver observer = new EnforcerObserver() {
+            @Override
+            public void applied(ApplyResult result) {
+                applied.add(result);
+            }
+        };
+        EnforcerSettings defaults = EnforcerSettings.defaults("bench");
+        EnforcerSettings settings = new EnforcerSettings(defaults.nodeName(), defaults.source(), defaults.rulesPath(),
+                defaults.pollInterval(), defaults.retryInitial(), defaults.retryMax(), defaults.networkNamespace(),
+                defaults.resyncInterval(), defaults.counterInterval(), Duration.ZERO, defaults.connectionRevocation());
+        double[] join = new double[rounds];
+        double[] leave = new double[rounds];
+        double[] move = new double[rounds];
+        double[] cpu = new double[rounds];
+        try (NamespaceThread thread = new NamespaceThread(NS);
+             EnforcerLoop loop = new EnforcerLoop(settings, source, new NftablesDatapath(thread), StatusSink.NONE, observer).start()) {
+            ApplyResult first = applied.poll(120, TimeUnit.SECONDS);
+            if (first == null) {
+                throw new IllegalStateException("no first apply: " + loop.state().lastError());
+            }
+            for (int i = 0; i < rounds; i++) {
+                long c0 = processCpuNanos();
+                join[i] = change(source, joined, applied);
+                move[i] = change(source, movedRs, applied);
+                leave[i] = change(source, base, applied);
+                cpu[i] = (processCpuNanos() - c0) / 3e6;
+            }
+        }
+        if (print) {
+            System.out.printf("%,d local pods (%,d policies), one pod through the loop (change notice -> applied), median (min, max) of %d:%n"
+                            + "  join  %.2f ms (%.2f, %.2f)%n  move  %.2f ms (%.2f, %.2f)%n  leave %.2f ms (%.2f, %.2f)%n"
+                            + "  process CPU per change %.2f ms (median)%n",
+                    pods, n.policies().size(), rounds, median(join), min(join), max(join), median(move), min(move), max(move),
+                    median(leave), min(leave), max(leave), median(cpu));
+        }
+        return new double[][]{join, leave, move, cpu};
+    }
+
+    private static double change(Source source, ResolvedRuleSet next, LinkedBlockingQueue<ApplyResult> applied)
+            throws InterruptedException {
+        applied.clear();
+        long t = System.nanoTime();
+        source.set(next);
+        ApplyResult r = applied.poll(60, TimeUnit.SECONDS);
+        double ms = (System.nanoTime() - t) / 1e6;
+        if (r == null) {
+            throw new IllegalStateException("the change was not applied within 60 s");
+        }
+        if (r.kind() != ApplyResult.Kind.DELTA) {
+            throw new IllegalStateException("expected an element delta, got " + r.kind());
+        }
+        return ms;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static ResolvedRuleSet withPod(ResolvedRuleSet rs, LocalPod pod) {
+        NodeRuleSet n = rs.ruleSet();
+        List<LocalPod> pods = new ArrayList<>(n.pods());
+        pods.add(pod);
+        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, n.policies(), n.addressSets()),
+                rs.addressSets());
+    }
+
+    /** An event source like the Kubernetes one: a new object per change, and a notice. */
+    private static final class Source implements RuleSetSource {
+        private volatile ResolvedRuleSet current;
+        private volatile Runnable listener = () -> { };
+
+        Source(ResolvedRuleSet first) {
+            this.current = first;
+        }
+
+        void set(ResolvedRuleSet next) {
+            current = next;
+            listener.run();
+        }
+
+        @Override
+        public Optional<ResolvedRuleSet> current() {
+            return Optional.of(current);
+        }
+
+        @Override
+        public String describe() {
+            return "the benchmark";
+        }
+
+        @Override
+        public boolean onChange(Runnable l) {
+            listener = l;
+            return true;
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(0);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(0);
+    }
+}

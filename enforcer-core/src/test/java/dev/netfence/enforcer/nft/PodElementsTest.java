@@ -1,0 +1,112 @@
+package dev.netfence.enforcer.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netfence.enforcer.bench.SyntheticRuleSets;
+import dev.netfence.policy.compile.LocalPod;
+import dev.netfence.policy.compile.NodeRuleSet;
+import dev.netfence.policy.compile.ResolvedRuleSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/** {@link PodElements} against the renderer: the updated table has exactly the elements a fresh render of the new rule set has. */
+class PodElementsTest {
+
+    @Test
+    void randomPodChangesGiveTheRenderersElements() {
+        Random random = new Random(13);
+        ResolvedRuleSet rs = SyntheticRuleSets.build(60, 3, 2, 6, 4);
+        RenderedTable table = NftablesRenderer.render(rs);
+        int incremental = 0;
+        for (int step = 0; step < 400; step++) {
+            ResolvedRuleSet next = change(rs, random, step);
+            List<LocalPod> removed = new ArrayList<>(rs.ruleSet().pods());
+            removed.removeAll(next.ruleSet().pods());
+            List<LocalPod> added = new ArrayList<>(next.ruleSet().pods());
+            added.removeAll(rs.ruleSet().pods());
+            var updated = PodElements.update(table, rs.ruleSet(), next.ruleSet(), removed, added);
+            RenderedTable fresh = NftablesRenderer.render(next);
+            if (updated.isPresent()) {
+                incremental++;
+                assertSameContent(updated.get(), fresh, step);
+                assertThat(fresh.elementChanges(updated.get())).as("step %d: nothing left to apply", step)
+                        .hasValue(List.of());
+                table = updated.get();
+            } else {
+                // only a change of the table's shape goes the long way
+                assertThat(fresh.elementChanges(table)).as("step %d: a shape change", step).isEmpty();
+                table = fresh;
+            }
+            rs = next;
+        }
+        assertThat(incremental).isGreaterThan(200);
+    }
+
+    @Test
+    void aPodWithANewProfileOrTheFirstIpv6AddressNeedsARender() {
+        ResolvedRuleSet rs = SyntheticRuleSets.build(20, 5, 2, 4, 4);
+        RenderedTable table = NftablesRenderer.render(rs);
+        LocalPod like = rs.ruleSet().pods().get(0);
+        LocalPod newProfile = new LocalPod("bench", "x", List.of("10.250.0.1"), List.of(), like.ingressPolicies());
+        LocalPod dual = new LocalPod("bench", "y", List.of("10.250.0.2", "fd00::2"), like.ingressPolicies(), List.of());
+        LocalPod plain = new LocalPod("bench", "z", List.of("10.250.0.3"), like.ingressPolicies(), List.of());
+        assertThat(PodElements.update(table, rs.ruleSet(), with(rs, newProfile).ruleSet(), List.of(), List.of(newProfile))).isEmpty();
+        assertThat(PodElements.update(table, rs.ruleSet(), with(rs, dual).ruleSet(), List.of(), List.of(dual))).isEmpty();
+        RenderedTable joined = PodElements.update(table, rs.ruleSet(), with(rs, plain).ruleSet(), List.of(), List.of(plain)).orElseThrow();
+        // only the pod map and the profile's set changed; chains are the same objects
+        assertThat(joined.chains()).isSameAs(table.chains());
+        List<NetlinkSetElements.SetChange> changes = joined.elementChanges(table).orElseThrow();
+        assertThat(changes).extracting(c -> c.set().name()).containsExactlyInAnyOrder("ingress_pods_v4",
+                NftablesRenderer.profileSet(NftablesRenderer.podProfile(dev.netfence.policy.model.Direction.INGRESS, plain), false));
+    }
+
+    private static ResolvedRuleSet with(ResolvedRuleSet rs, LocalPod pod) {
+        List<LocalPod> pods = new ArrayList<>(rs.ruleSet().pods());
+        pods.add(pod);
+        return withPods(rs, pods);
+    }
+
+    private static ResolvedRuleSet withPods(ResolvedRuleSet rs, List<LocalPod> pods) {
+        NodeRuleSet n = rs.ruleSet();
+        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, n.policies(), n.addressSets()),
+                rs.addressSets());
+    }
+
+    /** One random change: a pod leaves, joins another pod's profile (maybe with an address reused), or moves. */
+    private static ResolvedRuleSet change(ResolvedRuleSet rs, Random random, int step) {
+        List<LocalPod> pods = new ArrayList<>(rs.ruleSet().pods());
+        LocalPod some = pods.get(random.nextInt(pods.size()));
+        switch (random.nextInt(4)) {
+            case 0 -> pods.remove(random.nextInt(pods.size()));
+            case 1 -> pods.add(random.nextInt(pods.size() + 1), new LocalPod("bench", "new-" + step,
+                    List.of("10.251." + (step / 250) + "." + (1 + step % 250)), some.ingressPolicies(), some.egressPolicies()));
+            case 2 -> {
+                int i = random.nextInt(pods.size());
+                LocalPod p = pods.get(i);
+                pods.set(i, new LocalPod(p.namespace(), p.name(), p.ips(), some.ingressPolicies(), p.egressPolicies()));
+            }
+            default -> {
+                // another pod at a leaving pod's address
+                int i = random.nextInt(pods.size());
+                LocalPod p = pods.get(i);
+                pods.set(i, new LocalPod("bench", "again-" + step, p.ips(), some.ingressPolicies(), some.egressPolicies()));
+            }
+        }
+        return withPods(rs, pods);
+    }
+
+    private static void assertSameContent(RenderedTable actual, RenderedTable expected, int step) {
+        assertThat(actual.chains()).as("step %d chains", step).isEqualTo(expected.chains());
+        assertThat(actual.objects()).isEqualTo(expected.objects());
+        assertThat(actual.sets().stream().map(NftSet::declaration).toList()).as("step %d declarations", step)
+                .isEqualTo(expected.sets().stream().map(NftSet::declaration).toList());
+        for (int i = 0; i < expected.sets().size(); i++) {
+            assertThat(new TreeSet<>(actual.sets().get(i).elements())).as("step %d set %s", step, expected.sets().get(i).name())
+                    .isEqualTo(new TreeSet<>(expected.sets().get(i).elements()));
+            assertThat(actual.sets().get(i).elements()).doesNotHaveDuplicates();
+        }
+    }
+}
