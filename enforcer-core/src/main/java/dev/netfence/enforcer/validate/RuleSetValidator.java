@@ -10,6 +10,9 @@ import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.PolicyRules;
 import dev.netfence.policy.compile.PortRange;
 import dev.netfence.policy.compile.ResolvedRuleSet;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.RuleAction;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +43,11 @@ public final class RuleSetValidator {
     private static final Pattern ADDRESS_SET = Pattern.compile("as-[a-z0-9]{1,40}");
     /** The field path of a rule: {@code spec.ingress[0]}, {@code spec.allowDNS}, {@code spec.egress[2].to[1]}. */
     private static final Pattern FIELD_PATH = Pattern.compile("spec(\\.[A-Za-z]{1,32}(\\[[0-9]{1,6}\\])?){1,6}");
-    private static final Set<String> KINDS = Set.of("NetworkPolicy", "DefaultDeny");
+    private static final Set<String> KINDS = Set.of("NetworkPolicy", "DefaultDeny", ClusterNetworkPolicy.KIND);
+    /** {@code spec.priority}: "a value from 0 to 1000". */
+    private static final int MAX_PRIORITY = 1000;
+    /** A ClusterNetworkPolicy rule's {@code name}: {@code MaxLength=100} upstream. */
+    private static final int MAX_RULE_NAME = 100;
     /** Far above what a node holds (the scale target is ~110 pods and a few thousand rules per node). */
     static final int MAX_ITEMS = 1_000_000;
 
@@ -95,9 +102,11 @@ public final class RuleSetValidator {
         }
         Set<String> audited = new HashSet<>();
         policies.stream().filter(PolicyRules::audit).forEach(p -> audited.add(p.id()));
+        Map<String, PolicyRules> byId = new HashMap<>();
+        policies.forEach(p -> byId.put(p.id(), p));
         List<LocalPod> pods = new ArrayList<>();
         for (int i = 0; i < size("spec.pods", rs.pods()); i++) {
-            LocalPod pod = pod("spec.pods[" + i + "]", rs.pods().get(i), ids);
+            LocalPod pod = pod("spec.pods[" + i + "]", rs.pods().get(i), byId);
             unmixed("spec.pods[" + i + "].ingressPolicies", pod.ingressPolicies(), audited);
             unmixed("spec.pods[" + i + "].egressPolicies", pod.egressPolicies(), audited);
             pods.add(pod);
@@ -132,23 +141,57 @@ public final class RuleSetValidator {
         if (p.kind() == null || !KINDS.contains(p.kind())) {
             throw invalid(path + ".kind", "must be NetworkPolicy or DefaultDeny, not " + shown(p.kind()));
         }
-        String ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
+        boolean cluster = p.kind().equals(ClusterNetworkPolicy.KIND);
         String name = name(SUBDOMAIN, path + ".name", p.name(), "an object name");
         if (p.direction() == null) {
             throw invalid(path + ".direction", "required: Ingress or Egress");
         }
-        String id = PolicyRules.idOf(p.kind(), ns, name, p.direction());
+        String ns;
+        String id;
+        if (cluster) {
+            // cluster-scoped, in the Admin or Baseline tier, never audited (Enforcement applies to the NetworkPolicy tier)
+            if (!p.namespace().isEmpty()) {
+                throw invalid(path + ".namespace", "must be empty for a ClusterNetworkPolicy (cluster-scoped), not " + shown(p.namespace()));
+            }
+            if (p.tier() == null) {
+                throw invalid(path + ".tier", "required for a ClusterNetworkPolicy: Admin or Baseline");
+            }
+            if (p.priority() < 0 || p.priority() > MAX_PRIORITY) {
+                throw invalid(path + ".priority", "must be 0-" + MAX_PRIORITY + ", not " + p.priority());
+            }
+            if (p.audit()) {
+                throw invalid(path + ".audit", "a ClusterNetworkPolicy is never audited (recompile the rule set)");
+            }
+            ns = "";
+            id = PolicyRules.clusterIdOf(name, p.direction());
+        } else {
+            if (p.tier() != null) {
+                throw invalid(path + ".tier", "only a ClusterNetworkPolicy has a tier, not a " + p.kind());
+            }
+            ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
+            id = PolicyRules.idOf(p.kind(), ns, name, p.direction());
+        }
         if (!id.equals(p.id())) {
-            throw invalid(path + ".id", "must be " + id + " (kind/namespace/name/direction), not " + shown(p.id()));
+            throw invalid(path + ".id", "must be " + id + (cluster ? " (kind/name/direction)" : " (kind/namespace/name/direction)")
+                    + ", not " + shown(p.id()));
         }
         List<CompiledRule> rules = new ArrayList<>();
         for (int j = 0; j < size(path + ".rules", p.rules()); j++) {
-            rules.add(rule(path + ".rules[" + j + "]", p.rules().get(j), sets));
+            rules.add(rule(path + ".rules[" + j + "]", p.rules().get(j), sets, cluster));
         }
-        return new PolicyRules(id, p.kind(), ns, name, p.direction(), rules, p.audit());
+        return new PolicyRules(id, p.kind(), ns, name, p.direction(), rules, p.audit(), p.tier(), cluster ? p.priority() : 0);
     }
 
-    private CompiledRule rule(String path, CompiledRule r, Set<String> sets) {
+    private CompiledRule rule(String path, CompiledRule r, Set<String> sets, boolean cluster) {
+        if (!cluster && r.action() != RuleAction.ACCEPT) {
+            throw invalid(path + ".action", "a NetworkPolicy or DefaultDeny rule only allows: Accept, not " + r.action().apiName());
+        }
+        if (!cluster && !r.name().isEmpty()) {
+            throw invalid(path + ".name", "only ClusterNetworkPolicy rules have names");
+        }
+        if (r.name().length() > MAX_RULE_NAME || r.name().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw invalid(path + ".name", "must be at most " + MAX_RULE_NAME + " printable characters, not " + shown(r.name()));
+        }
         if (r.fieldPath() == null || r.fieldPath().length() > 200 || !FIELD_PATH.matcher(r.fieldPath()).matches()) {
             throw invalid(path + ".fieldPath", "must be a field path such as spec.ingress[0], not " + shown(r.fieldPath()));
         }
@@ -180,19 +223,58 @@ public final class RuleSetValidator {
             }
             named.add(new DestinationPort(address(at + ".address", d.address()), d.protocol(), d.port()));
         }
-        return new CompiledRule(r.fieldPath(), r.allPeers(), peers, r.allPorts(), ports, named);
+        return new CompiledRule(r.fieldPath(), r.allPeers(), peers, r.allPorts(), ports, named, r.action(), r.name());
     }
 
-    private LocalPod pod(String path, LocalPod p, Set<String> policyIds) {
+    private LocalPod pod(String path, LocalPod p, Map<String, PolicyRules> policies) {
+        Set<String> policyIds = policies.keySet();
         String ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
         String name = name(SUBDOMAIN, path + ".name", p.name(), "a pod name");
         List<String> ips = new ArrayList<>();
         for (int k = 0; k < size(path + ".ips", p.ips()); k++) {
             ips.add(address(path + ".ips[" + k + "]", p.ips().get(k)));
         }
-        return new LocalPod(ns, name, ips, policyRefs(path + ".ingressPolicies", p.ingressPolicies(), policyIds),
-                policyRefs(path + ".egressPolicies", p.egressPolicies(), policyIds));
+        for (Direction d : Direction.values()) {
+            String field = path + (d == Direction.INGRESS ? ".ingressPolicies" : ".egressPolicies");
+            List<String> refs = policyRefs(field, p.policies(d), policyIds);
+            for (int k = 0; k < refs.size(); k++) {
+                PolicyRules pr = policies.get(refs.get(k));
+                if (pr.clusterTier() || pr.direction() != d) {
+                    throw invalid(field + "[" + k + "]", "names " + refs.get(k) + ", which is not a NetworkPolicy-tier "
+                            + d.apiName() + " policy (recompile the rule set)");
+                }
+            }
+            clusterRefs(path + (d == Direction.INGRESS ? ".clusterIngress" : ".clusterEgress"), p.clusterPolicies(d), d, policies);
+        }
+        return new LocalPod(ns, name, ips, p.ingressPolicies(), p.egressPolicies(), p.clusterIngress(), p.clusterEgress());
     }
+
+    /**
+     * A pod's ClusterNetworkPolicy list names ClusterNetworkPolicy directions of its direction, each once, in
+     * evaluation order (Admin before Baseline, then priority, then name): the datapath inlines them in that
+     * order, so an out-of-order list would let a later rule decide first.
+     */
+    private void clusterRefs(String path, List<String> refs, Direction d, Map<String, PolicyRules> policies) {
+        PolicyRules previous = null;
+        for (int k = 0; k < size(path, refs); k++) {
+            PolicyRules pr = policies.get(refs.get(k));
+            if (pr == null) {
+                throw invalid(path + "[" + k + "]", "names policy " + shown(refs.get(k)) + ", which is not in spec.policies");
+            }
+            if (!pr.clusterTier() || pr.direction() != d) {
+                throw invalid(path + "[" + k + "]", "names " + refs.get(k) + ", which is not a ClusterNetworkPolicy "
+                        + d.apiName() + " direction (recompile the rule set)");
+            }
+            if (previous != null && EVALUATION_ORDER.compare(previous, pr) >= 0) {
+                throw invalid(path + "[" + k + "]", "lists " + refs.get(k) + " after " + previous.id() + ": the list must be in"
+                        + " evaluation order (Admin before Baseline, then priority, then name) without repeats (recompile the rule set)");
+            }
+            previous = pr;
+        }
+    }
+
+    private static final java.util.Comparator<PolicyRules> EVALUATION_ORDER = java.util.Comparator
+            .comparing(PolicyRules::tier).thenComparingInt(PolicyRules::priority).thenComparing(PolicyRules::name);
 
     /**
      * A pod's list is all audited or all enforcing (the compiler never mixes them): a mixed list would
