@@ -13,6 +13,7 @@ import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.model.ClusterNetworkPolicy;
 import dev.netfence.policy.model.Direction;
 import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,10 +45,14 @@ public final class RuleSetValidator {
     /** The field path of a rule: {@code spec.ingress[0]}, {@code spec.allowDNS}, {@code spec.egress[2].to[1]}. */
     private static final Pattern FIELD_PATH = Pattern.compile("spec(\\.[A-Za-z]{1,32}(\\[[0-9]{1,6}\\])?){1,6}");
     private static final Set<String> KINDS = Set.of("NetworkPolicy", "DefaultDeny", ClusterNetworkPolicy.KIND);
+    /**
+     * A ClusterNetworkPolicy rule name as it may reach a counter comment and a flow record: upstream
+     * allows any text of up to 100 characters; the enforcer takes letters, digits, space and
+     * {@code - _ . : /}, never quotes, backslashes or line breaks.
+     */
+    private static final Pattern RULE_NAME = Pattern.compile("[-A-Za-z0-9_.:/ ]{0,100}");
     /** {@code spec.priority}: "a value from 0 to 1000". */
     private static final int MAX_PRIORITY = 1000;
-    /** A ClusterNetworkPolicy rule's {@code name}: {@code MaxLength=100} upstream. */
-    private static final int MAX_RULE_NAME = 100;
     /** Far above what a node holds (the scale target is ~110 pods and a few thousand rules per node). */
     static final int MAX_ITEMS = 1_000_000;
 
@@ -139,20 +144,29 @@ public final class RuleSetValidator {
 
     private PolicyRules policy(String path, PolicyRules p, Set<String> sets) {
         if (p.kind() == null || !KINDS.contains(p.kind())) {
-            throw invalid(path + ".kind", "must be NetworkPolicy or DefaultDeny, not " + shown(p.kind()));
+            throw invalid(path + ".kind", "must be NetworkPolicy, DefaultDeny or ClusterNetworkPolicy, not " + shown(p.kind()));
         }
-        boolean cluster = p.kind().equals(ClusterNetworkPolicy.KIND);
+        boolean cluster = ClusterNetworkPolicy.KIND.equals(p.kind());
+        String ns;
+        if (cluster) {
+            if (!p.namespace().isEmpty()) {
+                throw invalid(path + ".namespace", "must be empty for a ClusterNetworkPolicy (cluster-scoped), not "
+                        + shown(p.namespace()));
+            }
+            ns = "";
+        } else {
+            ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
+        }
         String name = name(SUBDOMAIN, path + ".name", p.name(), "an object name");
         if (p.direction() == null) {
             throw invalid(path + ".direction", "required: Ingress or Egress");
         }
-        String ns;
-        String id;
+        String id = cluster ? PolicyRules.clusterIdOf(name, p.direction()) : PolicyRules.idOf(p.kind(), ns, name, p.direction());
+        if (!id.equals(p.id())) {
+            throw invalid(path + ".id", "must be " + id + (cluster ? " (kind/name/direction)" : " (kind/namespace/name/direction)")
+                    + ", not " + shown(p.id()));
+        }
         if (cluster) {
-            // cluster-scoped, in the Admin or Baseline tier, never audited (Enforcement applies to the NetworkPolicy tier)
-            if (!p.namespace().isEmpty()) {
-                throw invalid(path + ".namespace", "must be empty for a ClusterNetworkPolicy (cluster-scoped), not " + shown(p.namespace()));
-            }
             if (p.tier() == null) {
                 throw invalid(path + ".tier", "required for a ClusterNetworkPolicy: Admin or Baseline");
             }
@@ -160,20 +174,17 @@ public final class RuleSetValidator {
                 throw invalid(path + ".priority", "must be 0-" + MAX_PRIORITY + ", not " + p.priority());
             }
             if (p.audit()) {
-                throw invalid(path + ".audit", "a ClusterNetworkPolicy is never audited (recompile the rule set)");
+                throw invalid(path + ".audit", "a ClusterNetworkPolicy is never audited (Enforcement applies to the"
+                        + " NetworkPolicy tier only): remove it");
             }
-            ns = "";
-            id = PolicyRules.clusterIdOf(name, p.direction());
         } else {
             if (p.tier() != null) {
-                throw invalid(path + ".tier", "only a ClusterNetworkPolicy has a tier, not a " + p.kind());
+                throw invalid(path + ".tier", "only a ClusterNetworkPolicy has a tier; a " + p.kind()
+                        + " is in the NetworkPolicy tier: remove it");
             }
-            ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
-            id = PolicyRules.idOf(p.kind(), ns, name, p.direction());
-        }
-        if (!id.equals(p.id())) {
-            throw invalid(path + ".id", "must be " + id + (cluster ? " (kind/name/direction)" : " (kind/namespace/name/direction)")
-                    + ", not " + shown(p.id()));
+            if (p.priority() != 0) {
+                throw invalid(path + ".priority", "only a ClusterNetworkPolicy has a priority: remove it");
+            }
         }
         List<CompiledRule> rules = new ArrayList<>();
         for (int j = 0; j < size(path + ".rules", p.rules()); j++) {
@@ -183,17 +194,18 @@ public final class RuleSetValidator {
     }
 
     private CompiledRule rule(String path, CompiledRule r, Set<String> sets, boolean cluster) {
-        if (!cluster && r.action() != RuleAction.ACCEPT) {
-            throw invalid(path + ".action", "a NetworkPolicy or DefaultDeny rule only allows: Accept, not " + r.action().apiName());
-        }
-        if (!cluster && !r.name().isEmpty()) {
-            throw invalid(path + ".name", "only ClusterNetworkPolicy rules have names");
-        }
-        if (r.name().length() > MAX_RULE_NAME || r.name().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw invalid(path + ".name", "must be at most " + MAX_RULE_NAME + " printable characters, not " + shown(r.name()));
-        }
         if (r.fieldPath() == null || r.fieldPath().length() > 200 || !FIELD_PATH.matcher(r.fieldPath()).matches()) {
             throw invalid(path + ".fieldPath", "must be a field path such as spec.ingress[0], not " + shown(r.fieldPath()));
+        }
+        if (!cluster && r.action() != RuleAction.ACCEPT) {
+            throw invalid(path + ".action", "a NetworkPolicy-tier rule only allows: " + r.action().apiName()
+                    + " is for ClusterNetworkPolicy rules (remove it)");
+        }
+        if (!cluster && !r.name().isEmpty()) {
+            throw invalid(path + ".name", "only a ClusterNetworkPolicy rule has a name: remove it");
+        }
+        if (!RULE_NAME.matcher(r.name()).matches()) {
+            throw invalid(path + ".name", "must be at most 100 letters, digits, spaces or - _ . : /, not " + shown(r.name()));
         }
         List<String> peers = new ArrayList<>();
         for (int k = 0; k < size(path + ".peers", r.peers()); k++) {
@@ -227,54 +239,58 @@ public final class RuleSetValidator {
     }
 
     private LocalPod pod(String path, LocalPod p, Map<String, PolicyRules> policies) {
-        Set<String> policyIds = policies.keySet();
         String ns = name(LABEL, path + ".namespace", p.namespace(), "a namespace name");
         String name = name(SUBDOMAIN, path + ".name", p.name(), "a pod name");
         List<String> ips = new ArrayList<>();
         for (int k = 0; k < size(path + ".ips", p.ips()); k++) {
             ips.add(address(path + ".ips[" + k + "]", p.ips().get(k)));
         }
-        for (Direction d : Direction.values()) {
-            String field = path + (d == Direction.INGRESS ? ".ingressPolicies" : ".egressPolicies");
-            List<String> refs = policyRefs(field, p.policies(d), policyIds);
-            for (int k = 0; k < refs.size(); k++) {
-                PolicyRules pr = policies.get(refs.get(k));
-                if (pr.clusterTier() || pr.direction() != d) {
-                    throw invalid(field + "[" + k + "]", "names " + refs.get(k) + ", which is not a NetworkPolicy-tier "
-                            + d.apiName() + " policy (recompile the rule set)");
-                }
-            }
-            clusterRefs(path + (d == Direction.INGRESS ? ".clusterIngress" : ".clusterEgress"), p.clusterPolicies(d), d, policies);
-        }
-        return new LocalPod(ns, name, ips, p.ingressPolicies(), p.egressPolicies(), p.clusterIngress(), p.clusterEgress());
+        return new LocalPod(ns, name, ips, policyRefs(path + ".ingressPolicies", p.ingressPolicies(), policies),
+                policyRefs(path + ".egressPolicies", p.egressPolicies(), policies),
+                clusterRefs(path + ".clusterIngress", p.clusterIngress(), Direction.INGRESS, policies),
+                clusterRefs(path + ".clusterEgress", p.clusterEgress(), Direction.EGRESS, policies));
     }
 
     /**
-     * A pod's ClusterNetworkPolicy list names ClusterNetworkPolicy directions of its direction, each once, in
-     * evaluation order (Admin before Baseline, then priority, then name): the datapath inlines them in that
-     * order, so an out-of-order list would let a later rule decide first.
+     * A pod's tier list: ClusterNetworkPolicy directions of {@code direction} listed in spec.policies,
+     * in evaluation order (Admin before Baseline, each by priority then name), as the datapath inlines
+     * them in that order: a list out of order would let a lower-precedence rule decide first.
      */
-    private void clusterRefs(String path, List<String> refs, Direction d, Map<String, PolicyRules> policies) {
+    private List<String> clusterRefs(String path, List<String> refs, Direction direction, Map<String, PolicyRules> policies) {
         PolicyRules previous = null;
         for (int k = 0; k < size(path, refs); k++) {
-            PolicyRules pr = policies.get(refs.get(k));
-            if (pr == null) {
-                throw invalid(path + "[" + k + "]", "names policy " + shown(refs.get(k)) + ", which is not in spec.policies");
+            String at = path + "[" + k + "]";
+            PolicyRules p = policies.get(refs.get(k));
+            if (p == null) {
+                throw invalid(at, "names policy " + shown(refs.get(k)) + ", which is not in spec.policies");
             }
-            if (!pr.clusterTier() || pr.direction() != d) {
-                throw invalid(path + "[" + k + "]", "names " + refs.get(k) + ", which is not a ClusterNetworkPolicy "
-                        + d.apiName() + " direction (recompile the rule set)");
+            if (!p.clusterTier()) {
+                throw invalid(at, "names " + p.kind() + " " + shown(p.id()) + ": only ClusterNetworkPolicy directions"
+                        + " belong here (NetworkPolicy-tier ones go in ingressPolicies/egressPolicies)");
             }
-            if (previous != null && EVALUATION_ORDER.compare(previous, pr) >= 0) {
-                throw invalid(path + "[" + k + "]", "lists " + refs.get(k) + " after " + previous.id() + ": the list must be in"
-                        + " evaluation order (Admin before Baseline, then priority, then name) without repeats (recompile the rule set)");
+            if (p.direction() != direction) {
+                throw invalid(at, "names " + shown(p.id()) + ", a " + p.direction().apiName() + " direction, in the "
+                        + direction.apiName() + " list");
             }
-            previous = pr;
+            if (previous != null && !inEvaluationOrder(previous, p)) {
+                throw invalid(at, "lists " + shown(p.id()) + " after " + shown(previous.id()) + ": the list must be in"
+                        + " evaluation order (Admin before Baseline, then priority, then name; recompile the rule set)");
+            }
+            previous = p;
         }
+        return refs;
     }
 
-    private static final java.util.Comparator<PolicyRules> EVALUATION_ORDER = java.util.Comparator
-            .comparing(PolicyRules::tier).thenComparingInt(PolicyRules::priority).thenComparing(PolicyRules::name);
+    /** Whether {@code a} is evaluated strictly before {@code b}: tier, then priority, then name. */
+    private static boolean inEvaluationOrder(PolicyRules a, PolicyRules b) {
+        if (a.tier() != b.tier()) {
+            return a.tier() == Tier.ADMIN;
+        }
+        if (a.priority() != b.priority()) {
+            return a.priority() < b.priority();
+        }
+        return a.name().compareTo(b.name()) < 0;
+    }
 
     /**
      * A pod's list is all audited or all enforcing (the compiler never mixes them): a mixed list would
@@ -288,10 +304,15 @@ public final class RuleSetValidator {
         }
     }
 
-    private List<String> policyRefs(String path, List<String> refs, Set<String> policyIds) {
+    private List<String> policyRefs(String path, List<String> refs, Map<String, PolicyRules> policies) {
         for (int k = 0; k < size(path, refs); k++) {
-            if (!policyIds.contains(refs.get(k))) {
+            PolicyRules p = policies.get(refs.get(k));
+            if (p == null) {
                 throw invalid(path + "[" + k + "]", "names policy " + shown(refs.get(k)) + ", which is not in spec.policies");
+            }
+            if (p.clusterTier()) {
+                throw invalid(path + "[" + k + "]", "names ClusterNetworkPolicy direction " + shown(p.id())
+                        + ": tier policies go in clusterIngress/clusterEgress, not in the NetworkPolicy-tier lists");
             }
         }
         return refs;

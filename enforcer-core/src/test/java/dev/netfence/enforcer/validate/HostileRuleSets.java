@@ -9,7 +9,16 @@ import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.PolicyRules;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
+import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ClusterSubject;
+import dev.netfence.policy.model.LabelSelector;
 import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -94,6 +103,123 @@ public final class HostileRuleSets {
                     names.set(0, names.get(0) + " { elements = { 0.0.0.0/0 } }");
                     return new ResolvedRuleSet(ruleSet(rs, null, null, null, null, names), rs.addressSets());
                 }));
+    }
+
+    /**
+     * The shop with two ClusterNetworkPolicies: an Admin one (egress: Accept DNS to a network, Deny
+     * the shop's namespaces; ingress: Pass from them) and a Baseline one (ingress: Deny everything;
+     * egress: Accept the nodes), so n1's pods list both tiers.
+     */
+    public static ClusterSnapshot tieredShop() {
+        LabelSelector shop = LabelSelector.of("team", "shop");
+        return SampleClusters.shop().toBuilder()
+                .clusterPolicy(new ClusterNetworkPolicy("admin-dns", Tier.ADMIN, 10, ClusterSubject.namespaces(shop),
+                        List.of(new ClusterRule("pass-shop", RuleAction.PASS, List.of(new ClusterPeer.Namespaces(shop)), List.of())),
+                        List.of(new ClusterRule("allow-dns", RuleAction.ACCEPT, List.of(new ClusterPeer.Networks(List.of("10.96.0.10/32"))),
+                                        List.of(ClusterPort.port(Protocol.UDP, 53))),
+                                new ClusterRule("deny-shop", RuleAction.DENY, List.of(new ClusterPeer.Namespaces(shop)),
+                                        List.of(ClusterPort.named("pg"))))))
+                .clusterPolicy(new ClusterNetworkPolicy("baseline-deny", Tier.BASELINE, 100, ClusterSubject.namespaces(LabelSelector.ALL),
+                        List.of(new ClusterRule("deny-all", RuleAction.DENY, List.of(new ClusterPeer.Namespaces(LabelSelector.ALL)), List.of())),
+                        List.of(new ClusterRule(null, RuleAction.ACCEPT, List.of(new ClusterPeer.Nodes(LabelSelector.ALL)), List.of()))))
+                .build();
+    }
+
+    public static ResolvedRuleSet validTiered() {
+        return RuleSetCompiler.compile(tieredShop()).forNode("n1");
+    }
+
+    /** Hostile or nonsensical tier content, each refused naming {@code field}; applied to {@link #validTiered()}. */
+    public static List<Case> tieredCases() {
+        NodeRuleSet valid = validTiered().ruleSet();
+        int np = indexOf(valid.policies(), p -> !p.clusterTier());
+        int cnp = indexOf(valid.policies(), PolicyRules::clusterTier);
+        int pod = 0;
+        while (valid.pods().get(pod).clusterIngress().size() < 2) {
+            pod++;
+        }
+        LocalPod tiered = valid.pods().get(pod);
+        String npId = valid.policies().get(np).id();
+        String at = "spec.pods[" + pod + "].";
+        return List.of(
+                new Case("NetworkPolicy rule with a Deny action", "spec.policies[" + np + "].rules[0].action",
+                        rs -> policyAt(rs, np, p -> withRule0(p, r -> new CompiledRule(r.fieldPath(), r.allPeers(), r.peers(),
+                                r.allPorts(), r.ports(), r.namedPorts(), RuleAction.DENY, "")))),
+                new Case("NetworkPolicy rule with a name", "spec.policies[" + np + "].rules[0].name",
+                        rs -> policyAt(rs, np, p -> withRule0(p, r -> new CompiledRule(r.fieldPath(), r.allPeers(), r.peers(),
+                                r.allPorts(), r.ports(), r.namedPorts(), RuleAction.ACCEPT, "x")))),
+                new Case("NetworkPolicy with a tier", "spec.policies[" + np + "].tier",
+                        rs -> policyAt(rs, np, p -> new PolicyRules(p.id(), p.kind(), p.namespace(), p.name(), p.direction(),
+                                p.rules(), p.audit(), Tier.ADMIN, 0))),
+                new Case("ClusterNetworkPolicy rule name injection", "spec.policies[" + cnp + "].rules[0].name",
+                        rs -> policyAt(rs, cnp, p -> withRule0(p, r -> new CompiledRule(r.fieldPath(), r.allPeers(), r.peers(),
+                                r.allPorts(), r.ports(), r.namedPorts(), r.action(), "x\" accept comment \"")))),
+                new Case("ClusterNetworkPolicy rule name too long", "spec.policies[" + cnp + "].rules[0].name",
+                        rs -> policyAt(rs, cnp, p -> withRule0(p, r -> new CompiledRule(r.fieldPath(), r.allPeers(), r.peers(),
+                                r.allPorts(), r.ports(), r.namedPorts(), r.action(), "a".repeat(101))))),
+                new Case("ClusterNetworkPolicy with a namespace", "spec.policies[" + cnp + "].namespace",
+                        rs -> policyAt(rs, cnp, p -> new PolicyRules(p.id(), p.kind(), "shop", p.name(), p.direction(),
+                                p.rules(), false, p.tier(), p.priority()))),
+                new Case("ClusterNetworkPolicy without a tier", "spec.policies[" + cnp + "].tier",
+                        rs -> policyAt(rs, cnp, p -> new PolicyRules(p.id(), p.kind(), p.namespace(), p.name(), p.direction(),
+                                p.rules(), false, null, p.priority()))),
+                new Case("ClusterNetworkPolicy priority 1001", "spec.policies[" + cnp + "].priority",
+                        rs -> policyAt(rs, cnp, p -> new PolicyRules(p.id(), p.kind(), p.namespace(), p.name(), p.direction(),
+                                p.rules(), false, p.tier(), 1001))),
+                new Case("ClusterNetworkPolicy audited", "spec.policies[" + cnp + "].audit",
+                        rs -> policyAt(rs, cnp, p -> new PolicyRules(p.id(), p.kind(), p.namespace(), p.name(), p.direction(),
+                                p.rules(), true, p.tier(), p.priority()))),
+                new Case("cluster id in ingressPolicies", at + "ingressPolicies[0]",
+                        rs -> podAt(rs, tiered, p -> new LocalPod(p.namespace(), p.name(), p.ips(), p.clusterIngress(),
+                                p.egressPolicies(), p.clusterIngress(), p.clusterEgress()))),
+                new Case("unknown id in clusterIngress", at + "clusterIngress[0]",
+                        rs -> podAt(rs, tiered, p -> new LocalPod(p.namespace(), p.name(), p.ips(), p.ingressPolicies(),
+                                p.egressPolicies(), List.of("ClusterNetworkPolicy/nothing/Ingress"), p.clusterEgress()))),
+                new Case("NetworkPolicy id in clusterIngress", at + "clusterIngress[0]",
+                        rs -> podAt(rs, tiered, p -> new LocalPod(p.namespace(), p.name(), p.ips(), p.ingressPolicies(),
+                                p.egressPolicies(), List.of(npId), p.clusterEgress()))),
+                new Case("egress direction in clusterIngress", at + "clusterIngress[0]",
+                        rs -> podAt(rs, tiered, p -> new LocalPod(p.namespace(), p.name(), p.ips(), p.ingressPolicies(),
+                                p.egressPolicies(), p.clusterEgress(), p.clusterEgress()))),
+                new Case("tier list out of evaluation order", at + "clusterIngress[1]",
+                        rs -> podAt(rs, tiered, p -> new LocalPod(p.namespace(), p.name(), p.ips(), p.ingressPolicies(),
+                                p.egressPolicies(), reversed(p.clusterIngress()), p.clusterEgress()))),
+                new Case("tier list with a duplicate", at + "clusterIngress[1]",
+                        rs -> podAt(rs, tiered, p -> new LocalPod(p.namespace(), p.name(), p.ips(), p.ingressPolicies(),
+                                p.egressPolicies(), List.of(p.clusterIngress().get(0), p.clusterIngress().get(0)), p.clusterEgress()))));
+    }
+
+    private static <T> int indexOf(List<T> list, java.util.function.Predicate<T> p) {
+        for (int i = 0; i < list.size(); i++) {
+            if (p.test(list.get(i))) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("fixture has no such entry");
+    }
+
+    private static List<String> reversed(List<String> l) {
+        List<String> out = new ArrayList<>(l);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    private static PolicyRules withRule0(PolicyRules p, UnaryOperator<CompiledRule> f) {
+        List<CompiledRule> rules = new ArrayList<>(p.rules());
+        rules.set(0, f.apply(rules.get(0)));
+        return new PolicyRules(p.id(), p.kind(), p.namespace(), p.name(), p.direction(), rules, p.audit(), p.tier(), p.priority());
+    }
+
+    private static ResolvedRuleSet policyAt(ResolvedRuleSet rs, int index, UnaryOperator<PolicyRules> f) {
+        List<PolicyRules> policies = new ArrayList<>(rs.ruleSet().policies());
+        policies.set(index, f.apply(policies.get(index)));
+        return new ResolvedRuleSet(ruleSet(rs, null, null, null, policies, null), rs.addressSets());
+    }
+
+    private static ResolvedRuleSet podAt(ResolvedRuleSet rs, LocalPod which, UnaryOperator<LocalPod> f) {
+        List<LocalPod> pods = new ArrayList<>(rs.ruleSet().pods());
+        pods.replaceAll(p -> p.key().equals(which.key()) ? f.apply(p) : p);
+        return new ResolvedRuleSet(ruleSet(rs, null, null, pods, null, null), rs.addressSets());
     }
 
     private static ResolvedRuleSet entry(ResolvedRuleSet rs, String entry) {

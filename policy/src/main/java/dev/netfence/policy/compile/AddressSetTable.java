@@ -21,6 +21,8 @@ final class AddressSetTable {
     private final Map<String, Set<String>> byNamespace = new HashMap<>();
     /** Names of the definitions whose member pods can live in any namespace (namespace selectors). */
     private final Set<String> anyNamespace = new HashSet<>();
+    /** Names of the definitions whose members depend on the nodes (ClusterNetworkPolicy {@code nodes} peers). */
+    private final Set<String> nodeSelecting = new HashSet<>();
 
     /** The set of {@code definition}, evaluated on {@code snapshot} if it is new. */
     AddressSet intern(PeerDefinition definition, ClusterSnapshot snapshot) {
@@ -30,6 +32,9 @@ final class AddressSetTable {
             set = new AddressSet(name, definition.entries(snapshot));
             sets.put(name, set);
             definitions.put(name, definition);
+            if (definition.dependsOnNodes()) {
+                nodeSelecting.add(name);
+            }
             PeerDefinition.Scope scope = definition.scope();
             if (scope.pods()) {
                 if (scope.namespace() == null) {
@@ -65,6 +70,11 @@ final class AddressSetTable {
         return anyNamespace;
     }
 
+    /** The names of the definitions whose members depend on the nodes. */
+    Set<String> nodeSelecting() {
+        return nodeSelecting;
+    }
+
     /** Re-evaluates a known set on {@code snapshot}; true when its entries changed. */
     boolean refresh(String name, ClusterSnapshot snapshot) {
         AddressSet updated = new AddressSet(name, definitions.get(name).entries(snapshot));
@@ -74,6 +84,7 @@ final class AddressSetTable {
     void remove(String name) {
         sets.remove(name);
         PeerDefinition definition = definitions.remove(name);
+        nodeSelecting.remove(name);
         if (definition != null && definition.scope().pods()) {
             String ns = definition.scope().namespace();
             if (ns == null) {

@@ -1,6 +1,10 @@
 package dev.netfence.policy.compile;
 
 import dev.netfence.policy.model.ClusterDelta;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
@@ -54,6 +58,8 @@ public final class IncrementalCompiler {
     /** How many compiled policy directions refer to each address set; a set nobody refers to is dropped. */
     private Map<String, Integer> references;
     private Map<String, Map<Direction, List<String>>> isolation;
+    /** The ClusterNetworkPolicy directions selecting each pod, as {@link RuleSetCompiler#clusterSubjectsOf} gives them. */
+    private Map<String, Map<Direction, List<String>>> clusterSubjects;
     /** Pods scheduled to each node, in snapshot order. */
     private Map<String, TreeMap<Pod, Pod>> podsByNode;
     private PersistentSortedMap<String, NodeRuleSet> nodes;
@@ -114,7 +120,8 @@ public final class IncrementalCompiler {
     }
 
     private CompiledCluster update(ClusterSnapshot next, Change change) {
-        int objects = Math.max(1, next.pods().size() + next.policies().size() + next.defaultDenies().size());
+        int objects = Math.max(1, next.pods().size() + next.policies().size() + next.defaultDenies().size()
+                + next.clusterPolicies().size());
         if (change.size() > Math.max(16, objects * FULL_COMPILE_FRACTION)) {
             return full(next);
         }
@@ -137,6 +144,7 @@ public final class IncrementalCompiler {
         output = compiler.compile();
         policies = new HashMap<>(compiler.compiledPolicies());
         isolation = new HashMap<>(compiler.isolationByPod());
+        clusterSubjects = new HashMap<>(compiler.clusterSubjectsByPod());
         references = new HashMap<>();
         policies.values().forEach(pr -> reference(pr, 1));
         // after a full compile every set in the table is referenced by at least one compiled policy
@@ -188,6 +196,9 @@ public final class IncrementalCompiler {
         }
         if (!change.namespaces.isEmpty()) {
             candidates.addAll(addressSets.namespaceSelecting());
+        }
+        if (!change.nodes.isEmpty()) {
+            candidates.addAll(addressSets.nodeSelecting());
         }
         Set<String> changedSets = new HashSet<>();
         for (String name : candidates) {
@@ -258,6 +269,44 @@ public final class IncrementalCompiler {
             prev.podsInNamespace(ns).forEach(p -> reisolate.add(p.key()));
             next.podsInNamespace(ns).forEach(p -> reisolate.add(p.key()));
         }
+        // ClusterNetworkPolicies: changed ones (their subjects' pods get their tier lists again), and
+        // unchanged ones whose named ports resolve against changed pods
+        Set<String> resubject = new HashSet<>();
+        for (String name : change.clusterPolicies) {
+            ClusterNetworkPolicy old = prev.clusterPolicy(name).orElse(null);
+            ClusterNetworkPolicy now = next.clusterPolicy(name).orElse(null);
+            List<Pod> selected = now == null ? List.of() : compiler.subjectPods(now);
+            for (Direction d : Direction.values()) {
+                PolicyRules rules = now != null && !now.rules(d).isEmpty() ? compiler.compileClusterPolicy(now, d, selected) : null;
+                replace(PolicyRules.clusterIdOf(name, d), rules, changedPolicies);
+            }
+            if (old != null) {
+                prevCompiler.subjectPods(old).forEach(p -> resubject.add(p.key()));
+            }
+            selected.forEach(p -> resubject.add(p.key()));
+        }
+        if (!change.pods.isEmpty() || !change.namespaces.isEmpty() || !change.nodes.isEmpty()) {
+            for (ClusterNetworkPolicy cnp : next.clusterPolicies()) {
+                if (change.clusterPolicies.contains(cnp.name())) {
+                    continue;   // compiled above
+                }
+                List<Pod> selected = null;
+                for (Direction d : Direction.values()) {
+                    if (clusterNamedPortsAffected(cnp, d, change, prev, next, prevCompiler, compiler)) {
+                        selected = selected != null ? selected : compiler.subjectPods(cnp);
+                        replace(PolicyRules.clusterIdOf(cnp.name(), d), compiler.compileClusterPolicy(cnp, d, selected),
+                                changedPolicies);
+                    }
+                }
+            }
+        }
+        for (String ns : change.namespaces) {
+            // a namespace's labels select the subjects of namespace selectors
+            if (!next.clusterPolicies().isEmpty()) {   // with none, the removed ones' subjects were taken above
+                prev.podsInNamespace(ns).forEach(p -> resubject.add(p.key()));
+                next.podsInNamespace(ns).forEach(p -> resubject.add(p.key()));
+            }
+        }
         for (String name : unreferenced) {
             if (references.getOrDefault(name, 0) == 0) {
                 references.remove(name);
@@ -284,6 +333,7 @@ public final class IncrementalCompiler {
                 }
             }
             reisolate.add(old != null ? old.key() : now.key());
+            resubject.add(old != null ? old.key() : now.key());
         }
         for (String podKey : reisolate) {
             int slash = podKey.indexOf('/');
@@ -291,6 +341,15 @@ public final class IncrementalCompiler {
             Map<Direction, List<String>> iso = RuleSetCompiler.isolationOf(pod, next);
             Map<Direction, List<String>> before = iso == null ? isolation.remove(podKey) : isolation.put(podKey, iso);
             if (!Objects.equals(before, iso) && pod != null && pod.nodeName() != null) {
+                dirtyNodes.add(pod.nodeName());
+            }
+        }
+        for (String podKey : resubject) {
+            int slash = podKey.indexOf('/');
+            Pod pod = next.pod(podKey.substring(0, slash), podKey.substring(slash + 1)).orElse(null);
+            Map<Direction, List<String>> lists = RuleSetCompiler.clusterSubjectsOf(pod, next);
+            Map<Direction, List<String>> before = lists == null ? clusterSubjects.remove(podKey) : clusterSubjects.put(podKey, lists);
+            if (!Objects.equals(before, lists) && pod != null && pod.nodeName() != null) {
                 dirtyNodes.add(pod.nodeName());
             }
         }
@@ -304,7 +363,7 @@ public final class IncrementalCompiler {
         for (String node : dirtyNodes) {
             TreeMap<Pod, Pod> local = podsByNode.get(node);
             NodeRuleSet rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
-                    local == null ? List.of() : local.keySet(), isolation, policies);
+                    local == null ? List.of() : local.keySet(), isolation, clusterSubjects, policies);
             NodeRuleSet before = nodes.get(node);
             if (Objects.equals(before, rs)) {
                 continue;   // keep the same instance: consumers may compare by identity
@@ -356,6 +415,9 @@ public final class IncrementalCompiler {
 
     /** Whether the members of {@code def} can differ between the two snapshots. */
     private static boolean affects(PeerDefinition def, Change change, ClusterSnapshot prev, ClusterSnapshot next) {
+        if (def.dependsOnNodes() && !change.nodes.isEmpty()) {
+            return true;   // a few nodes peers at most: re-evaluated on any node change
+        }
         for (Pod[] pair : change.pods.values()) {
             if ((pair[0] != null && def.selects(pair[0], prev)) || (pair[1] != null && def.selects(pair[1], next))) {
                 return true;
@@ -395,6 +457,44 @@ public final class IncrementalCompiler {
                     boolean depends = d == Direction.INGRESS
                             ? !p.hostNetwork() && p.namespace().equals(np.namespace()) && np.podSelector().matches(p.labels())
                             : (v == 0 ? prevCompiler : compiler).isEgressNamedPortCandidate(p, rule, np.namespace());
+                    if (depends) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a direction of an unchanged ClusterNetworkPolicy resolves named ports against a changed
+     * pod: for ingress the subject pods, for egress the pods its rule's peers match (a namespace
+     * change can change both; a node change only egress candidates matched by a nodes peer).
+     */
+    private static boolean clusterNamedPortsAffected(ClusterNetworkPolicy cnp, Direction d, Change change,
+                                                     ClusterSnapshot prev, ClusterSnapshot next,
+                                                     RuleSetCompiler prevCompiler, RuleSetCompiler compiler) {
+        for (ClusterRule rule : cnp.rules(d)) {
+            if (rule.deniesAll() || rule.protocols().stream().noneMatch(ClusterPort::isNamed)) {
+                continue;
+            }
+            if (!change.namespaces.isEmpty()) {
+                return true;
+            }
+            if (d == Direction.EGRESS && !change.nodes.isEmpty()
+                    && rule.peers().stream().anyMatch(p -> p instanceof ClusterPeer.Nodes)) {
+                return true;
+            }
+            for (Pod[] pair : change.pods.values()) {
+                for (int v = 0; v < 2; v++) {
+                    Pod p = pair[v];
+                    if (p == null) {
+                        continue;
+                    }
+                    ClusterSnapshot s = v == 0 ? prev : next;
+                    boolean depends = d == Direction.INGRESS
+                            ? cnp.subject().selects(p, s.namespaceLabels(p.namespace()))
+                            : (v == 0 ? prevCompiler : compiler).isClusterEgressNamedPortCandidate(p, rule);
                     if (depends) {
                         return true;
                     }
@@ -561,7 +661,7 @@ public final class IncrementalCompiler {
 
     /** What differs between two snapshots, by object key. */
     private record Change(Map<String, Pod[]> pods, Set<String> namespaces, Set<String> policies,
-                          Set<String> defaultDenies, Set<String> nodes) {
+                          Set<String> defaultDenies, Set<String> nodes, Set<String> clusterPolicies) {
 
         /** The changes {@code delta} names, each compared with the previous version (unchanged keys are dropped). */
         static Change of(ClusterSnapshot prev, ClusterSnapshot next, ClusterDelta delta) {
@@ -598,7 +698,13 @@ public final class IncrementalCompiler {
                     nodes.add(name);
                 }
             }
-            return new Change(pods, namespaces, policies, defaultDenies, nodes);
+            Set<String> clusterPolicies = new HashSet<>();
+            for (String name : keys(delta.clusterPolicies().keySet(), delta.removedClusterPolicies())) {
+                if (!Objects.equals(prev.clusterPolicy(name).orElse(null), next.clusterPolicy(name).orElse(null))) {
+                    clusterPolicies.add(name);
+                }
+            }
+            return new Change(pods, namespaces, policies, defaultDenies, nodes, clusterPolicies);
         }
 
         /** Refuses a delta that does not describe {@code next}: its upserts must be there, its removals gone. */
@@ -613,6 +719,10 @@ public final class IncrementalCompiler {
             delta.removedDefaultDenies().forEach(key -> require(defaultDeny(next, key) == null, "DefaultDeny " + key));
             delta.nodes().forEach((name, n) -> require(n.equals(next.node(name).orElse(null)), "node " + name));
             delta.removedNodes().forEach(name -> require(next.node(name).isEmpty(), "node " + name));
+            delta.clusterPolicies().forEach((name, c) -> require(c.equals(next.clusterPolicy(name).orElse(null)),
+                    "ClusterNetworkPolicy " + name));
+            delta.removedClusterPolicies().forEach(name -> require(next.clusterPolicy(name).isEmpty(),
+                    "ClusterNetworkPolicy " + name));
             delta.dns().ifPresent(d -> require(d.equals(next.dns()), "the DNS configuration"));
         }
 
@@ -660,7 +770,10 @@ public final class IncrementalCompiler {
             Set<String> nodes = new HashSet<>();
             diff(prev.nodes(), next.nodes(), Comparator.comparing(Node::name),
                     (old, now) -> nodes.add(old != null ? old.name() : now.name()));
-            return new Change(pods, namespaces, policies, defaultDenies, nodes);
+            Set<String> clusterPolicies = new HashSet<>();
+            diff(prev.clusterPolicies(), next.clusterPolicies(), Comparator.comparing(ClusterNetworkPolicy::name),
+                    (old, now) -> clusterPolicies.add(old != null ? old.name() : now.name()));
+            return new Change(pods, namespaces, policies, defaultDenies, nodes, clusterPolicies);
         }
 
         /**
@@ -693,7 +806,8 @@ public final class IncrementalCompiler {
         }
 
         int size() {
-            return pods.size() + namespaces.size() + policies.size() + defaultDenies.size() + nodes.size();
+            return pods.size() + namespaces.size() + policies.size() + defaultDenies.size() + nodes.size()
+                    + clusterPolicies.size();
         }
     }
 }

@@ -30,6 +30,11 @@ sealed interface PeerDefinition {
     /** Whether the members depend on namespace labels. */
     boolean dependsOnNamespaceLabels();
 
+    /** Whether the members depend on the nodes (their labels and addresses): re-evaluated when a node changes. */
+    default boolean dependsOnNodes() {
+        return false;
+    }
+
     /**
      * Where the member pods can live: {@link Scope#none()} for a set of no pods (an ipBlock), one
      * namespace, or any namespace (a namespace selector). It tells an incremental compile which
@@ -161,6 +166,49 @@ sealed interface PeerDefinition {
         @Override
         public boolean dependsOnNamespaceLabels() {
             return false;
+        }
+
+        @Override
+        public Scope scope() {
+            return Scope.none();
+        }
+    }
+
+    /**
+     * A ClusterNetworkPolicy {@code nodes} peer: the addresses of the nodes whose labels match
+     * ("It selects the nodeIPs as the peer type by matching on the IPs present in the
+     * node.Status.Addresses"; the snapshot keeps a node's InternalIP/ExternalIP addresses), no pod.
+     */
+    record Nodes(LabelSelector nodes) implements PeerDefinition {
+        @Override
+        public String text() {
+            return "nodes " + normalized(nodes);
+        }
+
+        @Override
+        public List<String> entries(ClusterSnapshot snapshot) {
+            List<IpAddress> ips = new ArrayList<>();
+            for (dev.netfence.policy.model.Node n : snapshot.nodes()) {
+                if (nodes.matches(n.labels())) {
+                    ips.addAll(n.ips());
+                }
+            }
+            return AddressRanges.ofAddresses(ips);
+        }
+
+        @Override
+        public boolean selects(Pod pod, ClusterSnapshot snapshot) {
+            return false;
+        }
+
+        @Override
+        public boolean dependsOnNamespaceLabels() {
+            return false;
+        }
+
+        @Override
+        public boolean dependsOnNodes() {
+            return true;
         }
 
         @Override

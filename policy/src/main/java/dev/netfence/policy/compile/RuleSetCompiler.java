@@ -1,6 +1,10 @@
 package dev.netfence.policy.compile;
 
 import dev.netfence.policy.eval.Endpoint;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
 import dev.netfence.policy.eval.PolicyEngine;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.DefaultDeny;
@@ -13,6 +17,8 @@ import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.PolicyPort;
 import dev.netfence.policy.model.PolicyRule;
 import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -44,6 +50,8 @@ public final class RuleSetCompiler {
     private final Map<String, PolicyRules> compiled = new HashMap<>();
     /** For every isolated pod, the ids of the policies isolating it per direction. */
     private Map<String, Map<Direction, List<String>>> isolation;
+    /** For every pod a ClusterNetworkPolicy's subject selects, the ids of those policy directions, in evaluation order. */
+    private Map<String, Map<Direction, List<String>>> clusterSubjects;
 
     public RuleSetCompiler(ClusterSnapshot snapshot) {
         this(snapshot, new AddressSetTable());
@@ -62,6 +70,7 @@ public final class RuleSetCompiler {
 
     public CompiledCluster compile() {
         isolation = isolation();
+        clusterSubjects = clusterSubjects();
         Map<String, List<Pod>> podsByNode = podsByNode(snapshot);
         TreeSet<String> nodeNames = new TreeSet<>(podsByNode.keySet());
         snapshot.nodes().forEach(n -> nodeNames.add(n.name()));
@@ -69,7 +78,7 @@ public final class RuleSetCompiler {
         Map<String, List<String>> spans = new HashMap<>();   // lists in node order: nodes are walked sorted
         for (String node : nodeNames) {
             NodeRuleSet rs = nodeRuleSet(node, snapshot.node(node).orElse(null), podsByNode.getOrDefault(node, List.of()),
-                    isolation, compiled);
+                    isolation, clusterSubjects, compiled);
             if (rs == null) {
                 continue;
             }
@@ -94,6 +103,11 @@ public final class RuleSetCompiler {
         return isolation;
     }
 
+    /** The ClusterNetworkPolicy subjects of the last {@link #compile()}: policy direction ids per direction, by pod key. */
+    Map<String, Map<Direction, List<String>>> clusterSubjectsByPod() {
+        return clusterSubjects;
+    }
+
     /** Pods scheduled to a node, by node, in snapshot order (namespace, then name). */
     static Map<String, List<Pod>> podsByNode(ClusterSnapshot snapshot) {
         Map<String, List<Pod>> out = new HashMap<>();
@@ -113,6 +127,7 @@ public final class RuleSetCompiler {
      */
     static NodeRuleSet nodeRuleSet(String node, Node nodeObject, Collection<Pod> pods,
                                    Map<String, Map<Direction, List<String>>> isolation,
+                                   Map<String, Map<Direction, List<String>>> clusterSubjects,
                                    Map<String, PolicyRules> compiled) {
         boolean known = nodeObject != null;
         TreeSet<IpAddress> addresses = new TreeSet<>();
@@ -138,17 +153,19 @@ public final class RuleSetCompiler {
             Map<Direction, List<String>> iso = isolation.getOrDefault(p.key(), Map.of());
             List<String> in = iso.getOrDefault(Direction.INGRESS, List.of());
             List<String> out = iso.getOrDefault(Direction.EGRESS, List.of());
+            Map<Direction, List<String>> tiers = clusterSubjects.getOrDefault(p.key(), Map.of());
+            List<String> clusterIn = tiers.getOrDefault(Direction.INGRESS, List.of());
+            List<String> clusterOut = tiers.getOrDefault(Direction.EGRESS, List.of());
             List<String> ips = new ArrayList<>(p.ips().size());
             for (IpAddress ip : p.ips()) {
                 ips.add(ip.toString());
             }
-            local.add(new LocalPod(p.namespace(), p.name(), ips, in, out));
+            local.add(new LocalPod(p.namespace(), p.name(), ips, in, out, clusterIn, clusterOut));
             localIps.addAll(ips);
-            for (String id : in) {
-                policies.putIfAbsent(id, compiled.get(id));
-            }
-            for (String id : out) {
-                policies.putIfAbsent(id, compiled.get(id));
+            for (List<String> ids : List.of(in, out, clusterIn, clusterOut)) {
+                for (String id : ids) {
+                    policies.putIfAbsent(id, compiled.get(id));
+                }
             }
         }
         if (!known) {
@@ -165,7 +182,10 @@ public final class RuleSetCompiler {
                 List.copyOf(sets));
     }
 
-    /** Ingress named ports are resolved against the local pod: a node only needs its own pods' entries. */
+    /**
+     * Ingress named ports are resolved against the local pod (a NetworkPolicy's selected pods, a
+     * ClusterNetworkPolicy's subject pods): a node only needs its own pods' entries.
+     */
     private static PolicyRules narrowToLocal(PolicyRules pr, Set<String> localIps) {
         boolean named = false;
         for (CompiledRule r : pr.rules()) {
@@ -176,8 +196,9 @@ public final class RuleSetCompiler {
         }
         List<CompiledRule> rules = pr.rules().stream().map(r -> r.namedPorts().isEmpty() ? r
                 : new CompiledRule(r.fieldPath(), r.allPeers(), r.peers(), r.allPorts(), r.ports(),
-                r.namedPorts().stream().filter(d -> localIps.contains(d.address())).toList())).toList();
-        return new PolicyRules(pr.id(), pr.kind(), pr.namespace(), pr.name(), pr.direction(), rules, pr.audit());
+                r.namedPorts().stream().filter(d -> localIps.contains(d.address())).toList(), r.action(), r.name())).toList();
+        return new PolicyRules(pr.id(), pr.kind(), pr.namespace(), pr.name(), pr.direction(), rules, pr.audit(),
+                pr.tier(), pr.priority());
     }
 
     /** For every isolated pod, the ids of the policies isolating it per direction; compiles those policies. */
@@ -267,6 +288,168 @@ public final class RuleSetCompiler {
         }
         audited.forEach(iso::putIfAbsent);
         return iso.isEmpty() ? null : lists(iso);
+    }
+
+    /**
+     * For every pod a ClusterNetworkPolicy's subject selects (never a host-network pod: "host-networked
+     * pods are not included in subject selection"), the ids of the policy directions with rules, Admin
+     * tier first, then Baseline, each in {@link ClusterNetworkPolicy#EVALUATION_ORDER}; compiles them.
+     * A direction without rules is left out: "CNPs with no ingress rules do not affect ingress traffic".
+     */
+    private Map<String, Map<Direction, List<String>>> clusterSubjects() {
+        Map<Pod, EnumMap<Direction, List<String>>> subjects = new java.util.IdentityHashMap<>();
+        for (Tier tier : Tier.values()) {   // declared in evaluation order: Admin, Baseline
+            for (ClusterNetworkPolicy cnp : snapshot.clusterPolicies(tier)) {
+                List<Pod> selected = engine.subjectPods(cnp);
+                for (Direction d : Direction.values()) {
+                    if (cnp.rules(d).isEmpty()) {
+                        continue;
+                    }
+                    String id = PolicyRules.clusterIdOf(cnp.name(), d);
+                    compiled.put(id, compileClusterPolicy(cnp, d, selected));
+                    for (Pod p : selected) {
+                        isolated(subjects, p, d).add(id);   // walked in evaluation order: no sorting
+                    }
+                }
+            }
+        }
+        Map<String, Map<Direction, List<String>>> out = new HashMap<>(subjects.size() * 2);
+        subjects.forEach((pod, m) -> {
+            EnumMap<Direction, List<String>> lists = new EnumMap<>(Direction.class);
+            m.forEach((d, ids) -> lists.put(d, List.copyOf(ids)));
+            out.put(pod.key(), lists);
+        });
+        return out;
+    }
+
+    /**
+     * The ClusterNetworkPolicy direction ids selecting one pod per direction, as {@link #compile()}
+     * computes them for every pod at once, or null when the pod is absent or no subject selects it.
+     */
+    static Map<Direction, List<String>> clusterSubjectsOf(Pod p, ClusterSnapshot snapshot) {
+        if (p == null || p.hostNetwork() || snapshot.clusterPolicies().isEmpty()) {
+            return null;
+        }
+        Map<String, String> namespaceLabels = snapshot.namespaceLabels(p.namespace());
+        Map<Direction, List<String>> out = new EnumMap<>(Direction.class);
+        for (Tier tier : Tier.values()) {
+            for (ClusterNetworkPolicy cnp : snapshot.clusterPolicies(tier)) {
+                if (!cnp.subject().selects(p, namespaceLabels)) {
+                    continue;
+                }
+                for (Direction d : Direction.values()) {
+                    if (!cnp.rules(d).isEmpty()) {
+                        out.computeIfAbsent(d, k -> new ArrayList<>(2)).add(PolicyRules.clusterIdOf(cnp.name(), d));
+                    }
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            return null;
+        }
+        out.replaceAll((d, ids) -> List.copyOf(ids));
+        return out;
+    }
+
+    /**
+     * One direction of a ClusterNetworkPolicy whose subject selects {@code selected}: each rule in
+     * written order with its action and name. A rule that fails closed as a whole
+     * ({@link ClusterRule#deniesAll()}: a Deny or Pass rule with a peer Netfence cannot read) is a
+     * "Deny all" rule; an unreadable peer of an Accept rule matches nothing ("treat the rule as
+     * matching no traffic" when it is the only one), so it is dropped. Peers: {@code namespaces} and
+     * {@code pods} are the same pod sets as a NetworkPolicy peer with a namespaceSelector (and
+     * podSelector), so they share those address sets; {@code networks} one interval set per CIDR
+     * (pod addresses in it match too); {@code nodes} the addresses of the matching nodes.
+     */
+    PolicyRules compileClusterPolicy(ClusterNetworkPolicy cnp, Direction d, List<Pod> selected) {
+        List<ClusterRule> rules = cnp.rules(d);
+        List<CompiledRule> out = new ArrayList<>(rules.size());
+        for (int r = 0; r < rules.size(); r++) {
+            ClusterRule rule = rules.get(r);
+            String path = "spec." + d.field() + "[" + r + "]";
+            if (rule.deniesAll()) {
+                out.add(new CompiledRule(path, true, List.of(), true, List.of(), List.of(), RuleAction.DENY, rule.name()));
+                continue;
+            }
+            TreeSet<String> peers = new TreeSet<>();
+            for (ClusterPeer peer : rule.peers()) {
+                for (PeerDefinition def : definitionsOf(peer)) {
+                    peers.add(addressSets.intern(def, snapshot).name());
+                }
+            }
+            TreeSet<PortRange> ranges = new TreeSet<>();
+            TreeSet<DestinationPort> named = new TreeSet<>();
+            List<Pod> destinations = null;
+            for (ClusterPort cp : rule.protocols()) {
+                if (!cp.isNamed()) {
+                    ranges.add(new PortRange(cp.protocol(), cp.start(), cp.end()));
+                    continue;
+                }
+                if (destinations == null) {
+                    destinations = d == Direction.INGRESS ? selected : clusterEgressNamedPortCandidates(rule);
+                }
+                // "selects a destination port on a pod based on the ContainerPort name", whatever its
+                // protocol: every protocol the destination pod declares the name for (as the engine's
+                // TierEvaluator.matchingPort resolves it per flow protocol)
+                for (Pod dst : destinations) {
+                    for (Protocol proto : Protocol.values()) {
+                        int port = dst.resolveNamedPort(cp.namedPort(), proto);
+                        if (port > 0) {
+                            dst.ips().forEach(ip -> named.add(new DestinationPort(ip.toString(), proto, port)));
+                        }
+                    }
+                }
+            }
+            // "If unspecified, protocol-specific attributes will not be used to match traffic": no protocols, any port
+            out.add(new CompiledRule(path, false, List.copyOf(peers), rule.protocols().isEmpty(), List.copyOf(ranges),
+                    List.copyOf(named), rule.action(), rule.name()));
+        }
+        return PolicyRules.cluster(cnp.name(), cnp.tier(), cnp.priority(), d, out);
+    }
+
+    /** The pods a ClusterNetworkPolicy's subject selects in this compiler's snapshot. */
+    List<Pod> subjectPods(ClusterNetworkPolicy cnp) {
+        return engine.subjectPods(cnp);
+    }
+
+    /** The address set definitions of one ClusterNetworkPolicy peer; none for a peer Netfence cannot read. */
+    static List<PeerDefinition> definitionsOf(ClusterPeer peer) {
+        if (peer instanceof ClusterPeer.Namespaces n) {
+            return List.of(PeerDefinition.Pods.of(null, n.namespaces() == null ? LabelSelector.ALL : n.namespaces(),
+                    LabelSelector.ALL));
+        }
+        if (peer instanceof ClusterPeer.Pods p) {
+            return List.of(PeerDefinition.Pods.of(null, p.namespaces(), p.pods()));
+        }
+        if (peer instanceof ClusterPeer.Networks n) {
+            List<PeerDefinition> out = new ArrayList<>(n.cidrs().size());
+            n.cidrs().forEach(c -> out.add(PeerDefinition.IpBlock.of(new dev.netfence.policy.model.IpBlock(c, List.of()))));
+            return out;
+        }
+        if (peer instanceof ClusterPeer.Nodes n) {
+            return List.of(new PeerDefinition.Nodes(n.nodes()));
+        }
+        return List.of();   // ClusterPeer.Unknown: matches nothing
+    }
+
+    /** The pods an egress named port of a ClusterNetworkPolicy rule can resolve against: pod peers of the rule. */
+    private List<Pod> clusterEgressNamedPortCandidates(ClusterRule rule) {
+        List<Pod> out = new ArrayList<>();
+        for (Pod p : snapshot.pods()) {
+            if (isClusterEgressNamedPortCandidate(p, rule)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Whether pod {@code p} of this compiler's snapshot is a destination an egress named port of a ClusterNetworkPolicy rule resolves against. */
+    boolean isClusterEgressNamedPortCandidate(Pod p, ClusterRule rule) {
+        if (p.hostNetwork() || p.ips().isEmpty()) {
+            return false;   // the engine resolves named ports against pod endpoints only
+        }
+        return p.ips().stream().anyMatch(ip -> rule.peers().stream()
+                .anyMatch(peer -> engine.clusterPeerMatches(peer, new Endpoint.PodEndpoint(p, ip))));
     }
 
     /** One direction of a NetworkPolicy selecting {@code selected}, its peers interned into the address set table. */

@@ -29,6 +29,9 @@ class CompiledVerdictsEquivalenceTest {
         int flows = 0;
         int allowed = 0;
         int wouldDenies = 0;
+        java.util.EnumMap<dev.netfence.policy.eval.DecidingTier, Integer> deciders = new java.util.EnumMap<>(
+                dev.netfence.policy.eval.DecidingTier.class);
+        int passes = 0;
         for (int i = 0; i < 60; i++) {
             ClusterSnapshot snapshot = generator.next();
             PolicyEngine engine = new PolicyEngine(snapshot);
@@ -53,6 +56,12 @@ class CompiledVerdictsEquivalenceTest {
                                     .as("would-deny, seed %d snapshot %d: %s%n%s", seed, i, flow.describe(), audit.evaluate(flow))
                                     .isEqualTo(wouldDeny);
                             wouldDenies += wouldDeny ? 1 : 0;
+                            dev.netfence.policy.eval.Verdict verdict = engine.evaluate(flow);
+                            for (dev.netfence.policy.eval.SideVerdict side : List.of(verdict.egress(), verdict.ingress())) {
+                                deciders.merge(side.decidedBy(), 1, Integer::sum);
+                                passes += side.tierMatches().stream()
+                                        .anyMatch(m -> m.action() == dev.netfence.policy.model.RuleAction.PASS) ? 1 : 0;
+                            }
                             flows++;
                             allowed += expected ? 1 : 0;
                         }
@@ -63,6 +72,10 @@ class CompiledVerdictsEquivalenceTest {
         // the generator must exercise both outcomes, or the comparison proves little
         assertThat(allowed).isGreaterThan(flows / 10).isLessThan(flows);
         assertThat(wouldDenies).as("would-deny flows of %d", flows).isPositive();
+        // and both tiers must decide sides, and Pass rules match, or the tiers were not compared
+        assertThat(deciders.getOrDefault(dev.netfence.policy.eval.DecidingTier.ADMIN, 0)).as("Admin-decided sides").isPositive();
+        assertThat(deciders.getOrDefault(dev.netfence.policy.eval.DecidingTier.BASELINE, 0)).as("Baseline-decided sides").isPositive();
+        assertThat(passes).as("sides where a Pass rule matched").isPositive();
     }
 
     static List<Endpoint> endpoints(ClusterSnapshot snapshot) {

@@ -3,6 +3,7 @@ package dev.netfence.policy.compile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netfence.policy.model.ClusterDelta;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
 import dev.netfence.policy.model.ClusterDns;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.ClusterSnapshot;
@@ -119,6 +120,7 @@ class IncrementalCompilerTest {
         pods.forEach(b::pod);
         policies.forEach(b::policy);
         denies.forEach(b::defaultDeny);
+        s.clusterPolicies().forEach(b::clusterPolicy);
         ClusterSnapshot fresh = b.build();
         ClusterSnapshot restricted = s.restrictedTo(pods, policies, denies);
         assertThat(restricted).as("restricted snapshot, " + at).isEqualTo(fresh);
@@ -233,6 +235,10 @@ class IncrementalCompilerTest {
 
         void dns(ClusterDns dns);
 
+        void clusterPolicy(ClusterNetworkPolicy p);
+
+        void removeClusterPolicy(String name);
+
         static Writes to(ClusterSnapshot.Builder b, ClusterDelta.Builder d) {
             return new Writes() {
                 public void pod(Pod p) {
@@ -289,6 +295,16 @@ class IncrementalCompilerTest {
                     b.dns(dns);
                     d.dns(dns);
                 }
+
+                public void clusterPolicy(ClusterNetworkPolicy p) {
+                    b.clusterPolicy(p);
+                    d.clusterPolicy(p);
+                }
+
+                public void removeClusterPolicy(String name) {
+                    b.removeClusterPolicy(name);
+                    d.removeClusterPolicy(name);
+                }
             };
         }
     }
@@ -305,7 +321,7 @@ class IncrementalCompilerTest {
         List<Pod> pods = new ArrayList<>(s.pods());
         Pod pod = pods.isEmpty() ? null : pods.get(random.nextInt(pods.size()));
         int nodes = s.nodes().size();
-        switch (random.nextInt(16)) {
+        switch (random.nextInt(19)) {
             case 0, 1 -> {
                 if (pod != null) {
                     w.pod(pod.withLabels(gen.labels(2)));
@@ -373,8 +389,9 @@ class IncrementalCompilerTest {
                     w.removeNode(node);
                     return "delete node " + node;
                 }
-                w.node(new Node(node, List.of(IpAddress.parse("192.168.1." + random.nextInt(250)))));
-                return "add/re-address node " + node;
+                w.node(new Node(node, List.of(IpAddress.parse("192.168.1." + random.nextInt(250))),
+                        random.nextBoolean() ? Map.of() : gen.labels(1)));
+                return "add/re-address/relabel node " + node;
             }
             case 12 -> {
                 if (pod != null) {
@@ -388,6 +405,26 @@ class IncrementalCompilerTest {
                 String ns = random.nextInt(3) == 0 ? "w" : NAMESPACES.get(random.nextInt(NAMESPACES.size()));
                 w.removeNamespace(ns);
                 return "delete namespace object " + ns;
+            }
+            case 14, 15 -> {
+                ClusterNetworkPolicy cnp = gen.clusterPolicy("cnp" + random.nextInt(6));
+                w.clusterPolicy(cnp);
+                return "add/change ClusterNetworkPolicy " + cnp.name();
+            }
+            case 16 -> {
+                if (!s.clusterPolicies().isEmpty()) {
+                    List<ClusterNetworkPolicy> all = new ArrayList<>(s.clusterPolicies());
+                    ClusterNetworkPolicy cnp = all.get(random.nextInt(all.size()));
+                    w.removeClusterPolicy(cnp.name());
+                    return "delete ClusterNetworkPolicy " + cnp.name();
+                }
+            }
+            case 17 -> {
+                if (s.node("node-0").isPresent()) {
+                    Node n = s.node("node-0").orElseThrow();
+                    w.node(new Node(n.name(), n.ips(), gen.labels(1)));
+                    return "relabel node node-0";
+                }
             }
             default -> {
                 if (random.nextInt(4) == 0) {

@@ -1,6 +1,11 @@
 package dev.netfence.policy.compile;
 
 import dev.netfence.policy.model.ClusterDns;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
+import dev.netfence.policy.model.ClusterSubject;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.ContainerPort;
 import dev.netfence.policy.model.DefaultDeny;
@@ -15,6 +20,8 @@ import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.PolicyPort;
 import dev.netfence.policy.model.PolicyRule;
 import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -27,7 +34,9 @@ import java.util.Random;
  * Seeded random clusters: two or three nodes, pods (some dual-stack, some host-network, some
  * DNS), namespaces with labels, NetworkPolicies drawing selectors, ipBlocks with except, numeric,
  * ranged, named and protocol-only ports from small vocabularies so that they often match, and
- * DefaultDenies with their carve-outs.
+ * DefaultDenies with their carve-outs, and ClusterNetworkPolicies of both tiers (every peer kind,
+ * unreadable peers, Pass, named ports, priorities drawn from few values so that ties ordered by
+ * name are common).
  */
 final class RandomSnapshots {
     static final int[] PORTS = {53, 80, 81, 443, 8080, 5353};
@@ -45,7 +54,9 @@ final class RandomSnapshots {
         ClusterSnapshot.Builder b = ClusterSnapshot.builder();
         int nodes = 2 + random.nextInt(2);
         for (int n = 0; n < nodes; n++) {
-            b.node(new Node("node-" + n, List.of(IpAddress.parse("192.168.0." + (10 + n)), IpAddress.parse("fd00:1::" + (10 + n)))));
+            // labels fixed per node (no draw): what a ClusterNetworkPolicy nodes peer selects
+            b.node(new Node("node-" + n, List.of(IpAddress.parse("192.168.0." + (10 + n)), IpAddress.parse("fd00:1::" + (10 + n))),
+                    Map.of("app", VALUES[n % VALUES.length])));
         }
         List<String> namespaces = List.of("x", "y", "z", "kube-system");
         for (String ns : namespaces) {
@@ -62,6 +73,11 @@ final class RandomSnapshots {
         }
         if (random.nextInt(3) == 0) {
             b.defaultDeny(defaultDeny(namespaces.get(random.nextInt(3)), "dd"));
+        }
+        // drawn last, so the rest of each seed's cluster is what it was before tiers existed
+        int clusterPolicies = random.nextInt(3) == 0 ? 0 : 1 + random.nextInt(4);
+        for (int i = 0; i < clusterPolicies; i++) {
+            b.clusterPolicy(clusterPolicy("cnp" + i));
         }
         return b.build();
     }
@@ -130,6 +146,79 @@ final class RandomSnapshots {
         return new NetworkPolicy(ns, name, random.nextInt(4) == 0 ? LabelSelector.ALL : selector(), types,
                 rules(), random.nextInt(4) == 0 ? null : rules(),
                 random.nextInt(5) == 0 ? Map.of(dev.netfence.policy.model.Enforcement.ANNOTATION, "audit") : Map.of());
+    }
+
+    /** Priorities from few values: same-priority ties (evaluated by name) are common. */
+    private static final int[] PRIORITIES = {0, 10, 10, 500};
+    private static final String[] NETWORKS = {"10.0.0.0/16", "10.1.0.0/24", "10.0.0.4/30", "192.168.0.0/24",
+        "192.168.0.11/32", "0.0.0.0/0", "fd00:10::/32", "fd00:1::/64"};
+
+    ClusterNetworkPolicy clusterPolicy(String name) {
+        Tier tier = random.nextBoolean() ? Tier.ADMIN : Tier.BASELINE;
+        ClusterSubject subject = random.nextBoolean()
+                ? ClusterSubject.namespaces(random.nextInt(3) == 0 ? LabelSelector.ALL : selector())
+                : ClusterSubject.pods(random.nextInt(3) == 0 ? LabelSelector.ALL : selector(), selector());
+        return new ClusterNetworkPolicy(name, tier, PRIORITIES[random.nextInt(PRIORITIES.length)], subject,
+                clusterRules(Direction.INGRESS), clusterRules(Direction.EGRESS));
+    }
+
+    private List<ClusterRule> clusterRules(Direction d) {
+        List<ClusterRule> rules = new ArrayList<>();
+        int n = random.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            RuleAction action = RuleAction.values()[random.nextInt(3)];
+            List<ClusterPeer> peers = new ArrayList<>();
+            // now and then no peer at all: a Deny or Pass rule then fails closed, an Accept one matches nothing
+            int np = random.nextInt(10) == 0 ? 0 : 1 + random.nextInt(2);
+            for (int j = 0; j < np; j++) {
+                peers.add(clusterPeer(d));
+            }
+            List<ClusterPort> protocols = new ArrayList<>();
+            if (random.nextInt(10) >= 4) {
+                int k = 1 + random.nextInt(2);
+                for (int j = 0; j < k; j++) {
+                    protocols.add(clusterPort());
+                }
+            }
+            rules.add(new ClusterRule(random.nextBoolean() ? "rule-" + i : null, action, peers, protocols));
+        }
+        return rules;
+    }
+
+    /** Ingress: namespaces and pods peers (upstream has no others there); egress also nodes and networks. */
+    private ClusterPeer clusterPeer(Direction d) {
+        int k = random.nextInt(d == Direction.INGRESS ? 11 : 18);
+        if (k < 5) {
+            return new ClusterPeer.Namespaces(random.nextInt(3) == 0 ? LabelSelector.ALL : selector());
+        }
+        if (k < 10) {
+            return new ClusterPeer.Pods(random.nextInt(3) == 0 ? LabelSelector.ALL : selector(), selector());
+        }
+        if (k == 10) {
+            return new ClusterPeer.Unknown("a peer with no field set");
+        }
+        if (k < 14) {
+            return new ClusterPeer.Nodes(random.nextInt(3) == 0 ? LabelSelector.ALL : selector());
+        }
+        List<String> cidrs = new ArrayList<>();
+        int n = 1 + random.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            String c = NETWORKS[random.nextInt(NETWORKS.length)];
+            if (!cidrs.contains(c)) {
+                cidrs.add(c);
+            }
+        }
+        return new ClusterPeer.Networks(cidrs);
+    }
+
+    /** Named ports with any peer kind: the CRD refuses them next to networks and nodes, the compiler must still agree. */
+    private ClusterPort clusterPort() {
+        Protocol p = protocol();
+        return switch (random.nextInt(4)) {
+            case 0 -> ClusterPort.port(p, PORTS[random.nextInt(PORTS.length)]);
+            case 1 -> ClusterPort.range(p, 80, 81 + random.nextInt(500));
+            default -> ClusterPort.named(PORT_NAMES[random.nextInt(PORT_NAMES.length)]);
+        };
     }
 
     private List<PolicyRule> rules() {
