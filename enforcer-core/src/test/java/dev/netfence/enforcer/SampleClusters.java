@@ -35,13 +35,23 @@ public final class SampleClusters {
      * egress by a DefaultDeny (DNS carve-out only), and an api pod that is not isolated.
      */
     public static ClusterSnapshot shop() {
+        return shop(true);
+    }
+
+    /**
+     * The shop with IPv4 pods only ({@code dualStack} false: web and api lose their IPv6 address), as on a
+     * single-stack node, whose table has no IPv6 policy rules.
+     */
+    public static ClusterSnapshot shop(boolean dualStack) {
+        String[] web = dualStack ? new String[]{"10.77.0.1", "fd77::1"} : new String[]{"10.77.0.1"};
+        String[] api = dualStack ? new String[]{"10.77.0.2", "fd77::2"} : new String[]{"10.77.0.2"};
         return ClusterSnapshot.builder()
                 .namespace(new Namespace("shop", Map.of("team", "shop")))
                 .node(new Node("n1", List.of(IpAddress.parse("10.77.255.1"))))
                 .node(new Node("n2", List.of(IpAddress.parse("10.77.255.2"))))
                 .pod(pod("shop", "web", "n1", Map.of("app", "web"), List.of(new ContainerPort("http", 8080, Protocol.TCP)),
-                        "10.77.0.1", "fd77::1"))
-                .pod(pod("shop", "api", "n1", Map.of("app", "api"), List.of(), "10.77.0.2", "fd77::2"))
+                        web))
+                .pod(pod("shop", "api", "n1", Map.of("app", "api"), List.of(), api))
                 .pod(pod("shop", "db", "n1", Map.of("app", "db"), List.of(new ContainerPort("pg", 5432, Protocol.TCP)),
                         "10.77.0.3"))
                 .pod(pod("shop", "remote", "n2", Map.of("app", "api"), List.of(), "10.77.1.1"))

@@ -7,7 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
 import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ClusterSubject;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.model.ContainerPort;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
@@ -81,6 +88,52 @@ class NodeRuleSetConverterTest {
         assertThat(json).contains("\"audit\":true");
         assertThat(NodeRuleSetConverter.toModel(new ObjectMapper().readValue(json, dev.netfence.crds.NodeRuleSet.class)))
                 .isEqualTo(rs);
+    }
+
+    /**
+     * Tier content survives the custom resource: Admin and Baseline directions with priorities, rule
+     * actions (Pass, Deny, a fail-closed Deny-all) and names, nodes/networks/namespaces/pods peers, a
+     * named port, and the pods' tier lists in evaluation order.
+     */
+    @Test
+    void roundTripsClusterNetworkPolicyTiers() throws Exception {
+        LabelSelector shopTeam = LabelSelector.of("team", "shop");
+        ClusterSnapshot tiered = shop().toBuilder()
+                .node(new Node("n1", List.of(IpAddress.parse("10.77.255.1")), Map.of("role", "worker")))
+                .clusterPolicy(new ClusterNetworkPolicy("guard", Tier.ADMIN, 5, ClusterSubject.namespaces(shopTeam),
+                        List.of(new ClusterRule("pass-own", RuleAction.PASS, List.of(new ClusterPeer.Namespaces(shopTeam)), List.of()),
+                                new ClusterRule("unreadable", RuleAction.DENY, List.of(new ClusterPeer.Unknown("domainNames")), List.of())),
+                        List.of(new ClusterRule("dns", RuleAction.ACCEPT, List.of(new ClusterPeer.Networks(List.of("10.96.0.10/32"))),
+                                        List.of(ClusterPort.port(Protocol.UDP, 53))),
+                                new ClusterRule(null, RuleAction.DENY,
+                                        List.of(new ClusterPeer.Pods(shopTeam, LabelSelector.of("app", "web"))),
+                                        List.of(ClusterPort.named("http"), ClusterPort.range(Protocol.TCP, 9000, 9100))))))
+                .clusterPolicy(new ClusterNetworkPolicy("default-deny", Tier.BASELINE, 1000,
+                        ClusterSubject.pods(LabelSelector.ALL, LabelSelector.of("app", "web")),
+                        List.of(new ClusterRule("deny-all", RuleAction.DENY, List.of(new ClusterPeer.Namespaces(LabelSelector.ALL)), List.of())),
+                        List.of(new ClusterRule("nodes", RuleAction.ACCEPT, List.of(new ClusterPeer.Nodes(LabelSelector.of("role", "worker"))),
+                                List.of()))))
+                .build();
+        NodeRuleSet rs = RuleSetCompiler.compile(tiered).nodes().get("n1");
+        assertThat(rs.policies()).filteredOn(p -> p.tier() != null).hasSize(4);
+        assertThat(rs.pods()).filteredOn(p -> p.name().equals("web")).singleElement()
+                .satisfies(p -> assertThat(p.clusterIngress()).containsExactly("ClusterNetworkPolicy/guard/Ingress",
+                        "ClusterNetworkPolicy/default-deny/Ingress"));
+
+        String json = Serialization.asJson(NodeRuleSetConverter.toResource(rs));
+        assertThat(json).contains("\"tier\":\"Admin\"", "\"tier\":\"Baseline\"", "\"priority\":1000", "\"action\":\"Pass\"",
+                "\"name\":\"pass-own\"", "\"clusterIngress\"", "\"clusterEgress\"");
+        NodeRuleSet read = NodeRuleSetConverter.toModel(new ObjectMapper().readValue(json, dev.netfence.crds.NodeRuleSet.class));
+        assertThat(read).isEqualTo(rs);
+        assertThat(read.contentHash()).isEqualTo(rs.contentHash());
+    }
+
+    /** Without ClusterNetworkPolicies a rule set serializes as before the tiers existed: no new field appears. */
+    @Test
+    void aRuleSetWithoutTiersHasNoTierFields() {
+        String json = Serialization.asJson(NodeRuleSetConverter.toSpec(RuleSetCompiler.compile(shop()).nodes().get("n1")));
+        assertThat(json).doesNotContain("\"tier\"", "\"priority\"", "\"action\"", "\"clusterIngress\"",
+                "\"clusterEgress\"", "\"name\":\"\"");
     }
 
     @Test

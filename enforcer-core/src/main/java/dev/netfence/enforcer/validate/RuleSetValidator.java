@@ -46,13 +46,11 @@ public final class RuleSetValidator {
     private static final Pattern FIELD_PATH = Pattern.compile("spec(\\.[A-Za-z]{1,32}(\\[[0-9]{1,6}\\])?){1,6}");
     private static final Set<String> KINDS = Set.of("NetworkPolicy", "DefaultDeny", ClusterNetworkPolicy.KIND);
     /**
-     * A ClusterNetworkPolicy rule name as it may reach a counter comment and a flow record: upstream
-     * allows any text of up to 100 characters; the enforcer takes letters, digits, space and
-     * {@code - _ . : /}, never quotes, backslashes or line breaks.
+     * A ClusterNetworkPolicy rule name as it may reach a counter comment and a flow record: the CRD's
+     * own rule (upstream allows any text of up to 100 characters; the schema refuses quotes,
+     * backslashes and control characters, which could end a quoted nftables comment).
      */
-    private static final Pattern RULE_NAME = Pattern.compile("[-A-Za-z0-9_.:/ ]{0,100}");
-    /** {@code spec.priority}: "a value from 0 to 1000". */
-    private static final int MAX_PRIORITY = 1000;
+    private static final Pattern RULE_NAME = Pattern.compile(dev.netfence.crds.SchemaRules.RULE_NAME);
     /** Far above what a node holds (the scale target is ~110 pods and a few thousand rules per node). */
     static final int MAX_ITEMS = 1_000_000;
 
@@ -170,8 +168,8 @@ public final class RuleSetValidator {
             if (p.tier() == null) {
                 throw invalid(path + ".tier", "required for a ClusterNetworkPolicy: Admin or Baseline");
             }
-            if (p.priority() < 0 || p.priority() > MAX_PRIORITY) {
-                throw invalid(path + ".priority", "must be 0-" + MAX_PRIORITY + ", not " + p.priority());
+            if (p.priority() < 0 || p.priority() > dev.netfence.crds.SchemaRules.MAX_PRIORITY) {
+                throw invalid(path + ".priority", "must be 0-" + dev.netfence.crds.SchemaRules.MAX_PRIORITY + ", not " + p.priority());
             }
             if (p.audit()) {
                 throw invalid(path + ".audit", "a ClusterNetworkPolicy is never audited (Enforcement applies to the"
@@ -204,8 +202,9 @@ public final class RuleSetValidator {
         if (!cluster && !r.name().isEmpty()) {
             throw invalid(path + ".name", "only a ClusterNetworkPolicy rule has a name: remove it");
         }
-        if (!RULE_NAME.matcher(r.name()).matches()) {
-            throw invalid(path + ".name", "must be at most 100 letters, digits, spaces or - _ . : /, not " + shown(r.name()));
+        if (r.name().length() > dev.netfence.crds.SchemaRules.RULE_NAME_MAX_LENGTH || !RULE_NAME.matcher(r.name()).matches()) {
+            throw invalid(path + ".name", "must be at most " + dev.netfence.crds.SchemaRules.RULE_NAME_MAX_LENGTH
+                    + " characters without quotes, backslashes or control characters, not " + shown(r.name()));
         }
         List<String> peers = new ArrayList<>();
         for (int k = 0; k < size(path + ".peers", r.peers()); k++) {

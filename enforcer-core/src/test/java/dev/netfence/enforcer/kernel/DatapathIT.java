@@ -24,10 +24,10 @@ import dev.netfence.policy.model.ClusterRule;
 import dev.netfence.policy.model.ClusterSnapshot;
 import dev.netfence.policy.model.ClusterSubject;
 import dev.netfence.policy.model.LabelSelector;
-import dev.netfence.policy.model.RuleAction;
-import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +133,43 @@ class DatapathIT {
             assertThat(counters.get("NetworkPolicy shop/web-from-api spec.ingress[0]").packets()).isPositive();
             assertThat(counters.get("ingress isolated by shop/web-from-api").packets()).isPositive();
             assertThat(counters.get("egress isolated by shop/db-egress").packets()).isPositive();
+        }
+    }
+
+    /**
+     * A node whose pods have IPv4 addresses only gets no IPv6 policy rules (NftablesRenderer.needsV6): every
+     * pair, unmarked and marked, still follows the engine, and the table holds no {@code ip6} rule outside the
+     * base chains.
+     */
+    @Test
+    void anIpv4OnlyNodeFollowsTheEngine() throws Exception {
+        String reason = NetNs.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        ClusterSnapshot shop = SampleClusters.shop(false);
+        List<Pod> pods = shop.pods().stream().filter(p -> "n1".equals(p.nodeName())).toList();
+        PolicyEngine engine = new PolicyEngine(shop);
+        try (RoutedNode node = new RoutedNode("dp4", "10.77.255.1"); Probes.Servers servers = new Probes.Servers()) {
+            for (Pod p : pods) {
+                String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
+                for (int[] port : PORTS) {
+                    Probes.serve(servers, ns, port[0]);
+                }
+            }
+            RuleSetApplier applier = new RuleSetApplier(new Nftables());
+            ResolvedRuleSet rs = RuleSetCompiler.compile(shop).forNode("n1");
+            NetNs.call(node.nodeNamespace(), () -> applier.apply(rs));
+            String listing = NetNs.call(node.nodeNamespace(), () -> new Nftables().run("list table inet netfence"));
+            assertThat(listing).doesNotContain("_v6 {\n\t\ttype ipv6_addr\n\t\tflags interval");
+            assertThat(NftablesRenderer.render(rs).chains().stream().filter(c -> c.hook() == null)
+                    .flatMap(c -> c.rules().stream())).noneMatch(r -> r.contains("ip6 "));
+            Map<String, Boolean> expected = new LinkedHashMap<>();
+            Map<String, Boolean> observed = probeEveryPair(node, pods, engine, expected);
+            assertThat(observed).isEqualTo(expected);
+            assertThat(expected).containsValue(true).containsValue(false);
+            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("table inet nf-marks {\n"
+                    + "\tchain before {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+                    + "\t\tmeta mark set 0x00004000\n\t}\n}\n"));
+            assertThat(probeEveryPair(node, pods, engine, new LinkedHashMap<>())).as("marked packets").isEqualTo(expected);
         }
     }
 

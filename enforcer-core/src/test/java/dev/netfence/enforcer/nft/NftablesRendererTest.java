@@ -184,6 +184,33 @@ class NftablesRendererTest {
     }
 
     @Test
+    void aNodeWithoutIpv6PodsGetsNoIpv6PolicyRulesNorTheirSets() {
+        ResolvedRuleSet dual = shopN1();
+        NodeRuleSet n = dual.ruleSet();
+        List<LocalPod> v4Pods = n.pods().stream().map(p -> new LocalPod(p.namespace(), p.name(),
+                p.ips().stream().filter(ip -> ip.indexOf(':') < 0).toList(), p.ingressPolicies(), p.egressPolicies(),
+                p.clusterIngress(), p.clusterEgress())).toList();
+        // the AddressSets keep their IPv6 members: only the node's own pods decide
+        ResolvedRuleSet v4 = new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), v4Pods, n.policies(),
+                n.addressSets()), dual.addressSets());
+        RenderedTable withV6 = NftablesRenderer.render(dual);
+        RenderedTable without = NftablesRenderer.render(v4);
+        assertThat(withV6.sets()).anyMatch(s -> s.name().startsWith("as_") && s.name().endsWith("_v6"));
+        assertThat(without.sets()).noneMatch(s -> (s.name().startsWith("as_") || s.name().startsWith("np_"))
+                && s.name().endsWith("_v6"));
+        // the policy chains are the dual-stack ones without their ip6 rules, nothing else changes
+        for (NftChain c : withV6.chains()) {
+            if (c.name().startsWith("pol_")) {
+                NftChain same = without.chains().stream().filter(o -> o.name().equals(c.name())).findFirst().orElseThrow();
+                assertThat(same.rules()).isEqualTo(c.rules().stream().filter(r -> !r.contains("ip6 ")).toList());
+            }
+        }
+        // the base chains keep their IPv6 rules (fail-closed and node rules go there), on empty maps
+        assertThat(without.chains().get(0).rules()).isEqualTo(withV6.chains().get(0).rules());
+        assertThat(without.sets()).anyMatch(s -> s.name().equals("ingress_pods_v6") && s.elements().isEmpty());
+    }
+
+    @Test
     void profileIdsAreDenseAndTheVerdictMapJumpsThroughAChainThatClearsTheMark() {
         RenderedTable t = NftablesRenderer.render(shopN1());
         NftSet profiles = t.sets().stream().filter(s -> s.name().equals("ingress_profiles")).findFirst().orElseThrow();
@@ -195,7 +222,7 @@ class NftablesRendererTest {
         for (String e : profiles.elements()) {
             String trampoline = e.substring(e.indexOf("jump ") + 5);
             NftChain chain = t.chains().stream().filter(c -> c.name().equals(trampoline)).findFirst().orElseThrow();
-            assertThat(chain.rules()).containsExactly("meta mark set 0x00000000", "jump " + trampoline.substring(1));
+            assertThat(chain.rules()).containsExactly("meta mark set 0x00000000 jump " + trampoline.substring(1));
         }
         NftChain ingress = t.chains().stream().filter(c -> c.name().equals("ingress")).findFirst().orElseThrow();
         // a marked packet never reaches a rule that sets the mark
