@@ -6,6 +6,7 @@ package dev.netfence.enforcer.flow;
  *
  * <pre>
  * 03:41:07.412 node-1 DENIED     TCP shop/frontend:40112 -> shop-data/db:5432  ingress isolated by DefaultDeny shop-data/default-deny
+ * 03:41:08.100 node-1 DENIED     TCP shop/api:40190 -> 169.254.169.254:80  egress denied by ClusterNetworkPolicy guard spec.egress[0] (no-metadata) Deny
  * 03:41:09.020 node-1 WOULD-DENY TCP shop/api:40230 -> shop-data/db:5432  accepted; ingress audited by NetworkPolicy shop-data/db-ingress
  * 03:41:10.001 node-2 ALLOWED    TCP shop/api:40301 -> shop-data/db:5432  ingress by NetworkPolicy shop-data/db-ingress spec.ingress[0]
  * </pre>
@@ -19,7 +20,9 @@ public final class FlowText {
                 : r.time();
         String side = r.direction().toLowerCase(java.util.Locale.ROOT);
         String why = switch (r.verdict()) {
-            case "denied" -> side + " isolated by " + String.join(", ", r.policies());
+            // a ClusterNetworkPolicy Deny rule names its rule; a profile's drop names the isolating policies
+            case "denied" -> r.rule() != null ? side + " denied by " + String.join(", ", r.policies()) + " " + r.rule()
+                    : side + " isolated by " + String.join(", ", r.policies());
             case "would-deny" -> "accepted; " + side + " audited by " + String.join(", ", r.policies());
             default -> side + " by " + String.join(", ", r.policies()) + (r.rule() != null ? " " + r.rule() : "");
         };

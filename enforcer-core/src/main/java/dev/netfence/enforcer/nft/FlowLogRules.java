@@ -32,6 +32,10 @@ import java.util.Map;
  *   <li>With {@code allowed}, each accepting rule of a policy chain becomes the same pair, accepting.
  *       Only new connections reach these rules: the base chains accept established and related
  *       packets first.</li>
+ *   <li>A ClusterNetworkPolicy rule of a tier chain ({@code adm_}, {@code base_}): each Deny rule becomes
+ *       the same pair, dropping, with the policy and its rule as the decider ({@code ClusterNetworkPolicy
+ *       guard spec.egress[0] (no-metadata) Deny}); with {@code allowed}, each Accept rule likewise. A
+ *       Pass rule, and Baseline's Accept in front of an audit check (a {@code return}), log nothing.</li>
  *   <li>The NFLOG prefix is a compact id, {@code nf D <profile chain>} or {@code nf A <hash>}, that
  *       {@link Result#deciders()} maps to the verdict, direction and deciding policies: the kernel
  *       names the rule that decided, so a record is explained from the rule set the kernel ran, not
@@ -65,11 +69,12 @@ public final class FlowLogRules {
         if (settings.denied()) {
             for (LocalPod pod : ruleSet.pods()) {
                 for (Direction d : Direction.values()) {
-                    List<String> ids = d == Direction.INGRESS ? pod.ingressPolicies() : pod.egressPolicies();
+                    List<String> ids = pod.policies(d);
                     if (ids.isEmpty()) {
+                        // only ClusterNetworkPolicies: the profile ends without a drop (their Deny rules log below)
                         continue;
                     }
-                    String chain = NftablesRenderer.profileChain(d, ids);
+                    String chain = NftablesRenderer.profileChain(d, pod.clusterPolicies(d), ids);
                     // a profile of audited policies only ends in an accept: what reaches it is a would-deny
                     boolean audit = ids.stream().allMatch(id -> byId.get(id) != null && byId.get(id).audit());
                     String prefix = PREFIX + (audit ? "W " : "D ") + chain;
@@ -83,8 +88,16 @@ public final class FlowLogRules {
         Map<String, PolicyRules> policyChains = new HashMap<>();
         if (settings.allowed()) {
             // an audited policy's accepts are not what allowed the connection (its pods are not isolated)
-            ruleSet.policies().stream().filter(p -> !p.audit())
+            ruleSet.policies().stream().filter(p -> !p.audit() && !p.clusterTier())
                     .forEach(p -> policyChains.put(NftablesRenderer.policyChain(p.id()), p));
+        }
+        // the rules of the tier chains by their comment: a ClusterNetworkPolicy's Deny rules log as denials
+        // (the kernel names the deciding policy and rule), its Accept rules as allowed connections
+        Map<String, TierRule> tierRules = new HashMap<>();
+        for (PolicyRules p : ruleSet.policies()) {
+            if (p.clusterTier()) {
+                p.rules().forEach(r -> tierRules.putIfAbsent(NftablesRenderer.ruleComment(p, r), new TierRule(p, r)));
+            }
         }
         String log = "limit name \"" + LIMIT + "\" log prefix ";
         String group = " group " + settings.group() + " ";
@@ -102,8 +115,7 @@ public final class FlowLogRules {
             } else if (policy != null) {
                 Map<String, String> fieldPaths = new HashMap<>();
                 for (CompiledRule r : policy.rules()) {
-                    fieldPaths.put(RenderedTable.quote(policy.kind() + " " + policy.namespace() + "/" + policy.name() + " "
-                            + r.fieldPath()), r.fieldPath());
+                    fieldPaths.put(NftablesRenderer.ruleComment(policy, r), r.fieldPath());
                 }
                 List<String> rules = new ArrayList<>();
                 for (String rule : c.rules()) {
@@ -122,6 +134,28 @@ public final class FlowLogRules {
                     rules.add(matches + over + tail);
                 }
                 chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
+            } else if (NftablesRenderer.isTierChain(c.name())) {
+                List<String> rules = new ArrayList<>();
+                for (String rule : c.rules()) {
+                    int at = rule.indexOf("counter ");
+                    String tail = at < 0 ? "" : rule.substring(at);
+                    String verdict = tail.startsWith("counter drop comment ") ? "drop"
+                            : tail.startsWith("counter accept comment ") ? "accept" : null;
+                    TierRule tr = verdict == null ? null : tierRules.get(tail.substring(("counter " + verdict + " comment ").length()));
+                    boolean logs = tr != null && (verdict.equals("drop") ? settings.denied() : settings.allowed());
+                    if (!logs) {
+                        rules.add(rule);
+                        continue;
+                    }
+                    PolicyRules cnp = tr.policy();
+                    String id = PREFIX + (verdict.equals("drop") ? "D " : "A ") + ContentHash.of(cnp.id() + " " + tr.rule().fieldPath());
+                    deciders.put(id, new FlowDecider(verdict.equals("drop") ? FlowDecider.Verdict.DENIED : FlowDecider.Verdict.ALLOWED,
+                            cnp.direction().apiName(), List.of(ref(cnp, cnp.id())), NftablesRenderer.ruleText(tr.rule())));
+                    String matches = rule.substring(0, at);
+                    rules.add(matches + log + "\"" + id + "\"" + group + tail);
+                    rules.add(matches + over + tail);
+                }
+                chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
             } else {
                 chains.add(c);
             }
@@ -132,10 +166,13 @@ public final class FlowLogRules {
         return new Result(new RenderedTable(table.sets(), chains, objects), deciders);
     }
 
-    /** {@code NetworkPolicy shop/web}: the name {@code netfence explain} prints. */
+    private record TierRule(PolicyRules policy, CompiledRule rule) {
+    }
+
+    /** {@code NetworkPolicy shop/web}, {@code ClusterNetworkPolicy guard}: the name {@code netfence explain} prints. */
     private static String ref(PolicyRules p, String id) {
         if (p != null) {
-            return p.kind() + " " + p.namespace() + "/" + p.name();
+            return p.kind() + " " + (p.clusterTier() ? "" : p.namespace() + "/") + p.name();
         }
         String[] parts = id.split("/");
         return parts.length >= 3 ? parts[0] + " " + parts[1] + "/" + parts[2] : id;

@@ -10,6 +10,7 @@ import dev.netfence.policy.compile.PolicyRules;
 import dev.netfence.policy.compile.PortRange;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.model.Direction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +33,8 @@ import java.util.TreeMap;
  *   <li>Each starts with {@code ct state established,related accept} (replies and follow-up
  *       packets are not judged again) and {@code ct state invalid drop}, then accepts traffic to/from
  *       the node's own addresses (always allowed for its pods), then finds the pod's profile: the chain
- *       shared by every pod with the same list of policies in that direction.</li>
+ *       shared by every pod with the same lists of policies in that direction (ClusterNetworkPolicy
+ *       directions, in evaluation order, and NetworkPolicy-tier policies).</li>
  *   <li>Pod → profile is data, not a jump: a map {@code <dir>_pods_v4/_v6} gives the profile's id
  *       (1, 2, ... by profile name), written into the packet mark, and the verdict map
  *       {@code <dir>_profiles} (id → {@code jump f<profile>}) selects the profile, whose trampoline
@@ -48,14 +50,24 @@ import java.util.TreeMap;
  *       0x80) is read or changed, and no other hook ever sees the value we use. A packet that
  *       arrives already marked goes to {@code <dir>_marked}, which finds the profile by one lookup
  *       per profile in its pod sets {@code p<profile>_v4/_v6} and never touches the mark.</li>
- *   <li>A profile chain jumps to one chain per policy direction and ends with a counted drop. A
- *       policy chain holds one rule per (rule, peer set, family, port form), each with a counter and
- *       a comment naming the policy and the rule's field path, and accepts on match.</li>
+ *   <li>A profile chain first jumps to its Admin tier chain {@code adm_<hash>} when ClusterNetworkPolicies
+ *       of the Admin tier select the pod. Then, when enforcing NetworkPolicies isolate the pod, it jumps
+ *       to one chain per policy direction and ends with a counted drop; otherwise it jumps to its
+ *       Baseline tier chain {@code base_<hash>} (and, with audited policies, to their chains and a
+ *       counted would-deny accept, the Baseline chain being the {@code _audit} variant whose Accept
+ *       returns). Falling off the end returns to the base chain, whose policy accepts. A policy chain
+ *       holds one rule per (rule, peer set, family, port form), each with a counter and a comment
+ *       naming the policy and the rule's field path, and accepts on match.</li>
+ *   <li>A tier chain (one per distinct ordered list of the tier's policy ids on the node) holds the
+ *       rules of those policies inlined in evaluation order (priority, then name; rules as written),
+ *       in the same form as a policy chain's, ending in the rule's action: Accept {@code accept}, Deny
+ *       {@code drop}, Pass {@code return} (the rest of the tier is skipped, the next tier decides).
+ *       The comment names tier, policy, field path, rule name and action.</li>
  *   <li>Peers are named interval sets ({@code as_<hash>_v4/_v6}, shared by every rule that uses the
  *       same AddressSet); numeric ports a named {@code inet_proto . inet_service} interval set;
  *       named ports a set of (destination address . protocol . port).</li>
  * </ul>
- * Per packet (unmarked): two hash lookups, then only the rules of the policies selecting that pod,
+ * Per packet (unmarked): two hash lookups, then only the rules of the policies (of every tier) selecting that pod,
  * so the cost does not grow with the number of policies or pods on the node; a packet that arrived
  * marked pays one lookup per profile instead.
  */
@@ -69,9 +81,35 @@ public final class NftablesRenderer {
         return "as_" + addressSetName.substring(addressSetName.indexOf('-') + 1);
     }
 
-    /** The profile chain of the pods isolated by exactly these policy ids in this direction (for {@link FlowLogRules}). */
-    static String profileChain(Direction d, List<String> ids) {
-        return Build.profileChainName(d, ids);
+    /**
+     * The profile chain of the pods with exactly these ClusterNetworkPolicy ids ({@link LocalPod#clusterPolicies})
+     * and NetworkPolicy-tier ids in this direction (for {@link FlowLogRules}).
+     */
+    static String profileChain(Direction d, List<String> cluster, List<String> ids) {
+        return Build.profileChainName(d, cluster, ids);
+    }
+
+    /**
+     * The comment (quoted) of the nft rules of one compiled rule, which the rule counters sum by: a NetworkPolicy
+     * tier rule {@code NetworkPolicy shop/web spec.ingress[0]}; a ClusterNetworkPolicy rule names the tier, the
+     * policy, the field path, the rule's name when it has one, and the action:
+     * {@code Admin ClusterNetworkPolicy guard spec.egress[0] (no-metadata) Deny}.
+     */
+    static String ruleComment(PolicyRules p, CompiledRule r) {
+        if (!p.clusterTier()) {
+            return RenderedTable.quote(p.kind() + " " + p.namespace() + "/" + p.name() + " " + r.fieldPath());
+        }
+        return RenderedTable.quote(p.tier().apiName() + " " + p.kind() + " " + p.name() + " " + ruleText(r));
+    }
+
+    /** {@code spec.egress[0] (no-metadata) Deny}: a ClusterNetworkPolicy rule as flow records and comments name it. */
+    static String ruleText(CompiledRule r) {
+        return r.fieldPath() + (r.name().isEmpty() ? "" : " (" + r.name() + ")") + " " + r.action().apiName();
+    }
+
+    /** Whether a chain of the rendered table is a tier chain ({@code adm_}/{@code base_}, for {@link FlowLogRules}). */
+    static boolean isTierChain(String chain) {
+        return chain.startsWith("adm_") || chain.startsWith("base_");
     }
 
     /** The chain of one compiled policy direction (for {@link FlowLogRules}). */
@@ -84,8 +122,7 @@ public final class NftablesRenderer {
      * (the one definition the renderer and {@link PodElements} share).
      */
     static String podProfile(Direction d, LocalPod pod) {
-        List<String> ids = d == Direction.INGRESS ? pod.ingressPolicies() : pod.egressPolicies();
-        return ids.isEmpty() ? null : Build.profileChainName(d, ids);
+        return Build.looksUp(pod, d) ? Build.profileChainName(d, pod.clusterPolicies(d), pod.policies(d)) : null;
     }
 
     /** The pod map of a direction and family: pod address → profile id. */
@@ -119,6 +156,7 @@ public final class NftablesRenderer {
         private final Map<String, NftSet> sets = new TreeMap<>();
         private final List<NftChain> policyChains = new ArrayList<>();
         private final Map<String, NftChain> profileChains = new TreeMap<>();
+        private final Map<String, NftChain> tierChains = new TreeMap<>();
         /** Whether any local pod has an IPv6 address: see {@link #needsV6}. */
         private final boolean v6;
 
@@ -159,20 +197,21 @@ public final class NftablesRenderer {
             addSet(new NftSet("node_v4", "ipv4_addr", false, nodeV4));
             addSet(new NftSet("node_v6", "ipv6_addr", false, nodeV6));
             for (PolicyRules p : rs.policies()) {
-                policyChains.add(policyChain(p));
+                if (!p.clusterTier()) {
+                    // a ClusterNetworkPolicy's rules are inlined in the tier chains that list it
+                    policyChains.add(policyChain(p));
+                }
             }
             // first every profile (its id is its position among the direction's sorted profile names, so
             // ids change only when the set of profiles does, which changes chains anyway), then the pods
-            Map<Direction, TreeMap<String, List<String>>> profiles = new HashMap<>();
+            Map<Direction, TreeMap<String, LocalPod>> profiles = new HashMap<>();
             for (Direction d : Direction.values()) {
                 profiles.put(d, new TreeMap<>());
             }
             for (LocalPod pod : rs.pods()) {
                 for (Direction d : Direction.values()) {
-                    String profile = podProfile(d, pod);
-                    if (profile != null && !profiles.get(d).containsKey(profile)) {
-                        List<String> ids = d == Direction.INGRESS ? pod.ingressPolicies() : pod.egressPolicies();
-                        profiles.get(d).put(profileChain(d, ids), ids);
+                    if (looksUp(pod, d)) {
+                        profiles.get(d).putIfAbsent(profileChain(d, pod.clusterPolicies(d), pod.policies(d)), pod);
                     }
                 }
             }
@@ -183,6 +222,7 @@ public final class NftablesRenderer {
                 chains.addAll(podLookup(d, profiles.get(d)));
             }
             chains.addAll(profileChains.values());
+            chains.addAll(tierChains.values());
             chains.addAll(policyChains);
             return new RenderedTable(inLookupOrder(sets.values(), chains), chains);
         }
@@ -218,7 +258,7 @@ public final class NftablesRenderer {
          * clears the mark again), and the path for packets that arrive already marked. Returns the chains
          * it adds ({@code <dir>_marked} and one {@code fin_}/{@code fout_} per profile).
          */
-        private List<NftChain> podLookup(Direction d, TreeMap<String, List<String>> profiles) {
+        private List<NftChain> podLookup(Direction d, TreeMap<String, LocalPod> profiles) {
             boolean ingress = d == Direction.INGRESS;
             String pod = ingress ? "daddr" : "saddr";
             Map<String, Integer> ids = new HashMap<>();
@@ -241,10 +281,10 @@ public final class NftablesRenderer {
             List<String> v4 = new ArrayList<>();
             List<String> v6 = new ArrayList<>();
             for (LocalPod p : rs.pods()) {
-                String profile = podProfile(d, p);
-                if (profile == null) {
+                if (!looksUp(p, d)) {
                     continue;
                 }
+                String profile = profileChainName(d, p.clusterPolicies(d), p.policies(d));
                 for (String ip : p.ips()) {
                     boolean isV6 = IpAddress.parse(ip).v6();
                     (isV6 ? v6 : v4).add(ip + " : " + mark(ids.get(profile)));
@@ -291,31 +331,112 @@ public final class NftablesRenderer {
                             "meta mark set " + mark(0)));
         }
 
-        static String profileChainName(Direction d, List<String> ids) {
-            return (d == Direction.INGRESS ? "in_" : "out_") + ContentHash.of(String.join("\n", ids));
+        /** A pod is in the lookup of a direction when any tier has a policy for it there. */
+        static boolean looksUp(LocalPod pod, Direction d) {
+            return !pod.policies(d).isEmpty() || !pod.clusterPolicies(d).isEmpty();
         }
 
-        /** The chain shared by every pod isolated by exactly these policies in this direction. */
-        private String profileChain(Direction d, List<String> ids) {
-            String name = profileChainName(d, ids);
+        /**
+         * The profile of the pods with exactly these ClusterNetworkPolicy and NetworkPolicy-tier ids in this
+         * direction. Without cluster ids the name is what it was before tiers existed (a hash of the policy
+         * ids), so a node without ClusterNetworkPolicies renders the same table as before.
+         */
+        static String profileChainName(Direction d, List<String> cluster, List<String> ids) {
+            String key = String.join("\n", ids);
+            if (!cluster.isEmpty()) {
+                // "\n\n" never occurs in a list of non-empty ids: the two kinds of key cannot collide
+                key = String.join("\n", cluster) + "\n\n" + key;
+            }
+            return (d == Direction.INGRESS ? "in_" : "out_") + ContentHash.of(key);
+        }
+
+        /** The chain of one tier's policies, in evaluation order (one per distinct list on the node). */
+        static String tierChainName(Tier tier, List<String> ids, boolean audit) {
+            String hash = ContentHash.of(String.join("\n", ids));
+            return tier == Tier.ADMIN ? "adm_" + hash : "base_" + hash + (audit ? "_audit" : "");
+        }
+
+        /**
+         * The profile chain: the Admin tier's chain (it accepts, drops, or returns on Pass or no match),
+         * then the NetworkPolicy tier when enforcing policies isolate the pod (its jumps accept what they
+         * allow, the counted drop ends everything else: "a pod selected by any NetworkPolicy gets the
+         * NetworkPolicy tier's final decision"), otherwise the Baseline tier's chain and, with audited
+         * policies, the audit check after it. Falling off the end returns to the base chain, whose policy
+         * accepts (the default allow).
+         */
+        private String profileChain(Direction d, List<String> cluster, List<String> ids) {
+            String name = profileChainName(d, cluster, ids);
             profileChains.computeIfAbsent(name, n -> {
+                List<String> admin = cluster.stream().filter(id -> tierOf(id) == Tier.ADMIN).toList();
+                List<String> baseline = cluster.stream().filter(id -> tierOf(id) == Tier.BASELINE).toList();
                 List<String> rules = new ArrayList<>();
+                List<String> describe = new ArrayList<>();
+                if (!admin.isEmpty()) {
+                    rules.add("jump " + tierChain(Tier.ADMIN, admin, false));
+                    describe.add("Admin " + String.join(", ", admin));
+                }
                 List<String> names = new ArrayList<>();
                 for (String id : ids) {
-                    rules.add("jump " + policyChainName(id));
                     PolicyRules p = policies.get(id);
                     names.add(p.namespace() + "/" + p.name());
                 }
-                boolean audit = ids.stream().allMatch(id -> policies.get(id).audit());
+                boolean audit = !ids.isEmpty() && ids.stream().allMatch(id -> policies.get(id).audit());
+                if (!ids.isEmpty() && !audit) {
+                    // the policies named here isolate the pod (often by allowing something): nothing they allow matched
+                    ids.forEach(id -> rules.add("jump " + policyChainName(id)));
+                    rules.add("counter drop comment " + RenderedTable.quote(d.field() + " isolated by " + String.join(",", names)));
+                    describe.add("isolated by " + String.join(", ", ids));
+                    return new NftChain(n, null, d.apiName() + " " + String.join(", then ", describe), rules);
+                }
+                if (!baseline.isEmpty()) {
+                    // with an audit check after it, Baseline's Accept returns so that the check still runs
+                    rules.add("jump " + tierChain(Tier.BASELINE, baseline, audit));
+                    describe.add("Baseline " + String.join(", ", baseline));
+                }
                 if (audit) {
                     // audited policies only (Enforcement): nothing they allow matched, which is a would-deny, accepted
+                    ids.forEach(id -> rules.add("jump " + policyChainName(id)));
                     rules.add("counter accept comment " + RenderedTable.quote(d.field() + " audited by " + String.join(",", names)
                             + ": would-deny"));
-                    return new NftChain(n, null, d.apiName() + " audited by " + String.join(", ", ids), rules);
+                    describe.add("audited by " + String.join(", ", ids));
                 }
-                // the policies named here isolate the pod (often by allowing something): nothing they allow matched
-                rules.add("counter drop comment " + RenderedTable.quote(d.field() + " isolated by " + String.join(",", names)));
-                return new NftChain(n, null, d.apiName() + " isolated by " + String.join(", ", ids), rules);
+                return new NftChain(n, null, d.apiName() + " " + String.join(", then ", describe), rules);
+            });
+            return name;
+        }
+
+        private Tier tierOf(String id) {
+            PolicyRules p = policies.get(id);
+            if (p == null || p.tier() == null) {
+                throw new IllegalArgumentException("NodeRuleSet " + rs.node() + " lists " + id + " as a ClusterNetworkPolicy"
+                        + " of a pod, but spec.policies has no ClusterNetworkPolicy direction with that id: recompile the rule set");
+            }
+            return p.tier();
+        }
+
+        /**
+         * A tier chain: every rule of these policies inlined in evaluation order, each matching rule
+         * deciding ({@code accept}, {@code drop}; {@code return} for Pass: "skips all further
+         * ClusterNetworkPolicy rules in the current tier"). {@code audit}: Accept returns too (Baseline
+         * before an audit check: the enforced verdict is allow, the check decides whether to log it).
+         */
+        private String tierChain(Tier tier, List<String> ids, boolean audit) {
+            String name = tierChainName(tier, ids, audit);
+            tierChains.computeIfAbsent(name, n -> {
+                List<String> rules = new ArrayList<>();
+                for (String id : ids) {
+                    PolicyRules p = policies.get(id);
+                    for (CompiledRule r : p.rules()) {
+                        String verdict = switch (r.action()) {
+                            case ACCEPT -> audit ? "return" : "accept";
+                            case DENY -> "drop";
+                            case PASS -> "return";
+                        };
+                        rules.addAll(ruleStatements(p, r, verdict, ruleComment(p, r)));
+                    }
+                }
+                return new NftChain(n, null, tier.apiName() + " tier: " + String.join(", ", ids)
+                        + (audit ? " (before an audit check)" : ""), rules);
             });
             return name;
         }
@@ -326,64 +447,73 @@ public final class NftablesRenderer {
 
         private NftChain policyChain(PolicyRules p) {
             List<String> rules = new ArrayList<>();
-            boolean ingress = p.direction() == Direction.INGRESS;
             for (CompiledRule r : p.rules()) {
-                String comment = RenderedTable.quote(p.kind() + " " + p.namespace() + "/" + p.name() + " " + r.fieldPath());
-                List<Match> peers = new ArrayList<>();
-                if (r.allPeers()) {
-                    peers.add(new Match(null, null));
-                } else {
-                    for (String as : r.peers()) {
-                        String base = setNameOf(as);
-                        addAddressSet(base, as);
-                        peers.add(new Match(Boolean.FALSE, "ip " + (ingress ? "saddr" : "daddr") + " @" + base + "_v4"));
-                        if (this.v6) {
-                            peers.add(new Match(Boolean.TRUE, "ip6 " + (ingress ? "saddr" : "daddr") + " @" + base + "_v6"));
-                        }
-                    }
-                }
-                List<Match> ports = new ArrayList<>();
-                if (r.allPorts()) {
-                    ports.add(new Match(null, null));
-                } else {
-                    if (!r.ports().isEmpty()) {
-                        String name = "ps_" + ContentHash.of(r.ports().toString());
-                        addSet(new NftSet(name, "inet_proto . inet_service", true, r.ports().stream().map(Build::portElement).toList()));
-                        ports.add(new Match(null, "meta l4proto . th dport @" + name));
-                    }
-                    if (!r.namedPorts().isEmpty()) {
-                        String name = "np_" + ContentHash.of(p.id() + " " + r.fieldPath());
-                        List<String> v4 = new ArrayList<>();
-                        List<String> v6 = new ArrayList<>();
-                        for (DestinationPort dp : r.namedPorts()) {
-                            (IpAddress.parse(dp.address()).v6() ? v6 : v4).add(dp.address() + " . "
-                                    + dp.protocol().name().toLowerCase(Locale.ROOT) + " . " + dp.port());
-                        }
-                        addSet(new NftSet(name + "_v4", "ipv4_addr . inet_proto . inet_service", false, v4));
-                        ports.add(new Match(Boolean.FALSE, "ip daddr . meta l4proto . th dport @" + name + "_v4"));
-                        if (this.v6) {
-                            addSet(new NftSet(name + "_v6", "ipv6_addr . inet_proto . inet_service", false, v6));
-                            ports.add(new Match(Boolean.TRUE, "ip6 daddr . meta l4proto . th dport @" + name + "_v6"));
-                        }
-                    }
-                }
-                for (Match peer : peers) {
-                    for (Match port : ports) {
-                        if (peer.v6() != null && port.v6() != null && !peer.v6().equals(port.v6())) {
-                            continue;
-                        }
-                        StringBuilder rule = new StringBuilder();
-                        if (peer.text() != null) {
-                            rule.append(peer.text()).append(' ');
-                        }
-                        if (port.text() != null) {
-                            rule.append(port.text()).append(' ');
-                        }
-                        rules.add(rule.append("counter accept comment ").append(comment).toString());
+                rules.addAll(ruleStatements(p, r, "accept", ruleComment(p, r)));
+            }
+            return new NftChain(policyChainName(p.id()), null, p.id(), rules);
+        }
+
+        /**
+         * The nft rules of one compiled rule: one per (peer set, family, port form), each counted and
+         * ending in {@code verdict}. A rule whose peers or ports resolved to nothing has none.
+         */
+        private List<String> ruleStatements(PolicyRules p, CompiledRule r, String verdict, String comment) {
+            List<String> rules = new ArrayList<>();
+            boolean ingress = p.direction() == Direction.INGRESS;
+            List<Match> peers = new ArrayList<>();
+            if (r.allPeers()) {
+                peers.add(new Match(null, null));
+            } else {
+                for (String as : r.peers()) {
+                    String base = setNameOf(as);
+                    addAddressSet(base, as);
+                    peers.add(new Match(Boolean.FALSE, "ip " + (ingress ? "saddr" : "daddr") + " @" + base + "_v4"));
+                    if (this.v6) {
+                        peers.add(new Match(Boolean.TRUE, "ip6 " + (ingress ? "saddr" : "daddr") + " @" + base + "_v6"));
                     }
                 }
             }
-            return new NftChain(policyChainName(p.id()), null, p.id(), rules);
+            List<Match> ports = new ArrayList<>();
+            if (r.allPorts()) {
+                ports.add(new Match(null, null));
+            } else {
+                if (!r.ports().isEmpty()) {
+                    String name = "ps_" + ContentHash.of(r.ports().toString());
+                    addSet(new NftSet(name, "inet_proto . inet_service", true, r.ports().stream().map(Build::portElement).toList()));
+                    ports.add(new Match(null, "meta l4proto . th dport @" + name));
+                }
+                if (!r.namedPorts().isEmpty()) {
+                    String name = "np_" + ContentHash.of(p.id() + " " + r.fieldPath());
+                    List<String> v4 = new ArrayList<>();
+                    List<String> v6 = new ArrayList<>();
+                    for (DestinationPort dp : r.namedPorts()) {
+                        (IpAddress.parse(dp.address()).v6() ? v6 : v4).add(dp.address() + " . "
+                                + dp.protocol().name().toLowerCase(Locale.ROOT) + " . " + dp.port());
+                    }
+                    addSet(new NftSet(name + "_v4", "ipv4_addr . inet_proto . inet_service", false, v4));
+                    ports.add(new Match(Boolean.FALSE, "ip daddr . meta l4proto . th dport @" + name + "_v4"));
+                    if (this.v6) {
+                        addSet(new NftSet(name + "_v6", "ipv6_addr . inet_proto . inet_service", false, v6));
+                        ports.add(new Match(Boolean.TRUE, "ip6 daddr . meta l4proto . th dport @" + name + "_v6"));
+                    }
+                }
+            }
+            for (Match peer : peers) {
+                for (Match port : ports) {
+                    if (peer.v6() != null && port.v6() != null && !peer.v6().equals(port.v6())) {
+                        continue;
+                    }
+                    StringBuilder rule = new StringBuilder();
+                    if (peer.text() != null) {
+                        rule.append(peer.text()).append(' ');
+                    }
+                    if (port.text() != null) {
+                        rule.append(port.text()).append(' ');
+                    }
+                    rules.add(rule.append("counter ").append(verdict).append(" comment ").append(comment).toString());
+                }
+            }
+            return rules;
         }
 
         /** One match of a rule; {@code v6} null when it applies to both families. */

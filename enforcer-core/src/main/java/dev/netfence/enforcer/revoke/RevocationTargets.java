@@ -28,7 +28,9 @@ import java.util.Set;
  * A pod that only gained allows, or is not isolated, is no target. A target is a candidate only: the
  * revoker deletes exactly the entries of its connections that the new rules deny. With no previous
  * rule set (the enforcer's first apply, also after a restart, when it cannot know what the kernel
- * held before) every isolated pod is a target, once.
+ * held before) every isolated pod is a target, once. ClusterNetworkPolicies break "additive" (Deny rules, tier
+ * order): a pod direction that any of them selects, before or now, is a target on any change to its lists, its
+ * policies or their address sets ({@link #tierChange}).
  */
 public final class RevocationTargets {
     private RevocationTargets() {
@@ -52,22 +54,29 @@ public final class RevocationTargets {
         Map<String, PolicyRules> afterPolicies = new HashMap<>();
         after.ruleSet().policies().forEach(p -> afterPolicies.put(p.id(), p));
         Set<String> lostSets = new HashSet<>();
+        Set<String> changedSets = new HashSet<>();
         beforeSets.forEach((name, entries) -> {
-            if (!afterSets.getOrDefault(name, Set.of()).containsAll(entries)) {
+            Set<String> now = afterSets.getOrDefault(name, Set.of());
+            if (!now.containsAll(entries)) {
                 lostSets.add(name);
             }
+            if (!now.equals(entries)) {
+                changedSets.add(name);
+            }
         });
+        afterSets.keySet().stream().filter(n -> !beforeSets.containsKey(n)).forEach(changedSets::add);
         List<RevocationTarget> out = new ArrayList<>();
         for (LocalPod pod : after.ruleSet().pods()) {
             for (Direction d : Direction.values()) {
                 List<String> now = policies(pod, d);
-                if (now.isEmpty()) {
-                    continue; // not isolated: everything is allowed
+                if (now.isEmpty() && pod.clusterPolicies(d).isEmpty()) {
+                    continue; // no tier has a rule for it: everything is allowed
                 }
                 for (String ip : pod.ips()) {
                     LocalPod was = beforeByIp.get(ip);
                     boolean lost = before == null || nodeLostAddress || was == null || !was.key().equals(pod.key())
-                            || lostAllow(policies(was, d), now, beforePolicies, afterPolicies, lostSets);
+                            || (tiered(was, pod, d) ? tierChange(was, pod, d, beforePolicies, afterPolicies, changedSets)
+                            : lostAllow(policies(was, d), now, beforePolicies, afterPolicies, lostSets));
                     if (lost) {
                         out.add(new RevocationTarget(IpAddress.parse(ip), d, pod.key()));
                     }
@@ -88,6 +97,36 @@ public final class RevocationTargets {
                 return true;
             }
             if (old != null && old.rules().stream().anyMatch(r -> r.peers().stream().anyMatch(lostSets::contains))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ClusterNetworkPolicies selected the pod before or now: their Deny rules and tier order make "additive" untrue. */
+    private static boolean tiered(LocalPod was, LocalPod now, Direction d) {
+        return !was.clusterPolicies(d).isEmpty() || !now.clusterPolicies(d).isEmpty();
+    }
+
+    /**
+     * With tiers a change can deny in more ways than with NetworkPolicies alone (an Admin Deny added, a Deny's peer
+     * set gaining an address, an Admin Accept or Pass removed, a NetworkPolicy removed so that Baseline decides), so
+     * any change to what decides the pod's direction makes it a candidate: either list, any listed policy, any
+     * address set those policies refer to.
+     */
+    private static boolean tierChange(LocalPod was, LocalPod now, Direction d, Map<String, PolicyRules> beforePolicies,
+                                      Map<String, PolicyRules> afterPolicies, Set<String> changedSets) {
+        if (!was.clusterPolicies(d).equals(now.clusterPolicies(d)) || !policies(was, d).equals(policies(now, d))) {
+            return true;
+        }
+        List<String> ids = new ArrayList<>(now.clusterPolicies(d));
+        ids.addAll(policies(now, d));
+        for (String id : ids) {
+            PolicyRules old = beforePolicies.get(id);
+            if (!Objects.equals(old, afterPolicies.get(id))) {
+                return true;
+            }
+            if (old != null && old.rules().stream().anyMatch(r -> r.peers().stream().anyMatch(changedSets::contains))) {
                 return true;
             }
         }

@@ -17,9 +17,17 @@ import dev.netfence.policy.compile.RuleSetCompiler;
 import dev.netfence.policy.eval.Endpoint;
 import dev.netfence.policy.eval.Flow;
 import dev.netfence.policy.eval.PolicyEngine;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
 import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ClusterSubject;
+import dev.netfence.policy.model.LabelSelector;
 import dev.netfence.policy.model.Pod;
 import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +171,75 @@ class DatapathIT {
                     + "\t\tmeta mark set 0x00004000\n\t}\n}\n"));
             assertThat(probeEveryPair(node, pods, engine, new LinkedHashMap<>())).as("marked packets").isEqualTo(expected);
         }
+    }
+
+    /**
+     * The shop with ClusterNetworkPolicies of both tiers, compiled and rendered as the enforcer does (loaded over
+     * netlink): every pod pair probed must follow the engine, and the tier rules' counters count what they decided.
+     */
+    @Test
+    void packetsThroughTheNodeFollowTheEngineWithClusterNetworkPolicyTiers() throws Exception {
+        String reason = NetNs.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        ClusterSnapshot shop = tieredShop();
+        List<Pod> pods = shop.pods().stream().filter(p -> "n1".equals(p.nodeName())).toList();
+        PolicyEngine engine = new PolicyEngine(shop);
+        try (RoutedNode node = new RoutedNode("dpt", "10.77.255.1"); Probes.Servers servers = new Probes.Servers()) {
+            for (Pod p : pods) {
+                String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
+                for (int[] port : PORTS) {
+                    Probes.serve(servers, ns, port[0]);
+                }
+            }
+            RuleSetApplier applier = new RuleSetApplier(new Nftables());
+            ResolvedRuleSet rs = RuleSetCompiler.compile(shop).forNode("n1");
+            assertThat(rs.ruleSet().pods()).anyMatch(p -> !p.clusterIngress().isEmpty() && !p.clusterEgress().isEmpty());
+            ApplyResult applied = NetNs.call(node.nodeNamespace(), () -> applier.apply(rs));
+            assertThat(applied.kind()).isEqualTo(ApplyResult.Kind.FULL);
+            String listing = NetNs.call(node.nodeNamespace(), () -> new Nftables().run("list table inet netfence"));
+            assertThat(listing).contains("chain adm_").contains("chain base_").contains(" return comment \"Admin ClusterNetworkPolicy web-pass spec.egress[0] (to-web) Pass\"");
+
+            Map<String, Boolean> expected = new LinkedHashMap<>();
+            Map<String, Boolean> observed = probeEveryPair(node, pods, engine, expected);
+            assertThat(observed).isEqualTo(expected);
+            assertThat(expected).containsValue(true).containsValue(false);
+
+            Map<String, RuleCounters.Count> counters = NetNs.call(node.nodeNamespace(), RuleCounters::read);
+            String json = NetNs.call(node.nodeNamespace(), () -> new Nftables().jsonTerse("list table inet netfence"));
+            assertThat(counters).isEqualTo(countersOfJsonListing(json));
+            // each tier rule's nft rules (per family and port form) sum into one counter named after the CNP rule
+            assertThat(counters.get("Admin ClusterNetworkPolicy db-guard spec.ingress[0] (no-9090) Deny").packets()).isPositive();
+            assertThat(counters.get("Admin ClusterNetworkPolicy web-pass spec.egress[0] (to-web) Pass").packets()).isPositive();
+            assertThat(counters.get("Baseline ClusterNetworkPolicy default spec.ingress[1] (deny-all) Deny").packets()).isPositive();
+            assertThat(counters.get("Admin ClusterNetworkPolicy web-pass spec.egress[1] (db-net) Accept").packets()).isPositive();
+            // no probe reaches api-pg: only api is judged by Baseline for ingress (web and db are isolated by NetworkPolicies)
+            assertThat(counters.get("Baseline ClusterNetworkPolicy default spec.ingress[0] (api-pg) Accept").packets()).isZero();
+        }
+    }
+
+    /**
+     * The shop plus: Admin {@code db-guard} (db's ingress: Deny TCP 9090 from every pod), Admin {@code web-pass}
+     * (every pod's egress: Pass to web on TCP 8080, Accept to the network 10.77.0.3/32, which is db's pod address),
+     * Baseline {@code default} (every pod's ingress: Accept from api on the named port pg, then Deny all).
+     */
+    static ClusterSnapshot tieredShop() {
+        return SampleClusters.shop().toBuilder()
+                .clusterPolicy(new ClusterNetworkPolicy("db-guard", Tier.ADMIN, 10,
+                        ClusterSubject.pods(LabelSelector.ALL, LabelSelector.of("app", "db")),
+                        List.of(new ClusterRule("no-9090", RuleAction.DENY, List.of(new ClusterPeer.Namespaces(LabelSelector.ALL)),
+                                List.of(ClusterPort.port(Protocol.TCP, 9090)))), List.of()))
+                .clusterPolicy(new ClusterNetworkPolicy("web-pass", Tier.ADMIN, 20, ClusterSubject.namespaces(LabelSelector.ALL),
+                        List.of(), List.of(
+                        new ClusterRule("to-web", RuleAction.PASS, List.of(new ClusterPeer.Pods(LabelSelector.ALL,
+                                LabelSelector.of("app", "web"))), List.of(ClusterPort.port(Protocol.TCP, 8080))),
+                        new ClusterRule("db-net", RuleAction.ACCEPT, List.of(new ClusterPeer.Networks(List.of("10.77.0.3/32"))),
+                                List.of()))))
+                .clusterPolicy(new ClusterNetworkPolicy("default", Tier.BASELINE, 5, ClusterSubject.namespaces(LabelSelector.ALL),
+                        List.of(new ClusterRule("api-pg", RuleAction.ACCEPT, List.of(new ClusterPeer.Pods(LabelSelector.ALL,
+                                        LabelSelector.of("app", "api"))), List.of(ClusterPort.named("pg"))),
+                                new ClusterRule("deny-all", RuleAction.DENY, List.of(new ClusterPeer.Namespaces(LabelSelector.ALL)),
+                                        List.of())), List.of()))
+                .build();
     }
 
     /** Every pod pair, TCP and UDP, v4 and v6 where both have it: what got through, and the engine's answer into {@code expected}. */

@@ -71,6 +71,12 @@ class NetlinkTableLoadIT {
         t.put("flow log of denials and allowed flows", dev.netfence.enforcer.nft.FlowLogRules.add(shop,
                 shopRules.ruleSet(), dev.netfence.enforcer.flow.FlowLogSettings.DEFAULTS.withAllowed(true)).table());
         t.put("connection revocation's rule", dev.netfence.enforcer.nft.RevocationRules.add(shop));
+        // ClusterNetworkPolicy tiers: adm_/base_ chains, return (Pass), drop with counter, jumps to the tier chains
+        var tiers = dev.netfence.enforcer.TieredRuleSets.shopN1();
+        RenderedTable tiered = NftablesRenderer.render(tiers);
+        t.put("tiers", tiered);
+        t.put("tiers with the flow log of denials and allowed flows", dev.netfence.enforcer.nft.FlowLogRules.add(tiered,
+                tiers.ruleSet(), dev.netfence.enforcer.flow.FlowLogSettings.DEFAULTS.withAllowed(true)).table());
         t.put("synthetic 300 pods", NftablesRenderer.render(SyntheticRuleSets.build(300, 5, 5, 30, 40)));
         t.put("every statement the encoder knows", everyStatement(shop));
         return t;

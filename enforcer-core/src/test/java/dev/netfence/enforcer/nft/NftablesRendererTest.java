@@ -3,6 +3,10 @@ package dev.netfence.enforcer.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netfence.enforcer.SampleClusters;
+import dev.netfence.enforcer.TieredRuleSets;
+import dev.netfence.enforcer.flow.FlowDecider;
+import dev.netfence.enforcer.flow.FlowLogSettings;
+import dev.netfence.policy.model.Direction;
 import dev.netfence.policy.compile.AddressSet;
 import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.LocalPod;
@@ -30,6 +34,99 @@ class NftablesRendererTest {
     @Test
     void rendersTheShopNodeAsInTheGoldenFile() throws IOException {
         assertGolden("shop-n1.nft", NftablesRenderer.render(shopN1()).text());
+    }
+
+    @Test
+    void rendersClusterNetworkPolicyTiersAsInTheGoldenFile() throws IOException {
+        assertGolden("shop-n1-tiers.nft", NftablesRenderer.render(TieredRuleSets.shopN1()).text());
+    }
+
+    @Test
+    void theFlowLogOfTiersLogsDenyRulesAndWithAllowedAcceptRules() throws IOException {
+        ResolvedRuleSet tiers = TieredRuleSets.shopN1();
+        FlowLogRules.Result r = FlowLogRules.add(NftablesRenderer.render(tiers), tiers.ruleSet(),
+                FlowLogSettings.DEFAULTS.withAllowed(true));
+        assertGolden("shop-n1-tiers-flowlog-allowed.nft", r.table().text());
+        assertThat(r.deciders().values()).contains(
+                new FlowDecider(FlowDecider.Verdict.DENIED, "Egress", List.of("ClusterNetworkPolicy guard"),
+                        "spec.egress[0] (no-metadata) Deny"),
+                new FlowDecider(FlowDecider.Verdict.DENIED, "Egress", List.of("ClusterNetworkPolicy baseline"),
+                        "spec.egress[1] (deny-all) Deny"),
+                new FlowDecider(FlowDecider.Verdict.ALLOWED, "Egress", List.of("ClusterNetworkPolicy guard"),
+                        "spec.egress[1] (dns) Accept"),
+                new FlowDecider(FlowDecider.Verdict.ALLOWED, "Ingress", List.of("ClusterNetworkPolicy web-http"),
+                        "spec.ingress[0] Accept"));
+        // Pass logs nothing, and Baseline's Accept before an audit check is a return, not an allowed connection
+        assertThat(r.deciders().values()).noneMatch(d -> d.rule() != null && d.rule().endsWith("Pass"));
+        NftChain audit = chain(r.table(), "base_" + tierHash(TieredRuleSets.BASELINE_EGRESS) + "_audit");
+        assertThat(audit.rules()).filteredOn(rule -> rule.contains("(dns) Accept"))
+                .allMatch(rule -> rule.contains("counter return") && !rule.contains("log"));
+        // without allowed: only the Deny rules log
+        FlowLogRules.Result denied = FlowLogRules.add(NftablesRenderer.render(tiers), tiers.ruleSet(), FlowLogSettings.DEFAULTS);
+        assertThat(denied.deciders().values()).noneMatch(d -> d.verdict() == FlowDecider.Verdict.ALLOWED);
+        assertThat(denied.table().chains()).filteredOn(c -> c.name().startsWith("adm_") || c.name().startsWith("base_"))
+                .flatMap(NftChain::rules).filteredOn(rule -> rule.contains(" log "))
+                .isNotEmpty().allMatch(rule -> rule.contains("counter drop comment"));
+    }
+
+    @Test
+    void tierChainsInlineTheRulesInEvaluationOrderWithTheirActions() {
+        RenderedTable t = NftablesRenderer.render(TieredRuleSets.shopN1());
+        NftChain admin = chain(t, "adm_" + tierHash(TieredRuleSets.GUARD_EGRESS));
+        assertThat(admin.rules()).extracting(r -> r.substring(r.indexOf("counter ")))
+                .containsExactly(
+                        "counter drop comment \"Admin ClusterNetworkPolicy guard spec.egress[0] (no-metadata) Deny\"",
+                        "counter drop comment \"Admin ClusterNetworkPolicy guard spec.egress[0] (no-metadata) Deny\"",
+                        "counter accept comment \"Admin ClusterNetworkPolicy guard spec.egress[1] (dns) Accept\"",
+                        "counter accept comment \"Admin ClusterNetworkPolicy guard spec.egress[1] (dns) Accept\"",
+                        "counter return comment \"Admin ClusterNetworkPolicy guard spec.egress[2] (to-api) Pass\"",
+                        "counter return comment \"Admin ClusterNetworkPolicy guard spec.egress[2] (to-api) Pass\"");
+        // db: Admin first, then its DefaultDeny decides (Baseline is not consulted for an isolated pod)
+        LocalPod db = pod(TieredRuleSets.shopN1(), "db");
+        NftChain dbEgress = chain(t, NftablesRenderer.profileChain(Direction.EGRESS, db.clusterEgress(), db.egressPolicies()));
+        assertThat(dbEgress.rules()).containsExactly("jump " + admin.name(),
+                "jump " + NftablesRenderer.policyChain("DefaultDeny/shop/db-egress/Egress"),
+                "counter drop comment \"egress isolated by shop/db-egress\"");
+        // api: not isolated by any NetworkPolicy: Admin, then Baseline, then the base chain's accept
+        LocalPod api = pod(TieredRuleSets.shopN1(), "api");
+        NftChain apiEgress = chain(t, NftablesRenderer.profileChain(Direction.EGRESS, api.clusterEgress(), api.egressPolicies()));
+        assertThat(apiEgress.rules()).containsExactly("jump " + admin.name(),
+                "jump base_" + tierHash(TieredRuleSets.BASELINE_EGRESS));
+        // watched: audited: Baseline (Accept returns), then the audit check
+        LocalPod watched = pod(TieredRuleSets.shopN1(), "watched");
+        NftChain watchedEgress = chain(t, NftablesRenderer.profileChain(Direction.EGRESS, watched.clusterEgress(),
+                watched.egressPolicies()));
+        assertThat(watchedEgress.rules()).containsExactly("jump base_" + tierHash(TieredRuleSets.BASELINE_EGRESS) + "_audit",
+                "jump " + NftablesRenderer.policyChain(TieredRuleSets.WATCH),
+                "counter accept comment \"egress audited by shop/watch: would-deny\"");
+        // a ClusterNetworkPolicy has no policy chain of its own: its rules are only in the tier chains
+        assertThat(t.chains()).noneMatch(c -> c.name().equals(NftablesRenderer.policyChain(TieredRuleSets.GUARD_EGRESS)));
+        // every pod is looked up in both directions (each has a cluster policy), also those no NetworkPolicy isolates
+        NftSet egressPods = t.sets().stream().filter(s -> s.name().equals("egress_pods_v4")).findFirst().orElseThrow();
+        assertThat(egressPods.elements()).hasSize(4);
+    }
+
+    @Test
+    void aNodeWithoutClusterPoliciesRendersAsBefore() throws IOException {
+        // the pods' cluster lists are empty: profile names and chains are those of the shop golden file
+        ResolvedRuleSet tiers = TieredRuleSets.shopN1();
+        assertThat(NftablesRenderer.render(shopN1()).text()).isEqualTo(
+                Files.readString(Path.of("src/test/resources/golden/shop-n1.nft"), StandardCharsets.UTF_8));
+        assertThat(NftablesRenderer.render(tiers).chains()).extracting(NftChain::name)
+                .doesNotContain(NftablesRenderer.profileChain(Direction.EGRESS, List.of(), pod(tiers, "db").egressPolicies()));
+    }
+
+    private static String tierHash(String... ids) {
+        return dev.netfence.policy.compile.ContentHash.of(String.join("\n", ids));
+    }
+
+    private static NftChain chain(RenderedTable t, String name) {
+        return t.chains().stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no chain " + name));
+    }
+
+    private static LocalPod pod(ResolvedRuleSet rs, String name) {
+        return rs.ruleSet().pods().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
     }
 
     @Test

@@ -8,7 +8,14 @@ import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.CompiledVerdicts;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.compile.RuleSetCompiler;
+import dev.netfence.policy.model.ClusterNetworkPolicy;
+import dev.netfence.policy.model.ClusterPeer;
+import dev.netfence.policy.model.ClusterPort;
+import dev.netfence.policy.model.ClusterRule;
 import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ClusterSubject;
+import dev.netfence.policy.model.RuleAction;
+import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.model.ContainerPort;
 import dev.netfence.policy.model.Direction;
 import dev.netfence.policy.model.LabelSelector;
@@ -83,7 +90,7 @@ class RevocationTargetsTest {
                 .containsExactly(new RevocationTarget(IpAddress.parse("10.77.0.3"), Direction.INGRESS, "shop/db"));
     }
 
-    @RepeatedTest(200)
+    @RepeatedTest(400)
     void everyFlowThatLostItsAllowBelongsToATarget(RepetitionInfo info) {
         Random r = new Random(info.getCurrentRepetition());
         ClusterSnapshot before = randomCluster(r);
@@ -133,7 +140,35 @@ class RevocationTargetsTest {
         for (int i = 0; i < policies; i++) {
             b.policy(randomPolicy(r, "np" + i));
         }
+        int cluster = r.nextInt(3);
+        for (int i = 0; i < cluster; i++) {
+            b.clusterPolicy(randomClusterPolicy(r, "cnp" + i));
+        }
         return b.build();
+    }
+
+    /** A ClusterNetworkPolicy of either tier with one or two rules of any action (Deny and Pass take allows away). */
+    private static ClusterNetworkPolicy randomClusterPolicy(Random r, String name) {
+        boolean ingress = r.nextBoolean();
+        List<ClusterRule> rules = new ArrayList<>();
+        int n = 1 + r.nextInt(2);
+        for (int i = 0; i < n; i++) {
+            ClusterPeer peer = switch (r.nextInt(3)) {
+                case 0 -> new ClusterPeer.Pods(LabelSelector.ALL, LabelSelector.of("app", APPS[r.nextInt(APPS.length)]));
+                case 1 -> new ClusterPeer.Namespaces(LabelSelector.ALL);
+                default -> ingress ? new ClusterPeer.Namespaces(LabelSelector.ALL) : new ClusterPeer.Networks(List.of("10.77.0.0/24"));
+            };
+            List<ClusterPort> ports = switch (r.nextInt(3)) {
+                case 0 -> List.of();
+                case 1 -> List.of(ClusterPort.port(Protocol.TCP, 80));
+                default -> List.of(ClusterPort.named("http"));
+            };
+            rules.add(new ClusterRule("r" + i, RuleAction.values()[r.nextInt(RuleAction.values().length)], List.of(peer), ports));
+        }
+        ClusterSubject subject = r.nextBoolean() ? ClusterSubject.namespaces(LabelSelector.ALL)
+                : ClusterSubject.pods(LabelSelector.ALL, LabelSelector.of("app", APPS[r.nextInt(APPS.length)]));
+        return new ClusterNetworkPolicy(name, r.nextBoolean() ? Tier.ADMIN : Tier.BASELINE, r.nextInt(3), subject,
+                ingress ? rules : List.of(), ingress ? List.of() : rules);
     }
 
     private static NetworkPolicy randomPolicy(Random r, String name) {
@@ -158,12 +193,17 @@ class RevocationTargetsTest {
                 ingress ? rules : List.of(), ingress ? null : rules, Map.of());
     }
 
-    /** One to three changes: a policy removed or replaced, a pod relabelled (peer sets change), a policy added. */
+    /**
+     * One to three changes: a policy removed or replaced, a pod relabelled (peer sets change), a policy added, a
+     * ClusterNetworkPolicy removed, replaced or added.
+     */
     private static ClusterSnapshot mutate(ClusterSnapshot s, Random r) {
         ClusterSnapshot.Builder b = s.toBuilder();
         int changes = 1 + r.nextInt(3);
         for (int i = 0; i < changes; i++) {
-            switch (r.nextInt(4)) {
+            switch (r.nextInt(6)) {
+                case 4 -> b.removeClusterPolicy("cnp" + r.nextInt(3));
+                case 5 -> b.clusterPolicy(randomClusterPolicy(r, "cnp" + r.nextInt(3)));
                 case 0 -> b.removePolicy("shop", "np" + r.nextInt(4));
                 case 1 -> b.policy(randomPolicy(r, "np" + r.nextInt(4)));
                 case 2 -> {

@@ -59,6 +59,12 @@ class RuleSetValidatorTest {
                         .hasSizeLessThan(400));
     }
 
+    @Test
+    void aTieredRuleSetPassesUnchanged() {
+        ResolvedRuleSet tiers = dev.netfence.enforcer.TieredRuleSets.shopN1();
+        assertThat(RuleSetValidator.validate("NodeRuleSet n1", tiers)).isEqualTo(tiers);
+    }
+
     /** A pod listing an audited policy next to an enforcing one would let the datapath accept past the enforcing one. */
     @org.junit.jupiter.api.Test
     void aPodListMixingAuditedAndEnforcingPoliciesIsRefused() {
