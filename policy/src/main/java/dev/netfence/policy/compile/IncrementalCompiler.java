@@ -335,24 +335,8 @@ public final class IncrementalCompiler {
             reisolate.add(old != null ? old.key() : now.key());
             resubject.add(old != null ? old.key() : now.key());
         }
-        for (String podKey : reisolate) {
-            int slash = podKey.indexOf('/');
-            Pod pod = next.pod(podKey.substring(0, slash), podKey.substring(slash + 1)).orElse(null);
-            Map<Direction, List<String>> iso = RuleSetCompiler.isolationOf(pod, next);
-            Map<Direction, List<String>> before = iso == null ? isolation.remove(podKey) : isolation.put(podKey, iso);
-            if (!Objects.equals(before, iso) && pod != null && pod.nodeName() != null) {
-                dirtyNodes.add(pod.nodeName());
-            }
-        }
-        for (String podKey : resubject) {
-            int slash = podKey.indexOf('/');
-            Pod pod = next.pod(podKey.substring(0, slash), podKey.substring(slash + 1)).orElse(null);
-            Map<Direction, List<String>> lists = RuleSetCompiler.clusterSubjectsOf(pod, next);
-            Map<Direction, List<String>> before = lists == null ? clusterSubjects.remove(podKey) : clusterSubjects.put(podKey, lists);
-            if (!Objects.equals(before, lists) && pod != null && pod.nodeName() != null) {
-                dirtyNodes.add(pod.nodeName());
-            }
-        }
+        refreshPodLists(reisolate, isolation, RuleSetCompiler::isolationOf, next, dirtyNodes);
+        refreshPodLists(resubject, clusterSubjects, RuleSetCompiler::clusterSubjectsOf, next, dirtyNodes);
 
         // 4. node rule sets of the dirty nodes and of the nodes using a changed policy, then spans
         for (String id : changedPolicies) {
@@ -808,6 +792,24 @@ public final class IncrementalCompiler {
         int size() {
             return pods.size() + namespaces.size() + policies.size() + defaultDenies.size() + nodes.size()
                     + clusterPolicies.size();
+        }
+    }
+
+    /**
+     * Recomputes a per-pod list map (isolating policies, or ClusterNetworkPolicy subjects) for the given pods
+     * on {@code next}, and marks the node of every pod whose lists changed as dirty.
+     */
+    private static void refreshPodLists(java.util.Collection<String> podKeys, Map<String, Map<Direction, List<String>>> lists,
+                                        java.util.function.BiFunction<Pod, ClusterSnapshot, Map<Direction, List<String>>> of,
+                                        ClusterSnapshot next, java.util.Set<String> dirtyNodes) {
+        for (String podKey : podKeys) {
+            int slash = podKey.indexOf('/');
+            Pod pod = next.pod(podKey.substring(0, slash), podKey.substring(slash + 1)).orElse(null);
+            Map<Direction, List<String>> now = of.apply(pod, next);
+            Map<Direction, List<String>> before = now == null ? lists.remove(podKey) : lists.put(podKey, now);
+            if (!Objects.equals(before, now) && pod != null && pod.nodeName() != null) {
+                dirtyNodes.add(pod.nodeName());
+            }
         }
     }
 }
