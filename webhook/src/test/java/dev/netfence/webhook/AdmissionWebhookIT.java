@@ -42,8 +42,26 @@ import org.junit.jupiter.api.Test;
  * web-1/web-2 (app=web) and db-1 (app=db, port "metrics"), monitoring with Prometheus.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = AdmissionWebhookIT.ServesClusterNetworkPolicies.class)
 class AdmissionWebhookIT {
+
+    /**
+     * Runs before the application starts: the cluster serves ClusterNetworkPolicy v1beta1 (the CRD generated from
+     * crds/' classes, as upstream's CRD would be installed), so the webhook's start-up check finds it and watches them.
+     */
+    public static class ServesClusterNetworkPolicies implements java.util.function.Consumer<io.quarkus.test.kubernetes.client.KubernetesServer> {
+        @Override
+        public void accept(io.quarkus.test.kubernetes.client.KubernetesServer server) {
+            KubernetesClient c = server.getClient();   // the server's own client: not ours to close
+            try (InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(
+                         "../crds/target/test-crds/clusternetworkpolicies.policy.networking.k8s.io-v1.yml"))) {
+                c.resource(c.getKubernetesSerialization().unmarshal(in,
+                        io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class)).create();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
 
     static final String WEB_LOSE_DNS = "shop/web-1, shop/web-2 lose critical flow dns ";
     static final String TO_COREDNS = "to kube-system/coredns-a (10.0.0.10), kube-system/coredns-b (10.0.0.11): ";
@@ -457,6 +475,78 @@ class AdmissionWebhookIT {
         assertThat(r.at("/response/allowed").asBoolean()).isTrue();
     }
 
+    static final String DNS_GUARD = """
+            apiVersion: policy.networking.k8s.io/v1beta1
+            kind: ClusterNetworkPolicy
+            metadata: {name: dns-guard}
+            spec:
+              tier: Admin
+              priority: 10
+              subject: {namespaces: {}}
+              egress:
+              - name: dns
+                action: Accept
+                to:
+                - pods:
+                    namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                    podSelector: {matchLabels: {k8s-app: kube-dns}}
+                protocols:
+                - udp: {destinationPort: {number: 53}}
+                - tcp: {destinationPort: {number: 53}}
+            """;
+
+    /**
+     * Issue 16: the webhook's model holds the ClusterNetworkPolicies it watches. With an Admin Accept for DNS in the
+     * cluster, a NetworkPolicy that isolates billing/api-1's egress no longer cuts DNS (the Admin tier decides first),
+     * so the change refused without the guard rail is admitted; once the guard rail is deleted it is refused again.
+     */
+    @Test
+    void anAdminDnsGuardRailInTheClusterMakesANetworkPolicyThatIsolatesEgressSafe() throws Exception {
+        dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy guard =
+                Serialization.unmarshal(DNS_GUARD, dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class);
+        try {
+            create(guard);
+            await().atMost(Duration.ofSeconds(20)).until(() -> views.view().snapshot().clusterPolicy("dns-guard").isPresent());
+            JsonNode r = review("CREATE", false, policy("api-lockdown.yaml"), null);
+            assertThat(r.at("/response/allowed").asBoolean()).as(r.toString()).isTrue();
+        } finally {
+            client.resources(dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class).withName("dns-guard").delete();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> views.view().snapshot().clusterPolicy("dns-guard").isEmpty());
+        JsonNode r = review("CREATE", false, policy("api-lockdown.yaml"), null);
+        assertThat(r.at("/response/allowed").asBoolean()).isFalse();
+        assertThat(r.at("/response/status/message").asText()).contains("billing/api-1 loses critical flow dns");
+    }
+
+    /** Issue 16: a ClusterNetworkPolicy CREATE over HTTPS is judged like a NetworkPolicy: an Admin Deny cutting DNS is refused. */
+    @Test
+    void aClusterNetworkPolicyThatCutsDnsIsRefusedOverHttps() throws Exception {
+        dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy lockdown = Serialization.unmarshal("""
+                apiVersion: policy.networking.k8s.io/v1beta1
+                kind: ClusterNetworkPolicy
+                metadata: {name: billing-lockdown}
+                spec:
+                  tier: Admin
+                  priority: 5
+                  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: billing}}}
+                  egress:
+                  - name: deny-all
+                    action: Deny
+                    to: [{networks: [0.0.0.0/0]}]
+                """, dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class);
+        JsonNode r = review("CREATE", false, lockdown, null);
+        assertThat(r.at("/response/allowed").asBoolean()).isFalse();
+        assertThat(r.at("/response/status/code").asInt()).isEqualTo(403);
+        assertThat(r.at("/response/status/message").asText())
+                .contains("ClusterNetworkPolicy billing-lockdown")
+                .contains("billing/api-1 loses critical flow dns");
+        // the same guard rail with DNS accepted first is admitted
+        lockdown.getSpec().egress.add(0, Serialization.unmarshal(DNS_GUARD,
+                dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class).getSpec().egress.get(0));
+        JsonNode ok = review("CREATE", false, lockdown, null);
+        assertThat(ok.at("/response/allowed").asBoolean()).as(ok.toString()).isTrue();
+    }
+
     @Test
     void defaultDenyWithoutDnsIsDenied() throws Exception {
         DefaultDeny dd = Serialization.unmarshal("""
@@ -568,15 +658,17 @@ class AdmissionWebhookIT {
         req.put("uid", UUID.randomUUID().toString());
         boolean dd = any instanceof DefaultDeny;
         boolean cf = any instanceof CriticalFlow;
+        boolean cnp = any instanceof dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy;
         boolean ours = dd || cf;
-        req.putObject("kind").put("group", ours ? "netfence.dev" : "networking.k8s.io").put("version", ours ? "v1alpha1" : "v1")
-                .put("kind", dd ? "DefaultDeny" : cf ? "CriticalFlow" : "NetworkPolicy");
-        req.putObject("resource").put("group", ours ? "netfence.dev" : "networking.k8s.io")
-                .put("version", ours ? "v1alpha1" : "v1")
-                .put("resource", dd ? "defaultdenies" : cf ? "criticalflows" : "networkpolicies");
+        String group = ours ? "netfence.dev" : cnp ? "policy.networking.k8s.io" : "networking.k8s.io";
+        String version = ours ? "v1alpha1" : cnp ? "v1beta1" : "v1";
+        req.putObject("kind").put("group", group).put("version", version)
+                .put("kind", dd ? "DefaultDeny" : cf ? "CriticalFlow" : cnp ? "ClusterNetworkPolicy" : "NetworkPolicy");
+        req.putObject("resource").put("group", group).put("version", version)
+                .put("resource", dd ? "defaultdenies" : cf ? "criticalflows" : cnp ? "clusternetworkpolicies" : "networkpolicies");
         if (any != null) {
             req.put("name", any.getMetadata().getName());
-            if (!cf) {
+            if (!cf && !cnp) {
                 req.put("namespace", any.getMetadata().getNamespace());
             }
         } else {
