@@ -44,7 +44,8 @@ import org.junit.jupiter.api.Test;
  * publishes NodeRuleSets and AddressSets → each lab node's enforcer reads its own through the
  * Kubernetes source and applies it with libnftables in the node's network namespace → real TCP
  * probes between the lab's pods, which must match the engine's verdicts; then a policy change
- * travels the same way.
+ * travels the same way; then ClusterNetworkPolicies of both tiers (Admin Deny, Baseline Deny), measured
+ * against the engine, and their status conditions written from what the enforcers applied.
  */
 @EnableKubernetesMockClient(crud = true)
 class OperatorToDatapathIT {
@@ -80,7 +81,9 @@ class OperatorToDatapathIT {
         assumeTrue(Lab.prerequisitesMissing().isEmpty(), () -> "skipped: " + Lab.prerequisitesMissing().orElse(""));
         assumeTrue(LabEnforcer.unavailableReason().isEmpty(), () -> "skipped: " + LabEnforcer.unavailableReason().orElse(""));
         for (String f : List.of("noderulesets.netfence.dev-v1.yml", "addresssets.netfence.dev-v1.yml",
-                "defaultdenies.netfence.dev-v1.yml")) {
+                "defaultdenies.netfence.dev-v1.yml",
+                // the cluster serves ClusterNetworkPolicy v1beta1 (the CRD generated from crds/' classes for tests)
+                "target/test-crds/clusternetworkpolicies.policy.networking.k8s.io-v1.yml")) {
             try (InputStream in = Files.newInputStream(Path.of("..", "crds", f))) {
                 client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
             }
@@ -120,10 +123,70 @@ class OperatorToDatapathIT {
             enforced(enforcers);
             assertMatchesEngine(lab.measure(80, Protocol.TCP), cluster);
             assertThat(lab.measure(80, Protocol.TCP).allowed("z/c", "y/a")).isTrue();
+
+            // issue 16: ClusterNetworkPolicies of both tiers travel the same way (operator's informers, the nodes'
+            // tier chains) and their status reports the enforcers
+            var guard = cnp(ADMIN_Y_FROM_Z);
+            var baseline = cnp(BASELINE_X);
+            client.resource(guard).create();
+            client.resource(baseline).create();
+            ClusterSnapshot withTiers = cluster.toBuilder()
+                    .clusterPolicy(dev.netfence.crds.adapter.ClusterPolicyAdapter.clusterNetworkPolicy(guard))
+                    .clusterPolicy(dev.netfence.crds.adapter.ClusterPolicyAdapter.clusterNetworkPolicy(baseline)).build();
+            await().atMost(Duration.ofSeconds(20)).until(() -> List.of("node-a", "node-b").stream().allMatch(n ->
+                    client.resources(NodeRuleSet.class).withName(n).get().getSpec().policies.stream()
+                            .anyMatch(pol -> pol.id.startsWith("ClusterNetworkPolicy/"))));
+            enforced(enforcers);
+            ReachabilityMatrix tiers = lab.measure(80, Protocol.TCP);
+            assertMatchesEngine(tiers, withTiers);
+            assertThat(tiers.allowed("z/c", "y/a")).as("Admin Deny from z").isFalse();
+            assertThat(tiers.allowed("x/b", "y/a")).isTrue();
+            assertThat(tiers.allowed("y/b", "x/a")).as("Baseline Deny into x").isFalse();
+            assertThat(tiers.allowed("x/b", "x/a")).as("Baseline Deny into x, same node").isFalse();
+            for (String name : List.of("y-from-z", "x-default-deny")) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    var status = client.resources(dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class)
+                            .withName(name).get().getStatus();
+                    return status != null && status.conditions != null && status.conditions.stream()
+                            .anyMatch(c -> c.type.equals("netfence.dev/Enforced") && c.status.equals("True"));
+                });
+            }
         } finally {
             enforcers.values().forEach(EnforcerLoop::close);
             operator.stop();
         }
+    }
+
+    static final String ADMIN_Y_FROM_Z = """
+            apiVersion: policy.networking.k8s.io/v1beta1
+            kind: ClusterNetworkPolicy
+            metadata: {name: y-from-z}
+            spec:
+              tier: Admin
+              priority: 10
+              subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: y}}}
+              ingress:
+              - name: deny-from-z
+                action: Deny
+                from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: z}}}]
+            """;
+
+    static final String BASELINE_X = """
+            apiVersion: policy.networking.k8s.io/v1beta1
+            kind: ClusterNetworkPolicy
+            metadata: {name: x-default-deny}
+            spec:
+              tier: Baseline
+              priority: 100
+              subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: x}}}
+              ingress:
+              - name: deny-all
+                action: Deny
+                from: [{namespaces: {}}]
+            """;
+
+    static dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy cnp(String yaml) {
+        return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml, dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class);
     }
 
     /** Waits until every node's enforcer reports (in its NodeRuleSet status) the operator's latest rule set. */
