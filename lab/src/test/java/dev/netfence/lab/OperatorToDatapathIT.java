@@ -157,33 +157,28 @@ class OperatorToDatapathIT {
         }
     }
 
-    static final String ADMIN_Y_FROM_Z = """
-            apiVersion: policy.networking.k8s.io/v1beta1
-            kind: ClusterNetworkPolicy
-            metadata: {name: y-from-z}
-            spec:
-              tier: Admin
-              priority: 10
-              subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: y}}}
-              ingress:
-              - name: deny-from-z
-                action: Deny
-                from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: z}}}]
-            """;
+    /** Admin: y's pods accept nothing from z's. */
+    static final String ADMIN_Y_FROM_Z = ingressDeny("y-from-z", "Admin", 10, "y", "deny-from-z",
+            "{matchLabels: {kubernetes.io/metadata.name: z}}");
 
-    static final String BASELINE_X = """
-            apiVersion: policy.networking.k8s.io/v1beta1
-            kind: ClusterNetworkPolicy
-            metadata: {name: x-default-deny}
-            spec:
-              tier: Baseline
-              priority: 100
-              subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: x}}}
-              ingress:
-              - name: deny-all
-                action: Deny
-                from: [{namespaces: {}}]
-            """;
+    /** Baseline: x's pods accept nothing from any pod (no NetworkPolicy selects them, so Baseline decides). */
+    static final String BASELINE_X = ingressDeny("x-default-deny", "Baseline", 100, "x", "deny-all", "{}");
+
+    static String ingressDeny(String name, String tier, int priority, String subjectNamespace, String rule, String from) {
+        return """
+                apiVersion: policy.networking.k8s.io/v1beta1
+                kind: ClusterNetworkPolicy
+                metadata: {name: %s}
+                spec:
+                  tier: %s
+                  priority: %d
+                  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: %s}}}
+                  ingress:
+                  - name: %s
+                    action: Deny
+                    from: [{namespaces: %s}]
+                """.formatted(name, tier, priority, subjectNamespace, rule, from);
+    }
 
     static dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy cnp(String yaml) {
         return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml, dev.netfence.crds.clusterpolicy.ClusterNetworkPolicy.class);
