@@ -72,10 +72,10 @@ final class TierEvaluator {
             List<ClusterRule> rules = cnp.rules(d);
             for (int r = 0; r < rules.size(); r++) {
                 ClusterRule rule = rules.get(r);
-                String rulePath = "spec." + d.field() + "[" + r + "]";
+                // the field path is built only for the rule that decides: a flow walks many rules that do not match
                 if (rule.deniesAll()) {
                     return new Outcome(new TierMatch(tier, cnp.ref(), cnp.priority(), d, r, rule.name(), RuleAction.DENY,
-                            rulePath, true));
+                            rulePath(d, r), true));
                 }
                 // ports first: an integer test that rules out most rules before any selector is matched
                 int portIdx = -1;
@@ -89,11 +89,15 @@ final class TierEvaluator {
                 if (peerIdx < 0) {
                     continue;
                 }
-                String path = rulePath + "." + peersField + "[" + peerIdx + "]" + (portIdx >= 0 ? "+protocols[" + portIdx + "]" : "");
+                String path = rulePath(d, r) + "." + peersField + "[" + peerIdx + "]" + (portIdx >= 0 ? "+protocols[" + portIdx + "]" : "");
                 return new Outcome(new TierMatch(tier, cnp.ref(), cnp.priority(), d, r, rule.name(), rule.action(), path, false));
             }
         }
         return NONE;
+    }
+
+    private static String rulePath(Direction d, int r) {
+        return "spec." + d.field() + "[" + r + "]";
     }
 
     /** The policies of a tier whose subject selects the pod and that have rules in the direction, in evaluation order. */
