@@ -277,7 +277,7 @@ public final class IncrementalCompiler {
             ClusterNetworkPolicy now = next.clusterPolicy(name).orElse(null);
             List<Pod> selected = now == null ? List.of() : compiler.subjectPods(now);
             for (Direction d : Direction.values()) {
-                PolicyRules rules = now != null && !now.rules(d).isEmpty() ? compiler.compileClusterPolicy(now, d, selected) : null;
+                PolicyRules rules = now != null && !now.rules(d).isEmpty() ? compiler.compileClusterPolicy(now, d, () -> selected) : null;
                 replace(PolicyRules.clusterIdOf(name, d), rules, changedPolicies);
             }
             if (old != null) {
@@ -290,11 +290,10 @@ public final class IncrementalCompiler {
                 if (change.clusterPolicies.contains(cnp.name())) {
                     continue;   // compiled above
                 }
-                List<Pod> selected = null;
                 for (Direction d : Direction.values()) {
                     if (clusterNamedPortsAffected(cnp, d, change, prev, next, prevCompiler, compiler)) {
-                        selected = selected != null ? selected : compiler.subjectPods(cnp);
-                        replace(PolicyRules.clusterIdOf(cnp.name(), d), compiler.compileClusterPolicy(cnp, d, selected),
+                        replace(PolicyRules.clusterIdOf(cnp.name(), d), compiler.compileClusterPolicy(cnp, d,
+                                        () -> compiler.subjectPods(cnp)),
                                 changedPolicies);
                     }
                 }
