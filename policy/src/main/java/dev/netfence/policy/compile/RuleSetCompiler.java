@@ -178,18 +178,62 @@ public final class RuleSetCompiler {
         if (!known) {
             return null;
         }
-        List<String> ids = new ArrayList<>(policies.keySet());
-        ids.sort(null);
-        List<PolicyRules> narrowed = new ArrayList<>(ids.size());
-        TreeSet<String> sets = new TreeSet<>();
-        for (String id : ids) {
-            PolicyRules pr = policies.get(id);
+        List<PolicyRules> narrowed = new ArrayList<>(policies.values());
+        narrowed.sort(BY_ID);
+        Set<String> sets = new java.util.HashSet<>();   // policies share sets: hashed, sorted once
+        for (int i = 0; i < narrowed.size(); i++) {
+            PolicyRules pr = narrowed.get(i);
             PolicyRules n = pr.direction() == Direction.INGRESS ? narrowToLocal(pr, localIps) : pr;
-            narrowed.add(n);
-            n.rules().forEach(r -> sets.addAll(r.peers()));
+            narrowed.set(i, n);
+            for (CompiledRule r : n.rules()) {
+                sets.addAll(r.peers());
+            }
         }
         return new NodeRuleSet(node, addresses.stream().map(IpAddress::toString).toList(), local, narrowed,
-                List.copyOf(sets));
+                sorted(sets));
+    }
+
+    private static final java.util.Comparator<PolicyRules> BY_ID = java.util.Comparator.comparing(PolicyRules::id);
+
+    private static List<String> sorted(Set<String> names) {
+        String[] a = names.toArray(new String[0]);
+        java.util.Arrays.sort(a);
+        return List.of(a);
+    }
+
+    /**
+     * {@code before} with the policies in {@code changed} replaced by their compiled version in
+     * {@code compiled}: what {@link #nodeRuleSet} gives for a node whose pods, their lists and its
+     * addresses did not change, without walking its pods again; null when a policy the node lists is
+     * gone (then its pods' lists changed too: the caller compiles the node whole).
+     */
+    static NodeRuleSet withPolicies(NodeRuleSet before, Set<String> changed, Map<String, PolicyRules> compiled) {
+        Set<String> localIps = null;
+        List<PolicyRules> policies = new ArrayList<>(before.policies().size());
+        Set<String> sets = new java.util.HashSet<>();
+        for (PolicyRules pr : before.policies()) {
+            PolicyRules n = pr;
+            if (changed.contains(pr.id())) {
+                n = compiled.get(pr.id());
+                if (n == null) {
+                    return null;
+                }
+                if (n.direction() == Direction.INGRESS) {
+                    if (localIps == null) {
+                        localIps = new java.util.HashSet<>();
+                        for (LocalPod p : before.pods()) {
+                            localIps.addAll(p.ips());
+                        }
+                    }
+                    n = narrowToLocal(n, localIps);
+                }
+            }
+            policies.add(n);
+            for (CompiledRule r : n.rules()) {
+                sets.addAll(r.peers());
+            }
+        }
+        return new NodeRuleSet(before.node(), before.nodeAddresses(), before.pods(), policies, sorted(sets));
     }
 
     /**
@@ -311,10 +355,10 @@ public final class RuleSetCompiler {
         for (Tier tier : Tier.values()) {   // declared in evaluation order: Admin, Baseline
             ordered.addAll(snapshot.clusterPolicies(tier));
         }
-        Map<String, Map<Direction, List<String>>> out = new HashMap<>();
         if (ordered.isEmpty()) {
-            return out;
+            return new HashMap<>();
         }
+        Map<String, Map<Direction, List<String>>> out = new HashMap<>(snapshot.pods().size() * 4 / 3 + 1);
         // policy i's direction ids (null: no rules in that direction), compiled; the subject's pods are
         // listed only for the ingress named ports that resolve against them
         String[][] ids = new String[ordered.size()][Direction.values().length];
