@@ -277,8 +277,11 @@ public final class IncrementalCompiler {
             ClusterNetworkPolicy now = next.clusterPolicy(name).orElse(null);
             List<Pod> selected = now == null ? List.of() : compiler.subjectPods(now);
             for (Direction d : Direction.values()) {
-                PolicyRules rules = now != null && !now.rules(d).isEmpty() ? compiler.compileClusterPolicy(now, d, selected) : null;
+                PolicyRules rules = now != null && !now.rules(d).isEmpty() ? compiler.compileClusterPolicy(now, d, () -> selected) : null;
                 replace(PolicyRules.clusterIdOf(name, d), rules, changedPolicies);
+            }
+            if (old != null && now != null && sameSubjectLists(old, now)) {
+                continue;   // only rules changed: the nodes using the policy take its new rules (step 4)
             }
             if (old != null) {
                 prevCompiler.subjectPods(old).forEach(p -> resubject.add(p.key()));
@@ -290,11 +293,10 @@ public final class IncrementalCompiler {
                 if (change.clusterPolicies.contains(cnp.name())) {
                     continue;   // compiled above
                 }
-                List<Pod> selected = null;
                 for (Direction d : Direction.values()) {
                     if (clusterNamedPortsAffected(cnp, d, change, prev, next, prevCompiler, compiler)) {
-                        selected = selected != null ? selected : compiler.subjectPods(cnp);
-                        replace(PolicyRules.clusterIdOf(cnp.name(), d), compiler.compileClusterPolicy(cnp, d, selected),
+                        replace(PolicyRules.clusterIdOf(cnp.name(), d), compiler.compileClusterPolicy(cnp, d,
+                                        () -> compiler.subjectPods(cnp)),
                                 changedPolicies);
                     }
                 }
@@ -338,17 +340,29 @@ public final class IncrementalCompiler {
         refreshPodLists(reisolate, isolation, RuleSetCompiler::isolationOf, next, dirtyNodes);
         refreshPodLists(resubject, clusterSubjects, RuleSetCompiler::clusterSubjectsOf, next, dirtyNodes);
 
-        // 4. node rule sets of the dirty nodes and of the nodes using a changed policy, then spans
+        // 4. node rule sets of the dirty nodes and of the nodes using a changed policy, then spans; a node
+        // whose pods and their lists are unchanged only takes the changed policies' new rules
+        Set<String> rulesOnly = new HashSet<>();
         for (String id : changedPolicies) {
-            dirtyNodes.addAll(nodesByPolicy.getOrDefault(id, Set.of()));
+            for (String node : nodesByPolicy.getOrDefault(id, Set.of())) {
+                if (!dirtyNodes.contains(node)) {
+                    rulesOnly.add(node);
+                }
+            }
         }
+        dirtyNodes.addAll(rulesOnly);
         Set<String> touchedSets = new HashSet<>(changedSets);
         Set<String> changedNodes = new TreeSet<>();
         for (String node : dirtyNodes) {
-            TreeMap<Pod, Pod> local = podsByNode.get(node);
-            NodeRuleSet rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
-                    local == null ? List.of() : local.keySet(), isolation, clusterSubjects, policies);
             NodeRuleSet before = nodes.get(node);
+            NodeRuleSet rs = rulesOnly.contains(node) && before != null
+                    ? RuleSetCompiler.withPolicies(before, changedPolicies, policies) : null;
+            boolean samePolicies = rs != null;   // the same ids: the policy index stays as it is
+            if (rs == null) {
+                TreeMap<Pod, Pod> local = podsByNode.get(node);
+                rs = RuleSetCompiler.nodeRuleSet(node, next.node(node).orElse(null),
+                        local == null ? List.of() : local.keySet(), isolation, clusterSubjects, policies);
+            }
             if (Objects.equals(before, rs)) {
                 continue;   // keep the same instance: consumers may compare by identity
             }
@@ -362,6 +376,9 @@ public final class IncrementalCompiler {
             kept.retainAll(setsNow);
             setsBefore.stream().filter(set -> !kept.contains(set)).forEach(set -> span(set, node, false, touchedSets));
             setsNow.stream().filter(set -> !kept.contains(set)).forEach(set -> span(set, node, true, touchedSets));
+            if (samePolicies) {
+                continue;
+            }
             Set<String> idsBefore = policyIds(before);
             Set<String> idsNow = policyIds(rs);
             for (String id : idsBefore) {
@@ -395,6 +412,22 @@ public final class IncrementalCompiler {
         output = new CompiledCluster(nodes, usedSets, spanLists);
         lastChanges = new CompiledChanges(false, Collections.unmodifiableSet(changedNodes),
                 Collections.unmodifiableSet(changedSetNames));
+    }
+
+    /**
+     * Whether two versions of a ClusterNetworkPolicy put the same ids in the same place of every pod's
+     * tier lists: same subject, tier and priority (the evaluation order), and rules in the same directions.
+     */
+    private static boolean sameSubjectLists(ClusterNetworkPolicy old, ClusterNetworkPolicy now) {
+        if (!old.subject().equals(now.subject()) || old.tier() != now.tier() || old.priority() != now.priority()) {
+            return false;
+        }
+        for (Direction d : Direction.values()) {
+            if (old.rules(d).isEmpty() != now.rules(d).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the members of {@code def} can differ between the two snapshots. */

@@ -7,6 +7,7 @@ import dev.netfence.policy.model.ClusterPort;
 import dev.netfence.policy.model.ClusterRule;
 import dev.netfence.policy.eval.PolicyEngine;
 import dev.netfence.policy.model.ClusterSnapshot;
+import dev.netfence.policy.model.ClusterSubject;
 import dev.netfence.policy.model.DefaultDeny;
 import dev.netfence.policy.model.Direction;
 import dev.netfence.policy.model.LabelSelector;
@@ -21,6 +22,7 @@ import dev.netfence.policy.model.RuleAction;
 import dev.netfence.policy.model.Tier;
 import dev.netfence.policy.net.IpAddress;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -28,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -135,7 +136,10 @@ public final class RuleSetCompiler {
             addresses.addAll(nodeObject.ips());
         }
         List<LocalPod> local = new ArrayList<>();
-        Map<String, PolicyRules> policies = new TreeMap<>();
+        // hashed, sorted once at the end; a list shared by several pods (ClusterNetworkPolicy subjects are
+        // shared by the pods selected alike) is walked once
+        Map<String, PolicyRules> policies = new HashMap<>();
+        Set<List<String>> walked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Set<String> localIps = new java.util.HashSet<>();
         for (Pod p : pods) {
             if (p.hostNetwork()) {
@@ -150,10 +154,11 @@ public final class RuleSetCompiler {
             known = true;
             // every local pod is listed, isolated or not: the enforcer holds a pod the CNI plugin announced
             // until its node's rule set names it, so "known, not isolated" must differ from "not compiled yet"
-            Map<Direction, List<String>> iso = isolation.getOrDefault(p.key(), Map.of());
+            String key = p.key();
+            Map<Direction, List<String>> iso = isolation.getOrDefault(key, Map.of());
             List<String> in = iso.getOrDefault(Direction.INGRESS, List.of());
             List<String> out = iso.getOrDefault(Direction.EGRESS, List.of());
-            Map<Direction, List<String>> tiers = clusterSubjects.getOrDefault(p.key(), Map.of());
+            Map<Direction, List<String>> tiers = clusterSubjects.isEmpty() ? Map.of() : clusterSubjects.getOrDefault(key, Map.of());
             List<String> clusterIn = tiers.getOrDefault(Direction.INGRESS, List.of());
             List<String> clusterOut = tiers.getOrDefault(Direction.EGRESS, List.of());
             List<String> ips = new ArrayList<>(p.ips().size());
@@ -163,23 +168,72 @@ public final class RuleSetCompiler {
             local.add(new LocalPod(p.namespace(), p.name(), ips, in, out, clusterIn, clusterOut));
             localIps.addAll(ips);
             for (List<String> ids : List.of(in, out, clusterIn, clusterOut)) {
-                for (String id : ids) {
-                    policies.putIfAbsent(id, compiled.get(id));
+                if (!ids.isEmpty() && walked.add(ids)) {
+                    for (String id : ids) {
+                        policies.putIfAbsent(id, compiled.get(id));
+                    }
                 }
             }
         }
         if (!known) {
             return null;
         }
-        List<PolicyRules> narrowed = new ArrayList<>();
-        TreeSet<String> sets = new TreeSet<>();
-        for (PolicyRules pr : policies.values()) {
+        List<PolicyRules> narrowed = new ArrayList<>(policies.values());
+        narrowed.sort(BY_ID);
+        Set<String> sets = new java.util.HashSet<>();   // policies share sets: hashed, sorted once
+        for (int i = 0; i < narrowed.size(); i++) {
+            PolicyRules pr = narrowed.get(i);
             PolicyRules n = pr.direction() == Direction.INGRESS ? narrowToLocal(pr, localIps) : pr;
-            narrowed.add(n);
-            n.rules().forEach(r -> sets.addAll(r.peers()));
+            narrowed.set(i, n);
+            for (CompiledRule r : n.rules()) {
+                sets.addAll(r.peers());
+            }
         }
         return new NodeRuleSet(node, addresses.stream().map(IpAddress::toString).toList(), local, narrowed,
-                List.copyOf(sets));
+                sorted(sets));
+    }
+
+    private static final java.util.Comparator<PolicyRules> BY_ID = java.util.Comparator.comparing(PolicyRules::id);
+
+    private static List<String> sorted(Set<String> names) {
+        String[] a = names.toArray(new String[0]);
+        java.util.Arrays.sort(a);
+        return List.of(a);
+    }
+
+    /**
+     * {@code before} with the policies in {@code changed} replaced by their compiled version in
+     * {@code compiled}: what {@link #nodeRuleSet} gives for a node whose pods, their lists and its
+     * addresses did not change, without walking its pods again; null when a policy the node lists is
+     * gone (then its pods' lists changed too: the caller compiles the node whole).
+     */
+    static NodeRuleSet withPolicies(NodeRuleSet before, Set<String> changed, Map<String, PolicyRules> compiled) {
+        Set<String> localIps = null;
+        List<PolicyRules> policies = new ArrayList<>(before.policies().size());
+        Set<String> sets = new java.util.HashSet<>();
+        for (PolicyRules pr : before.policies()) {
+            PolicyRules n = pr;
+            if (changed.contains(pr.id())) {
+                n = compiled.get(pr.id());
+                if (n == null) {
+                    return null;
+                }
+                if (n.direction() == Direction.INGRESS) {
+                    if (localIps == null) {
+                        localIps = new java.util.HashSet<>();
+                        for (LocalPod p : before.pods()) {
+                            localIps.addAll(p.ips());
+                        }
+                    }
+                    n = narrowToLocal(n, localIps);
+                }
+            }
+            policies.add(n);
+            for (CompiledRule r : n.rules()) {
+                sets.addAll(r.peers());
+            }
+        }
+        return new NodeRuleSet(before.node(), before.nodeAddresses(), before.pods(), policies, sorted(sets));
     }
 
     /**
@@ -297,29 +351,93 @@ public final class RuleSetCompiler {
      * A direction without rules is left out: "CNPs with no ingress rules do not affect ingress traffic".
      */
     private Map<String, Map<Direction, List<String>>> clusterSubjects() {
-        Map<Pod, EnumMap<Direction, List<String>>> subjects = new java.util.IdentityHashMap<>();
+        List<ClusterNetworkPolicy> ordered = new ArrayList<>();
         for (Tier tier : Tier.values()) {   // declared in evaluation order: Admin, Baseline
-            for (ClusterNetworkPolicy cnp : snapshot.clusterPolicies(tier)) {
-                List<Pod> selected = engine.subjectPods(cnp);
-                for (Direction d : Direction.values()) {
-                    if (cnp.rules(d).isEmpty()) {
-                        continue;
-                    }
-                    String id = PolicyRules.clusterIdOf(cnp.name(), d);
-                    compiled.put(id, compileClusterPolicy(cnp, d, selected));
-                    for (Pod p : selected) {
-                        isolated(subjects, p, d).add(id);   // walked in evaluation order: no sorting
-                    }
+            ordered.addAll(snapshot.clusterPolicies(tier));
+        }
+        if (ordered.isEmpty()) {
+            return new HashMap<>();
+        }
+        Map<String, Map<Direction, List<String>>> out = new HashMap<>(snapshot.pods().size() * 4 / 3 + 1);
+        // policy i's direction ids (null: no rules in that direction), compiled; the subject's pods are
+        // listed only for the ingress named ports that resolve against them
+        String[][] ids = new String[ordered.size()][Direction.values().length];
+        for (int i = 0; i < ordered.size(); i++) {
+            ClusterNetworkPolicy cnp = ordered.get(i);
+            for (Direction d : Direction.values()) {
+                if (!cnp.rules(d).isEmpty()) {
+                    ids[i][d.ordinal()] = PolicyRules.clusterIdOf(cnp.name(), d);
+                    compiled.put(ids[i][d.ordinal()], compileClusterPolicy(cnp, d, () -> engine.subjectPods(cnp)));
                 }
             }
         }
-        Map<String, Map<Direction, List<String>>> out = new HashMap<>(subjects.size() * 2);
-        subjects.forEach((pod, m) -> {
-            EnumMap<Direction, List<String>> lists = new EnumMap<>(Direction.class);
-            m.forEach((d, ids) -> lists.put(d, List.copyOf(ids)));
-            out.put(pod.key(), lists);
+        // the subjects per namespace (what the engine's subjectPods selects, grouped): a namespaces subject
+        // selects every pod of the namespace, so a namespace's pods share its lists and only the pods
+        // subjects are evaluated per pod, through the label index
+        Map<String, NamespaceSubjects> byNamespace = new HashMap<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            ClusterSubject subject = ordered.get(i).subject();
+            for (String ns : snapshot.selectNamespaces(subject.namespaceSelector())) {
+                NamespaceSubjects n = byNamespace.computeIfAbsent(ns, k -> new NamespaceSubjects());
+                if (subject.podSelector() == null) {
+                    n.whole.set(i);
+                } else {
+                    n.podSubjects.add(i);
+                }
+            }
+        }
+        // pods selected alike share one map and lists (a cluster has far fewer distinct lists than pods)
+        Map<BitSet, Map<Direction, List<String>>> interned = new HashMap<>();
+        java.util.function.Function<BitSet, Map<Direction, List<String>>> lists = bits -> interned.computeIfAbsent(bits,
+                b -> subjectLists(b, ids));
+        byNamespace.forEach((ns, n) -> {
+            Map<Pod, BitSet> perPod = new java.util.IdentityHashMap<>();
+            for (int i : n.podSubjects) {
+                for (Pod p : snapshot.selectPods(ns, ordered.get(i).subject().podSelector())) {   // never host-network ones
+                    perPod.computeIfAbsent(p, k -> (BitSet) n.whole.clone()).set(i);
+                }
+            }
+            Map<Direction, List<String>> whole = n.whole.isEmpty() ? null : lists.apply(n.whole);
+            for (Pod p : snapshot.podsInNamespace(ns)) {
+                if (p.hostNetwork()) {
+                    continue;   // "host-networked pods are not included in subject selection"
+                }
+                BitSet own = perPod.get(p);
+                Map<Direction, List<String>> m = own != null ? lists.apply(own) : whole;
+                if (m != null) {
+                    out.put(p.key(), m);
+                }
+            }
         });
         return out;
+    }
+
+    /** The policies whose namespace selector selects one namespace: indexes into the evaluation order. */
+    private static final class NamespaceSubjects {
+        /** Policies with a namespaces subject: they select every pod of the namespace. */
+        final BitSet whole = new BitSet();
+        /** Policies with a pods subject: their pod selector decides per pod. */
+        final List<Integer> podSubjects = new ArrayList<>(2);
+    }
+
+    /**
+     * The direction ids of the policies in {@code bits} (indexes into the evaluation order, so ascending
+     * is evaluation order), per direction with any, or null when no direction has one.
+     */
+    private static Map<Direction, List<String>> subjectLists(BitSet bits, String[][] ids) {
+        EnumMap<Direction, List<String>> m = new EnumMap<>(Direction.class);
+        for (Direction d : Direction.values()) {
+            List<String> l = new ArrayList<>(bits.cardinality());
+            for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
+                if (ids[i][d.ordinal()] != null) {
+                    l.add(ids[i][d.ordinal()]);
+                }
+            }
+            if (!l.isEmpty()) {
+                m.put(d, List.copyOf(l));
+            }
+        }
+        return m.isEmpty() ? null : java.util.Collections.unmodifiableMap(m);
     }
 
     /**
@@ -352,7 +470,8 @@ public final class RuleSetCompiler {
     }
 
     /**
-     * One direction of a ClusterNetworkPolicy whose subject selects {@code selected}: each rule in
+     * One direction of a ClusterNetworkPolicy whose subject selects {@code selected} (asked for once, and
+     * only when an ingress rule has a named port: they resolve against the subject's pods): each rule in
      * written order with its action and name. A rule that fails closed as a whole
      * ({@link ClusterRule#deniesAll()}: a Deny or Pass rule with a peer Netfence cannot read) is a
      * "Deny all" rule; an unreadable peer of an Accept rule matches nothing ("treat the rule as
@@ -361,9 +480,10 @@ public final class RuleSetCompiler {
      * podSelector), so they share those address sets; {@code networks} one interval set per CIDR
      * (pod addresses in it match too); {@code nodes} the addresses of the matching nodes.
      */
-    PolicyRules compileClusterPolicy(ClusterNetworkPolicy cnp, Direction d, List<Pod> selected) {
+    PolicyRules compileClusterPolicy(ClusterNetworkPolicy cnp, Direction d, java.util.function.Supplier<List<Pod>> selected) {
         List<ClusterRule> rules = cnp.rules(d);
         List<CompiledRule> out = new ArrayList<>(rules.size());
+        List<Pod> subjects = null;
         for (int r = 0; r < rules.size(); r++) {
             ClusterRule rule = rules.get(r);
             String path = "spec." + d.field() + "[" + r + "]";
@@ -385,8 +505,11 @@ public final class RuleSetCompiler {
                     ranges.add(new PortRange(cp.protocol(), cp.start(), cp.end()));
                     continue;
                 }
-                if (destinations == null) {
-                    destinations = d == Direction.INGRESS ? selected : clusterEgressNamedPortCandidates(rule);
+                if (destinations == null && d == Direction.INGRESS) {
+                    subjects = subjects != null ? subjects : selected.get();
+                    destinations = subjects;
+                } else if (destinations == null) {
+                    destinations = clusterEgressNamedPortCandidates(rule);
                 }
                 // "selects a destination port on a pod based on the ContainerPort name", whatever its
                 // protocol: every protocol the destination pod declares the name for (as the engine's

@@ -406,7 +406,21 @@ class IncrementalCompilerTest {
                 w.removeNamespace(ns);
                 return "delete namespace object " + ns;
             }
-            case 14, 15 -> {
+            case 15 -> {
+                if (!s.clusterPolicies().isEmpty()) {
+                    // new rules, same subject, tier and priority: the pods' tier lists stay, only the rules change
+                    List<ClusterNetworkPolicy> all = new ArrayList<>(s.clusterPolicies());
+                    ClusterNetworkPolicy cnp = all.get(random.nextInt(all.size()));
+                    ClusterNetworkPolicy rules = gen.clusterPolicy(cnp.name());
+                    w.clusterPolicy(new ClusterNetworkPolicy(cnp.name(), cnp.tier(), cnp.priority(), cnp.subject(),
+                            rules.ingress(), random.nextBoolean() ? cnp.egress() : rules.egress()));
+                    return "change the rules of ClusterNetworkPolicy " + cnp.name();
+                }
+                ClusterNetworkPolicy cnp = gen.clusterPolicy("cnp" + random.nextInt(6));
+                w.clusterPolicy(cnp);
+                return "add ClusterNetworkPolicy " + cnp.name();
+            }
+            case 14 -> {
                 ClusterNetworkPolicy cnp = gen.clusterPolicy("cnp" + random.nextInt(6));
                 w.clusterPolicy(cnp);
                 return "add/change ClusterNetworkPolicy " + cnp.name();
