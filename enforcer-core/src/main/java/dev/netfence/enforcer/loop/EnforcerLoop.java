@@ -18,11 +18,12 @@ import dev.netfence.enforcer.revoke.ConnectionRevocation;
 import dev.netfence.enforcer.revoke.ConnectionRevoker;
 import dev.netfence.enforcer.revoke.RevocationTarget;
 import dev.netfence.enforcer.revoke.RevocationTargets;
+import dev.netfence.enforcer.revoke.RevocationVerdicts;
 import dev.netfence.enforcer.source.RuleSetNotReadyException;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.enforcer.source.RuleSetSourceException;
 import dev.netfence.enforcer.validate.RuleSetValidator;
-import dev.netfence.policy.compile.ContentHash;
+import dev.netfence.policy.compile.RuleSetHash;
 import dev.netfence.policy.compile.LocalPod;
 import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.ResolvedRuleSet;
@@ -95,6 +96,8 @@ public final class EnforcerLoop implements AutoCloseable {
     private final ConnectionRevoker revoker;
     /** Worker thread only: the validated rule set in force (what revocation compares with), and targets left by a failure. */
     private ResolvedRuleSet lastValid;
+    /** Worker thread only: the revocation's verdicts of {@code lastValid}, null until a revocation needs them. */
+    private RevocationVerdicts lastVerdicts;
     private List<RevocationTarget> revokePending = List.of();
     private volatile EnforcementState state = EnforcementState.INITIAL;
     private volatile boolean started;
@@ -345,6 +348,7 @@ public final class EnforcerLoop implements AutoCloseable {
             lastHashes = hashes;
             ResolvedRuleSet previous = lastValid;
             lastValid = valid;
+            lastVerdicts = null;
             if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
                 List<RevocationTarget> targets = new ArrayList<>(revokePending);
                 targets.addAll(RevocationTargets.between(previous, valid));
@@ -376,7 +380,8 @@ public final class EnforcerLoop implements AutoCloseable {
      * equals what the full path would apply. False (nothing done) when the change needs the full path.
      */
     private boolean podsOnly(ResolvedRuleSet next, boolean verify) {
-        if (lastSource == null || lastValid == null || lastBase == null || lastRuleSet != lastValid.ruleSet()) {
+        if (lastSource == null || lastValid == null || lastHashes == null || lastBase == null
+                || lastRuleSet != lastValid.ruleSet()) {
             return false;
         }
         PodChange change = PodChange.between(lastSource, next, POD_PATH_LIMIT);
@@ -394,11 +399,14 @@ public final class EnforcerLoop implements AutoCloseable {
         if (table.isEmpty()) {
             return false;
         }
-        Hashes hashes = Hashes.of(valid);
+        Hashes hashes = lastHashes.withPods(removed, added);
         apply(hashes, valid.ruleSet(), table.get(), verify);
         lastSource = next;
         lastHashes = hashes;
         lastValid = valid;
+        if (lastVerdicts != null) {
+            lastVerdicts = lastVerdicts.withPods(valid, removed, added);
+        }
         if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
             // node addresses, policies and address sets are unchanged, so only the changed pods can have lost an allow
             List<RevocationTarget> targets = new ArrayList<>(revokePending);
@@ -423,7 +431,10 @@ public final class EnforcerLoop implements AutoCloseable {
             return;
         }
         try {
-            ConnectionRevoker.Result r = revoker.revoke(revokePending, lastValid);
+            if (lastVerdicts == null) {
+                lastVerdicts = new RevocationVerdicts(lastValid);
+            }
+            ConnectionRevoker.Result r = revoker.revoke(revokePending, lastVerdicts);
             revokePending = List.of();
             revoked.addAndGet(r.deleted());
             observer.revoked(r);
@@ -438,16 +449,38 @@ public final class EnforcerLoop implements AutoCloseable {
         }
     }
 
-    /** What the status reports of a rule set: the applied hash (with members) and the NodeRuleSet's content hash. */
-    private record Hashes(String applied, String ruleSet) {
-        /**
-         * {@code rs.contentHash()} and {@code rs.ruleSet().contentHash()} with the rule set's text built once, not
-         * twice (it is the whole rule set: at 10,000 pods most of a pod change's remaining CPU). Same values:
-         * {@code ResolvedRuleSet.contentHash} hashes {@code ruleSet + "\n" + addressSets}, {@code NodeRuleSet}'s its text.
-         */
+    /**
+     * What the status reports of a rule set: the applied hash ({@code rs.contentHash()}, with members) and the
+     * NodeRuleSet's content hash ({@code rs.ruleSet().contentHash()}), with the part digests they are made of
+     * ({@link RuleSetHash}) so that the pod path updates them by the changed pods alone (hashing the whole rule
+     * set was most of a pod change's CPU at 10,000 pods).
+     */
+    private static final class Hashes {
+        private final RuleSetHash parts;
+        private final byte[] addressSets;
+        private final String applied;
+
+        private Hashes(RuleSetHash parts, byte[] addressSets) {
+            this.parts = parts;
+            this.addressSets = addressSets;
+            this.applied = parts.withAddressSets(addressSets);
+        }
+
         static Hashes of(ResolvedRuleSet rs) {
-            String text = rs.ruleSet().toString();
-            return new Hashes(ContentHash.of(text + "\n" + rs.addressSets()), ContentHash.of(text));
+            return new Hashes(RuleSetHash.of(rs.ruleSet()), RuleSetHash.addressSets(rs.addressSets()));
+        }
+
+        /** The hashes of the rule set that differs only by the pods {@code removed} and {@code added} (same address sets). */
+        Hashes withPods(List<LocalPod> removed, List<LocalPod> added) {
+            return new Hashes(parts.withPods(removed, added), addressSets);
+        }
+
+        String applied() {
+            return applied;
+        }
+
+        String ruleSet() {
+            return parts.hash();
         }
     }
 

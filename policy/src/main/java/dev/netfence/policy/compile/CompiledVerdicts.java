@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the datapath decides, evaluated on the compiled model alone, by addresses, as the nftables
@@ -29,12 +30,25 @@ public final class CompiledVerdicts {
     private record Placement(NodeRuleSet node, LocalPod pod) {
     }
 
-    private final Map<IpAddress, Placement> podsByIp = new HashMap<>();
-    private final Map<String, Set<IpAddress>> nodeAddresses = new HashMap<>();
-    private final Map<String, Map<String, PolicyRules>> policies = new HashMap<>();
-    private final Map<String, List<AddressRanges.Interval>> sets = new HashMap<>();
+    private final Map<IpAddress, Placement> podsByIp;
+    private final Map<String, Set<IpAddress>> nodeAddresses;
+    private final Map<String, Map<String, PolicyRules>> policies;
+    private final Map<String, AddressSet> addressSets;
+    /**
+     * The address sets' entries parsed, each on its first use: a verdict on one connection looks at the few sets
+     * its pods' rules name, and parsing every entry of every set (100,000 at 10,000 pods) was most of a revocation.
+     * Shared by the instances {@link #withPods} derives (their sets are the same).
+     */
+    private final Map<String, List<AddressRanges.Interval>> sets;
+    /** Some address is claimed by more than one local pod (the last one in the list decides, as the renderer's map). */
+    private final boolean sharedAddresses;
 
     public CompiledVerdicts(CompiledCluster cluster) {
+        podsByIp = new HashMap<>();
+        nodeAddresses = new HashMap<>();
+        policies = new HashMap<>();
+        addressSets = cluster.addressSets(); // immutable (CompiledCluster)
+        sets = new ConcurrentHashMap<>();
         for (NodeRuleSet rs : cluster.nodes().values()) {
             Set<IpAddress> addrs = new HashSet<>();
             rs.nodeAddresses().forEach(a -> addrs.add(IpAddress.parse(a)));
@@ -42,14 +56,69 @@ public final class CompiledVerdicts {
             Map<String, PolicyRules> byId = new HashMap<>();
             rs.policies().forEach(p -> byId.put(p.id(), p));
             policies.put(rs.node(), byId);
+        }
+        sharedAddresses = index(cluster.nodes().values(), podsByIp);
+    }
+
+    /** Puts every pod of {@code nodes} by address into {@code podsByIp}; whether an address was claimed twice. */
+    private static boolean index(Iterable<NodeRuleSet> nodes, Map<IpAddress, Placement> podsByIp) {
+        boolean shared = false;
+        for (NodeRuleSet rs : nodes) {
             for (LocalPod p : rs.pods()) {
-                p.ips().forEach(ip -> podsByIp.put(IpAddress.parse(ip), new Placement(rs, p)));
+                for (String ip : p.ips()) {
+                    shared |= podsByIp.put(IpAddress.parse(ip), new Placement(rs, p)) != null;
+                }
             }
         }
-        cluster.addressSets().forEach((name, as) -> {
+        return shared;
+    }
+
+    private CompiledVerdicts(CompiledVerdicts base, Map<IpAddress, Placement> podsByIp, boolean sharedAddresses) {
+        this.podsByIp = podsByIp;
+        this.sharedAddresses = sharedAddresses;
+        this.nodeAddresses = base.nodeAddresses;
+        this.policies = base.policies;
+        this.addressSets = base.addressSets;
+        this.sets = base.sets;
+    }
+
+    /**
+     * The verdicts of a one-node cluster whose rule set became {@code after} by the pods {@code removed} leaving
+     * and {@code added} coming (node addresses, policies and address sets the same): what
+     * {@code new CompiledVerdicts} gives for {@code after}, at the cost of the changed pods (and one copy of the
+     * address index) instead of parsing every address of the rule set again. An address two pods claim is
+     * decided, as by the constructor, by the last pod in {@code after}'s list: while any address is claimed twice
+     * (before or after the change) the index is built again from {@code after}.
+     */
+    public CompiledVerdicts withPods(NodeRuleSet after, List<LocalPod> removed, List<LocalPod> added) {
+        if (nodeAddresses.size() != 1 || !nodeAddresses.containsKey(after.node())) {
+            throw new IllegalArgumentException("withPods needs the verdicts of node " + after.node() + " alone");
+        }
+        Map<IpAddress, Placement> pods = new HashMap<>(podsByIp);
+        boolean plain = !sharedAddresses;
+        for (LocalPod p : removed) {
+            for (String ip : p.ips()) {
+                Placement was = pods.remove(IpAddress.parse(ip));
+                plain &= was != null && was.pod().equals(p);
+            }
+        }
+        for (LocalPod p : added) {
+            for (String ip : p.ips()) {
+                plain &= pods.put(IpAddress.parse(ip), new Placement(after, p)) == null;
+            }
+        }
+        if (plain) {
+            return new CompiledVerdicts(this, pods, false);
+        }
+        pods.clear();
+        return new CompiledVerdicts(this, pods, index(List.of(after), pods));
+    }
+
+    private List<AddressRanges.Interval> intervals(String name) {
+        return sets.computeIfAbsent(name, n -> {
             List<AddressRanges.Interval> list = new ArrayList<>();
-            as.entries().forEach(e -> list.add(AddressRanges.parse(e)));
-            sets.put(name, list);
+            addressSets.get(n).entries().forEach(e -> list.add(AddressRanges.parse(e)));
+            return List.copyOf(list);
         });
     }
 
@@ -185,7 +254,7 @@ public final class CompiledVerdicts {
             return true;
         }
         for (String name : r.peers()) {
-            for (AddressRanges.Interval i : sets.get(name)) {
+            for (AddressRanges.Interval i : intervals(name)) {
                 if (i.contains(peer)) {
                     return true;
                 }
