@@ -105,6 +105,9 @@ public final class EnforcerLoop implements AutoCloseable {
     private RenderedTable lastGood;
     /** {@code lastGood} as the renderer made it, before the fail-closed rule was added, and its rule set. */
     private RenderedTable lastBase;
+    /** Worker thread only: where the pod path finds the sets of {@code podIndexOf} (and of every table derived from it). */
+    private PodElements.Index podIndex;
+    private RenderedTable podIndexOf;
     private NodeRuleSet lastRuleSet;
     private volatile WaitingPods waiting = WaitingPods.NONE;
     /** The flow log whose rules every applied table carries ({@link FlowLogRules}); null: none. */
@@ -395,10 +398,16 @@ public final class EnforcerLoop implements AutoCloseable {
         List<LocalPod> after = valid.ruleSet().pods();
         List<LocalPod> removed = before.subList(change.prefix(), before.size() - change.suffix());
         List<LocalPod> added = after.subList(change.prefix(), after.size() - change.suffix());
-        Optional<RenderedTable> table = PodElements.update(lastBase, previous.ruleSet(), valid.ruleSet(), removed, added);
+        if (podIndexOf != lastBase) {
+            podIndex = PodElements.index(lastBase);
+            podIndexOf = lastBase;
+        }
+        Optional<RenderedTable> table = PodElements.update(podIndex, lastBase, previous.ruleSet(), valid.ruleSet(),
+                removed, added);
         if (table.isEmpty()) {
             return false;
         }
+        podIndexOf = table.get(); // same sets in the same places, same profile ids
         Hashes hashes = lastHashes.withPods(removed, added);
         apply(hashes, valid.ruleSet(), table.get(), verify);
         lastSource = next;
@@ -416,10 +425,26 @@ public final class EnforcerLoop implements AutoCloseable {
         return true;
     }
 
-    /** {@code rs} with only {@code pods} and no address sets: what revocation needs to judge those pods when nothing else changed. */
+    /**
+     * {@code rs} with only {@code pods}, the policies they name and no address sets: what revocation needs to judge
+     * those pods when nothing else changed (it looks policies up by the pods' lists only).
+     */
     private static ResolvedRuleSet podsOf(ResolvedRuleSet rs, List<LocalPod> pods) {
         NodeRuleSet n = rs.ruleSet();
-        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, n.policies(), List.of()), List.of());
+        java.util.Set<String> named = new java.util.HashSet<>();
+        for (LocalPod p : pods) {
+            named.addAll(p.ingressPolicies());
+            named.addAll(p.egressPolicies());
+            named.addAll(p.clusterIngress());
+            named.addAll(p.clusterEgress());
+        }
+        List<dev.netfence.policy.compile.PolicyRules> policies = new ArrayList<>();
+        for (dev.netfence.policy.compile.PolicyRules p : n.policies()) {
+            if (named.contains(p.id())) {
+                policies.add(p);
+            }
+        }
+        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, policies, List.of()), List.of());
     }
 
     /** More changed pods than this in one document: the full path (render and diff) is as cheap. */

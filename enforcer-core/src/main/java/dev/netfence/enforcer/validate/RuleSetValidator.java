@@ -82,12 +82,22 @@ public final class RuleSetValidator {
                                            List<LocalPod> middle) {
         RuleSetValidator v = new RuleSetValidator(object);
         NodeRuleSet rs = validated.ruleSet();
+        // only the policies the changed pods name: a map of all of them cost more than the rest of the validation
+        Set<String> named = new HashSet<>();
+        for (LocalPod p : middle) {
+            named.addAll(p.ingressPolicies());
+            named.addAll(p.egressPolicies());
+            named.addAll(p.clusterIngress());
+            named.addAll(p.clusterEgress());
+        }
         Map<String, PolicyRules> ids = new HashMap<>();
         Set<String> audited = new HashSet<>();
         for (PolicyRules p : rs.policies()) {
-            ids.put(p.id(), p);
-            if (p.audit()) {
-                audited.add(p.id());
+            if (named.contains(p.id())) {
+                ids.put(p.id(), p);
+                if (p.audit()) {
+                    audited.add(p.id());
+                }
             }
         }
         List<LocalPod> old = rs.pods();

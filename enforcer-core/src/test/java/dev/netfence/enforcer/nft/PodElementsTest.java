@@ -20,6 +20,8 @@ class PodElementsTest {
         Random random = new Random(13);
         ResolvedRuleSet rs = SyntheticRuleSets.build(60, 3, 2, 6, 4);
         RenderedTable table = NftablesRenderer.render(rs);
+        // kept across changes as the loop keeps it: built for a rendered table, valid for the tables derived from it
+        PodElements.Index index = PodElements.index(table);
         int incremental = 0;
         for (int step = 0; step < 400; step++) {
             ResolvedRuleSet next = change(rs, random, step);
@@ -27,7 +29,7 @@ class PodElementsTest {
             removed.removeAll(next.ruleSet().pods());
             List<LocalPod> added = new ArrayList<>(next.ruleSet().pods());
             added.removeAll(rs.ruleSet().pods());
-            var updated = PodElements.update(table, rs.ruleSet(), next.ruleSet(), removed, added);
+            var updated = PodElements.update(index, table, rs.ruleSet(), next.ruleSet(), removed, added);
             RenderedTable fresh = NftablesRenderer.render(next);
             if (updated.isPresent()) {
                 incremental++;
@@ -42,6 +44,7 @@ class PodElementsTest {
                 // only a change of the table's shape goes the long way
                 assertThat(fresh.elementChanges(table)).as("step %d: a shape change", step).isEmpty();
                 table = fresh;
+                index = PodElements.index(table);
             }
             rs = next;
         }
