@@ -26,6 +26,7 @@ import dev.netfence.enforcer.validate.RuleSetValidator;
 import dev.netfence.policy.compile.RuleSetHash;
 import dev.netfence.policy.compile.LocalPod;
 import dev.netfence.policy.compile.NodeRuleSet;
+import dev.netfence.policy.compile.PolicyRules;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import java.time.Clock;
 import java.time.Duration;
@@ -108,6 +109,9 @@ public final class EnforcerLoop implements AutoCloseable {
     /** Worker thread only: where the pod path finds the sets of {@code podIndexOf} (and of every table derived from it). */
     private PodElements.Index podIndex;
     private RenderedTable podIndexOf;
+    /** Worker thread only: the policies of {@code policiesOf} (a rule set's list) by id, for the pod path. */
+    private java.util.Map<String, PolicyRules> policiesById;
+    private List<PolicyRules> policiesOf;
     private NodeRuleSet lastRuleSet;
     private volatile WaitingPods waiting = WaitingPods.NONE;
     /** The flow log whose rules every applied table carries ({@link FlowLogRules}); null: none. */
@@ -392,8 +396,13 @@ public final class EnforcerLoop implements AutoCloseable {
             return false;
         }
         ResolvedRuleSet previous = lastValid;
-        ResolvedRuleSet valid = RuleSetValidator.withPods("NodeRuleSet " + settings.nodeName(), previous, change.prefix(),
-                change.suffix(), change.newMiddle());
+        if (policiesOf != previous.ruleSet().policies()) {
+            policiesById = new java.util.HashMap<>();
+            previous.ruleSet().policies().forEach(p -> policiesById.putIfAbsent(p.id(), p));
+            policiesOf = previous.ruleSet().policies();
+        }
+        ResolvedRuleSet valid = RuleSetValidator.withPods("NodeRuleSet " + settings.nodeName(), previous, policiesById,
+                change.prefix(), change.suffix(), change.newMiddle());
         List<LocalPod> before = previous.ruleSet().pods();
         List<LocalPod> after = valid.ruleSet().pods();
         List<LocalPod> removed = before.subList(change.prefix(), before.size() - change.suffix());
@@ -419,7 +428,8 @@ public final class EnforcerLoop implements AutoCloseable {
         if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
             // node addresses, policies and address sets are unchanged, so only the changed pods can have lost an allow
             List<RevocationTarget> targets = new ArrayList<>(revokePending);
-            targets.addAll(RevocationTargets.between(podsOf(previous, removed), podsOf(valid, added)));
+            targets.addAll(RevocationTargets.between(podsOf(previous, removed, policiesById),
+                    podsOf(valid, added, policiesById)));
             revokePending = targets;
         }
         return true;
@@ -429,22 +439,21 @@ public final class EnforcerLoop implements AutoCloseable {
      * {@code rs} with only {@code pods}, the policies they name and no address sets: what revocation needs to judge
      * those pods when nothing else changed (it looks policies up by the pods' lists only).
      */
-    private static ResolvedRuleSet podsOf(ResolvedRuleSet rs, List<LocalPod> pods) {
+    private static ResolvedRuleSet podsOf(ResolvedRuleSet rs, List<LocalPod> pods, java.util.Map<String, PolicyRules> byId) {
         NodeRuleSet n = rs.ruleSet();
-        java.util.Set<String> named = new java.util.HashSet<>();
+        java.util.Map<String, PolicyRules> named = new java.util.LinkedHashMap<>();
         for (LocalPod p : pods) {
-            named.addAll(p.ingressPolicies());
-            named.addAll(p.egressPolicies());
-            named.addAll(p.clusterIngress());
-            named.addAll(p.clusterEgress());
-        }
-        List<dev.netfence.policy.compile.PolicyRules> policies = new ArrayList<>();
-        for (dev.netfence.policy.compile.PolicyRules p : n.policies()) {
-            if (named.contains(p.id())) {
-                policies.add(p);
+            for (List<String> refs : List.of(p.ingressPolicies(), p.egressPolicies(), p.clusterIngress(), p.clusterEgress())) {
+                for (String id : refs) {
+                    PolicyRules known = byId.get(id);
+                    if (known != null) {
+                        named.putIfAbsent(id, known);
+                    }
+                }
             }
         }
-        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, policies, List.of()), List.of());
+        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, List.copyOf(named.values()), List.of()),
+                List.of());
     }
 
     /** More changed pods than this in one document: the full path (render and diff) is as cheap. */
