@@ -8,6 +8,7 @@ import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.enforcer.loop.StatusSink;
 import dev.netfence.enforcer.datapath.NamespaceThread;
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.revoke.ConnectionRevoker;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.policy.compile.LocalPod;
 import dev.netfence.policy.compile.NodeRuleSet;
@@ -76,10 +77,16 @@ public final class PodChangeBenchmark {
         NetNs.add(NS);
         Source source = new Source(base);
         LinkedBlockingQueue<ApplyResult> applied = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<ConnectionRevoker.Result> revoked = new LinkedBlockingQueue<>();
         EnforcerObserver observer = new EnforcerObserver() {
             @Override
             public void applied(ApplyResult result) {
                 applied.add(result);
+            }
+
+            @Override
+            public void revoked(ConnectionRevoker.Result result) {
+                revoked.add(result);
             }
         };
         EnforcerSettings defaults = EnforcerSettings.defaults("bench");
@@ -91,6 +98,7 @@ public final class PodChangeBenchmark {
         double[] move = new double[rounds];
         double[] cpu = new double[rounds];
         double[] loopCpu = new double[rounds];
+        double[] revoke = new double[2 * rounds];
         try (NamespaceThread thread = new NamespaceThread(NS);
              EnforcerLoop loop = new EnforcerLoop(settings, source, new NftablesDatapath(thread), StatusSink.NONE, observer).start()) {
             ApplyResult first = applied.poll(120, TimeUnit.SECONDS);
@@ -100,8 +108,13 @@ public final class PodChangeBenchmark {
             for (int i = 0; i < rounds; i++) {
                 long c0 = processCpuNanos();
                 long t0 = loopThreadsCpuNanos();
+                // the joining and the moved pod's connections are looked for after the apply (revocation: one
+                // filtered conntrack dump per address and direction); waited for, and reported on their own, so
+                // that the next change does not start behind them
                 join[i] = change(source, joined, applied);
+                revoke[2 * i] = revocation(revoked);
                 move[i] = change(source, movedRs, applied);
+                revoke[2 * i + 1] = revocation(revoked);
                 leave[i] = change(source, base, applied);
                 cpu[i] = (processCpuNanos() - c0) / 3e6;
                 loopCpu[i] = (loopThreadsCpuNanos() - t0) / 3e6;
@@ -110,11 +123,22 @@ public final class PodChangeBenchmark {
         if (print) {
             System.out.printf("%,d local pods (%,d policies), one pod through the loop (change notice -> applied), median (min, max) of %d:%n"
                             + "  join  %.2f ms (%.2f, %.2f)%n  move  %.2f ms (%.2f, %.2f)%n  leave %.2f ms (%.2f, %.2f)%n"
-                            + "  CPU per change (median): loop and namespace threads %.2f ms, whole process %.2f ms (JIT, GC included)%n",
+                            + "  then the revocation of a join's or a move's connections (conntrack dumps): %.2f ms (median)%n"
+                            + "  CPU per change, revocation included (median): loop and namespace threads %.2f ms, whole process"
+                            + " %.2f ms (JIT, GC included)%n",
                     pods, n.policies().size(), rounds, median(join), min(join), max(join), median(move), min(move), max(move),
-                    median(leave), min(leave), max(leave), median(loopCpu), median(cpu));
+                    median(leave), min(leave), max(leave), median(revoke), median(loopCpu), median(cpu));
         }
         return new double[][]{join, leave, move, cpu, loopCpu};
+    }
+
+    /** How long the revocation after a change took (the loop's own measure), waiting for it to be done. */
+    private static double revocation(LinkedBlockingQueue<ConnectionRevoker.Result> revoked) throws InterruptedException {
+        ConnectionRevoker.Result r = revoked.poll(60, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new IllegalStateException("no revocation after the change within 60 s");
+        }
+        return r.took().toNanos() / 1e6;
     }
 
     private static double change(Source source, ResolvedRuleSet next, LinkedBlockingQueue<ApplyResult> applied)
