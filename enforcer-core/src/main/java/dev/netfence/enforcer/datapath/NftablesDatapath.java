@@ -58,6 +58,8 @@ public final class NftablesDatapath implements Datapath {
     private final InNamespace namespace;
     private final Nftables nft = new Nftables();
     private final RuleSetApplier applier = new RuleSetApplier(nft);
+    /** Used on the namespace's thread only (opened there); kept open like the applier's socket (see Conntrack.Session). */
+    private final Conntrack.Session conntrack = new Conntrack.Session();
     /** Hash of the kernel's listing of the table in force, or null when applies happened since it was taken. */
     private String baseline;
     /** A generation at which the kernel provably held the table in force; -1 when none is known. */
@@ -137,10 +139,11 @@ public final class NftablesDatapath implements Datapath {
         trusted = -1;
     }
 
-    /** Closes the applier's netlink socket: a socket keeps its network namespace alive after the namespace is deleted. */
+    /** Closes the applier's and the conntrack netlink sockets: a socket keeps its network namespace alive after the namespace is deleted. */
     @Override
     public synchronized void close() {
         applier.close();
+        conntrack.close();
     }
 
     @Override
@@ -150,16 +153,16 @@ public final class NftablesDatapath implements Datapath {
 
     @Override
     public List<Conntrack.Entry> connections(IpAddress address, Conntrack.Side side) {
-        return namespace.call(() -> Conntrack.dump(address, side));
+        return namespace.call(() -> conntrack.dump(address, side));
     }
 
     @Override
     public List<Conntrack.Entry> connections(boolean v6) {
-        return namespace.call(() -> Conntrack.dumpAll(v6));
+        return namespace.call(() -> conntrack.dumpAll(v6));
     }
 
     @Override
     public int deleteConnections(List<Conntrack.Entry> entries) {
-        return namespace.call(() -> Conntrack.delete(entries));
+        return namespace.call(() -> conntrack.delete(entries));
     }
 }

@@ -18,13 +18,15 @@ import dev.netfence.enforcer.revoke.ConnectionRevocation;
 import dev.netfence.enforcer.revoke.ConnectionRevoker;
 import dev.netfence.enforcer.revoke.RevocationTarget;
 import dev.netfence.enforcer.revoke.RevocationTargets;
+import dev.netfence.enforcer.revoke.RevocationVerdicts;
 import dev.netfence.enforcer.source.RuleSetNotReadyException;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.enforcer.source.RuleSetSourceException;
 import dev.netfence.enforcer.validate.RuleSetValidator;
-import dev.netfence.policy.compile.ContentHash;
+import dev.netfence.policy.compile.RuleSetHash;
 import dev.netfence.policy.compile.LocalPod;
 import dev.netfence.policy.compile.NodeRuleSet;
+import dev.netfence.policy.compile.PolicyRules;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import java.time.Clock;
 import java.time.Duration;
@@ -95,6 +97,8 @@ public final class EnforcerLoop implements AutoCloseable {
     private final ConnectionRevoker revoker;
     /** Worker thread only: the validated rule set in force (what revocation compares with), and targets left by a failure. */
     private ResolvedRuleSet lastValid;
+    /** Worker thread only: the revocation's verdicts of {@code lastValid}, null until a revocation needs them. */
+    private RevocationVerdicts lastVerdicts;
     private List<RevocationTarget> revokePending = List.of();
     private volatile EnforcementState state = EnforcementState.INITIAL;
     private volatile boolean started;
@@ -102,6 +106,12 @@ public final class EnforcerLoop implements AutoCloseable {
     private RenderedTable lastGood;
     /** {@code lastGood} as the renderer made it, before the fail-closed rule was added, and its rule set. */
     private RenderedTable lastBase;
+    /** Worker thread only: where the pod path finds the sets of {@code podIndexOf} (and of every table derived from it). */
+    private PodElements.Index podIndex;
+    private RenderedTable podIndexOf;
+    /** Worker thread only: the policies of {@code policiesOf} (a rule set's list) by id, for the pod path. */
+    private java.util.Map<String, PolicyRules> policiesById;
+    private List<PolicyRules> policiesOf;
     private NodeRuleSet lastRuleSet;
     private volatile WaitingPods waiting = WaitingPods.NONE;
     /** The flow log whose rules every applied table carries ({@link FlowLogRules}); null: none. */
@@ -345,6 +355,7 @@ public final class EnforcerLoop implements AutoCloseable {
             lastHashes = hashes;
             ResolvedRuleSet previous = lastValid;
             lastValid = valid;
+            lastVerdicts = null;
             if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
                 List<RevocationTarget> targets = new ArrayList<>(revokePending);
                 targets.addAll(RevocationTargets.between(previous, valid));
@@ -376,7 +387,8 @@ public final class EnforcerLoop implements AutoCloseable {
      * equals what the full path would apply. False (nothing done) when the change needs the full path.
      */
     private boolean podsOnly(ResolvedRuleSet next, boolean verify) {
-        if (lastSource == null || lastValid == null || lastBase == null || lastRuleSet != lastValid.ruleSet()) {
+        if (lastSource == null || lastValid == null || lastHashes == null || lastBase == null
+                || lastRuleSet != lastValid.ruleSet()) {
             return false;
         }
         PodChange change = PodChange.between(lastSource, next, POD_PATH_LIMIT);
@@ -384,34 +396,64 @@ public final class EnforcerLoop implements AutoCloseable {
             return false;
         }
         ResolvedRuleSet previous = lastValid;
-        ResolvedRuleSet valid = RuleSetValidator.withPods("NodeRuleSet " + settings.nodeName(), previous, change.prefix(),
-                change.suffix(), change.newMiddle());
+        if (policiesOf != previous.ruleSet().policies()) {
+            policiesById = new java.util.HashMap<>();
+            previous.ruleSet().policies().forEach(p -> policiesById.putIfAbsent(p.id(), p));
+            policiesOf = previous.ruleSet().policies();
+        }
+        ResolvedRuleSet valid = RuleSetValidator.withPods("NodeRuleSet " + settings.nodeName(), previous, policiesById,
+                change.prefix(), change.suffix(), change.newMiddle());
         List<LocalPod> before = previous.ruleSet().pods();
         List<LocalPod> after = valid.ruleSet().pods();
         List<LocalPod> removed = before.subList(change.prefix(), before.size() - change.suffix());
         List<LocalPod> added = after.subList(change.prefix(), after.size() - change.suffix());
-        Optional<RenderedTable> table = PodElements.update(lastBase, previous.ruleSet(), valid.ruleSet(), removed, added);
+        if (podIndexOf != lastBase) {
+            podIndex = PodElements.index(lastBase);
+            podIndexOf = lastBase;
+        }
+        Optional<RenderedTable> table = PodElements.update(podIndex, lastBase, previous.ruleSet(), valid.ruleSet(),
+                removed, added);
         if (table.isEmpty()) {
             return false;
         }
-        Hashes hashes = Hashes.of(valid);
+        podIndexOf = table.get(); // same sets in the same places, same profile ids
+        Hashes hashes = lastHashes.withPods(removed, added);
         apply(hashes, valid.ruleSet(), table.get(), verify);
         lastSource = next;
         lastHashes = hashes;
         lastValid = valid;
+        if (lastVerdicts != null) {
+            lastVerdicts = lastVerdicts.withPods(valid, removed, added);
+        }
         if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
             // node addresses, policies and address sets are unchanged, so only the changed pods can have lost an allow
             List<RevocationTarget> targets = new ArrayList<>(revokePending);
-            targets.addAll(RevocationTargets.between(podsOf(previous, removed), podsOf(valid, added)));
+            targets.addAll(RevocationTargets.between(podsOf(previous, removed, policiesById),
+                    podsOf(valid, added, policiesById)));
             revokePending = targets;
         }
         return true;
     }
 
-    /** {@code rs} with only {@code pods} and no address sets: what revocation needs to judge those pods when nothing else changed. */
-    private static ResolvedRuleSet podsOf(ResolvedRuleSet rs, List<LocalPod> pods) {
+    /**
+     * {@code rs} with only {@code pods}, the policies they name and no address sets: what revocation needs to judge
+     * those pods when nothing else changed (it looks policies up by the pods' lists only).
+     */
+    private static ResolvedRuleSet podsOf(ResolvedRuleSet rs, List<LocalPod> pods, java.util.Map<String, PolicyRules> byId) {
         NodeRuleSet n = rs.ruleSet();
-        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, n.policies(), List.of()), List.of());
+        java.util.Map<String, PolicyRules> named = new java.util.LinkedHashMap<>();
+        for (LocalPod p : pods) {
+            for (List<String> refs : List.of(p.ingressPolicies(), p.egressPolicies(), p.clusterIngress(), p.clusterEgress())) {
+                for (String id : refs) {
+                    PolicyRules known = byId.get(id);
+                    if (known != null) {
+                        named.putIfAbsent(id, known);
+                    }
+                }
+            }
+        }
+        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, List.copyOf(named.values()), List.of()),
+                List.of());
     }
 
     /** More changed pods than this in one document: the full path (render and diff) is as cheap. */
@@ -423,7 +465,10 @@ public final class EnforcerLoop implements AutoCloseable {
             return;
         }
         try {
-            ConnectionRevoker.Result r = revoker.revoke(revokePending, lastValid);
+            if (lastVerdicts == null) {
+                lastVerdicts = new RevocationVerdicts(lastValid);
+            }
+            ConnectionRevoker.Result r = revoker.revoke(revokePending, lastVerdicts);
             revokePending = List.of();
             revoked.addAndGet(r.deleted());
             observer.revoked(r);
@@ -438,16 +483,38 @@ public final class EnforcerLoop implements AutoCloseable {
         }
     }
 
-    /** What the status reports of a rule set: the applied hash (with members) and the NodeRuleSet's content hash. */
-    private record Hashes(String applied, String ruleSet) {
-        /**
-         * {@code rs.contentHash()} and {@code rs.ruleSet().contentHash()} with the rule set's text built once, not
-         * twice (it is the whole rule set: at 10,000 pods most of a pod change's remaining CPU). Same values:
-         * {@code ResolvedRuleSet.contentHash} hashes {@code ruleSet + "\n" + addressSets}, {@code NodeRuleSet}'s its text.
-         */
+    /**
+     * What the status reports of a rule set: the applied hash ({@code rs.contentHash()}, with members) and the
+     * NodeRuleSet's content hash ({@code rs.ruleSet().contentHash()}), with the part digests they are made of
+     * ({@link RuleSetHash}) so that the pod path updates them by the changed pods alone (hashing the whole rule
+     * set was most of a pod change's CPU at 10,000 pods).
+     */
+    private static final class Hashes {
+        private final RuleSetHash parts;
+        private final byte[] addressSets;
+        private final String applied;
+
+        private Hashes(RuleSetHash parts, byte[] addressSets) {
+            this.parts = parts;
+            this.addressSets = addressSets;
+            this.applied = parts.withAddressSets(addressSets);
+        }
+
         static Hashes of(ResolvedRuleSet rs) {
-            String text = rs.ruleSet().toString();
-            return new Hashes(ContentHash.of(text + "\n" + rs.addressSets()), ContentHash.of(text));
+            return new Hashes(RuleSetHash.of(rs.ruleSet()), RuleSetHash.addressSets(rs.addressSets()));
+        }
+
+        /** The hashes of the rule set that differs only by the pods {@code removed} and {@code added} (same address sets). */
+        Hashes withPods(List<LocalPod> removed, List<LocalPod> added) {
+            return new Hashes(parts.withPods(removed, added), addressSets);
+        }
+
+        String applied() {
+            return applied;
+        }
+
+        String ruleSet() {
+            return parts.hash();
         }
     }
 

@@ -78,8 +78,58 @@ public final class Conntrack {
     private Conntrack() {
     }
 
+    /**
+     * One ctnetlink socket kept open for dumps and deletes (in the namespace of the thread that first uses it; only
+     * that thread may use it), closed by {@link #close}, and after a failure (the next call opens a new one). Why:
+     * closing a netfilter netlink socket makes nf_tables wait for the release of its last transaction (an RCU grace
+     * period, 4-14 ms or more under load), so a socket per revocation right after a pod change's batch made the
+     * next change wait.
+     */
+    public static final class Session implements AutoCloseable {
+        private NfNetlink.Socket socket;
+
+        public List<Entry> dump(IpAddress address, Side side) {
+            return over(s -> Conntrack.dump(s, dumpRequest(address, side), address.v6()));
+        }
+
+        public List<Entry> dumpAll(boolean v6) {
+            return over(s -> Conntrack.dump(s, dumpAllRequest(v6), v6));
+        }
+
+        public int delete(List<Entry> entries) {
+            return over(s -> Conntrack.delete(s, entries));
+        }
+
+        private <T> T over(java.util.function.Function<NfNetlink.Socket, T> call) {
+            if (socket == null) {
+                socket = new NfNetlink.Socket();
+            }
+            try {
+                return call.apply(socket);
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (socket != null) {
+                NfNetlink.Socket s = socket;
+                socket = null;
+                s.close();
+            }
+        }
+    }
+
     /** The entries whose initiator (or responder) is {@code address}, in the calling thread's namespace. */
     public static List<Entry> dump(IpAddress address, Side side) {
+        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+            return dump(socket, dumpRequest(address, side), address.v6());
+        }
+    }
+
+    private static byte[] dumpRequest(IpAddress address, Side side) {
         byte family = address.v6() ? AF_INET6 : AF_INET;
         int srcAttr = address.v6() ? CTA_IP_V6_SRC : CTA_IP_V4_SRC;
         byte[] ip = nested(CTA_TUPLE_IP, attr(srcAttr, bytes(address)));
@@ -87,9 +137,7 @@ public final class Conntrack {
         byte[] filter = nested(CTA_FILTER, attr(initiator ? CTA_FILTER_ORIG_FLAGS : CTA_FILTER_REPLY_FLAGS,
                 NfNetlink.le32(CTA_FILTER_F_CTA_IP_SRC)));
         byte[] payload = concat(nested(initiator ? CTA_TUPLE_ORIG : CTA_TUPLE_REPLY, ip), filter);
-        byte[] request = NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0,
-                payload);
-        return dump(request, family == AF_INET6);
+        return NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0, payload);
     }
 
     /**
@@ -97,15 +145,19 @@ public final class Conntrack {
      * many targets, where one walk of the table is cheaper than one filtered walk per target.
      */
     public static List<Entry> dumpAll(boolean v6) {
-        byte family = v6 ? AF_INET6 : AF_INET;
-        byte[] request = NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0,
-                new byte[0]);
-        return dump(request, v6);
+        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+            return dump(socket, dumpAllRequest(v6), v6);
+        }
     }
 
-    private static List<Entry> dump(byte[] request, boolean v6) {
+    private static byte[] dumpAllRequest(boolean v6) {
+        byte family = v6 ? AF_INET6 : AF_INET;
+        return NfNetlink.message(type(IPCTNL_MSG_CT_GET), (short) (NLM_F_REQUEST | NLM_F_DUMP), 1, family, 0, new byte[0]);
+    }
+
+    private static List<Entry> dump(NfNetlink.Socket socket, byte[] request, boolean v6) {
         List<Entry> out = new ArrayList<>();
-        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+        try {
             socket.dump(request, m -> {
                 Entry e = parse(m, v6);
                 if (e != null) {
@@ -121,6 +173,12 @@ public final class Conntrack {
 
     /** Deletes these entries; the number the kernel deleted (one already gone, or replaced since, is not counted). */
     public static int delete(List<Entry> entries) {
+        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+            return delete(socket, entries);
+        }
+    }
+
+    private static int delete(NfNetlink.Socket socket, List<Entry> entries) {
         int deleted = 0;
         for (int from = 0; from < entries.size(); from += DELETES_PER_SEND) {
             List<Entry> chunk = entries.subList(from, Math.min(entries.size(), from + DELETES_PER_SEND));
@@ -132,17 +190,17 @@ public final class Conntrack {
                 batch.writeBytes(NfNetlink.message(type(IPCTNL_MSG_CT_DELETE), (short) (NLM_F_REQUEST | NLM_F_ACK), seq++,
                         e.initiator().v6() ? AF_INET6 : AF_INET, 0, payload));
             }
-            deleted += send(batch.toByteArray(), chunk.size());
+            deleted += send(socket, batch.toByteArray(), chunk.size());
         }
         return deleted;
     }
 
-    private static int send(byte[] messages, int expected) {
+    private static int send(NfNetlink.Socket socket, byte[] messages, int expected) {
         if (expected == 0) {
             return 0;
         }
         int[] deleted = {0};
-        try (NfNetlink.Socket socket = new NfNetlink.Socket()) {
+        try {
             socket.send(messages);
             int[] answers = {0};
             socket.awaitAnswers((seq, errno) -> {

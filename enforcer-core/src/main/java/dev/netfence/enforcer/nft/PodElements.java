@@ -36,13 +36,45 @@ public final class PodElements {
      */
     public static Optional<RenderedTable> update(RenderedTable base, NodeRuleSet before, NodeRuleSet after,
                                                  List<LocalPod> removed, List<LocalPod> added) {
+        return update(index(base), base, before, after, removed, added);
+    }
+
+    /**
+     * Where {@link #update} finds a table's sets and profile ids. It describes every table {@link #update} derives
+     * from that table too (the sets keep their places, the verdict maps their elements), so a caller applying one
+     * pod change after another keeps it instead of indexing thousands of sets for each.
+     */
+    public static final class Index {
+        private final List<NftSet> sets;
+        private final Map<String, Integer> positions = new HashMap<>();
+        private final Map<Direction, Map<String, String>> ids = new java.util.EnumMap<>(Direction.class);
+
+        private Index(RenderedTable table) {
+            this.sets = table.sets();
+        }
+
+        private Integer position(String name) {
+            return PodElements.position(sets, positions, name);
+        }
+
+        private Map<String, String> ids(Direction d) {
+            return ids.computeIfAbsent(d, k -> profileIds(set(sets, positions, NftablesRenderer.profileMap(k))));
+        }
+    }
+
+    public static Index index(RenderedTable table) {
+        return new Index(table);
+    }
+
+    /** {@link #update} with the {@link Index} of {@code base} or of the table {@code base} was derived from. */
+    public static Optional<RenderedTable> update(Index idx, RenderedTable base, NodeRuleSet before, NodeRuleSet after,
+                                                 List<LocalPod> removed, List<LocalPod> added) {
         if (touchesV6(removed) || touchesV6(added)) {
             // the family decision is the renderer's: it must come out the same before and after
             if (NftablesRenderer.needsV6(before) != NftablesRenderer.needsV6(after)) {
                 return Optional.empty();
             }
         }
-        Map<String, Integer> index = new HashMap<>();
         List<NftSet> sets = base.sets();
         // elements removed and added per set, by set name, in the order they change
         Map<String, Edit> edits = new LinkedHashMap<>();
@@ -56,7 +88,7 @@ public final class PodElements {
                         continue;
                     }
                     if (ids == null) {
-                        ids = profileIds(set(sets, index, NftablesRenderer.profileMap(d)));
+                        ids = idx.ids(d);
                     }
                     String id = ids.get(profile);
                     if (id == null || pod.ips().isEmpty()) {
@@ -86,7 +118,7 @@ public final class PodElements {
             String name = e.getKey();
             Edit edit = e.getValue();
             edit.cancel();
-            Integer at = position(sets, index, name);
+            Integer at = idx.position(name);
             boolean profileSet = !name.contains("_pods_");
             if (at == null) {
                 if (!profileSet || !edit.added.isEmpty()) {

@@ -39,6 +39,13 @@ public final class RuleSetApplier {
     private final Nftables nft;
     private NfNetlink.Socket socket;
     private RenderedTable applied;
+    /**
+     * The rule and element counts of {@code counted} (what an ApplyResult reports): carried over a delta instead of
+     * counted again, since walking every chain and set of a 10,000-pod table was a share of a pod change's cost.
+     */
+    private RenderedTable counted;
+    private int countedRules;
+    private int countedElements;
     /** Position of each set in {@code applied}'s list, rebuilt when the table's shape changed. */
     private final Map<String, Integer> setIndex = new HashMap<>();
 
@@ -56,15 +63,22 @@ public final class RuleSetApplier {
         Optional<List<NetlinkSetElements.SetChange>> changes = applied == null ? Optional.empty()
                 : table == applied ? Optional.of(List.of()) : table.elementChanges(applied);
         if (changes.isPresent() && changes.get().isEmpty()) {
+            carryCounts(applied, table, 0);
             applied = table;
             return new ApplyResult(ApplyResult.Kind.UNCHANGED, Duration.ofNanos(System.nanoTime() - start),
-                    table.ruleCount(), table.elementCount());
+                    countedRules, countedElements);
         }
+        RenderedTable previous = applied;
         ApplyResult.Kind kind = ApplyResult.Kind.FULL;
         if (changes.isPresent()) {
             try {
                 sendElements(changes.get(), table);
                 kind = ApplyResult.Kind.DELTA;
+                int delta = 0;
+                for (NetlinkSetElements.SetChange c : changes.get()) {
+                    delta += c.added().size() - c.removed().size();
+                }
+                carryCounts(previous, table, delta);
             } catch (RuntimeException e) {
                 // the kernel refused the delta (the table drifted), or an element could not be encoded
                 // for netlink: either way a clean full replacement is the answer, never a stuck delta
@@ -77,7 +91,26 @@ public final class RuleSetApplier {
             replaceWhole(table);
         }
         applied = table;
-        return new ApplyResult(kind, Duration.ofNanos(System.nanoTime() - start), table.ruleCount(), table.elementCount());
+        if (counted != table) {
+            counted = table;
+            countedRules = table.ruleCount();
+            countedElements = table.elementCount();
+        }
+        return new ApplyResult(kind, Duration.ofNanos(System.nanoTime() - start), countedRules, countedElements);
+    }
+
+    /**
+     * {@code next}'s counts from {@code previous}'s when only elements differ ({@code delta} more of them: a set's
+     * elements are distinct, and a map element is removed by its key), or counted when {@code previous}'s are not known.
+     */
+    private void carryCounts(RenderedTable previous, RenderedTable next, int delta) {
+        if (previous != null && counted == previous) {
+            countedElements += delta;
+        } else {
+            countedRules = next.ruleCount();
+            countedElements = next.elementCount();
+        }
+        counted = next;
     }
 
     /**

@@ -39,11 +39,15 @@ public final class ConnectionRevoker {
     }
 
     public Result revoke(List<RevocationTarget> targets, ResolvedRuleSet rules) {
+        return targets.isEmpty() ? Result.NONE : revoke(targets, new RevocationVerdicts(rules));
+    }
+
+    /** {@link #revoke(List, ResolvedRuleSet)} with the verdicts of the rules already built (the loop keeps them per rule set). */
+    public Result revoke(List<RevocationTarget> targets, RevocationVerdicts verdicts) {
         if (targets.isEmpty()) {
             return Result.NONE;
         }
         long start = System.nanoTime();
-        RevocationVerdicts verdicts = new RevocationVerdicts(rules);
         Map<Long, Conntrack.Entry> denied = new LinkedHashMap<>();
         int checked = 0;
         if (targets.size() > FILTERED_DUMPS_MAX) {

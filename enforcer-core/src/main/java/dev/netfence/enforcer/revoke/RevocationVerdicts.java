@@ -6,7 +6,9 @@ import dev.netfence.policy.compile.CompiledCluster;
 import dev.netfence.policy.compile.CompiledVerdicts;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.model.Protocol;
+import dev.netfence.policy.compile.LocalPod;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +27,19 @@ public final class RevocationVerdicts {
         rules.addressSets().forEach(s -> sets.put(s.name(), s));
         this.verdicts = new CompiledVerdicts(new CompiledCluster(Map.of(rules.ruleSet().node(), rules.ruleSet()), sets,
                 Map.of()));
+    }
+
+    private RevocationVerdicts(CompiledVerdicts verdicts) {
+        this.verdicts = verdicts;
+    }
+
+    /**
+     * The verdicts of {@code after}, which differs from these verdicts' rule set only by the pods {@code removed}
+     * and {@code added} (the loop's pod path): equal to {@code new RevocationVerdicts(after)}, at the cost of the
+     * changed pods ({@link CompiledVerdicts#withPods}).
+     */
+    public RevocationVerdicts withPods(ResolvedRuleSet after, List<LocalPod> removed, List<LocalPod> added) {
+        return new RevocationVerdicts(verdicts.withPods(after.ruleSet(), removed, added));
     }
 
     public boolean denied(Conntrack.Entry e) {

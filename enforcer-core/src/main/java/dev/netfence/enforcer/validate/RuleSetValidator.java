@@ -80,14 +80,34 @@ public final class RuleSetValidator {
      */
     public static ResolvedRuleSet withPods(String object, ResolvedRuleSet validated, int prefix, int suffix,
                                            List<LocalPod> middle) {
+        Map<String, PolicyRules> byId = new HashMap<>();
+        validated.ruleSet().policies().forEach(p -> byId.putIfAbsent(p.id(), p));
+        return withPods(object, validated, byId, prefix, suffix, middle);
+    }
+
+    /**
+     * {@link #withPods(String, ResolvedRuleSet, int, int, List)} with {@code validated}'s policies by id already at
+     * hand ({@code policiesById}, which the caller keeps while the policies stay the same: building it cost more
+     * than the rest of a pod change's validation at 10,000 pods).
+     */
+    public static ResolvedRuleSet withPods(String object, ResolvedRuleSet validated, Map<String, PolicyRules> policiesById,
+                                           int prefix, int suffix, List<LocalPod> middle) {
         RuleSetValidator v = new RuleSetValidator(object);
         NodeRuleSet rs = validated.ruleSet();
+        // only the policies the changed pods name
         Map<String, PolicyRules> ids = new HashMap<>();
         Set<String> audited = new HashSet<>();
-        for (PolicyRules p : rs.policies()) {
-            ids.put(p.id(), p);
-            if (p.audit()) {
-                audited.add(p.id());
+        for (LocalPod p : middle) {
+            for (List<String> refs : List.of(p.ingressPolicies(), p.egressPolicies(), p.clusterIngress(), p.clusterEgress())) {
+                for (String id : refs) {
+                    PolicyRules known = id == null ? null : policiesById.get(id);
+                    if (known != null) {
+                        ids.put(id, known);
+                        if (known.audit()) {
+                            audited.add(id);
+                        }
+                    }
+                }
             }
         }
         List<LocalPod> old = rs.pods();

@@ -8,6 +8,7 @@ import dev.netfence.enforcer.loop.EnforcerSettings;
 import dev.netfence.enforcer.loop.StatusSink;
 import dev.netfence.enforcer.datapath.NamespaceThread;
 import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.revoke.ConnectionRevoker;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.policy.compile.LocalPod;
 import dev.netfence.policy.compile.NodeRuleSet;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * {@link NftablesDatapath} in a scratch namespace {@code nf-bench-podchg-<pid>}; production defaults
  * except the coalescing delay, 0 here so that it does not hide the work): from the source's change
  * notice to the loop's apply done (validation, table update, netlink batch, status bookkeeping), at 100
- * and 10,000 local pods in the same run, with the loop thread's CPU per change. Run as root:
+ * and 10,000 local pods in the same run, with the CPU per change of the enforcer's threads (ThreadMXBean) and of
+ * the process. Run as root:
  * {@code enforcer-core/bench.sh PodChangeBenchmark [rounds]}.
  */
 public final class PodChangeBenchmark {
@@ -51,16 +53,17 @@ public final class PodChangeBenchmark {
                 small = run(100, rounds, pass == 1);
                 large = run(10_000, rounds, pass == 1);
             }
-            System.out.printf("ratio 10,000 / 100 pods (median latency): join %.2f, leave %.2f, move %.2f%n",
+            System.out.printf("ratio 10,000 / 100 pods (median latency): join %.2f, leave %.2f, move %.2f;"
+                            + " enforcer threads' CPU per change %.2f%n",
                     median(large[0]) / median(small[0]), median(large[1]) / median(small[1]),
-                    median(large[2]) / median(small[2]));
+                    median(large[2]) / median(small[2]), median(large[4]) / median(small[4]));
         } finally {
             NetNs.delete(NS);
         }
         System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).strip());
     }
 
-    /** Latencies in ms of join, leave and move (index 0, 1, 2) and the loop thread's CPU ms per change (3). */
+    /** Latencies in ms of join, leave and move (index 0, 1, 2), the process's (3) and the enforcer threads' (4) CPU ms per change. */
     private static double[][] run(int pods, int rounds, boolean print) throws Exception {
         ResolvedRuleSet base = SyntheticRuleSets.build(pods, 5, 5, Math.max(10, pods / 10), 100);
         NodeRuleSet n = base.ruleSet();
@@ -74,10 +77,16 @@ public final class PodChangeBenchmark {
         NetNs.add(NS);
         Source source = new Source(base);
         LinkedBlockingQueue<ApplyResult> applied = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<ConnectionRevoker.Result> revoked = new LinkedBlockingQueue<>();
         EnforcerObserver observer = new EnforcerObserver() {
             @Override
             public void applied(ApplyResult result) {
                 applied.add(result);
+            }
+
+            @Override
+            public void revoked(ConnectionRevoker.Result result) {
+                revoked.add(result);
             }
         };
         EnforcerSettings defaults = EnforcerSettings.defaults("bench");
@@ -88,6 +97,8 @@ public final class PodChangeBenchmark {
         double[] leave = new double[rounds];
         double[] move = new double[rounds];
         double[] cpu = new double[rounds];
+        double[] loopCpu = new double[rounds];
+        double[] revoke = new double[2 * rounds];
         try (NamespaceThread thread = new NamespaceThread(NS);
              EnforcerLoop loop = new EnforcerLoop(settings, source, new NftablesDatapath(thread), StatusSink.NONE, observer).start()) {
             ApplyResult first = applied.poll(120, TimeUnit.SECONDS);
@@ -96,20 +107,38 @@ public final class PodChangeBenchmark {
             }
             for (int i = 0; i < rounds; i++) {
                 long c0 = processCpuNanos();
+                long t0 = loopThreadsCpuNanos();
+                // the joining and the moved pod's connections are looked for after the apply (revocation: one
+                // filtered conntrack dump per address and direction); waited for, and reported on their own, so
+                // that the next change does not start behind them
                 join[i] = change(source, joined, applied);
+                revoke[2 * i] = revocation(revoked);
                 move[i] = change(source, movedRs, applied);
+                revoke[2 * i + 1] = revocation(revoked);
                 leave[i] = change(source, base, applied);
                 cpu[i] = (processCpuNanos() - c0) / 3e6;
+                loopCpu[i] = (loopThreadsCpuNanos() - t0) / 3e6;
             }
         }
         if (print) {
             System.out.printf("%,d local pods (%,d policies), one pod through the loop (change notice -> applied), median (min, max) of %d:%n"
                             + "  join  %.2f ms (%.2f, %.2f)%n  move  %.2f ms (%.2f, %.2f)%n  leave %.2f ms (%.2f, %.2f)%n"
-                            + "  process CPU per change %.2f ms (median)%n",
+                            + "  then the revocation of a join's or a move's connections (conntrack dumps): %.2f ms (median)%n"
+                            + "  CPU per change, revocation included (median): loop and namespace threads %.2f ms, whole process"
+                            + " %.2f ms (JIT, GC included)%n",
                     pods, n.policies().size(), rounds, median(join), min(join), max(join), median(move), min(move), max(move),
-                    median(leave), min(leave), max(leave), median(cpu));
+                    median(leave), min(leave), max(leave), median(revoke), median(loopCpu), median(cpu));
         }
-        return new double[][]{join, leave, move, cpu};
+        return new double[][]{join, leave, move, cpu, loopCpu};
+    }
+
+    /** How long the revocation after a change took (the loop's own measure), waiting for it to be done. */
+    private static double revocation(LinkedBlockingQueue<ConnectionRevoker.Result> revoked) throws InterruptedException {
+        ConnectionRevoker.Result r = revoked.poll(60, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new IllegalStateException("no revocation after the change within 60 s");
+        }
+        return r.took().toNanos() / 1e6;
     }
 
     private static double change(Source source, ResolvedRuleSet next, LinkedBlockingQueue<ApplyResult> applied)
@@ -126,6 +155,22 @@ public final class PodChangeBenchmark {
             throw new IllegalStateException("expected an element delta, got " + r.kind());
         }
         return ms;
+    }
+
+    /**
+     * CPU of the enforcer's own threads (the loop's worker and the namespace thread that sends the batches), which is
+     * what a change costs the node: the process figure also carries the JIT and the GC.
+     */
+    private static long loopThreadsCpuNanos() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("netfence-enforcer-") || t.getName().startsWith("netfence-netns-")) {
+                long c = mx.getThreadCpuTime(t.getId());
+                sum += Math.max(0, c);
+            }
+        }
+        return sum;
     }
 
     private static long processCpuNanos() {

@@ -167,7 +167,12 @@ class NftablesApplierIT {
                     web.ingressPolicies(), web.egressPolicies()));
             ResolvedRuleSet after = new ResolvedRuleSet(new dev.netfence.policy.compile.NodeRuleSet(rs.node(),
                     rs.nodeAddresses(), pods, rs.policies(), rs.addressSets()), narrowed.addressSets());
-            assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            ApplyResult delta = applier.apply(after);
+            assertThat(delta.kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            // the counts a delta reports are carried over from the table in force, and equal the new table's
+            RenderedTable afterTable = NftablesRenderer.render(after);
+            assertThat(delta.rules()).isEqualTo(afterTable.ruleCount());
+            assertThat(delta.elements()).isEqualTo(afterTable.elementCount());
             // the kernel's own lookups: the /25 still matches, the rest of the old /24 no longer does
             assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.100 }")).contains("172.16.0.0/25");
             assertThatThrownBy(() -> nft.run("get element inet netfence " + set + " { 172.16.0.200 }"))
@@ -178,7 +183,9 @@ class NftablesApplierIT {
             assertThat(nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.4 }")).contains("10.77.0.4 : " + webId);
             assertThat(nft.run("get element inet netfence ingress_pods_v6 { fd77::4 }")).contains("fd77::4 : " + webId);
             // and back: the pod leaves, the /24 returns
-            assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            ApplyResult back = applier.apply(before);
+            assertThat(back.kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            assertThat(back.elements()).isEqualTo(NftablesRenderer.render(before).elementCount());
             assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.200 }")).contains("172.16.0.0/24");
             assertThatThrownBy(() -> nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.4 }"))
                     .isInstanceOf(NftablesException.class);

@@ -13,9 +13,12 @@ import dev.netfence.enforcer.nft.NftablesRenderer;
 import dev.netfence.enforcer.nft.RenderedTable;
 import dev.netfence.enforcer.nft.RevocationRules;
 import dev.netfence.enforcer.revoke.ConnectionRevocation;
+import dev.netfence.enforcer.revoke.RevocationVerdicts;
 import dev.netfence.enforcer.source.RuleSetNotReadyException;
 import dev.netfence.enforcer.source.RuleSetSource;
 import dev.netfence.policy.compile.AddressSet;
+import dev.netfence.policy.compile.LocalPod;
+import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.ResolvedRuleSet;
 import dev.netfence.policy.compile.RuleSetCompiler;
 import dev.netfence.policy.model.LabelSelector;
@@ -272,6 +275,57 @@ class EnforcerLoopTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> loop.connectionsRevoked() == 1);
         assertThat(datapath.tracked()).containsExactly(apiToWeb);
         assertThat(datapath.kernel()).isEqualTo(table(dbClosed));
+    }
+
+    /**
+     * Pods joining through the pod path (no render; the revocation's verdicts derived from the previous ones, not
+     * built again): each change revokes exactly the connections the rules in force deny, judged with every pod the
+     * earlier changes added.
+     */
+    @Test
+    void podChangesRevokeExactlyTheConnectionsTheNewRulesDeny() {
+        Conntrack.Entry apiToWeb = entry(1, "10.77.0.2", "10.77.0.1", 8080);
+        Conntrack.Entry webToDb = entry(2, "10.77.0.1", "10.77.0.3", 5432);
+        Conntrack.Entry webToCache = entry(3, "10.77.0.1", "10.77.0.9", 6379);
+        Conntrack.Entry cacheToCache2 = entry(4, "10.77.0.9", "10.77.0.8", 5432);
+        Conntrack.Entry webToCache2 = entry(5, "10.77.0.1", "10.77.0.8", 5432);
+        List.of(apiToWeb, webToDb, webToCache, cacheToCache2, webToCache2).forEach(datapath::track);
+        source.set(() -> Optional.of(FIRST));
+        start(EnforcerSettings.defaults("n1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> table(FIRST).equals(datapath.kernel()));
+        assertThat(datapath.tracked()).hasSize(5); // no pod has those addresses yet: nothing to judge
+
+        // a pod joins db's profile (its ingress allows db's peers on 5432-5433 only, its egress DNS only)
+        LocalPod db = FIRST.ruleSet().pods().stream().filter(p -> p.name().equals("db")).findFirst().orElseThrow();
+        ResolvedRuleSet cache = withPods(FIRST, new LocalPod("shop", "cache", List.of("10.77.0.9"), db.ingressPolicies(),
+                db.egressPolicies()));
+        source.set(() -> Optional.of(cache));
+        source.fire();
+        // its connections in both directions: web's to it (ingress) and its own to 10.77.0.8 (egress)
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.connectionsRevoked() == 2);
+        assertThat(datapath.tracked()).containsExactly(apiToWeb, webToDb, webToCache2);
+
+        // a second pod joins the same profile: web's connection to it goes exactly when fresh verdicts deny it
+        ResolvedRuleSet cache2 = withPods(cache, new LocalPod("shop", "cache2", List.of("10.77.0.8"), db.ingressPolicies(),
+                db.egressPolicies()));
+        boolean denied = new RevocationVerdicts(cache2).denied(webToCache2);
+        source.set(() -> Optional.of(cache2));
+        source.fire();
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.syncs() > 0 && table(cache2).equals(datapath.kernel()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> loop.connectionsRevoked() == (denied ? 3 : 2));
+        assertThat(datapath.tracked()).containsExactlyElementsOf(denied ? List.of(apiToWeb, webToDb)
+                : List.of(apiToWeb, webToDb, webToCache2));
+        assertThat(datapath.kernel()).isEqualTo(table(cache2));
+        assertThat(loop.state().appliedHash()).isEqualTo(cache2.contentHash());
+        assertThat(loop.state().ruleSetHash()).isEqualTo(cache2.ruleSet().contentHash());
+    }
+
+    private static ResolvedRuleSet withPods(ResolvedRuleSet rs, LocalPod pod) {
+        NodeRuleSet n = rs.ruleSet();
+        List<LocalPod> pods = new ArrayList<>(n.pods());
+        pods.add(pod);
+        return new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, n.policies(), n.addressSets()),
+                rs.addressSets());
     }
 
     @Test

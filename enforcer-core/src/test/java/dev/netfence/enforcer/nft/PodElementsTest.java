@@ -20,6 +20,8 @@ class PodElementsTest {
         Random random = new Random(13);
         ResolvedRuleSet rs = SyntheticRuleSets.build(60, 3, 2, 6, 4);
         RenderedTable table = NftablesRenderer.render(rs);
+        // kept across changes as the loop keeps it: built for a rendered table, valid for the tables derived from it
+        PodElements.Index index = PodElements.index(table);
         int incremental = 0;
         for (int step = 0; step < 400; step++) {
             ResolvedRuleSet next = change(rs, random, step);
@@ -27,18 +29,22 @@ class PodElementsTest {
             removed.removeAll(next.ruleSet().pods());
             List<LocalPod> added = new ArrayList<>(next.ruleSet().pods());
             added.removeAll(rs.ruleSet().pods());
-            var updated = PodElements.update(table, rs.ruleSet(), next.ruleSet(), removed, added);
+            var updated = PodElements.update(index, table, rs.ruleSet(), next.ruleSet(), removed, added);
             RenderedTable fresh = NftablesRenderer.render(next);
             if (updated.isPresent()) {
                 incremental++;
                 assertSameContent(updated.get(), fresh, step);
                 assertThat(fresh.elementChanges(updated.get())).as("step %d: nothing left to apply", step)
                         .hasValue(List.of());
+                // what the applier sends for it: the changes a comparison of the whole sets gives
+                assertThat(updated.get().elementChanges(table)).as("step %d: the delta", step)
+                        .hasValue(referenceChanges(updated.get(), table));
                 table = updated.get();
             } else {
                 // only a change of the table's shape goes the long way
                 assertThat(fresh.elementChanges(table)).as("step %d: a shape change", step).isEmpty();
                 table = fresh;
+                index = PodElements.index(table);
             }
             rs = next;
         }
@@ -96,6 +102,62 @@ class PodElementsTest {
             }
         }
         return withPods(rs, pods);
+    }
+
+    /**
+     * {@link RenderedTable#elementChanges} on random element lists (elements left out, appended, moved, reordered,
+     * replaced) against a comparison of the whole lists as sets.
+     */
+    @Test
+    void elementChangesEqualACompleteComparison() {
+        Random random = new Random(7);
+        for (int round = 0; round < 2000; round++) {
+            List<String> before = new ArrayList<>();
+            int n = random.nextInt(200);
+            for (int i = 0; i < n; i++) {
+                before.add("10.1." + (i / 250) + "." + (i % 250) + " : 0x0000000" + (1 + random.nextInt(3)));
+            }
+            List<String> after = new ArrayList<>(before);
+            int edits = random.nextInt(6);
+            for (int k = 0; k < edits && !after.isEmpty(); k++) {
+                int at = random.nextInt(after.size());
+                switch (random.nextInt(5)) {
+                    case 0 -> after.remove(at);
+                    case 1 -> after.add("10.9.0." + k + " : 0x00000001");
+                    case 2 -> after.add(after.remove(at)); // moved to the end: no change
+                    case 3 -> after.add(at, "10.8.0." + k + " : 0x00000002"); // inserted, not appended
+                    default -> java.util.Collections.swap(after, at, random.nextInt(after.size()));
+                }
+            }
+            if (random.nextInt(10) == 0) {
+                java.util.Collections.shuffle(after, random);
+            }
+            RenderedTable a = new RenderedTable(List.of(new NftSet("m", "ipv4_addr : mark", false, before),
+                    new NftSet("s", "ipv4_addr", false, before.stream().map(e -> e.substring(0, e.indexOf(' '))).toList())),
+                    List.of());
+            RenderedTable b = new RenderedTable(List.of(new NftSet("m", "ipv4_addr : mark", false, after),
+                    new NftSet("s", "ipv4_addr", false, after.stream().map(e -> e.substring(0, e.indexOf(' '))).toList())),
+                    List.of());
+            assertThat(b.elementChanges(a)).as("round %d", round).hasValue(referenceChanges(b, a));
+            assertThat(a.elementChanges(b)).as("round %d back", round).hasValue(referenceChanges(a, b));
+        }
+    }
+
+    /** The element changes from {@code previous} to {@code next} by comparing every set's elements as sets. */
+    private static List<NetlinkSetElements.SetChange> referenceChanges(RenderedTable next, RenderedTable previous) {
+        List<NetlinkSetElements.SetChange> out = new ArrayList<>();
+        for (int i = 0; i < next.sets().size(); i++) {
+            NftSet s = next.sets().get(i);
+            java.util.Set<String> had = new java.util.HashSet<>(previous.sets().get(i).elements());
+            java.util.Set<String> now = new java.util.HashSet<>(s.elements());
+            List<String> removed = previous.sets().get(i).elements().stream().filter(e -> !now.contains(e))
+                    .map(e -> s.isMap() && e.contains(" : ") ? e.substring(0, e.indexOf(" : ")) : e).toList();
+            List<String> added = s.elements().stream().filter(e -> !had.contains(e)).toList();
+            if (!removed.isEmpty() || !added.isEmpty()) {
+                out.add(new NetlinkSetElements.SetChange(s.declaration(), removed, added));
+            }
+        }
+        return out;
     }
 
     private static void assertSameContent(RenderedTable actual, RenderedTable expected, int step) {

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the datapath decides, evaluated on the compiled model alone, by addresses, as the nftables
@@ -29,12 +30,30 @@ public final class CompiledVerdicts {
     private record Placement(NodeRuleSet node, LocalPod pod) {
     }
 
-    private final Map<IpAddress, Placement> podsByIp = new HashMap<>();
-    private final Map<String, Set<IpAddress>> nodeAddresses = new HashMap<>();
-    private final Map<String, Map<String, PolicyRules>> policies = new HashMap<>();
-    private final Map<String, List<AddressRanges.Interval>> sets = new HashMap<>();
+    /** Never changed once built; {@code changed} overrides it ({@link #withPods}). */
+    private final Map<IpAddress, Placement> podsByIp;
+    /** Addresses whose pod changed since {@code podsByIp} was built: the pod now, or {@link #NONE} (no pod). */
+    private final Map<IpAddress, Placement> changed;
+    private static final Placement NONE = new Placement(null, null);
+    private final Map<String, Set<IpAddress>> nodeAddresses;
+    private final Map<String, Map<String, PolicyRules>> policies;
+    private final Map<String, AddressSet> addressSets;
+    /**
+     * The address sets' entries parsed, each on its first use: a verdict on one connection looks at the few sets
+     * its pods' rules name, and parsing every entry of every set (100,000 at 10,000 pods) was most of a revocation.
+     * Shared by the instances {@link #withPods} derives (their sets are the same).
+     */
+    private final Map<String, List<AddressRanges.Interval>> sets;
+    /** Some address is claimed by more than one local pod (the last one in the list decides, as the renderer's map). */
+    private final boolean sharedAddresses;
 
     public CompiledVerdicts(CompiledCluster cluster) {
+        podsByIp = new HashMap<>();
+        changed = Map.of();
+        nodeAddresses = new HashMap<>();
+        policies = new HashMap<>();
+        addressSets = cluster.addressSets(); // immutable (CompiledCluster)
+        sets = new ConcurrentHashMap<>();
         for (NodeRuleSet rs : cluster.nodes().values()) {
             Set<IpAddress> addrs = new HashSet<>();
             rs.nodeAddresses().forEach(a -> addrs.add(IpAddress.parse(a)));
@@ -42,19 +61,105 @@ public final class CompiledVerdicts {
             Map<String, PolicyRules> byId = new HashMap<>();
             rs.policies().forEach(p -> byId.put(p.id(), p));
             policies.put(rs.node(), byId);
+        }
+        sharedAddresses = index(cluster.nodes().values(), podsByIp);
+    }
+
+    /** Puts every pod of {@code nodes} by address into {@code podsByIp}; whether an address was claimed twice. */
+    private static boolean index(Iterable<NodeRuleSet> nodes, Map<IpAddress, Placement> podsByIp) {
+        boolean shared = false;
+        for (NodeRuleSet rs : nodes) {
             for (LocalPod p : rs.pods()) {
-                p.ips().forEach(ip -> podsByIp.put(IpAddress.parse(ip), new Placement(rs, p)));
+                for (String ip : p.ips()) {
+                    shared |= podsByIp.put(IpAddress.parse(ip), new Placement(rs, p)) != null;
+                }
             }
         }
-        cluster.addressSets().forEach((name, as) -> {
+        return shared;
+    }
+
+    private CompiledVerdicts(CompiledVerdicts base, Map<IpAddress, Placement> podsByIp, Map<IpAddress, Placement> changed,
+                             boolean sharedAddresses) {
+        this.podsByIp = podsByIp;
+        this.changed = changed;
+        this.sharedAddresses = sharedAddresses;
+        this.nodeAddresses = base.nodeAddresses;
+        this.policies = base.policies;
+        this.addressSets = base.addressSets;
+        this.sets = base.sets;
+    }
+
+    /**
+     * The verdicts of a one-node cluster whose rule set became {@code after} by the pods {@code removed} leaving
+     * and {@code added} coming (node addresses, policies and address sets the same): what
+     * {@code new CompiledVerdicts} gives for {@code after}, at the cost of the changed pods (kept as changes over the
+     * address index, merged into a new index once they are a sixteenth of it) instead of parsing every address of
+     * the rule set again. An address two pods claim is decided, as by the constructor, by the last pod in {@code after}'s list: while any address is claimed twice
+     * (before or after the change) the index is built again from {@code after}.
+     */
+    public CompiledVerdicts withPods(NodeRuleSet after, List<LocalPod> removed, List<LocalPod> added) {
+        if (nodeAddresses.size() != 1 || !nodeAddresses.containsKey(after.node())) {
+            throw new IllegalArgumentException("withPods needs the verdicts of node " + after.node() + " alone");
+        }
+        Map<IpAddress, Placement> next = new HashMap<>(changed);
+        boolean plain = !sharedAddresses;
+        for (LocalPod p : removed) {
+            for (String ip : p.ips()) {
+                IpAddress a = IpAddress.parse(ip);
+                Placement was = placement(next, a);
+                plain &= was != null && was.pod().equals(p);
+                next.put(a, NONE);
+            }
+        }
+        for (LocalPod p : added) {
+            for (String ip : p.ips()) {
+                IpAddress a = IpAddress.parse(ip);
+                plain &= placement(next, a) == null;
+                next.put(a, new Placement(after, p));
+            }
+        }
+        if (!plain) {
+            Map<IpAddress, Placement> pods = new HashMap<>();
+            return new CompiledVerdicts(this, pods, Map.of(), index(List.of(after), pods));
+        }
+        if (next.size() <= Math.max(64, podsByIp.size() / 16)) {
+            return new CompiledVerdicts(this, podsByIp, next, false);
+        }
+        // the changes merged into a new index now and then: each change costs a share of one copy, not a copy
+        Map<IpAddress, Placement> pods = new HashMap<>(podsByIp);
+        next.forEach((a, pl) -> {
+            if (pl == NONE) {
+                pods.remove(a);
+            } else {
+                pods.put(a, pl);
+            }
+        });
+        return new CompiledVerdicts(this, pods, Map.of(), false);
+    }
+
+    /** The pod that has {@code address}, or null. */
+    private Placement placement(IpAddress address) {
+        return placement(changed, address);
+    }
+
+    private Placement placement(Map<IpAddress, Placement> overrides, IpAddress address) {
+        Placement c = overrides.get(address);
+        if (c != null) {
+            return c == NONE ? null : c;
+        }
+        return podsByIp.get(address);
+    }
+
+    private List<AddressRanges.Interval> intervals(String name) {
+        return sets.computeIfAbsent(name, n -> {
             List<AddressRanges.Interval> list = new ArrayList<>();
-            as.entries().forEach(e -> list.add(AddressRanges.parse(e)));
-            sets.put(name, list);
+            addressSets.get(n).entries().forEach(e -> list.add(AddressRanges.parse(e)));
+            return List.copyOf(list);
         });
     }
 
     public boolean allowed(IpAddress source, IpAddress destination, Protocol protocol, int port) {
-        if (source.equals(destination) && podsByIp.containsKey(source)) {
+        if (source.equals(destination) && placement(source) != null) {
             return true;   // a pod's traffic to its own address stays on its loopback: no node hook sees it
         }
         return side(Direction.EGRESS, source, destination, protocol, port).allowed()
@@ -70,7 +175,7 @@ public final class CompiledVerdicts {
     public Decision side(Direction d, IpAddress source, IpAddress destination, Protocol protocol, int port) {
         IpAddress subject = d == Direction.EGRESS ? source : destination;
         IpAddress peer = d == Direction.EGRESS ? destination : source;
-        Placement placement = podsByIp.get(subject);
+        Placement placement = placement(subject);
         if (placement == null) {
             return new Decision(true, "no isolated local pod has " + subject);
         }
@@ -132,13 +237,13 @@ public final class CompiledVerdicts {
      * matches (the audit check runs after the Baseline tier, whose Accept does not skip it).
      */
     public boolean wouldDeny(IpAddress source, IpAddress destination, Protocol protocol, int port) {
-        if (!allowed(source, destination, protocol, port) || source.equals(destination) && podsByIp.containsKey(source)) {
+        if (!allowed(source, destination, protocol, port) || source.equals(destination) && placement(source) != null) {
             return false;
         }
         for (Direction d : Direction.values()) {
             IpAddress subject = d == Direction.EGRESS ? source : destination;
             IpAddress peer = d == Direction.EGRESS ? destination : source;
-            Placement placement = podsByIp.get(subject);
+            Placement placement = placement(subject);
             if (placement == null) {
                 continue;
             }
@@ -185,7 +290,7 @@ public final class CompiledVerdicts {
             return true;
         }
         for (String name : r.peers()) {
-            for (AddressRanges.Interval i : sets.get(name)) {
+            for (AddressRanges.Interval i : intervals(name)) {
                 if (i.contains(peer)) {
                     return true;
                 }

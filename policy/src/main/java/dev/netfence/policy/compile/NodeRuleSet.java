@@ -32,8 +32,11 @@ public record NodeRuleSet(String node, List<String> nodeAddresses, List<LocalPod
         addressSets = addressSets == null ? List.of() : List.copyOf(addressSets);
     }
 
-    /** A stable hash of the whole content, for the {@code status.appliedHash} the enforcer reports. */
+    /**
+     * A stable hash of the whole content ({@code spec.contentHash}, and the {@code status.ruleSetHash} the
+     * enforcer reports), built from per-part digests so that it can be updated per pod ({@link RuleSetHash}).
+     */
     public String contentHash() {
-        return ContentHash.of(toString());
+        return RuleSetHash.of(this).hash();
     }
 }

@@ -14,9 +14,9 @@ public record ResolvedRuleSet(NodeRuleSet ruleSet, List<AddressSet> addressSets)
 
     /**
      * A stable hash of the rule set and the members of its address sets: what the node enforces.
-     * (The NodeRuleSet's own hash does not change when only address set members do.)
+     * (The NodeRuleSet's own hash does not change when only address set members do.) See {@link RuleSetHash}.
      */
     public String contentHash() {
-        return ContentHash.of(ruleSet + "\n" + addressSets);
+        return RuleSetHash.of(ruleSet).withAddressSets(RuleSetHash.addressSets(addressSets));
     }
 }
