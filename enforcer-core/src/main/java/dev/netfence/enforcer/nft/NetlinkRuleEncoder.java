@@ -12,6 +12,7 @@ import java.util.Map;
  * <pre>
  *   ct state established,related,new,invalid,untracked
  *   ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set
+ *   ip|ip6 saddr|daddr map @map 0x..   (the map's value compared: netlink only, see mapCompare)
  *   meta l4proto . th dport @set
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
  *   tcp flags &amp; (fin|syn|rst|ack) != syn (or ==)
@@ -155,6 +156,10 @@ final class NetlinkRuleEncoder {
     /** {@code ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set}. */
     private void address(boolean v6) {
         int offset = field(v6, next());
+        if ("map".equals(peek())) {
+            mapCompare(v6, offset);
+            return;
+        }
         List<Runnable> loads = new ArrayList<>();
         loads.add(() -> payload(NFT_PAYLOAD_NETWORK, offset, v6 ? 16 : 4, NFT_REG_1));
         int width = v6 ? 16 : 4;
@@ -179,6 +184,40 @@ final class NetlinkRuleEncoder {
         nfproto(v6);
         loads.forEach(Runnable::run);
         lookup(set, NFT_REG_1, -1, inverted);
+    }
+
+    /**
+     * {@code ip|ip6 saddr|daddr map @m 0x...}: the address looked up in the data map {@code m} into a register
+     * and that value compared with a constant (no match when the address is not in the map); the marked
+     * path's way to find a pod's profile without a set per profile and without touching the mark. The
+     * kernel takes a lookup's destination register as any other register. nft 1.0.6 cannot write this
+     * (it refuses a relational expression on a map's value) and lists it back in a form it cannot read
+     * again ({@code ip daddr map @m 0x1000000 [invalid type]}: the value's bytes read as a big-endian
+     * number of no type), so a table with this match is loaded only by this encoder
+     * ({@link RenderedTable#netlinkOnly}).
+     */
+    /** Whether a rule holds a map-value comparison ({@code ip|ip6 saddr|daddr map @m 0x...}). */
+    static boolean comparesMapValue(String rule) {
+        int at = rule.indexOf(" map @");
+        if (at < 0 || !(rule.startsWith("ip ") || rule.startsWith("ip6 "))) {
+            return false;
+        }
+        int space = rule.indexOf(' ', at + " map @".length());
+        return space > 0 && rule.startsWith("0x", space + 1);
+    }
+
+    private void mapCompare(boolean v6, int offset) {
+        expect("map");
+        String map = setRef(next());
+        NftSet s = sets.get(map);
+        if (s == null || !s.type().endsWith(" : mark")) {
+            throw new Unsupported("map compare on " + map + " (only maps to mark values)");
+        }
+        int value = number(next());
+        nfproto(v6);
+        payload(NFT_PAYLOAD_NETWORK, offset, v6 ? 16 : 4, NFT_REG_1);
+        lookup(map, NFT_REG_1, NFT_REG_1, false);
+        cmp(NFT_CMP_EQ, le32(value)); // mark values are held in host byte order, as the map stores them
     }
 
     /** {@code tcp flags & (f|g|...) != h} or {@code ==}: the TCP dependency, then the masked flags byte. */
