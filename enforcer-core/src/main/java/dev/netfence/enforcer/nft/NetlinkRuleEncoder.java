@@ -12,7 +12,7 @@ import java.util.Map;
  * <pre>
  *   ct state established,related,new,invalid,untracked
  *   ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set
- *   ip|ip6 saddr|daddr map @map 0x..   (the map's value compared: netlink only, see mapCompare)
+ *   ip|ip6 saddr|daddr . 0x.. @set     (address and a constant: netlink only, see matchesAddressAndConstant)
  *   meta l4proto . th dport @set
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
  *   tcp flags &amp; (fin|syn|rst|ack) != syn (or ==)
@@ -153,17 +153,24 @@ final class NetlinkRuleEncoder {
         cmp(NFT_CMP_NEQ, le32(0));
     }
 
-    /** {@code ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set}. */
+    /** {@code ip|ip6 saddr|daddr [. meta l4proto . th dport | . 0x...] [!=] @set}. */
     private void address(boolean v6) {
         int offset = field(v6, next());
-        if ("map".equals(peek())) {
-            mapCompare(v6, offset);
-            return;
-        }
         List<Runnable> loads = new ArrayList<>();
         loads.add(() -> payload(NFT_PAYLOAD_NETWORK, offset, v6 ? 16 : 4, NFT_REG_1));
         int width = v6 ? 16 : 4;
-        if (".".equals(peek())) {
+        if (".".equals(peek()) && at + 1 < tokens.size() && tokens.get(at + 1).startsWith("0x")) {
+            // address . constant (a mark-typed value, host byte order, as nft holds marks) in the next slot
+            next();
+            byte[] constant = le32(number(next()));
+            int slot = register(width);
+            loads.add(() -> {
+                int e = begin("immediate");
+                out.be32(1, slot);        // DREG
+                value(2, constant);       // DATA
+                end(e);
+            });
+        } else if (".".equals(peek())) {
             next();
             expect("meta");
             expect("l4proto");
@@ -187,37 +194,14 @@ final class NetlinkRuleEncoder {
     }
 
     /**
-     * {@code ip|ip6 saddr|daddr map @m 0x...}: the address looked up in the data map {@code m} into a register
-     * and that value compared with a constant (no match when the address is not in the map); the marked
-     * path's way to find a pod's profile without a set per profile and without touching the mark. The
-     * kernel takes a lookup's destination register as any other register. nft 1.0.6 cannot write this
-     * (it refuses a relational expression on a map's value) and lists it back in a form it cannot read
-     * again ({@code ip daddr map @m 0x1000000 [invalid type]}: the value's bytes read as a big-endian
-     * number of no type), so a table with this match is loaded only by this encoder
-     * ({@link RenderedTable#netlinkOnly}).
+     * Whether a rule matches an address concatenated with a constant ({@code ip daddr . 0x00000002
+     * @ingress_pod_ids_v4 jump in_...}, the marked path), which nft 1.0.6 cannot parse ("Can't parse symbolic
+     * invalid expressions": it cannot type a constant on the left of a concatenation) but the kernel takes
+     * and nft lists back as written: such a table is loaded only by this encoder ({@link RenderedTable#netlinkOnly}).
      */
-    /** Whether a rule holds a map-value comparison ({@code ip|ip6 saddr|daddr map @m 0x...}). */
-    static boolean comparesMapValue(String rule) {
-        int at = rule.indexOf(" map @");
-        if (at < 0 || !(rule.startsWith("ip ") || rule.startsWith("ip6 "))) {
-            return false;
-        }
-        int space = rule.indexOf(' ', at + " map @".length());
-        return space > 0 && rule.startsWith("0x", space + 1);
-    }
-
-    private void mapCompare(boolean v6, int offset) {
-        expect("map");
-        String map = setRef(next());
-        NftSet s = sets.get(map);
-        if (s == null || !s.type().endsWith(" : mark")) {
-            throw new Unsupported("map compare on " + map + " (only maps to mark values)");
-        }
-        int value = number(next());
-        nfproto(v6);
-        payload(NFT_PAYLOAD_NETWORK, offset, v6 ? 16 : 4, NFT_REG_1);
-        lookup(map, NFT_REG_1, NFT_REG_1, false);
-        cmp(NFT_CMP_EQ, le32(value)); // mark values are held in host byte order, as the map stores them
+    static boolean matchesAddressAndConstant(String rule) {
+        return rule.startsWith("ip saddr . 0x") || rule.startsWith("ip daddr . 0x") || rule.startsWith("ip6 saddr . 0x")
+                || rule.startsWith("ip6 daddr . 0x");
     }
 
     /** {@code tcp flags & (f|g|...) != h} or {@code ==}: the TCP dependency, then the masked flags byte. */

@@ -49,10 +49,11 @@ import java.util.TreeMap;
  *       0x4000 masquerade and 0x8000 drop bits, Calico's 0xffff0000, Cilium's, the AWS VPC CNI's
  *       0x80) is read or changed, and no other hook ever sees the value we use. A packet that
  *       arrives already marked goes to {@code <dir>_marked}, which finds the profile without touching
- *       the mark: one rule per profile and family that looks the address up in the same pod map and
- *       compares the id ({@code ip daddr map @ingress_pods_v4 0x00000002 jump in_...}), so no set per
- *       profile (they were two thirds of the table's sets, and a full load's kernel cost is quadratic
- *       in the number of named sets). nft 1.0.6 cannot parse that comparison (the kernel takes it;
+ *       the mark: one rule per profile and family that looks (address . the profile's id) up in one set
+ *       per direction and family, {@code <dir>_pod_ids_v4/_v6} ({@code ip daddr . 0x00000002
+ *       @ingress_pod_ids_v4 jump in_...}), so no set per profile (they were two thirds of the table's
+ *       sets, and a full load's kernel cost is quadratic in the number of named sets). nft 1.0.6 cannot
+ *       parse a constant in a concatenation (the kernel takes it;
  *       {@link NetlinkRuleEncoder} writes it), so such a table is loaded over netlink only
  *       ({@link RenderedTable#netlinkOnly}).</li>
  *   <li>A profile chain first jumps to its Admin tier chain {@code adm_<hash>} when ClusterNetworkPolicies
@@ -133,6 +134,15 @@ public final class NftablesRenderer {
     /** The pod map of a direction and family: pod address → profile id. */
     static String podMap(Direction d, boolean v6) {
         return d.field() + "_pods" + (v6 ? "_v6" : "_v4");
+    }
+
+    /**
+     * The set of a direction and family holding (pod address . profile id), for packets that arrive marked: a
+     * plain set, not a map, because the kernel checks every element of a map each time a rule binds a lookup to
+     * it (4,000 marked-path rules over a 10,000-element map were ~1 s of a full load's kernel time).
+     */
+    static String podIds(Direction d, boolean v6) {
+        return d.field() + "_pod_ids" + (v6 ? "_v6" : "_v4");
     }
 
     /** The verdict map of a direction: profile id → the profile's trampoline. */
@@ -255,8 +265,8 @@ public final class NftablesRenderer {
         /**
          * The pod lookup of one direction: pod address → profile id (data maps {@code <dir>_pods_v4/_v6}),
          * profile id → the profile's chain (verdict map {@code <dir>_profiles}, through a chain that first
-         * clears the mark again), and the path for packets that arrive already marked (the same pod map, its
-         * value compared with each profile's id). Returns the chains it adds ({@code <dir>_marked} and one
+         * clears the mark again), and the path for packets that arrive already marked (address . profile id
+         * looked up once per profile in {@code <dir>_pod_ids_v4/_v6}). Returns the chains it adds ({@code <dir>_marked} and one
          * {@code fin_}/{@code fout_} per profile).
          */
         private List<NftChain> podLookup(Direction d, TreeMap<String, LocalPod> profiles) {
@@ -277,26 +287,33 @@ public final class NftablesRenderer {
             }
             List<String> v4 = new ArrayList<>();
             List<String> v6 = new ArrayList<>();
+            List<String> idsV4 = new ArrayList<>();
+            List<String> idsV6 = new ArrayList<>();
             for (LocalPod p : rs.pods()) {
                 if (!looksUp(p, d)) {
                     continue;
                 }
                 String profile = profileChainName(d, p.clusterPolicies(d), p.policies(d));
+                String id = mark(ids.get(profile));
                 for (String ip : p.ips()) {
-                    (IpAddress.parse(ip).v6() ? v6 : v4).add(ip + " : " + mark(ids.get(profile)));
+                    boolean isV6 = IpAddress.parse(ip).v6();
+                    (isV6 ? v6 : v4).add(ip + " : " + id);
+                    (isV6 ? idsV6 : idsV4).add(ip + " . " + id);
                 }
             }
             addSet(new NftSet(podMap(d, false), "ipv4_addr : mark", false, v4));
             addSet(new NftSet(podMap(d, true), "ipv6_addr : mark", false, v6));
+            addSet(new NftSet(podIds(d, false), "ipv4_addr . mark", false, idsV4));
+            addSet(new NftSet(podIds(d, true), "ipv6_addr . mark", false, idsV6));
             addSet(new NftSet(profileMap(d), "mark : verdict", false, verdicts));
             for (String profile : profiles.keySet()) {
-                marked.add("ip " + pod + " map @" + podMap(d, false) + " " + mark(ids.get(profile)) + " jump " + profile);
+                marked.add("ip " + pod + " . " + mark(ids.get(profile)) + " @" + podIds(d, false) + " jump " + profile);
                 if (this.v6) {
-                    marked.add("ip6 " + pod + " map @" + podMap(d, true) + " " + mark(ids.get(profile)) + " jump " + profile);
+                    marked.add("ip6 " + pod + " . " + mark(ids.get(profile)) + " @" + podIds(d, true) + " jump " + profile);
                 }
             }
             added.add(0, new NftChain(d.field() + "_marked", null, "packets someone else marked: judged without"
-                    + " touching the mark: the pod map value compared per profile", marked));
+                    + " touching the mark: address . profile id looked up per profile", marked));
             return added;
         }
 

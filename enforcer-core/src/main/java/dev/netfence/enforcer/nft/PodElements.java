@@ -13,8 +13,9 @@ import java.util.Optional;
 /**
  * Local pods joining, leaving or moving between existing profiles, applied to a rendered table without
  * rendering it again (pure): the pods' elements of the pod maps ({@code <dir>_pods_v4/_v6}: address →
- * profile id; the marked path compares the same map's values, so there is no per-profile set) are removed
- * and added, every other set, every chain and every object stays the same instance. The result has exactly
+ * profile id) and of the marked path's sets ({@code <dir>_pod_ids_v4/_v6}: address . profile id; one per
+ * direction and family, not one per profile) are removed and added, every other set, every chain and every
+ * object stays the same instance. The result has exactly
  * the elements {@link NftablesRenderer#render} gives the new rule set (in another order), so a later full render diffs
  * against it as against its own; {@code PodElementsTest} checks that on random changes.
  *
@@ -72,11 +73,13 @@ public final class PodElements {
                     for (String ip : pod.ips()) {
                         boolean v6 = ip.indexOf(':') >= 0;
                         Edit map = edits.computeIfAbsent(NftablesRenderer.podMap(d, v6), n -> new Edit());
-                        String element = ip + " : " + id;
+                        Edit pair = edits.computeIfAbsent(NftablesRenderer.podIds(d, v6), n -> new Edit());
                         if (adding) {
-                            map.add(element);
+                            map.add(ip + " : " + id);
+                            pair.add(ip + " . " + id);
                         } else {
-                            map.remove(element);
+                            map.remove(ip + " : " + id);
+                            pair.remove(ip + " . " + id);
                         }
                     }
                 }
@@ -89,7 +92,7 @@ public final class PodElements {
             edit.cancel();
             Integer at = position(sets, index, name);
             if (at == null) {
-                return Optional.empty(); // the table has no such pod map: not what was assumed
+                return Optional.empty(); // the table has no such set: not what was assumed
             }
             NftSet old = sets.get(at);
             List<String> elements = edit.applyTo(old.elements());

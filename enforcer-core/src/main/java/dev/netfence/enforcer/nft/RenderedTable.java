@@ -46,14 +46,15 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
     }
 
     /**
-     * Whether only the netlink encoder can load this table: a rule compares a map's value ({@code ip daddr
-     * map @ingress_pods_v4 0x00000001 jump ...}, the marked path), which nft 1.0.6 cannot parse, so
+     * Whether only the netlink encoder can load this table: a rule matches an address concatenated with a
+     * constant ({@code ip daddr . 0x00000001 @ingress_pod_ids_v4 jump ...}, the marked path), which nft 1.0.6
+     * cannot parse, so
      * {@link #fullScript} is for reading, not for libnftables.
      */
     public boolean netlinkOnly() {
         for (NftChain c : chains) {
             for (String r : c.rules()) {
-                if (NetlinkRuleEncoder.comparesMapValue(r)) {
+                if (NetlinkRuleEncoder.matchesAddressAndConstant(r)) {
                     return true;
                 }
             }

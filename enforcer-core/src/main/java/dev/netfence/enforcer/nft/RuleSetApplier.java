@@ -92,9 +92,9 @@ public final class RuleSetApplier {
             batch = NetlinkTableLoad.encode(table);
         } catch (NetlinkRuleEncoder.Unsupported e) {
             if (table.netlinkOnly()) {
-                // libnftables cannot parse the marked path's map comparisons: failing here keeps the table in force
+                // libnftables cannot parse the marked path's rules: failing here keeps the table in force
                 throw new NftablesException("the rule set cannot be loaded: the table needs the netlink encoder (its"
-                        + " marked-packet rules compare map values, which nft cannot parse), and the encoder does not"
+                        + " marked-packet rules match an address with a profile id, which nft cannot parse), and the encoder does not"
                         + " know " + e.getMessage() + "; the rules in force stay as they are: remove what added that"
                         + " statement (flow log or revocation settings) or upgrade the enforcer");
             }

@@ -52,6 +52,9 @@ public final class ApplyBenchmark {
             RuleSetApplier applier = new RuleSetApplier(nft);
             ApplyResult first = applier.apply(rs);
             RenderedTable table = NftablesRenderer.render(rs);
+            // libnftables cannot parse the marked path's map comparisons: it loads the table without them
+            // (slightly less work than the real table), so the ratio below flatters the script
+            RenderedTable forScript = dev.netfence.enforcer.kernel.ScriptTables.withoutMarkedPath(table);
             // full replacements, the shipped path (one netlink batch) and the old one (libnftables' script)
             // interleaved so that both see the same load
             int rounds = 5;
@@ -65,7 +68,7 @@ public final class ApplyBenchmark {
                 full[i] = ms(applier.apply(table));
                 long[] b = userSystem();
                 long t = System.nanoTime();
-                nft.run(table.fullScript());
+                nft.run(forScript.fullScript());
                 script[i] = (System.nanoTime() - t) / 1e6;
                 long[] c = userSystem();
                 cpuNetlink[0] += b[0] - a[0];
@@ -84,7 +87,7 @@ public final class ApplyBenchmark {
                             + " CPU %.0f ms user, %.0f ms kernel per load%n",
                     bytes, median(encode), median(full), min(full), max(full), cpuNetlink[0] / (double) rounds,
                     cpuNetlink[1] / (double) rounds);
-            System.out.printf("  full replacement, libnftables script (the old path): median %.0f ms (min %.0f, max %.0f);"
+            System.out.printf("  full replacement, libnftables script (the old path; the table without its marked-path rules): median %.0f ms (min %.0f, max %.0f);"
                             + " CPU %.0f ms user, %.0f ms kernel per load%n",
                     median(script), min(script), max(script), cpuScript[0] / (double) rounds, cpuScript[1] / (double) rounds);
             System.out.printf("  netlink / script: %.2f (median wall time)%n", median(full) / median(script));

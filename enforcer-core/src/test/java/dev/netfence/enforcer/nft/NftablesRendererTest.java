@@ -174,7 +174,8 @@ class NftablesRendererTest {
         assertThat(b.deltaFrom(a)).hasValueSatisfying(d -> assertThat(d)
                 .contains("delete element inet netfence ingress_pods_v4 {\n\t10.77.0.4\n}")
                 .doesNotContain("add element"));
-        assertThat(a.elementChanges(b).orElseThrow()).extracting(c -> c.set().name()).containsExactly("ingress_pods_v4");
+        assertThat(a.elementChanges(b).orElseThrow()).extracting(c -> c.set().name())
+                .containsExactlyInAnyOrder("ingress_pods_v4", "ingress_pod_ids_v4");
         // the pod is data (its profile's id, one map element): no jump element, which would
         // make the kernel re-validate the whole chain graph
         assertThat(a.deltaFrom(b)).hasValueSatisfying(d -> assertThat(d)
@@ -230,14 +231,14 @@ class NftablesRendererTest {
         assertThat(marked).isPositive();
         assertThat(ingress.rules().subList(0, marked)).noneMatch(r -> r.contains("mark set"));
         assertThat(ingress.rules()).last().isEqualTo("meta mark set 0x00000000");
-        // the marked path: the pod map's value compared, one rule per profile and family, never a mark written
+        // the marked path: (address . profile id) looked up, one rule per profile and family, never a mark written
         NftChain markedChain = t.chains().stream().filter(c -> c.name().equals("ingress_marked")).findFirst().orElseThrow();
         List<String> expected = new ArrayList<>();
         for (String e : profiles.elements()) {
             String id = e.substring(0, e.indexOf(" : "));
             String profile = e.substring(e.indexOf("jump f") + 6);
-            expected.add("ip daddr map @ingress_pods_v4 " + id + " jump " + profile);
-            expected.add("ip6 daddr map @ingress_pods_v6 " + id + " jump " + profile);
+            expected.add("ip daddr . " + id + " @ingress_pod_ids_v4 jump " + profile);
+            expected.add("ip6 daddr . " + id + " @ingress_pod_ids_v6 jump " + profile);
         }
         assertThat(markedChain.rules()).isEqualTo(expected);
         assertThat(t.sets()).noneMatch(s -> s.name().startsWith("pin_") || s.name().startsWith("pout_"));
