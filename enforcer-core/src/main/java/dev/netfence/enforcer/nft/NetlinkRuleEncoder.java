@@ -196,8 +196,10 @@ final class NetlinkRuleEncoder {
     /**
      * Whether a rule matches an address concatenated with a constant ({@code ip daddr . 0x00000002
      * @ingress_pod_ids_v4 jump in_...}, the marked path), which nft 1.0.6 cannot parse ("Can't parse symbolic
-     * invalid expressions": it cannot type a constant on the left of a concatenation) but the kernel takes
-     * and nft lists back as written: such a table is loaded only by this encoder ({@link RenderedTable#netlinkOnly}).
+     * invalid expressions": it cannot type a constant on the left of a concatenation) but the kernel takes; nft
+     * lists it as {@code ip daddr . 0x2000000 [invalid type] @ingress_pod_ids_v4 ...} (the constant's host-order
+     * bytes read as a number of no type) and cannot read that back either. Such a table is loaded only by this
+     * encoder ({@link RenderedTable#netlinkOnly}).
      */
     static boolean matchesAddressAndConstant(String rule) {
         return rule.startsWith("ip saddr . 0x") || rule.startsWith("ip daddr . 0x") || rule.startsWith("ip6 saddr . 0x")

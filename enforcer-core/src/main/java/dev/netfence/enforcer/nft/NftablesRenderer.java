@@ -39,7 +39,7 @@ import java.util.TreeMap;
  *       (1, 2, ... by profile name), written into the packet mark, and the verdict map
  *       {@code <dir>_profiles} (id → {@code jump f<profile>}) selects the profile, whose trampoline
  *       chain sets the mark back to 0 before it jumps. A pod joining, leaving or moving between
- *       existing profiles changes one map element per address, with no {@code jump} element: the
+ *       existing profiles changes map and set elements only, with no {@code jump} element: the
  *       kernel re-validates a table's whole chain graph whenever a jump element is added, which made
  *       that cost grow with the table. The verdict map changes only when the set of profiles does
  *       (and then chains change too: a full replacement). An address not in the map is a pod that is
@@ -75,7 +75,7 @@ import java.util.TreeMap;
  * </ul>
  * Per packet (unmarked): two hash lookups, then only the rules of the policies (of every tier) selecting that pod,
  * so the cost does not grow with the number of policies or pods on the node; a packet that arrived
- * marked pays one pod-map lookup per profile before its own instead.
+ * marked pays one set lookup per profile before its own instead.
  */
 public final class NftablesRenderer {
 
@@ -266,8 +266,8 @@ public final class NftablesRenderer {
          * The pod lookup of one direction: pod address → profile id (data maps {@code <dir>_pods_v4/_v6}),
          * profile id → the profile's chain (verdict map {@code <dir>_profiles}, through a chain that first
          * clears the mark again), and the path for packets that arrive already marked (address . profile id
-         * looked up once per profile in {@code <dir>_pod_ids_v4/_v6}). Returns the chains it adds ({@code <dir>_marked} and one
-         * {@code fin_}/{@code fout_} per profile).
+         * looked up once per profile in {@code <dir>_pod_ids_v4/_v6}). Returns the chains it adds
+         * ({@code <dir>_marked} and one {@code fin_}/{@code fout_} per profile).
          */
         private List<NftChain> podLookup(Direction d, TreeMap<String, LocalPod> profiles) {
             boolean ingress = d == Direction.INGRESS;

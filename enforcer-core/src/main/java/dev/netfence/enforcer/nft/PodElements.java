@@ -15,9 +15,8 @@ import java.util.Optional;
  * rendering it again (pure): the pods' elements of the pod maps ({@code <dir>_pods_v4/_v6}: address →
  * profile id) and of the marked path's sets ({@code <dir>_pod_ids_v4/_v6}: address . profile id; one per
  * direction and family, not one per profile) are removed and added, every other set, every chain and every
- * object stays the same instance. The result has exactly
- * the elements {@link NftablesRenderer#render} gives the new rule set (in another order), so a later full render diffs
- * against it as against its own; {@code PodElementsTest} checks that on random changes.
+ * object stays the same instance. The result has exactly the elements {@link NftablesRenderer#render} gives
+ * the new rule set (in another order), so a later full render diffs against it as against its own; {@code PodElementsTest} checks that on random changes.
  *
  * <p>Why: a NodeRuleSet lists every local pod, so each pod change arrives as a whole new document;
  * rendering and diffing the whole table for it cost ~0.5 s of CPU at 10,000 pods, where the change itself
