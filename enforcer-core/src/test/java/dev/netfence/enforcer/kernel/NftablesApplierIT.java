@@ -206,10 +206,17 @@ class NftablesApplierIT {
             assertThat(webId).matches("0x0000000[1-9]");
             assertThat(nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.4 }")).contains("10.77.0.4 : " + webId);
             assertThat(nft.run("get element inet netfence ingress_pods_v6 { fd77::4 }")).contains("fd77::4 : " + webId);
+            // and in the marked path's (address . profile id) sets, as the kernel looks them up
+            assertThat(nft.run("get element inet netfence ingress_pod_ids_v4 { 10.77.0.4 . " + webId + " }"))
+                    .contains("10.77.0.4 . " + webId);
+            assertThat(nft.run("get element inet netfence ingress_pod_ids_v6 { fd77::4 . " + webId + " }"))
+                    .contains("fd77::4 . " + webId);
             // and back: the pod leaves, the /24 returns
             assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.DELTA);
             assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.200 }")).contains("172.16.0.0/24");
             assertThatThrownBy(() -> nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.4 }"))
+                    .isInstanceOf(NftablesException.class);
+            assertThatThrownBy(() -> nft.run("get element inet netfence ingress_pod_ids_v6 { fd77::4 . " + webId + " }"))
                     .isInstanceOf(NftablesException.class);
             return null;
         });
