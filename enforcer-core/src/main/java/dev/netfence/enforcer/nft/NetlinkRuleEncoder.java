@@ -12,6 +12,7 @@ import java.util.Map;
  * <pre>
  *   ct state established,related,new,invalid,untracked
  *   ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set
+ *   ip|ip6 saddr|daddr . 0x.. @set     (address and a constant: netlink only, see matchesAddressAndConstant)
  *   meta l4proto . th dport @set
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
  *   tcp flags &amp; (fin|syn|rst|ack) != syn (or ==)
@@ -152,13 +153,24 @@ final class NetlinkRuleEncoder {
         cmp(NFT_CMP_NEQ, le32(0));
     }
 
-    /** {@code ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set}. */
+    /** {@code ip|ip6 saddr|daddr [. meta l4proto . th dport | . 0x...] [!=] @set}. */
     private void address(boolean v6) {
         int offset = field(v6, next());
         List<Runnable> loads = new ArrayList<>();
         loads.add(() -> payload(NFT_PAYLOAD_NETWORK, offset, v6 ? 16 : 4, NFT_REG_1));
         int width = v6 ? 16 : 4;
-        if (".".equals(peek())) {
+        if (".".equals(peek()) && at + 1 < tokens.size() && tokens.get(at + 1).startsWith("0x")) {
+            // address . constant (a mark-typed value, host byte order, as nft holds marks) in the next slot
+            next();
+            byte[] constant = le32(number(next()));
+            int slot = register(width);
+            loads.add(() -> {
+                int e = begin("immediate");
+                out.be32(1, slot);        // DREG
+                value(2, constant);       // DATA
+                end(e);
+            });
+        } else if (".".equals(peek())) {
             next();
             expect("meta");
             expect("l4proto");
@@ -179,6 +191,19 @@ final class NetlinkRuleEncoder {
         nfproto(v6);
         loads.forEach(Runnable::run);
         lookup(set, NFT_REG_1, -1, inverted);
+    }
+
+    /**
+     * Whether a rule matches an address concatenated with a constant ({@code ip daddr . 0x00000002
+     * @ingress_pod_ids_v4 jump in_...}, the marked path), which nft 1.0.6 cannot parse ("Can't parse symbolic
+     * invalid expressions": it cannot type a constant on the left of a concatenation) but the kernel takes; nft
+     * lists it as {@code ip daddr . 0x2000000 [invalid type] @ingress_pod_ids_v4 ...} (the constant's host-order
+     * bytes read as a number of no type) and cannot read that back either. Such a table is loaded only by this
+     * encoder ({@link RenderedTable#netlinkOnly}).
+     */
+    static boolean matchesAddressAndConstant(String rule) {
+        return rule.startsWith("ip saddr . 0x") || rule.startsWith("ip daddr . 0x") || rule.startsWith("ip6 saddr . 0x")
+                || rule.startsWith("ip6 daddr . 0x");
     }
 
     /** {@code tcp flags & (f|g|...) != h} or {@code ==}: the TCP dependency, then the masked flags byte. */

@@ -62,7 +62,8 @@ public final class NetlinkSetElements {
     public static boolean supports(NftSet set) {
         String t = set.type();
         return t.equals("ipv4_addr") || t.equals("ipv6_addr") || t.equals("ipv4_addr : verdict")
-                || t.equals("ipv6_addr : verdict") || t.equals("ipv4_addr : mark") || t.equals("ipv6_addr : mark");
+                || t.equals("ipv6_addr : verdict") || t.equals("ipv4_addr : mark") || t.equals("ipv6_addr : mark")
+                || t.equals("ipv4_addr . mark") || t.equals("ipv6_addr . mark");
     }
 
     /** Applies the changes in one transaction, deletions first, over a socket of its own; throws with the kernel's error. */
@@ -185,6 +186,12 @@ public final class NetlinkSetElements {
                     }
                 }
                 out.writeBytes(element(bytes(key), 0, data));
+            } else if (set.type().endsWith(" . mark")) {
+                // address . profile id (the marked path's set): the address, then the id as nft's mark, host order
+                int sep = e.indexOf(" . ");
+                byte[] address = bytes(IpAddress.parse(e.substring(0, sep)));
+                String id = e.substring(sep + 3).trim();
+                out.writeBytes(element(concat(address, NfNetlink.le32(Integer.parseUnsignedInt(id.substring(2), 16))), 0, null));
             } else if (set.interval()) {
                 AddressRanges.Interval i = AddressRanges.parse(e);
                 out.writeBytes(element(bytes(i.first()), 0, null));

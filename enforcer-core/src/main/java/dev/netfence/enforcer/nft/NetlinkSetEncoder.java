@@ -10,7 +10,7 @@ import java.util.List;
  * the table was rendered with. Knows the set types the renderers write:
  * {@code ipv4_addr}, {@code ipv6_addr} (plain or interval), {@code ipv4_addr : mark},
  * {@code ipv6_addr : mark}, {@code mark : verdict}, {@code inet_proto . inet_service} (interval)
- * and {@code ipv4_addr|ipv6_addr . inet_proto . inet_service}; anything else throws
+ * {@code ipv4_addr|ipv6_addr . inet_proto . inet_service} and {@code ipv4_addr|ipv6_addr . mark}; anything else throws
  * {@link NetlinkRuleEncoder.Unsupported}.
  *
  * <p>Elements as nft writes them: concatenation fields each padded to 4 bytes; an interval of a
@@ -50,7 +50,7 @@ final class NetlinkSetEncoder {
                  Kind kind) {
     }
 
-    enum Kind { ADDRESS, ADDRESS_TO_MARK, MARK_TO_VERDICT, PROTO_PORT, ADDRESS_PROTO_PORT }
+    enum Kind { ADDRESS, ADDRESS_TO_MARK, MARK_TO_VERDICT, PROTO_PORT, ADDRESS_PROTO_PORT, ADDRESS_MARK }
 
     private NetlinkSetEncoder() {
     }
@@ -79,6 +79,10 @@ final class NetlinkSetEncoder {
             case "ipv6_addr . inet_proto . inet_service" -> plain(set, new Shape(0,
                     TYPE_IPV6 << 12 | TYPE_INET_PROTO << 6 | TYPE_INET_SERVICE, 24, 0, 0, null, UDATA_CONCAT,
                     Kind.ADDRESS_PROTO_PORT));
+            case "ipv4_addr . mark" -> plain(set, new Shape(0, TYPE_IPV4 << 6 | TYPE_MARK, 8, 0, 0, null, UDATA_CONCAT,
+                    Kind.ADDRESS_MARK));
+            case "ipv6_addr . mark" -> plain(set, new Shape(0, TYPE_IPV6 << 6 | TYPE_MARK, 20, 0, 0, null, UDATA_CONCAT,
+                    Kind.ADDRESS_MARK));
             default -> throw new NetlinkRuleEncoder.Unsupported("set type " + set.type());
         };
     }
@@ -203,6 +207,21 @@ final class NetlinkSetEncoder {
                 byte[] key = new byte[address.length + rest.length];
                 System.arraycopy(address, 0, key, 0, address.length);
                 System.arraycopy(rest, 0, key, address.length, rest.length);
+                element(out, key, null, 0, null);
+            }
+            case ADDRESS_MARK -> {
+                // "10.77.0.1 . 0x00000002": the address, then the mark in host byte order (as nft sends it)
+                int sep = e.indexOf(" . ");
+                if (sep < 0) {
+                    throw new NetlinkRuleEncoder.Unsupported("element " + e);
+                }
+                String address = e.substring(0, sep);
+                long v4 = plainV4(address);
+                byte[] a = v4 >= 0 ? NfNetlink.be32((int) v4) : NetlinkSetElements.bytes(IpAddress.parse(address));
+                byte[] id = NetlinkRuleEncoder.le32(mark(e.substring(sep + 3).trim()));
+                byte[] key = new byte[a.length + 4];
+                System.arraycopy(a, 0, key, 0, a.length);
+                System.arraycopy(id, 0, key, a.length, 4);
                 element(out, key, null, 0, null);
             }
             default -> throw new IllegalStateException();

@@ -48,8 +48,14 @@ import java.util.TreeMap;
  *       lets the packet continue (drops need no mark), so no bit of anyone's mark (kube-proxy's
  *       0x4000 masquerade and 0x8000 drop bits, Calico's 0xffff0000, Cilium's, the AWS VPC CNI's
  *       0x80) is read or changed, and no other hook ever sees the value we use. A packet that
- *       arrives already marked goes to {@code <dir>_marked}, which finds the profile by one lookup
- *       per profile in its pod sets {@code p<profile>_v4/_v6} and never touches the mark.</li>
+ *       arrives already marked goes to {@code <dir>_marked}, which finds the profile without touching
+ *       the mark: one rule per profile and family that looks (address . the profile's id) up in one set
+ *       per direction and family, {@code <dir>_pod_ids_v4/_v6} ({@code ip daddr . 0x00000002
+ *       @ingress_pod_ids_v4 jump in_...}), so no set per profile (they were two thirds of the table's
+ *       sets, and a full load's kernel cost is quadratic in the number of named sets). nft 1.0.6 cannot
+ *       parse a constant in a concatenation (the kernel takes it;
+ *       {@link NetlinkRuleEncoder} writes it), so such a table is loaded over netlink only
+ *       ({@link RenderedTable#netlinkOnly}).</li>
  *   <li>A profile chain first jumps to its Admin tier chain {@code adm_<hash>} when ClusterNetworkPolicies
  *       of the Admin tier select the pod. Then, when enforcing NetworkPolicies isolate the pod, it jumps
  *       to one chain per policy direction and ends with a counted drop; otherwise it jumps to its
@@ -69,7 +75,7 @@ import java.util.TreeMap;
  * </ul>
  * Per packet (unmarked): two hash lookups, then only the rules of the policies (of every tier) selecting that pod,
  * so the cost does not grow with the number of policies or pods on the node; a packet that arrived
- * marked pays one lookup per profile instead.
+ * marked pays one set lookup per profile before its own instead.
  */
 public final class NftablesRenderer {
 
@@ -130,14 +136,18 @@ public final class NftablesRenderer {
         return d.field() + "_pods" + (v6 ? "_v6" : "_v4");
     }
 
+    /**
+     * The set of a direction and family holding (pod address . profile id), for packets that arrive marked: a
+     * plain set, not a map, because the kernel checks every element of a map each time a rule binds a lookup to
+     * it (4,000 marked-path rules over a 10,000-element map were ~1 s of a full load's kernel time).
+     */
+    static String podIds(Direction d, boolean v6) {
+        return d.field() + "_pod_ids" + (v6 ? "_v6" : "_v4");
+    }
+
     /** The verdict map of a direction: profile id → the profile's trampoline. */
     static String profileMap(Direction d) {
         return d.field() + "_profiles";
-    }
-
-    /** The set of a profile's pod addresses of one family, for packets that arrive marked. */
-    static String profileSet(String profile, boolean v6) {
-        return "p" + profile + (v6 ? "_v6" : "_v4");
     }
 
     /** Whether the policy chains carry IPv6 rules for this rule set (see {@code Build.needsV6}). */
@@ -255,8 +265,9 @@ public final class NftablesRenderer {
         /**
          * The pod lookup of one direction: pod address → profile id (data maps {@code <dir>_pods_v4/_v6}),
          * profile id → the profile's chain (verdict map {@code <dir>_profiles}, through a chain that first
-         * clears the mark again), and the path for packets that arrive already marked. Returns the chains
-         * it adds ({@code <dir>_marked} and one {@code fin_}/{@code fout_} per profile).
+         * clears the mark again), and the path for packets that arrive already marked (address . profile id
+         * looked up once per profile in {@code <dir>_pod_ids_v4/_v6}). Returns the chains it adds
+         * ({@code <dir>_marked} and one {@code fin_}/{@code fout_} per profile).
          */
         private List<NftChain> podLookup(Direction d, TreeMap<String, LocalPod> profiles) {
             boolean ingress = d == Direction.INGRESS;
@@ -265,8 +276,6 @@ public final class NftablesRenderer {
             List<String> verdicts = new ArrayList<>();
             List<NftChain> added = new ArrayList<>();
             List<String> marked = new ArrayList<>();
-            Map<String, List<String>> membersV4 = new TreeMap<>();
-            Map<String, List<String>> membersV6 = new TreeMap<>();
             for (String profile : profiles.keySet()) {
                 int id = ids.size() + 1;
                 ids.put(profile, id);
@@ -275,37 +284,36 @@ public final class NftablesRenderer {
                 // one rule, not two (set, then jump): a full load costs the kernel per rule, and there is one
                 // trampoline per profile
                 added.add(new NftChain(trampoline, null, null, List.of("meta mark set " + mark(0) + " jump " + profile)));
-                membersV4.put(profile, new ArrayList<>());
-                membersV6.put(profile, new ArrayList<>());
             }
             List<String> v4 = new ArrayList<>();
             List<String> v6 = new ArrayList<>();
+            List<String> idsV4 = new ArrayList<>();
+            List<String> idsV6 = new ArrayList<>();
             for (LocalPod p : rs.pods()) {
                 if (!looksUp(p, d)) {
                     continue;
                 }
                 String profile = profileChainName(d, p.clusterPolicies(d), p.policies(d));
+                String id = mark(ids.get(profile));
                 for (String ip : p.ips()) {
                     boolean isV6 = IpAddress.parse(ip).v6();
-                    (isV6 ? v6 : v4).add(ip + " : " + mark(ids.get(profile)));
-                    (isV6 ? membersV6 : membersV4).get(profile).add(ip);
+                    (isV6 ? v6 : v4).add(ip + " : " + id);
+                    (isV6 ? idsV6 : idsV4).add(ip + " . " + id);
                 }
             }
             addSet(new NftSet(podMap(d, false), "ipv4_addr : mark", false, v4));
             addSet(new NftSet(podMap(d, true), "ipv6_addr : mark", false, v6));
+            addSet(new NftSet(podIds(d, false), "ipv4_addr . mark", false, idsV4));
+            addSet(new NftSet(podIds(d, true), "ipv6_addr . mark", false, idsV6));
             addSet(new NftSet(profileMap(d), "mark : verdict", false, verdicts));
             for (String profile : profiles.keySet()) {
-                for (boolean isV6 : new boolean[]{false, true}) {
-                    List<String> members = (isV6 ? membersV6 : membersV4).get(profile);
-                    if (!members.isEmpty()) {
-                        String set = profileSet(profile, isV6);
-                        addSet(new NftSet(set, isV6 ? "ipv6_addr" : "ipv4_addr", false, members));
-                        marked.add((isV6 ? "ip6 " : "ip ") + pod + " @" + set + " jump " + profile);
-                    }
+                marked.add("ip " + pod + " . " + mark(ids.get(profile)) + " @" + podIds(d, false) + " jump " + profile);
+                if (this.v6) {
+                    marked.add("ip6 " + pod + " . " + mark(ids.get(profile)) + " @" + podIds(d, true) + " jump " + profile);
                 }
             }
             added.add(0, new NftChain(d.field() + "_marked", null, "packets someone else marked: judged without"
-                    + " touching the mark, one lookup per profile", marked));
+                    + " touching the mark: address . profile id looked up per profile", marked));
             return added;
         }
 

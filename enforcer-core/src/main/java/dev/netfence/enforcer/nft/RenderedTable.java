@@ -42,7 +42,27 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
         return sb.toString();
     }
 
-    /** The table block alone, as {@code nft -f} reads it; what golden files hold. */
+    /**
+     * Whether only the netlink encoder can load this table: a rule matches an address concatenated with a
+     * constant ({@code ip daddr . 0x00000001 @ingress_pod_ids_v4 jump ...}, the marked path), which nft 1.0.6
+     * cannot parse, so
+     * {@link #fullScript} is for reading, not for libnftables.
+     */
+    public boolean netlinkOnly() {
+        for (NftChain c : chains) {
+            for (String r : c.rules()) {
+                if (NetlinkRuleEncoder.matchesAddressAndConstant(r)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The table block alone, as {@code nft -f} reads it (but see {@link #netlinkOnly}); what golden files
+     * hold.
+     */
     public String text() {
         StringBuilder sb = new StringBuilder(64 + 32 * elementCount());
         sb.append("table ").append(TABLE).append(" {\n");

@@ -116,13 +116,21 @@ public final class RuleSetApplier {
     /**
      * The whole table in one transaction: encoded here and sent over netlink ({@link NetlinkTableLoad}),
      * or, for a table with a statement or set type the encoder does not know, through libnftables'
-     * script. Either way one transaction: all or nothing.
+     * script. Either way one transaction: all or nothing. A table with the renderer's marked path
+     * ({@link RenderedTable#netlinkOnly}: any table with a profile) has no libnftables fallback.
      */
     private void replaceWhole(RenderedTable table) {
         NetlinkTableLoad.Batch batch;
         try {
             batch = NetlinkTableLoad.encode(table);
         } catch (NetlinkRuleEncoder.Unsupported e) {
+            if (table.netlinkOnly()) {
+                // libnftables cannot parse the marked path's rules: failing here keeps the table in force
+                throw new NftablesException("the rule set cannot be loaded: the table needs the netlink encoder (its"
+                        + " marked-packet rules match an address with a profile id, which nft cannot parse), and the encoder does not"
+                        + " know " + e.getMessage() + "; the rules in force stay as they are: remove what added that"
+                        + " statement (flow log or revocation settings) or upgrade the enforcer");
+            }
             LOG.log(System.Logger.Level.DEBUG, "table loaded through libnftables: {0}", e.getMessage());
             nft.run(table.fullScript());
             return;

@@ -47,6 +47,12 @@ class NftablesApplierIT {
         return RuleSetCompiler.compile(SampleClusters.shop()).forNode("n1");
     }
 
+    /** The shop without policies: no isolated pod, so no marked-path rule, and libnftables can load the table. */
+    static ResolvedRuleSet unisolated() {
+        return RuleSetCompiler.compile(SampleClusters.shop().toBuilder().removePolicy("shop", "web-from-api")
+                .removePolicy("shop", "db-ingress").removeDefaultDeny("shop", "db-egress").build()).forNode("n1");
+    }
+
     @Test
     void fullSyncLoadsTheTableLeavesOtherTablesAloneAndListsBackAsJson() throws Exception {
         JsonNode listing = NetNs.call(NS, () -> {
@@ -102,7 +108,9 @@ class NftablesApplierIT {
         NetNs.call(NS, () -> {
             Nftables nft = new Nftables();
             RuleSetApplier applier = new RuleSetApplier(nft);
-            RenderedTable good = NftablesRenderer.render(shop());
+            // no isolated pod: no marked-path rule, so libnftables can load the table
+            RenderedTable good = NftablesRenderer.render(unisolated());
+            assertThat(good.netlinkOnly()).isFalse();
             List<NftChain> chains = new ArrayList<>(good.chains());
             // a statement a future renderer might write: nft reads it, the encoder does not know it
             chains.add(new NftChain("extra", null, null, List.of("tcp dport 22 counter accept comment \"extra rule\"")));
@@ -113,6 +121,27 @@ class NftablesApplierIT {
             applier.reset();
             assertThat(applier.apply(good).kind()).isEqualTo(ApplyResult.Kind.FULL);
             assertThatThrownBy(() -> nft.run("list chain inet netfence extra")).isInstanceOf(NftablesException.class);
+            applier.close();
+            return null;
+        });
+    }
+
+    @Test
+    void aTableWithTheMarkedPathAndAStatementTheEncoderDoesNotKnowIsRefusedAndTheTableInForceStays() {
+        NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            RenderedTable good = NftablesRenderer.render(shop());
+            assertThat(good.netlinkOnly()).isTrue();
+            applier.apply(good);
+            String before = nft.run("list table inet netfence");
+            List<NftChain> chains = new ArrayList<>(good.chains());
+            chains.add(new NftChain("extra", null, null, List.of("tcp dport 22 counter accept")));
+            // libnftables cannot parse the marked path's map comparisons: no fallback, a clear error, nothing changed
+            assertThatThrownBy(() -> applier.apply(new RenderedTable(good.sets(), chains))).isInstanceOf(NftablesException.class)
+                    .hasMessageContaining("needs the netlink encoder").hasMessageContaining("does not know")
+                    .hasMessageContaining("the rules in force stay");
+            assertThat(nft.run("list table inet netfence")).isEqualTo(before);
             applier.close();
             return null;
         });
@@ -182,12 +211,19 @@ class NftablesApplierIT {
             assertThat(webId).matches("0x0000000[1-9]");
             assertThat(nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.4 }")).contains("10.77.0.4 : " + webId);
             assertThat(nft.run("get element inet netfence ingress_pods_v6 { fd77::4 }")).contains("fd77::4 : " + webId);
+            // and in the marked path's (address . profile id) sets, as the kernel looks them up
+            assertThat(nft.run("get element inet netfence ingress_pod_ids_v4 { 10.77.0.4 . " + webId + " }"))
+                    .contains("10.77.0.4 . " + webId);
+            assertThat(nft.run("get element inet netfence ingress_pod_ids_v6 { fd77::4 . " + webId + " }"))
+                    .contains("fd77::4 . " + webId);
             // and back: the pod leaves, the /24 returns
             ApplyResult back = applier.apply(before);
             assertThat(back.kind()).isEqualTo(ApplyResult.Kind.DELTA);
             assertThat(back.elements()).isEqualTo(NftablesRenderer.render(before).elementCount());
             assertThat(nft.run("get element inet netfence " + set + " { 172.16.0.200 }")).contains("172.16.0.0/24");
             assertThatThrownBy(() -> nft.run("get element inet netfence ingress_pods_v4 { 10.77.0.4 }"))
+                    .isInstanceOf(NftablesException.class);
+            assertThatThrownBy(() -> nft.run("get element inet netfence ingress_pod_ids_v6 { fd77::4 . " + webId + " }"))
                     .isInstanceOf(NftablesException.class);
             return null;
         });
@@ -198,7 +234,8 @@ class NftablesApplierIT {
         NetNs.call(NS, () -> {
             Nftables nft = new Nftables();
             RuleSetApplier applier = new RuleSetApplier(nft);
-            RenderedTable good = NftablesRenderer.render(shop());
+            // a table libnftables can load (no marked-path rule): the full replacement falls back to it
+            RenderedTable good = NftablesRenderer.render(unisolated());
             applier.apply(good);
             // a pod map value written in decimal, which nft reads but NetlinkSetElements does not: it throws
             // IllegalArgumentException

@@ -173,9 +173,10 @@ class NftablesRendererTest {
         RenderedTable b = NftablesRenderer.render(before);
         assertThat(b.deltaFrom(a)).hasValueSatisfying(d -> assertThat(d)
                 .contains("delete element inet netfence ingress_pods_v4 {\n\t10.77.0.4\n}")
-                .containsPattern("delete element inet netfence pin_[0-9a-f]+_v4 \\{\n\t10.77.0.4\n}")
                 .doesNotContain("add element"));
-        // the pod is data (its profile's id, and a member of the profile's set): no jump element, which would
+        assertThat(a.elementChanges(b).orElseThrow()).extracting(c -> c.set().name())
+                .containsExactlyInAnyOrder("ingress_pods_v4", "ingress_pod_ids_v4");
+        // the pod is data (its profile's id, one map element): no jump element, which would
         // make the kernel re-validate the whole chain graph
         assertThat(a.deltaFrom(b)).hasValueSatisfying(d -> assertThat(d)
                 .containsPattern("add element inet netfence ingress_pods_v4 \\{\n\t10.77.0.4 : 0x0000000[1-9]\n}")
@@ -230,6 +231,18 @@ class NftablesRendererTest {
         assertThat(marked).isPositive();
         assertThat(ingress.rules().subList(0, marked)).noneMatch(r -> r.contains("mark set"));
         assertThat(ingress.rules()).last().isEqualTo("meta mark set 0x00000000");
+        // the marked path: (address . profile id) looked up, one rule per profile and family, never a mark written
+        NftChain markedChain = t.chains().stream().filter(c -> c.name().equals("ingress_marked")).findFirst().orElseThrow();
+        List<String> expected = new ArrayList<>();
+        for (String e : profiles.elements()) {
+            String id = e.substring(0, e.indexOf(" : "));
+            String profile = e.substring(e.indexOf("jump f") + 6);
+            expected.add("ip daddr . " + id + " @ingress_pod_ids_v4 jump " + profile);
+            expected.add("ip6 daddr . " + id + " @ingress_pod_ids_v6 jump " + profile);
+        }
+        assertThat(markedChain.rules()).isEqualTo(expected);
+        assertThat(t.sets()).noneMatch(s -> s.name().startsWith("pin_") || s.name().startsWith("pout_"));
+        assertThat(t.netlinkOnly()).isTrue();
     }
 
     @Test

@@ -62,11 +62,15 @@ class PodElementsTest {
         assertThat(PodElements.update(table, rs.ruleSet(), with(rs, newProfile).ruleSet(), List.of(), List.of(newProfile))).isEmpty();
         assertThat(PodElements.update(table, rs.ruleSet(), with(rs, dual).ruleSet(), List.of(), List.of(dual))).isEmpty();
         RenderedTable joined = PodElements.update(table, rs.ruleSet(), with(rs, plain).ruleSet(), List.of(), List.of(plain)).orElseThrow();
-        // only the pod map and the profile's set changed; chains are the same objects
+        // only the pod map and the marked path's (address . id) set changed (there are no per-profile sets);
+        // chains are the same objects
         assertThat(joined.chains()).isSameAs(table.chains());
         List<NetlinkSetElements.SetChange> changes = joined.elementChanges(table).orElseThrow();
-        assertThat(changes).extracting(c -> c.set().name()).containsExactlyInAnyOrder("ingress_pods_v4",
-                NftablesRenderer.profileSet(NftablesRenderer.podProfile(dev.netfence.policy.model.Direction.INGRESS, plain), false));
+        assertThat(changes).extracting(c -> c.set().name()).containsExactlyInAnyOrder("ingress_pods_v4", "ingress_pod_ids_v4");
+        // the last pod of a profile leaving: its chains and verdict go, which only a render does
+        ResolvedRuleSet withNew = with(rs, newProfile);
+        assertThat(PodElements.update(NftablesRenderer.render(withNew), withNew.ruleSet(), rs.ruleSet(), List.of(newProfile),
+                List.of())).isEmpty();
     }
 
     private static ResolvedRuleSet with(ResolvedRuleSet rs, LocalPod pod) {
