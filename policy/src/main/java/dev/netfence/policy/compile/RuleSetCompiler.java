@@ -72,6 +72,7 @@ public final class RuleSetCompiler {
     public CompiledCluster compile() {
         isolation = isolation();
         clusterSubjects = clusterSubjects();
+        ClusterOrder order = clusterSubjects.isEmpty() ? null : new ClusterOrder(compiled);
         Map<String, List<Pod>> podsByNode = podsByNode(snapshot);
         TreeSet<String> nodeNames = new TreeSet<>(podsByNode.keySet());
         snapshot.nodes().forEach(n -> nodeNames.add(n.name()));
@@ -79,7 +80,7 @@ public final class RuleSetCompiler {
         Map<String, List<String>> spans = new HashMap<>();   // lists in node order: nodes are walked sorted
         for (String node : nodeNames) {
             NodeRuleSet rs = nodeRuleSet(node, snapshot.node(node).orElse(null), podsByNode.getOrDefault(node, List.of()),
-                    isolation, clusterSubjects, compiled);
+                    isolation, clusterSubjects, compiled, order);
             if (rs == null) {
                 continue;
             }
@@ -130,6 +131,60 @@ public final class RuleSetCompiler {
                                    Map<String, Map<Direction, List<String>>> isolation,
                                    Map<String, Map<Direction, List<String>>> clusterSubjects,
                                    Map<String, PolicyRules> compiled) {
+        return nodeRuleSet(node, nodeObject, pods, isolation, clusterSubjects, compiled, null);
+    }
+
+    /**
+     * The ClusterNetworkPolicy directions of one compile in id order, and the bit set of each shared tier
+     * list over that order: a node's tier policies are the OR of its pods' lists' bits, already sorted,
+     * without hashing each id on every node.
+     */
+    static final class ClusterOrder {
+        private final PolicyRules[] rules;
+        private final Map<String, Integer> index = new HashMap<>();
+        private final Map<List<String>, BitSet> bits = new java.util.IdentityHashMap<>();
+
+        ClusterOrder(Map<String, PolicyRules> compiled) {
+            List<PolicyRules> cluster = new ArrayList<>();
+            for (PolicyRules pr : compiled.values()) {
+                if (pr.id().startsWith(CLUSTER_ID_PREFIX)) {
+                    cluster.add(pr);
+                }
+            }
+            cluster.sort(BY_ID);
+            rules = cluster.toArray(new PolicyRules[0]);
+            for (int i = 0; i < rules.length; i++) {
+                index.put(rules[i].id(), i);
+            }
+        }
+
+        /** The bits of a tier list, or null when it names a direction this compile does not have. */
+        BitSet of(List<String> ids) {
+            BitSet b = bits.get(ids);
+            if (b == null && !bits.containsKey(ids)) {
+                b = new BitSet(rules.length);
+                for (String id : ids) {
+                    Integer i = index.get(id);
+                    if (i == null) {
+                        b = null;
+                        break;
+                    }
+                    b.set(i);
+                }
+                bits.put(ids, b);
+            }
+            return b;
+        }
+    }
+
+    /** Every ClusterNetworkPolicy direction id starts with it, and sorts before every other id ("DefaultDeny/", "NetworkPolicy/"). */
+    private static final String CLUSTER_ID_PREFIX = ClusterNetworkPolicy.KIND + "/";
+
+    /** @param order the tier lists' bits of this compile, or null: every id is hashed */
+    static NodeRuleSet nodeRuleSet(String node, Node nodeObject, Collection<Pod> pods,
+                                   Map<String, Map<Direction, List<String>>> isolation,
+                                   Map<String, Map<Direction, List<String>>> clusterSubjects,
+                                   Map<String, PolicyRules> compiled, ClusterOrder order) {
         boolean known = nodeObject != null;
         TreeSet<IpAddress> addresses = new TreeSet<>();
         if (nodeObject != null) {
@@ -140,6 +195,8 @@ public final class RuleSetCompiler {
         // shared by the pods selected alike) is walked once
         Map<String, PolicyRules> policies = new HashMap<>();
         Set<List<String>> walked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        BitSet tierBits = new BitSet();
+        boolean tierHashed = false;
         Set<String> localIps = new java.util.HashSet<>();
         for (Pod p : pods) {
             if (p.hostNetwork()) {
@@ -169,6 +226,13 @@ public final class RuleSetCompiler {
             localIps.addAll(ips);
             for (List<String> ids : List.of(in, out, clusterIn, clusterOut)) {
                 if (!ids.isEmpty() && walked.add(ids)) {
+                    boolean tier = ids == clusterIn || ids == clusterOut;
+                    BitSet b = order != null && tier ? order.of(ids) : null;
+                    if (b != null) {
+                        tierBits.or(b);
+                        continue;
+                    }
+                    tierHashed |= tier;
                     for (String id : ids) {
                         policies.putIfAbsent(id, compiled.get(id));
                     }
@@ -178,8 +242,21 @@ public final class RuleSetCompiler {
         if (!known) {
             return null;
         }
-        List<PolicyRules> narrowed = new ArrayList<>(policies.values());
-        narrowed.sort(BY_ID);
+        List<PolicyRules> narrowed = new ArrayList<>(tierBits.cardinality() + policies.size());
+        if (tierHashed) {
+            // a tier list this compile has no bits for: every tier id hashed and sorted with the others
+            for (int i = tierBits.nextSetBit(0); i >= 0; i = tierBits.nextSetBit(i + 1)) {
+                policies.putIfAbsent(order.rules[i].id(), order.rules[i]);
+            }
+        } else {
+            // already in id order, and before every other id
+            for (int i = tierBits.nextSetBit(0); i >= 0; i = tierBits.nextSetBit(i + 1)) {
+                narrowed.add(order.rules[i]);
+            }
+        }
+        int tiers = narrowed.size();
+        narrowed.addAll(policies.values());
+        narrowed.subList(tiers, narrowed.size()).sort(BY_ID);
         Set<String> sets = new java.util.HashSet<>();   // policies share sets: hashed, sorted once
         for (int i = 0; i < narrowed.size(); i++) {
             PolicyRules pr = narrowed.get(i);
