@@ -105,12 +105,18 @@ public final class PodChangeBenchmark {
             if (first == null) {
                 throw new IllegalStateException("no first apply: " + loop.state().lastError());
             }
+            // the first apply's revocation (every isolated pod is a target then): waited for, so that it is not
+            // taken for the first change's
+            if (revoked.poll(120, TimeUnit.SECONDS) == null) {
+                throw new IllegalStateException("no revocation after the first apply");
+            }
             for (int i = 0; i < rounds; i++) {
                 long c0 = processCpuNanos();
                 long t0 = loopThreadsCpuNanos();
                 // the joining and the moved pod's connections are looked for after the apply (revocation: one
                 // filtered conntrack dump per address and direction); waited for, and reported on their own, so
                 // that the next change does not start behind them
+                revoked.clear();
                 join[i] = change(source, joined, applied);
                 revoke[2 * i] = revocation(revoked);
                 move[i] = change(source, movedRs, applied);
