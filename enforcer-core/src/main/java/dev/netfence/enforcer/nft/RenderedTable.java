@@ -181,10 +181,23 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
      * time for a pod change at 10,000 pods.
      */
     private static List<List<String>> diff(List<String> before, List<String> after) {
+        // the same elements at both ends are in both lists (distinct elements), so neither removed nor added: what a
+        // sorted set such as the fail-closed rule's known addresses needs, where a new element lands in the middle
+        int max = Math.min(before.size(), after.size());
+        int prefix = 0;
+        while (prefix < max && same(before.get(prefix), after.get(prefix))) {
+            prefix++;
+        }
+        int suffix = 0;
+        while (suffix < max - prefix && same(before.get(before.size() - 1 - suffix), after.get(after.size() - 1 - suffix))) {
+            suffix++;
+        }
+        before = before.subList(prefix, before.size() - suffix);
+        after = after.subList(prefix, after.size() - suffix);
         List<String> removed = new ArrayList<>();
         int j = 0;
         for (String e : before) {
-            if (j < after.size() && (e == after.get(j) || e.equals(after.get(j)))) {
+            if (j < after.size() && same(e, after.get(j))) {
                 j++;
             } else {
                 removed.add(e);
@@ -209,6 +222,10 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
             }
         }
         return List.of(removed, addedAll);
+    }
+
+    private static boolean same(String a, String b) {
+        return a == b || a.equals(b);
     }
 
     private static boolean intersect(List<String> a, List<String> b) {

@@ -32,10 +32,11 @@ import java.util.concurrent.TimeUnit;
  * notice to the loop's apply done (validation, table update, netlink batch, status bookkeeping), at 100
  * and 10,000 local pods in the same run, with the CPU per change of the enforcer's threads (ThreadMXBean) and of
  * the process. Run as root:
- * {@code enforcer-core/bench.sh PodChangeBenchmark [rounds]}.
+ * {@code enforcer-core/bench.sh PodChangeBenchmark [rounds] [pod CIDR]}.
  */
 public final class PodChangeBenchmark {
     private static final String NS = "nf-bench-podchg-" + ProcessHandle.current().pid();
+    private static List<dev.netfence.policy.net.Cidr> podCidrs = List.of();
 
     public static void main(String[] args) throws Exception {
         String reason = NetNs.unavailableReason();
@@ -44,6 +45,10 @@ public final class PodChangeBenchmark {
             return;
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+        // the node's pod CIDRs, as the DaemonSet takes them from its Node (spec.podCIDRs): the fail-closed rule then
+        // also drops unknown addresses of the range, and every pod's address is in its known_* sets
+        podCidrs = args.length > 1 ? List.of(dev.netfence.policy.net.Cidr.parse(args[1])) : List.of();
+        System.out.println("pod CIDRs: " + (podCidrs.isEmpty() ? "none (the configuration's default)" : podCidrs));
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).strip());
         try {
             // twice each, interleaved, so that both sizes see the JIT warm and the same load
@@ -100,10 +105,16 @@ public final class PodChangeBenchmark {
         double[] loopCpu = new double[rounds];
         double[] revoke = new double[2 * rounds];
         try (NamespaceThread thread = new NamespaceThread(NS);
-             EnforcerLoop loop = new EnforcerLoop(settings, source, new NftablesDatapath(thread), StatusSink.NONE, observer).start()) {
+             EnforcerLoop loop = new EnforcerLoop(settings, source, new NftablesDatapath(thread), StatusSink.NONE, observer,
+                     dev.netfence.enforcer.loop.NewPodSettings.DEFAULTS.withPodCidrs(podCidrs), dev.netfence.enforcer.cni.PodAnnouncements.inMemory()).start()) {
             ApplyResult first = applied.poll(120, TimeUnit.SECONDS);
             if (first == null) {
                 throw new IllegalStateException("no first apply: " + loop.state().lastError());
+            }
+            // the first apply's revocation (every isolated pod is a target then): waited for, so that it is not
+            // taken for the first change's
+            if (revoked.poll(120, TimeUnit.SECONDS) == null) {
+                throw new IllegalStateException("no revocation after the first apply");
             }
             for (int i = 0; i < rounds; i++) {
                 long c0 = processCpuNanos();
@@ -111,6 +122,7 @@ public final class PodChangeBenchmark {
                 // the joining and the moved pod's connections are looked for after the apply (revocation: one
                 // filtered conntrack dump per address and direction); waited for, and reported on their own, so
                 // that the next change does not start behind them
+                revoked.clear();
                 join[i] = change(source, joined, applied);
                 revoke[2 * i] = revocation(revoked);
                 move[i] = change(source, movedRs, applied);
