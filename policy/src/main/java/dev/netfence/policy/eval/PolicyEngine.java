@@ -94,7 +94,8 @@ public final class PolicyEngine {
             if (np.audited() && !auditedEnforce) {
                 continue;
             }
-            // the types and each pod's entry once, not per pod and direction (a third of a decision's engine allocations)
+            // the types and each pod's entry (and so its key) once, not per pod and direction: they were most of the
+            // index's allocations, built twice per admission decision
             Set<Direction> types = np.effectiveTypes();
             for (Pod p : snapshot.selectPods(np.namespace(), np.podSelector())) {
                 EnumMap<Direction, List<Object>> of = isolationOf(isolation, p);
