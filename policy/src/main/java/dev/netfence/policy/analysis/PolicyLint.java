@@ -83,7 +83,7 @@ final class PolicyLint {
         if (snapshot.podsInNamespace(np.namespace()).isEmpty()) {
             return;
         }
-        if (snapshot.selectPods(np.namespace(), np.podSelector()).isEmpty()) {
+        if (!snapshot.selectsAnyPod(np.namespace(), np.podSelector())) {
             out.add(warning(Rules.SELECTS_NO_PODS, np.ref(), "spec.podSelector", "selects no pod of namespace "
                     + np.namespace() + " (" + np.podSelector() + "); check the labels against the pods' labels", null));
         }
@@ -107,7 +107,7 @@ final class PolicyLint {
             return;
         }
         LabelSelector pods = peer.podSelector() == null ? LabelSelector.ALL : peer.podSelector();
-        boolean any = namespaces.stream().anyMatch(ns -> !snapshot.selectPods(ns, pods).isEmpty());
+        boolean any = namespaces.stream().anyMatch(ns -> snapshot.selectsAnyPod(ns, pods));
         if (!any) {
             out.add(warning(Rules.SELECTS_NO_PODS, np.ref(), path + (peer.podSelector() != null ? ".podSelector" : ""),
                     "selects no pod (" + pods + " in " + String.join(", ", namespaces) + ")", null));

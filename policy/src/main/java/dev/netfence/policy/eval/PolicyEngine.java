@@ -22,6 +22,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Evaluates flows against NetworkPolicy v1 semantics plus DefaultDeny, on one immutable snapshot.
@@ -93,9 +94,13 @@ public final class PolicyEngine {
             if (np.audited() && !auditedEnforce) {
                 continue;
             }
+            // the types and each pod's entry (and so its key) once, not per pod and direction: they were most of the
+            // index's allocations, built twice per admission decision
+            Set<Direction> types = np.effectiveTypes();
             for (Pod p : snapshot.selectPods(np.namespace(), np.podSelector())) {
-                for (Direction d : np.effectiveTypes()) {
-                    isolationOf(isolation, p).get(d).add(np);
+                EnumMap<Direction, List<Object>> of = isolationOf(isolation, p);
+                for (Direction d : types) {
+                    of.get(d).add(np);
                 }
             }
         }
@@ -107,8 +112,9 @@ public final class PolicyEngine {
                 if (p.hostNetwork() || (dd.exemptPodSelector() != null && dd.exemptPodSelector().matches(p.labels()))) {
                     continue;
                 }
+                EnumMap<Direction, List<Object>> of = isolationOf(isolation, p);
                 for (Direction d : dd.policyTypes()) {
-                    isolationOf(isolation, p).get(d).add(dd);
+                    of.get(d).add(dd);
                 }
             }
         }
@@ -130,14 +136,15 @@ public final class PolicyEngine {
 
     /** The policies isolating a pod in a direction (empty when the pod is not isolated). */
     public List<ObjectRef> isolatingPolicies(Pod pod, Direction direction) {
-        return isolators(pod, direction).stream().map(PolicyEngine::refOf).toList();
+        return isolators(pod, pod.key(), direction).stream().map(PolicyEngine::refOf).toList();
     }
 
-    private List<Object> isolators(Pod pod, Direction direction) {
+    /** {@code key}: the pod's key, computed once by the caller (Pod.key() concatenates on every call). */
+    private List<Object> isolators(Pod pod, String key, Direction direction) {
         if (pod.hostNetwork()) {
             return List.of();
         }
-        EnumMap<Direction, List<Object>> m = isolation().get(pod.key());
+        EnumMap<Direction, List<Object>> m = isolation().get(key);
         return m == null ? List.of() : m.get(direction);
     }
 
@@ -163,18 +170,22 @@ public final class PolicyEngine {
                     + (d == Direction.EGRESS ? "its egress" : "traffic to it"));
         }
         Pod pod = pe.pod();
-        List<Object> isolators = isolators(pod, d);
+        String key = pod.key();
+        List<Object> isolators = isolators(pod, key, d);
         var byTier = tiers.tiersOf(pod);
         List<ClusterNetworkPolicy> admins = byTier == null ? List.of() : byTier.get(Tier.ADMIN).get(d);
         List<ClusterNetworkPolicy> baselines = byTier == null ? List.of() : byTier.get(Tier.BASELINE).get(d);
         boolean clusterTiers = !admins.isEmpty() || !baselines.isEmpty();
         if (isolators.isEmpty() && !clusterTiers) {
-            return new SideVerdict(d, true, List.of(), List.of(), "no policy selects " + pod.key() + " for " + d.apiName(),
+            // the fast path (allowed()) reads only the boolean: no note to write
+            return new SideVerdict(d, true, List.of(), List.of(), all ? "no policy selects " + key + " for " + d.apiName() : null,
                     List.of(), DecidingTier.DEFAULT);
         }
         // The fast path (allowed()) reads only the boolean: skip naming the isolating policies.
         List<ObjectRef> refs = all ? isolators.stream().map(PolicyEngine::refOf).toList() : List.of();
-        if (peer instanceof Endpoint.PodEndpoint other && other.pod().key().equals(pod.key())) {
+        // the same key (namespace/name) without building it: namespaces are DNS labels, never with a '/'
+        if (peer instanceof Endpoint.PodEndpoint other && java.util.Objects.equals(other.pod().name(), pod.name())
+                && java.util.Objects.equals(other.pod().namespace(), pod.namespace())) {
             // A pod's traffic to itself stays in its network namespace (loopback): no node, and so no
             // policy, ever sees it. The upstream e2e suite expects it allowed ("AllowLoopback").
             return new SideVerdict(d, true, refs, List.of(), "traffic of " + pod.key()
@@ -196,7 +207,7 @@ public final class PolicyEngine {
             passed = admin.match() == null ? List.of() : List.of(admin.match());
         }
         if (isolators.isEmpty()) {
-            String note = "no policy selects " + pod.key() + " for " + d.apiName();
+            String note = "no policy selects " + key + " for " + d.apiName();
             if (clusterTiers) {
                 TierEvaluator.Outcome baseline = tiers.evaluate(baselines, Tier.BASELINE, d, pod, peer, flow);
                 List<TierMatch> matched = new ArrayList<>(passed);
@@ -272,8 +283,9 @@ public final class PolicyEngine {
                     continue;
                 }
             }
-            // spec.ingress[0], spec.ingress[0].from[1], spec.ingress[0].from[1]+ports[0]
-            String path = "spec." + d.field() + "[" + r + "]"
+            // spec.ingress[0], spec.ingress[0].from[1], spec.ingress[0].from[1]+ports[0]; not for the fast path
+            // (allowed() reads only the boolean of the side verdict this match goes into)
+            String path = !all ? null : "spec." + d.field() + "[" + r + "]"
                     + (peerIdx >= 0 ? "." + peersField + "[" + peerIdx + "]" : "")
                     + (portIdx >= 0 ? (peerIdx >= 0 ? "+" : ".") + "ports[" + portIdx + "]" : "");
             out.add(new RuleMatch(np.ref(), d, r, peerIdx, portIdx, path));

@@ -19,24 +19,32 @@ import org.junit.jupiter.api.Test;
  * {@code CriticalFlowAnalysis.selectingAny} (the policies of a namespace that select one of the judged pods, with
  * a pre-filter on the label values present) chooses exactly the policies, in the same order, as matching every
  * selector against every label set, over random selectors (matchLabels, every matchExpressions operator, empty)
- * and label sets drawn from small alphabets so that matches, near misses and shared keys are frequent.
+ * and label sets drawn from small alphabets so that matches, near misses and shared keys are frequent. Every other
+ * round draws from 12 keys, so that the judged pods have more than 8 label keys among them (selectingAny then checks
+ * a policy's matchLabels entries one by one instead of walking the pods' keys).
  */
 class SelectingAnyTest {
 
     static final String[] KEYS = {"app", "tier", "env", "k8s-app"};
+    static final String[] WIDE_KEYS = {"app", "tier", "env", "k8s-app", "team", "zone", "version", "track", "owner",
+        "release", "component", "part-of"};
     static final String[] VALUES = {"a", "b", "c", "web", ""};
+
+    /** The alphabet of label keys of the current round. */
+    private static String[] keys = KEYS;
 
     @Test
     void sameAsMatchingEveryLabelSet() {
         Random random = new Random(20261202);
         int selected = 0;
         for (int round = 0; round < 2_000; round++) {
+            keys = round % 2 == 0 ? KEYS : WIDE_KEYS;
             List<NetworkPolicy> policies = new ArrayList<>();
             for (int i = 0, n = random.nextInt(40); i < n; i++) {
                 policies.add(new NetworkPolicy("ns", "p" + i, selector(random), List.of("Ingress"), List.of(), List.of(), Map.of()));
             }
             Set<Map<String, String>> labelSets = new HashSet<>();
-            for (int i = 0, n = random.nextInt(5); i < n; i++) {
+            for (int i = 0, n = random.nextInt(keys == KEYS ? 5 : 8); i < n; i++) {
                 labelSets.add(labels(random));
             }
             List<NetworkPolicy> expected = new ArrayList<>();
@@ -55,8 +63,8 @@ class SelectingAnyTest {
 
     static Map<String, String> labels(Random random) {
         Map<String, String> labels = new HashMap<>();
-        for (int i = 0, n = random.nextInt(4); i < n; i++) {
-            labels.put(KEYS[random.nextInt(KEYS.length)], VALUES[random.nextInt(VALUES.length)]);
+        for (int i = 0, n = random.nextInt(keys == KEYS ? 4 : 7); i < n; i++) {
+            labels.put(keys[random.nextInt(keys.length)], VALUES[random.nextInt(VALUES.length)]);
         }
         return labels;
     }
@@ -68,7 +76,7 @@ class SelectingAnyTest {
             Operator op = Operator.values()[random.nextInt(Operator.values().length)];
             List<String> values = op == Operator.IN || op == Operator.NOT_IN
                     ? List.of(VALUES[random.nextInt(VALUES.length)], VALUES[random.nextInt(VALUES.length)]) : List.of();
-            expressions.add(new Requirement(KEYS[random.nextInt(KEYS.length)], op, values));
+            expressions.add(new Requirement(keys[random.nextInt(keys.length)], op, values));
         }
         return new LabelSelector(matchLabels, expressions);
     }

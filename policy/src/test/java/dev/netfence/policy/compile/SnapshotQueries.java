@@ -51,6 +51,11 @@ final class SnapshotQueries {
                     .isEqualTo(expected.defaultDeniesInNamespace(ns));
             for (LabelSelector sel : selectors) {
                 assertThat(actual.selectPods(ns, sel)).as("pods of %s in %s, %s", sel, ns, at).isEqualTo(expected.selectPods(ns, sel));
+                // the early-exit query lint uses must agree with the list it stands for, on both snapshots
+                assertThat(actual.selectsAnyPod(ns, sel)).as("any pod of %s in %s, %s", sel, ns, at)
+                        .isEqualTo(!expected.selectPods(ns, sel).isEmpty());
+                assertThat(expected.selectsAnyPod(ns, sel)).as("any pod of %s in %s (fresh), %s", sel, ns, at)
+                        .isEqualTo(!expected.selectPods(ns, sel).isEmpty());
             }
         }
         for (LabelSelector sel : selectors) {
