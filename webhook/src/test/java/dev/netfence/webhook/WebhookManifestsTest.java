@@ -99,7 +99,7 @@ class WebhookManifestsTest {
         assertThat(c.getResources().getRequests().get("memory")).isEqualTo(c.getResources().getLimits().get("memory"));
         assertThat(c.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
-            assertThat(List.of(e.getValue().split(" "))).contains("-XX:+UseG1GC", "-XX:MaxRAMPercentage=65",
+            assertThat(List.of(e.getValue().split(" "))).contains("-XX:+UseG1GC", "-XX:-ClassUnloadingWithConcurrentMark", "-XX:MaxRAMPercentage=65",
                     "-XX:+ExitOnOutOfMemoryError");
         });
         assertThat(c.getEnvFrom()).anySatisfy(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo("netfence-cluster-settings"));
