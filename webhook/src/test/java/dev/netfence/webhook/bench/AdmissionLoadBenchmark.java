@@ -618,7 +618,32 @@ public final class AdmissionLoadBenchmark {
         return MAPPER.writeValueAsString(r);
     }
 
+    /**
+     * The GC pauses of this JVM (the load generator and the mock API server, on their own CPU): latencies are
+     * measured from each request's due time, so a pause here delays requests as much as one in the webhook does;
+     * each run prints them so that the tail can be told apart (from the GC notifications: on JDK 17 G1 reports its
+     * young, mixed and full pauses there, not its remark and cleanup pauses).
+     */
+    static final java.util.concurrent.ConcurrentLinkedQueue<Long> DRIVER_PAUSES_MICROS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    static {
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof javax.management.NotificationEmitter emitter) {
+                emitter.addNotificationListener((notification, handback) -> {
+                    if (com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                        var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                                (javax.management.openmbean.CompositeData) notification.getUserData());
+                        if (!info.getGcAction().contains("concurrent") && !info.getGcName().contains("Concurrent")) {
+                            DRIVER_PAUSES_MICROS.add(info.getGcInfo().getDuration() * 1000);
+                        }
+                    }
+                }, null, null);
+            }
+        }
+    }
+
     static void run(HttpClient http, String[] bodies, int rate, int seconds, boolean report) throws Exception {
+        DRIVER_PAUSES_MICROS.clear();
         int total = rate * seconds;
         long[] latency = new long[total];
         AtomicInteger denied = new AtomicInteger();
@@ -660,6 +685,11 @@ public final class AdmissionLoadBenchmark {
         if (firstFailure.get() != null) {
             System.out.println("first failure: " + firstFailure.get());
         }
+        List<Long> pauses = new ArrayList<>(DRIVER_PAUSES_MICROS);
+        System.out.printf("  load generator + mock API server JVM (CPU %s): %d GC pauses, total %.1f ms, max %.1f ms%n",
+                DRIVER_CPUS.isEmpty() ? "any" : DRIVER_CPUS, pauses.size(),
+                pauses.stream().mapToLong(Long::longValue).sum() / 1e3,
+                pauses.stream().mapToLong(Long::longValue).max().orElse(0) / 1e3);
     }
 
     /**
