@@ -1,13 +1,10 @@
 package dev.netfence.enforcer.cni;
 
 import dev.netfence.enforcer.loop.NewPodSettings;
-import dev.netfence.policy.compile.LocalPod;
 import dev.netfence.policy.compile.NodeRuleSet;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -18,42 +15,39 @@ import java.util.TreeSet;
  * waiting.
  *
  * @param pods      the waiting announcements
- * @param addresses their addresses that are not known, for {@code waiting_v4}/{@code waiting_v6}
- * @param allowed   the addresses of the pod CIDRs that are let through: those of the rule set's pods and
- *                  of announced pods of exempt namespaces (only filled when pod CIDRs are configured)
+ * @param addresses their addresses that are not known, for {@code waiting_v4}/{@code waiting_v6} (sorted)
+ * @param exempt    the addresses of announced pods of exempt namespaces, let through the pod CIDRs' drop unless
+ *                  waiting (only filled when pod CIDRs are configured; the known sets are {@link KnownAddresses#sets})
  */
-public record WaitingPods(List<PodAnnouncement> pods, List<String> addresses, List<String> allowed) {
+public record WaitingPods(List<PodAnnouncement> pods, List<String> addresses, List<String> exempt) {
     public static final WaitingPods NONE = new WaitingPods(List.of(), List.of(), List.of());
 
+    /** The waiting pods of {@code ruleSet} (null: none applied), indexing its pods afresh. */
     public static WaitingPods of(NodeRuleSet ruleSet, Collection<PodAnnouncement> announced, NewPodSettings settings) {
-        if (!settings.failClosed() || (announced.isEmpty() && settings.podCidrs().isEmpty())) {
+        return of(KnownAddresses.of(ruleSet), announced, settings);
+    }
+
+    /** The same with the index the loop keeps across pod changes (one lookup per announced address, no walk of the pods). */
+    public static WaitingPods of(KnownAddresses known, Collection<PodAnnouncement> announced, NewPodSettings settings) {
+        if (!settings.failClosed() || announced.isEmpty()) {
             return NONE;
         }
-        Map<String, String> podByIp = new HashMap<>();
-        if (ruleSet != null) {
-            for (LocalPod p : ruleSet.pods()) {
-                p.ips().forEach(ip -> podByIp.put(ip, p.key()));
-            }
-        }
+        boolean cidrs = !settings.podCidrs().isEmpty();
         List<PodAnnouncement> pods = new ArrayList<>();
         TreeSet<String> addresses = new TreeSet<>();
-        TreeSet<String> allowed = new TreeSet<>();
-        if (!settings.podCidrs().isEmpty()) {
-            allowed.addAll(podByIp.keySet());
-        }
+        TreeSet<String> exempt = new TreeSet<>();
         for (PodAnnouncement a : announced) {
             if (settings.exempt(a.namespace())) {
-                if (!settings.podCidrs().isEmpty()) {
-                    allowed.addAll(a.ips());
+                if (cidrs) {
+                    exempt.addAll(a.ips());
                 }
                 continue;
             }
             boolean waiting = false;
             for (String ip : a.ips()) {
-                String owner = podByIp.get(ip);
+                String owner = known.owner(ip);
                 if (owner == null || (a.podKey() != null && !owner.equals(a.podKey()))) {
                     addresses.add(ip);
-                    allowed.remove(ip);
                     waiting = true;
                 }
             }
@@ -61,6 +55,17 @@ public record WaitingPods(List<PodAnnouncement> pods, List<String> addresses, Li
                 pods.add(a);
             }
         }
-        return new WaitingPods(List.copyOf(pods), List.copyOf(addresses), List.copyOf(allowed));
+        return new WaitingPods(List.copyOf(pods), List.copyOf(addresses), List.copyOf(exempt));
+    }
+
+    /**
+     * The elements of the known sets for this rule set and these waiting pods computed afresh (sorted): the rule
+     * set's pods' and the exempt pods' addresses, less the waiting ones.
+     */
+    public static List<String> known(NodeRuleSet ruleSet, WaitingPods waiting) {
+        KnownAddresses.Sets s = KnownAddresses.of(ruleSet).sets(waiting);
+        List<String> all = new ArrayList<>(s.v4());
+        all.addAll(s.v6());
+        return all;
     }
 }

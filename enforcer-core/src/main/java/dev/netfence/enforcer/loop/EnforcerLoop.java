@@ -3,6 +3,7 @@ package dev.netfence.enforcer.loop;
 import dev.netfence.crds.ruleset.InvalidRuleSetException;
 import dev.netfence.enforcer.cni.PodAnnouncement;
 import dev.netfence.enforcer.cni.PodAnnouncements;
+import dev.netfence.enforcer.cni.KnownAddresses;
 import dev.netfence.enforcer.cni.WaitingPods;
 import dev.netfence.enforcer.datapath.Datapath;
 import dev.netfence.enforcer.kube.NodeRuleSetStatusReporter;
@@ -114,6 +115,8 @@ public final class EnforcerLoop implements AutoCloseable {
     private List<PolicyRules> policiesOf;
     private NodeRuleSet lastRuleSet;
     private volatile WaitingPods waiting = WaitingPods.NONE;
+    /** Worker thread only: the addresses of {@code known.ruleSet()}'s pods and the known sets, kept across pod changes. */
+    private KnownAddresses known;
     /** The flow log whose rules every applied table carries ({@link FlowLogRules}); null: none. */
     private volatile FlowLog flowLog;
     /** The announcements version the kernel's table includes; guarded by {@code waiters}. */
@@ -417,6 +420,9 @@ public final class EnforcerLoop implements AutoCloseable {
             return false;
         }
         podIndexOf = table.get(); // same sets in the same places, same profile ids
+        if (known != null && known.ruleSet() == previous.ruleSet()) {
+            known.withPods(valid.ruleSet(), removed, added); // the known sets then change by these pods' addresses
+        }
         Hashes hashes = lastHashes.withPods(removed, added);
         apply(hashes, valid.ruleSet(), table.get(), verify);
         lastSource = next;
@@ -521,9 +527,21 @@ public final class EnforcerLoop implements AutoCloseable {
     private void apply(Hashes hashes, NodeRuleSet ruleSet, RenderedTable base, boolean verify) {
         PodAnnouncements.Snapshot announced = announcements.snapshot();
         NewPodSettings newPods = this.newPods; // one value for the whole apply (podCidrs may replace it)
-        WaitingPods held = WaitingPods.of(ruleSet, announced.pods(), newPods);
-        RenderedTable table = newPods.failClosed() ? FailClosedRules.add(base, held.addresses(),
-                newPods.podCidrs().stream().map(Object::toString).toList(), held.allowed()) : base;
+        if (known == null || known.ruleSet() != ruleSet) {
+            known = KnownAddresses.of(ruleSet); // a rule set from the full path: indexed afresh
+        }
+        WaitingPods held = WaitingPods.of(known, announced.pods(), newPods);
+        RenderedTable table = base;
+        if (newPods.failClosed()) {
+            List<String> cidrs = newPods.podCidrs().stream().map(Object::toString).toList();
+            if (cidrs.isEmpty()) {
+                known.noSets();
+                table = FailClosedRules.add(base, held.addresses(), cidrs, List.of(), List.of());
+            } else {
+                KnownAddresses.Sets sets = known.sets(held);
+                table = FailClosedRules.add(base, held.addresses(), cidrs, sets.v4(), sets.v6());
+            }
+        }
         if (settings.connectionRevocation() == ConnectionRevocation.REVOKE) {
             table = RevocationRules.add(table);
         }

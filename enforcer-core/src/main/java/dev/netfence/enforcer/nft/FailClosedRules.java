@@ -40,12 +40,25 @@ public final class FailClosedRules {
      */
     public static RenderedTable add(RenderedTable table, Collection<String> waiting, Collection<String> podCidrs,
                                     Collection<String> allowed) {
-        List<NftSet> sets = new ArrayList<>(table.sets());
-        addSets(sets, "waiting", false, waiting);
+        return add(table, waiting, podCidrs, sorted(allowed, false), sorted(allowed, true));
+    }
+
+    /**
+     * The same with the known sets' elements given per family ({@code knownV4}, {@code knownV6}), used as they are:
+     * the loop edits them per pod change ({@code KnownAddresses}) rather than sorting every pod's address again.
+     */
+    public static RenderedTable add(RenderedTable table, Collection<String> waiting, Collection<String> podCidrs,
+                                    List<String> knownV4, List<String> knownV6) {
+        List<NftSet> sets = new ArrayList<>(table.sets().size() + 6);
+        sets.addAll(table.sets());
+        sets.add(new NftSet("waiting_v4", "ipv4_addr", false, sorted(waiting, false)));
+        sets.add(new NftSet("waiting_v6", "ipv6_addr", false, sorted(waiting, true)));
         boolean cidrs = !podCidrs.isEmpty();
         if (cidrs) {
-            addSets(sets, "podcidr", true, podCidrs);
-            addSets(sets, "known", false, allowed);
+            sets.add(new NftSet("podcidr_v4", "ipv4_addr", true, sorted(podCidrs, false)));
+            sets.add(new NftSet("podcidr_v6", "ipv6_addr", true, sorted(podCidrs, true)));
+            sets.add(new NftSet("known_v4", "ipv4_addr", false, knownV4));
+            sets.add(new NftSet("known_v6", "ipv6_addr", false, knownV6));
         }
         List<NftChain> chains = new ArrayList<>(table.chains().size());
         int based = 0;
@@ -82,14 +95,15 @@ public final class FailClosedRules {
         return new RenderedTable(sets, chains, table.objects());
     }
 
-    private static void addSets(List<NftSet> sets, String name, boolean interval, Collection<String> entries) {
-        TreeSet<String> v4 = new TreeSet<>();
-        TreeSet<String> v6 = new TreeSet<>();
+    /** The entries of one family ({@code v6}: IPv6), sorted, without duplicates. */
+    private static List<String> sorted(Collection<String> entries, boolean v6) {
+        TreeSet<String> out = new TreeSet<>();
         for (String e : entries) {
-            (e.indexOf(':') >= 0 ? v6 : v4).add(e);
+            if ((e.indexOf(':') >= 0) == v6) {
+                out.add(e);
+            }
         }
-        sets.add(new NftSet(name + "_v4", "ipv4_addr", interval, List.copyOf(v4)));
-        sets.add(new NftSet(name + "_v6", "ipv6_addr", interval, List.copyOf(v6)));
+        return List.copyOf(out);
     }
 
     /**

@@ -361,7 +361,8 @@ class EnforcerLoopTest {
         List<dev.netfence.policy.net.Cidr> cidrs = List.of(dev.netfence.policy.net.Cidr.parse("10.77.0.0/24"));
         loop.podCidrs(cidrs);
         NewPodSettings withCidrs = NewPodSettings.DEFAULTS.withPodCidrs(cidrs);
-        List<String> known = dev.netfence.enforcer.cni.WaitingPods.of(FIRST.ruleSet(), List.of(), withCidrs).allowed();
+        List<String> known = dev.netfence.enforcer.cni.WaitingPods.known(FIRST.ruleSet(),
+                dev.netfence.enforcer.cni.WaitingPods.of(FIRST.ruleSet(), List.of(), withCidrs));
         assertThat(known).as("the rule set's pods are let through").isNotEmpty();
         RenderedTable expected = RevocationRules.add(
                 FailClosedRules.add(NftablesRenderer.render(FIRST), List.of(), List.of("10.77.0.0/24"), known));

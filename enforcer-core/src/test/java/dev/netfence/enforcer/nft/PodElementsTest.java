@@ -3,6 +3,11 @@ package dev.netfence.enforcer.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netfence.enforcer.bench.SyntheticRuleSets;
+import dev.netfence.enforcer.cni.KnownAddresses;
+import dev.netfence.enforcer.cni.PodAnnouncement;
+import dev.netfence.enforcer.cni.WaitingPods;
+import dev.netfence.enforcer.loop.NewPodSettings;
+import dev.netfence.policy.net.Cidr;
 import dev.netfence.policy.compile.LocalPod;
 import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.ResolvedRuleSet;
@@ -49,6 +54,91 @@ class PodElementsTest {
             rs = next;
         }
         assertThat(incremental).isGreaterThan(200);
+    }
+
+    /**
+     * The same with the fail-closed rule and pod CIDRs, as the loop applies it: the pod maps edited by
+     * {@link PodElements}, the {@code known_*} sets by {@code KnownAddresses} kept across the changes, against a fresh
+     * render with the fail-closed rule of a fresh index (same elements, chains and declarations; the delta the applier
+     * sends equal to a comparison of whole sets). Announced pods wait (unknown or re-used addresses) or are exempt.
+     */
+    @Test
+    void randomPodChangesWithPodCidrsGiveAFreshFailClosedTable() {
+        Random random = new Random(17);
+        NewPodSettings settings = NewPodSettings.DEFAULTS.withPodCidrs(List.of(Cidr.parse("10.0.0.0/8")));
+        List<String> cidrs = List.of("10.0.0.0/8");
+        ResolvedRuleSet rs = SyntheticRuleSets.build(60, 3, 2, 6, 4);
+        RenderedTable base = NftablesRenderer.render(rs);
+        PodElements.Index index = PodElements.index(base);
+        KnownAddresses known = KnownAddresses.of(rs.ruleSet());
+        List<PodAnnouncement> announced = new ArrayList<>();
+        RenderedTable applied = null;
+        int incremental = 0;
+        for (int step = 0; step < 400; step++) {
+            ResolvedRuleSet next = change(rs, random, step);
+            List<LocalPod> removed = new ArrayList<>(rs.ruleSet().pods());
+            removed.removeAll(next.ruleSet().pods());
+            List<LocalPod> added = new ArrayList<>(next.ruleSet().pods());
+            added.removeAll(rs.ruleSet().pods());
+            if (random.nextInt(3) == 0) {
+                announce(announced, next, random, step);
+            }
+            var updated = PodElements.update(index, base, rs.ruleSet(), next.ruleSet(), removed, added);
+            if (updated.isPresent()) {
+                base = updated.get();
+                known.withPods(next.ruleSet(), removed, added);
+            } else {
+                base = NftablesRenderer.render(next);
+                index = PodElements.index(base);
+                known = KnownAddresses.of(next.ruleSet());
+            }
+            WaitingPods waiting = WaitingPods.of(known, announced, settings);
+            KnownAddresses.Sets sets = known.sets(waiting);
+            RenderedTable table = FailClosedRules.add(base, waiting.addresses(), cidrs, sets.v4(), sets.v6());
+            WaitingPods freshWaiting = WaitingPods.of(next.ruleSet(), announced, settings);
+            assertThat(waiting).as("step %d waiting", step).isEqualTo(freshWaiting);
+            RenderedTable fresh = FailClosedRules.add(NftablesRenderer.render(next), freshWaiting.addresses(), cidrs,
+                    WaitingPods.known(next.ruleSet(), freshWaiting));
+            assertSameContent(table, fresh, step);
+            assertThat(fresh.elementChanges(table)).as("step %d: nothing left to apply", step).hasValue(List.of());
+            if (updated.isPresent() && applied != null) {
+                incremental++;
+                assertThat(table.elementChanges(applied)).as("step %d: the delta", step)
+                        .hasValue(referenceChanges(table, applied));
+            }
+            // fail closed: a waiting address is never known, an unknown address in the CIDR never either
+            List<String> knownV4 = table.sets().stream().filter(x -> x.name().equals("known_v4")).findFirst().orElseThrow()
+                    .elements();
+            java.util.Set<String> podAddresses = new java.util.HashSet<>();
+            next.ruleSet().pods().forEach(p -> podAddresses.addAll(p.ips()));
+            podAddresses.addAll(waiting.exempt());
+            for (String ip : knownV4) {
+                assertThat(waiting.addresses()).as("step %d", step).doesNotContain(ip);
+                assertThat(podAddresses).as("step %d", step).contains(ip);
+            }
+            applied = table;
+            rs = next;
+        }
+        assertThat(incremental).isGreaterThan(200);
+    }
+
+    /** The runtime announcing a pod (the rule set's own, one at a re-used or new address, an exempt one) or forgetting one. */
+    private static void announce(List<PodAnnouncement> announced, ResolvedRuleSet rs, Random random, int step) {
+        List<LocalPod> pods = rs.ruleSet().pods();
+        LocalPod some = pods.get(random.nextInt(pods.size()));
+        switch (random.nextInt(5)) {
+            case 0 -> {
+                if (!announced.isEmpty()) {
+                    announced.remove(random.nextInt(announced.size()));
+                }
+            }
+            case 1 -> announced.add(new PodAnnouncement("c" + step, some.namespace(), some.name(), "eth0", some.ips()));
+            case 2 -> announced.add(new PodAnnouncement("c" + step, "bench", "other-" + step, "eth0", some.ips()));
+            case 3 -> announced.add(new PodAnnouncement("c" + step, "bench", "soon-" + step, "eth0",
+                    List.of("10.252." + (step / 250) + "." + (1 + step % 250))));
+            default -> announced.add(new PodAnnouncement("c" + step, "kube-system", "dns-" + step, "eth0",
+                    List.of(random.nextBoolean() ? some.ips().get(0) : "10.253.0." + (1 + step % 250))));
+        }
     }
 
     @Test
