@@ -633,7 +633,9 @@ public final class AdmissionLoadBenchmark {
                     if (com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
                         var info = com.sun.management.GarbageCollectionNotificationInfo.from(
                                 (javax.management.openmbean.CompositeData) notification.getUserData());
-                        if (!info.getGcAction().contains("concurrent") && !info.getGcName().contains("Concurrent")) {
+                        // pauses only: G1's young/mixed/full collections, ZGC's "ZGC Pauses" (its "ZGC Cycles" are concurrent)
+                        String name = info.getGcName();
+                        if (!name.contains("Concurrent") && !name.contains("Cycles") && !info.getGcAction().contains("concurrent")) {
                             DRIVER_PAUSES_MICROS.add(info.getGcInfo().getDuration() * 1000);
                         }
                     }
