@@ -60,21 +60,7 @@ public final class FailClosedRules {
             sets.add(new NftSet("known_v4", "ipv4_addr", false, knownV4));
             sets.add(new NftSet("known_v6", "ipv6_addr", false, knownV6));
         }
-        List<NftChain> chains = new ArrayList<>(table.chains().size());
-        int based = 0;
-        for (int i = 0; i < table.chains().size(); i++) {
-            NftChain c = table.chains().get(i);
-            if (based == 2) {
-                // the two base chains (the renderer's first chains) are done: the others as they are, in one copy
-                // (looking at thousands of chains for every pod change was a share of its cost)
-                chains.addAll(table.chains().subList(i, table.chains().size()));
-                break;
-            }
-            if (c.hook() == null || !(c.name().equals("egress") || c.name().equals("ingress"))) {
-                chains.add(c);
-                continue;
-            }
-            based++;
+        List<NftChain> chains = table.withBaseChains(c -> {
             boolean egress = c.name().equals("egress");
             String field = egress ? "saddr" : "daddr";
             String comment = RenderedTable.quote(egress ? COMMENT_EGRESS : COMMENT_INGRESS);
@@ -90,8 +76,8 @@ public final class FailClosedRules {
                 added.add("ip6 " + field + " @podcidr_v6 ip6 " + field + " != @known_v6 counter drop comment " + unknown);
             }
             rules.addAll(at, added);
-            chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
-        }
+            return new NftChain(c.name(), c.hook(), c.comment(), rules);
+        });
         return new RenderedTable(sets, chains, table.objects());
     }
 

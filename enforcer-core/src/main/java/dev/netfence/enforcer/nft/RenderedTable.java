@@ -30,6 +30,31 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
     }
 
     /**
+     * The chains, with the two base chains ({@code egress} and {@code ingress}, the chains with a hook) replaced by
+     * what {@code change} makes of them and every other chain as it is. Stops looking once both are found: the
+     * renderer writes them first, a table has thousands of chains, and the pod path adds the fail-closed and
+     * revocation rules to them on every change.
+     */
+    public List<NftChain> withBaseChains(java.util.function.UnaryOperator<NftChain> change) {
+        List<NftChain> out = new ArrayList<>(chains.size());
+        int based = 0;
+        for (int i = 0; i < chains.size(); i++) {
+            if (based == 2) {
+                out.addAll(chains.subList(i, chains.size()));
+                break;
+            }
+            NftChain c = chains.get(i);
+            if (c.hook() != null && (c.name().equals("egress") || c.name().equals("ingress"))) {
+                based++;
+                out.add(change.apply(c));
+            } else {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /**
      * The script that replaces the whole table in one transaction. {@code add table} makes the
      * {@code delete} valid when the table does not exist yet (nftables 1.0.6 has no {@code destroy});
      * if any later command fails the kernel rejects the batch and the old table stays as it was.

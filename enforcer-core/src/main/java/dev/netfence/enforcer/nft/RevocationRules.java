@@ -28,27 +28,13 @@ public final class RevocationRules {
     }
 
     public static RenderedTable add(RenderedTable table) {
-        List<NftChain> chains = new ArrayList<>(table.chains().size());
-        int based = 0;
-        for (int i = 0; i < table.chains().size(); i++) {
-            NftChain c = table.chains().get(i);
-            if (based == 2) {
-                // the two base chains (the renderer's first chains) are done: the others as they are, in one copy
-                // (looking at thousands of chains for every pod change was a share of its cost)
-                chains.addAll(table.chains().subList(i, table.chains().size()));
-                break;
-            }
-            if (c.hook() == null || !(c.name().equals("egress") || c.name().equals("ingress"))) {
-                chains.add(c);
-                continue;
-            }
-            based++;
+        List<NftChain> chains = table.withBaseChains(c -> {
             List<String> rules = new ArrayList<>(c.rules());
             int at = rules.indexOf("ct state invalid drop");
             rules.add(at + 1, "ct state new tcp flags & (fin|syn|rst|ack) != syn counter drop comment "
                     + RenderedTable.quote(COMMENT));
-            chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
-        }
+            return new NftChain(c.name(), c.hook(), c.comment(), rules);
+        });
         return new RenderedTable(table.sets(), chains, table.objects());
     }
 }
