@@ -644,7 +644,38 @@ public final class AdmissionLoadBenchmark {
         }
     }
 
+    /**
+     * The webhook's own latency histogram ({@code netfence_webhook_latency_seconds}: body received to answer
+     * written), cumulative count per upper bound in seconds, from its metrics endpoint: read before and after a run,
+     * the difference says what the webhook itself took, apart from the sockets and this JVM.
+     */
+    static java.util.TreeMap<Double, Long> webhookHistogram(HttpClient http) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + PORT + "/q/metrics"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        java.util.TreeMap<Double, Long> buckets = new java.util.TreeMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?m)^netfence_webhook_latency_seconds_bucket\\{.*?le=\"([^\"]+)\".*?\\} ([0-9.eE+]+)$")
+                .matcher(r.body());
+        while (m.find()) {
+            double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+            buckets.merge(le, (long) Double.parseDouble(m.group(2)), Long::sum);
+        }
+        return buckets;
+    }
+
+    /** The upper bound (ms) of the histogram bucket holding quantile {@code q} of the requests between two readings. */
+    static String webhookQuantile(java.util.TreeMap<Double, Long> before, java.util.TreeMap<Double, Long> after, double q) {
+        long total = after.lastEntry().getValue() - before.getOrDefault(after.lastKey(), 0L);
+        for (var e : after.entrySet()) {
+            if (e.getValue() - before.getOrDefault(e.getKey(), 0L) >= q * total) {
+                return e.getKey().isInfinite() ? "> 10 s" : String.format("<= %.2f ms", e.getKey() * 1e3);
+            }
+        }
+        return "?";
+    }
+
     static void run(HttpClient http, String[] bodies, int rate, int seconds, boolean report) throws Exception {
+        java.util.TreeMap<Double, Long> histogramBefore = report ? webhookHistogram(http) : null;
         DRIVER_PAUSES_MICROS.clear();
         int total = rate * seconds;
         long[] latency = new long[total];
@@ -686,6 +717,11 @@ public final class AdmissionLoadBenchmark {
                 sorted[total - 1] / 1e6, denied.get(), failed.get());
         if (firstFailure.get() != null) {
             System.out.println("first failure: " + firstFailure.get());
+        }
+        java.util.TreeMap<Double, Long> histogramAfter = webhookHistogram(http);
+        if (!histogramAfter.isEmpty()) {
+            System.out.printf("  the webhook's own latency (its histogram, body received to answer written): p50 %s, p99 %s%n",
+                    webhookQuantile(histogramBefore, histogramAfter, 0.50), webhookQuantile(histogramBefore, histogramAfter, 0.99));
         }
         List<Long> pauses = new ArrayList<>(DRIVER_PAUSES_MICROS);
         System.out.printf("  load generator + mock API server JVM (CPU %s): %d GC pauses, total %.1f ms, max %.1f ms%n",
