@@ -31,7 +31,7 @@ import java.util.Map;
  * moves the pod in and out of some policies' subjects and peers) and of one ClusterNetworkPolicy
  * change, against the same pod change without the tiers.
  *
- * <pre>java -Xmx3g -cp benchmarks/target/benchmarks.jar dev.netfence.benchmarks.TierCompileBenchmark [rounds]</pre>
+ * <pre>java -Xmx6g -cp benchmarks/target/benchmarks.jar dev.netfence.benchmarks.TierCompileBenchmark [rounds]</pre>
  */
 public final class TierCompileBenchmark {
 
