@@ -30,10 +30,8 @@ class PodElementsTest {
         int incremental = 0;
         for (int step = 0; step < 400; step++) {
             ResolvedRuleSet next = change(rs, random, step);
-            List<LocalPod> removed = new ArrayList<>(rs.ruleSet().pods());
-            removed.removeAll(next.ruleSet().pods());
-            List<LocalPod> added = new ArrayList<>(next.ruleSet().pods());
-            added.removeAll(rs.ruleSet().pods());
+            List<LocalPod> removed = without(rs.ruleSet().pods(), next.ruleSet().pods());
+            List<LocalPod> added = without(next.ruleSet().pods(), rs.ruleSet().pods());
             var updated = PodElements.update(index, table, rs.ruleSet(), next.ruleSet(), removed, added);
             RenderedTable fresh = NftablesRenderer.render(next);
             if (updated.isPresent()) {
@@ -76,10 +74,8 @@ class PodElementsTest {
         int incremental = 0;
         for (int step = 0; step < 400; step++) {
             ResolvedRuleSet next = change(rs, random, step);
-            List<LocalPod> removed = new ArrayList<>(rs.ruleSet().pods());
-            removed.removeAll(next.ruleSet().pods());
-            List<LocalPod> added = new ArrayList<>(next.ruleSet().pods());
-            added.removeAll(rs.ruleSet().pods());
+            List<LocalPod> removed = without(rs.ruleSet().pods(), next.ruleSet().pods());
+            List<LocalPod> added = without(next.ruleSet().pods(), rs.ruleSet().pods());
             if (random.nextInt(3) == 0) {
                 announce(announced, next, random, step);
             }
@@ -264,5 +260,12 @@ class PodElementsTest {
                     .isEqualTo(new TreeSet<>(expected.sets().get(i).elements()));
             assertThat(actual.sets().get(i).elements()).doesNotHaveDuplicates();
         }
+    }
+
+    /** The pods of {@code pods} that {@code other} does not have (the change's removed or added pods). */
+    private static List<LocalPod> without(List<LocalPod> pods, List<LocalPod> other) {
+        List<LocalPod> out = new ArrayList<>(pods);
+        out.removeAll(other);
+        return out;
     }
 }
