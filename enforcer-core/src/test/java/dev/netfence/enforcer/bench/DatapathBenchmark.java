@@ -20,6 +20,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * table for 1,000 ingress policies (one per local pod, each allowing one peer pod on TCP 8080;
  * the server is one of those pods) and (c) the same 1,000 policies as a naive linear chain, one
  * rule per policy peer, the server's rule last (worst case for a linear scan, as for the last
- * iptables rule). Every connection is new (the client resets it on close), so every SYN is
+ * iptables rule), and (d) connection tracking alone (a chain that only accepts established packets:
+ * what a node with kube-proxy already pays, and what Netfence's rules need beneath them), which splits
+ * the difference against (a) into conntrack's part and the rules' own. Every connection is new (the client resets it on close), so every SYN is
  * judged by the rules. Then UDP datagrams per second (every one a new flow: the server never replies),
  * which isolates the rules' own per-packet cost from TCP's connection work. Configurations are measured
  * in rounds, interleaved, and the median kept; the Netfence table's full load time is printed too.
@@ -59,38 +62,24 @@ public final class DatapathBenchmark {
             String netfence = NftablesScript.netfence();
             String linear = NftablesScript.linear();
             String[] names = {"no table", String.format("Netfence table, %,d policies", POLICIES),
-                String.format("linear chain, %,d policies", POLICIES)};
-            double[][] results = new double[3][rounds];
-            double[][] datagrams = new double[3][rounds];
+                String.format("linear chain, %,d policies", POLICIES), "conntrack only (no rules)"};
+            int configs = names.length;
+            double[][] results = new double[configs][rounds];
+            double[][] datagrams = new double[configs][rounds];
             List<Double> loads = new ArrayList<>();
             UdpSink sink = new UdpSink(server);
             connectionsPerSecond(client, seconds, threads);   // warm-up (JIT, neighbour caches), not counted
             datagramsPerSecond(client, sink, seconds, threads);
             dev.netfence.policy.compile.ResolvedRuleSet ruleSet = NftablesScript.ruleSet();
             for (int r = 0; r < rounds; r++) {
-                for (int c = 0; c < 3; c++) {
-                    int config = c;
-                    NetNs.call(node.nodeNamespace(), () -> {
-                        Nftables nft = new Nftables();
-                        nft.run("flush ruleset\n");   // the lab node's own namespace: nothing else lives there
-                        if (config == 1) {
-                            RuleSetApplier applier = new RuleSetApplier(nft);
-                            long t = System.nanoTime();
-                            applier.apply(ruleSet);
-                            loads.add((System.nanoTime() - t) / 1e6);
-                            applier.close();
-                        } else if (config == 2) {
-                            nft.run(linear);
-                        }
-                        return null;
-                    });
+                for (int c = 0; c < configs; c++) {
+                    install(node, c, ruleSet, linear, loads);
                     results[c][r] = connectionsPerSecond(client, seconds, threads);
                     datagrams[c][r] = datagramsPerSecond(client, sink, seconds, threads);
                 }
             }
-            sink.close();
             System.out.println("load average: " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip());
-            for (int c = 0; c < 3; c++) {
+            for (int c = 0; c < configs; c++) {
                 System.out.printf("%-34s median %,8.0f conn/s  (rounds: %s)%n", names[c], ApplyBenchmark.median(results[c]),
                         java.util.Arrays.toString(java.util.Arrays.stream(results[c]).mapToLong(Math::round).toArray()));
             }
@@ -98,8 +87,11 @@ public final class DatapathBenchmark {
                     ApplyBenchmark.median(results[1]) / ApplyBenchmark.median(results[0]),
                     ApplyBenchmark.median(results[2]) / ApplyBenchmark.median(results[0]),
                     ApplyBenchmark.median(results[1]) / ApplyBenchmark.median(results[2]));
+            System.out.printf("  conntrack only / no table %.2f, Netfence / conntrack only %.2f (the rules' own share)%n",
+                    ApplyBenchmark.median(results[3]) / ApplyBenchmark.median(results[0]),
+                    ApplyBenchmark.median(results[1]) / ApplyBenchmark.median(results[3]));
             System.out.println("UDP datagrams received per second, every one a new (unreplied) flow judged by the rules:");
-            for (int c = 0; c < 3; c++) {
+            for (int c = 0; c < configs; c++) {
                 System.out.printf("%-34s median %,8.0f datagrams/s  (rounds: %s)%n", names[c], ApplyBenchmark.median(datagrams[c]),
                         java.util.Arrays.toString(java.util.Arrays.stream(datagrams[c]).mapToLong(Math::round).toArray()));
             }
@@ -109,14 +101,87 @@ public final class DatapathBenchmark {
                     ApplyBenchmark.median(datagrams[1]) / base, ApplyBenchmark.median(datagrams[2]) / base,
                     ApplyBenchmark.median(datagrams[1]) / ApplyBenchmark.median(datagrams[2]),
                     1e6 / ApplyBenchmark.median(datagrams[1]) - 1e6 / base, 1e6 / ApplyBenchmark.median(datagrams[2]) - 1e6 / base);
+            double ct = ApplyBenchmark.median(datagrams[3]);
+            System.out.printf("  conntrack only / no table %.2f, Netfence / conntrack only %.2f; added per datagram: conntrack %.2f us,"
+                            + " Netfence's rules over conntrack %.2f us%n",
+                    ct / base, ApplyBenchmark.median(datagrams[1]) / ct, 1e6 / ct - 1e6 / base,
+                    1e6 / ApplyBenchmark.median(datagrams[1]) - 1e6 / ct);
             System.out.printf("full load of the Netfence table (one netlink batch): %s ms%n",
                     loads.stream().map(v -> String.format("%.0f", v)).toList());
             System.out.printf("Netfence table script: %,d bytes; linear chain: %,d rules%n", netfence.length(), POLICIES + 2);
+            String noPerf = KernelProfile.unavailableReason();
+            if (noPerf != null) {
+                System.out.println("kernel CPU per packet: skipped, " + noPerf);
+            } else {
+                kernelCpuPerPacket(node, client, sink, seconds, threads, names, ruleSet, linear);
+            }
+            sink.close();
             stop.set(true);
             for (ServerSocket l : listeners) {
                 l.close();
             }
         }
+    }
+
+    /** Puts configuration {@code config} (an index of the names) on the node: nothing, Netfence's table, linear, conntrack only. */
+    private static void install(RoutedNode node, int config, ResolvedRuleSet ruleSet, String linear, List<Double> loads) {
+        NetNs.call(node.nodeNamespace(), () -> {
+            Nftables nft = new Nftables();
+            nft.run("flush ruleset\n");   // the lab node's own namespace: nothing else lives there
+            if (config == 1) {
+                RuleSetApplier applier = new RuleSetApplier(nft);
+                long t = System.nanoTime();
+                applier.apply(ruleSet);
+                loads.add((System.nanoTime() - t) / 1e6);
+                applier.close();
+            } else if (config == 2) {
+                nft.run(linear);
+            } else if (config == 3) {
+                nft.run(CONNTRACK_ONLY);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The rules' own cost as kernel CPU time per packet ({@link KernelProfile}): for each configuration, UDP
+     * datagrams (each judged by the rules) and then new TCP connections for {@code seconds} while perf samples
+     * every CPU, and the microseconds spent in nf_tables, conntrack and hook dispatch divided by the datagrams
+     * forwarded (by the connections made) in that window. CPU time per packet, unlike a rate, does not depend on
+     * who else wants the cores, so these figures hold under load too.
+     */
+    private static void kernelCpuPerPacket(RoutedNode node, String client, UdpSink sink, int seconds, int threads,
+            String[] names, ResolvedRuleSet ruleSet, String linear) throws Exception {
+        System.out.printf("kernel CPU per packet (perf record -a -e cpu-clock -F %d; %s):%n", KernelProfile.FREQUENCY,
+                java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip());
+        int[] order = {0, 3, 1, 2};
+        for (int c : order) {
+            install(node, c, ruleSet, linear, new ArrayList<>());
+            KernelProfile.Recording[] recording = new KernelProfile.Recording[1];
+            long datagramsSeen = countDatagrams(client, sink, threads, () -> (recording[0] = KernelProfile.record(seconds)).sampling());
+            Map<String, Double> udp = recording[0].finish();
+            long made = connections(client, threads, () -> (recording[0] = KernelProfile.record(seconds)).sampling());
+            Map<String, Double> tcp = recording[0].finish();
+            System.out.printf("  %-34s per UDP datagram: %s%n  %-34s per TCP connection: %s%n", names[c],
+                    perPacket(udp, datagramsSeen), "", perPacket(tcp, made));
+            if (c == 1) {
+                System.out.printf("  %-34s nf_tables functions per UDP datagram (us): %s%n", "",
+                        KernelProfile.topRuleFunctions(udp, datagramsSeen, 10));
+            }
+        }
+        System.out.println("  (nf_tables rules: every nft_* function, i.e. the chain walk, expressions and set lookups;"
+                + " all: every sample of both CPUs, user space and idle included)");
+    }
+
+    private static String perPacket(Map<String, Double> micros, long packets) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Double> e : micros.entrySet()) {
+            if (!e.getKey().equals("all") && !e.getKey().startsWith("  ")) {
+                sb.append(String.format("%s %.3f us, ", e.getKey(), e.getValue() / packets));
+            }
+        }
+        return sb.append(String.format("(%,d packets, %.0f ms of kernel CPU sampled in all)", packets, micros.get("all") / 1000))
+                .toString();
     }
 
     static List<ServerSocket> serve(String namespace, AtomicBoolean stop) {
@@ -151,8 +216,12 @@ public final class DatapathBenchmark {
      * what isolates the rules' own cost. The client sends from {@code threads} sockets as fast as it can;
      * what the receiver counts is what the node forwarded.
      */
-    private static double datagramsPerSecond(String client, UdpSink sink, int seconds, int threads)
-            throws InterruptedException {
+    private static double datagramsPerSecond(String client, UdpSink sink, int seconds, int threads) throws Exception {
+        return countDatagrams(client, sink, threads, () -> Thread.sleep(seconds * 1000L)) / (double) seconds;
+    }
+
+    /** Datagrams forwarded while {@code window} runs. */
+    private static long countDatagrams(String client, UdpSink sink, int threads, Window window) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> senders = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
@@ -175,7 +244,7 @@ public final class DatapathBenchmark {
         }
         Thread.sleep(500);   // let the senders reach their rate
         long before = sink.received.get();
-        Thread.sleep(seconds * 1000L);
+        window.await();
         long got = sink.received.get() - before;
         stop.set(true);
         for (Thread t : senders) {
@@ -184,7 +253,7 @@ public final class DatapathBenchmark {
         if (got == 0) {
             throw new IllegalStateException("no datagram arrived: the rules do not allow the benchmark flow");
         }
-        return got / (double) seconds;
+        return got;
     }
 
     /** Counts datagrams arriving at the server's UDP port. */
@@ -219,15 +288,28 @@ public final class DatapathBenchmark {
         }
     }
 
-    static double connectionsPerSecond(String client, int seconds, int threads) throws InterruptedException {
+    static double connectionsPerSecond(String client, int seconds, int threads) throws Exception {
+        return connections(client, threads, () -> Thread.sleep(seconds * 1000L)) / (double) seconds;
+    }
+
+    /** A measurement window: returns when it has ended. */
+    interface Window {
+        void await() throws Exception;
+    }
+
+    /**
+     * New connections completed while {@code window} runs ({@code threads} clients, each connecting,
+     * then resetting, in a loop that starts before the window and stops after it).
+     */
+    static long connections(String client, int threads, Window window) throws Exception {
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        AtomicBoolean stop = new AtomicBoolean();
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < threads; i++) {
             workers.add(NetNs.start(client, () -> {
                 InetSocketAddress target = new InetSocketAddress(SERVER, PORT);
-                while (System.nanoTime() < end) {
+                while (!stop.get()) {
                     try (Socket s = new Socket()) {
                         s.setSoLinger(true, 0);   // close with RST: no TIME_WAIT, every connection is new
                         s.connect(target, 1000);
@@ -238,14 +320,36 @@ public final class DatapathBenchmark {
                 }
             }));
         }
+        Thread.sleep(200);   // let the clients reach their rate
+        long before = done.get();
+        window.await();
+        long made = done.get() - before;
+        stop.set(true);
         for (Thread t : workers) {
             t.join();
         }
         if (failed.get() > done.get() / 100) {
             throw new IllegalStateException(failed.get() + " connections failed: the rules do not allow the benchmark flow");
         }
-        return done.get() / (double) seconds;
+        return made;
     }
+
+    /**
+     * Connection tracking with no rule: one base chain that only accepts established packets, which is
+     * enough for the kernel to track connections in the node's namespace (a {@code ct} expression makes
+     * the namespace register conntrack's hooks). Every node with kube-proxy (iptables, ipvs or nftables
+     * mode) or a masquerading CNI already tracks connections; Netfence's rules need it too (replies of
+     * allowed connections pass as {@code ct state established}). Its rate against "no table" is the part
+     * of the difference that conntrack costs, which no rule layout can remove.
+     */
+    static final String CONNTRACK_ONLY = """
+            table inet ctonly {
+            	chain forward {
+            		type filter hook forward priority filter; policy accept;
+            		ct state established,related accept
+            	}
+            }
+            """;
 
     /** The two rule sets compared. */
     static final class NftablesScript {
