@@ -69,6 +69,11 @@ public final class NetlinkTableLoad {
         public int messages() {
             return what.size();
         }
+
+        /** The encoded messages, {@link #bytes()} of them (for tests that decode the batch). */
+        byte[] array() {
+            return out.array();
+        }
     }
 
     private NetlinkTableLoad() {
