@@ -204,6 +204,25 @@ class BigElementDeltaIT {
         assertThat(listing(APPLIED)).isEqualTo(loadedWhole(before));
     }
 
+    /** As an AddressSet watch delivers it (no render): 2,000 intervals replaced by 5,000, one netlink batch of 7,000 changes. */
+    @Test
+    void aBigAddressSetUpdateFromTheWatchIsOneDelta() {
+        RenderedTable before = before();
+        ResolvedRuleSet replaced = ruleSet(0, 1_000, 0, false, 1, 5_000);
+        String expected = loadedWhole(table(replaced));
+        NetNs.call(APPLIED, () -> {
+            RuleSetApplier applier = new RuleSetApplier(new Nftables());
+            try {
+                applier.apply(before);
+                assertThat(applier.applyAddressSet(replaced.addressSets().get(0)).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+                return null;
+            } finally {
+                applier.close();
+            }
+        });
+        assertThat(listing(APPLIED)).isEqualTo(expected);
+    }
+
     /** The pod's ingress profile id as the rendered pod map has it. */
     static String profileId(RenderedTable table, String address) {
         return table.sets().stream().filter(s -> s.name().equals("ingress_pods_v4")).findFirst().orElseThrow().elements()
