@@ -100,13 +100,23 @@ final class NetlinkSetEncoder {
      */
     static int writeElements(NetlinkWriter out, NftSet set, Shape shape, List<String> elements, int from, int budget,
                              boolean leadingZeroEnd) {
+        return writeElements(out, set, shape, elements, from, budget, leadingZeroEnd, false);
+    }
+
+    /**
+     * The same; with {@code keysOnly} (a deletion) a map element may be given by its key alone, as
+     * {@code RenderedTable.elementChanges} gives the map elements to delete, and is written without its data (the kernel
+     * finds the element by its key).
+     */
+    static int writeElements(NetlinkWriter out, NftSet set, Shape shape, List<String> elements, int from, int budget,
+                             boolean leadingZeroEnd, boolean keysOnly) {
         int start = out.size();
         if (leadingZeroEnd) {
             element(out, new byte[shape.keyLen()], null, NFT_SET_ELEM_INTERVAL_END, null);
         }
         int i = from;
         for (; i < elements.size() && out.size() - start < budget; i++) {
-            write(out, shape, set, elements.get(i));
+            write(out, shape, set, elements.get(i), keysOnly);
         }
         return i;
     }
@@ -129,7 +139,7 @@ final class NetlinkSetEncoder {
         return true;
     }
 
-    private static void write(NetlinkWriter out, Shape shape, NftSet set, String e) {
+    private static void write(NetlinkWriter out, Shape shape, NftSet set, String e, boolean keysOnly) {
         switch (shape.kind()) {
             case ADDRESS -> {
                 long v4 = plainV4(e);
@@ -151,13 +161,18 @@ final class NetlinkSetEncoder {
                 }
             }
             case ADDRESS_TO_MARK -> {
-                int sep = separator(e);
-                String address = e.substring(0, sep);
+                int sep = keysOnly ? e.indexOf(" : ") : separator(e);
+                String address = sep < 0 ? e : e.substring(0, sep);
                 long v4 = plainV4(address);
                 byte[] key = v4 >= 0 ? NfNetlink.be32((int) v4) : NetlinkSetElements.bytes(IpAddress.parse(address));
-                element(out, key, null, 0, NetlinkRuleEncoder.le32(mark(e.substring(sep + 3).trim())));
+                element(out, key, null, 0, keysOnly ? null : NetlinkRuleEncoder.le32(mark(e.substring(sep + 3).trim())));
             }
             case MARK_TO_VERDICT -> {
+                if (keysOnly) {
+                    int sep = e.indexOf(" : ");
+                    element(out, NetlinkRuleEncoder.le32(mark((sep < 0 ? e : e.substring(0, sep)).trim())), null, 0, null);
+                    return;
+                }
                 int sep = separator(e);
                 String value = e.substring(sep + 3).trim();
                 int code;

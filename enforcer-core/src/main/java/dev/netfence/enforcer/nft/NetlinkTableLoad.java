@@ -35,21 +35,31 @@ public final class NetlinkTableLoad {
     private static final int NFT_MSG_NEWRULE = 6;
     private static final int NFT_MSG_NEWSET = 9;
     private static final int NFT_MSG_NEWSETELEM = 12;
+    private static final int NFT_MSG_DELSETELEM = 14;
     private static final int NFT_MSG_NEWOBJ = 18;
     private static final short NLM_F_APPEND = 0x800;
     /** Elements per NEWSETELEM message: the nested element list's length is 16 bits. */
     private static final int ELEMENT_BUDGET = 60_000;
+
+    /**
+     * A batch at most this big is sent with the socket's own buffers and receive timeout; a bigger one raises the
+     * send buffer to its size (the kernel refuses a datagram larger than the buffer: EMSGSIZE) and waits longer.
+     */
+    private static final int SMALL_BATCH = 64 * 1024;
 
     /** An encoded transaction: the bytes and what each message was, for error messages. */
     public static final class Batch {
         private final NetlinkWriter out;
         private final List<String> what;
         private final int firstSeq;
+        /** What the kernel refuses when it refuses this batch ("the table", "the element change"). */
+        private final String subject;
 
-        private Batch(NetlinkWriter out, List<String> what, int firstSeq) {
+        private Batch(NetlinkWriter out, List<String> what, int firstSeq, String subject) {
             this.out = out;
             this.what = what;
             this.firstSeq = firstSeq;
+            this.subject = subject;
         }
 
         public int bytes() {
@@ -58,6 +68,11 @@ public final class NetlinkTableLoad {
 
         public int messages() {
             return what.size();
+        }
+
+        /** The encoded messages, {@link #bytes()} of them (for tests that decode the batch). */
+        byte[] array() {
+            return out.array();
         }
     }
 
@@ -203,7 +218,65 @@ public final class NetlinkTableLoad {
         m = out.beginMessage(NFNL_MSG_BATCH_END, NfNetlink.NLM_F_REQUEST, seq, (byte) 0, NFNL_SUBSYS_NFTABLES);
         out.endMessage(m);
         what.add("batch end");
-        return new Batch(out, what, first);
+        return new Batch(out, what, first, "the table");
+    }
+
+    /**
+     * Element changes only, as one transaction: every set's deletions (DELSETELEM), then every set's additions
+     * (NEWSETELEM), each set's elements in messages of at most ~60 KB as in {@link #encode}, so a delta of any
+     * size is one batch the kernel applies whole or not at all (deletions first, so a map key given a new value or
+     * a reshaped interval is replaced within it). Map elements to delete may be given by their key alone. Throws
+     * {@link NetlinkRuleEncoder.Unsupported} for a set type or element the encoder does not know, before anything
+     * is sent.
+     */
+    static Batch encodeElements(String table, List<NetlinkSetElements.SetChange> changes) {
+        if (!available()) {
+            throw new NetlinkRuleEncoder.Unsupported("big-endian host");
+        }
+        int count = 0;
+        List<NetlinkSetEncoder.Shape> shapes = new ArrayList<>(changes.size());
+        for (NetlinkSetElements.SetChange c : changes) {
+            shapes.add(NetlinkSetEncoder.shape(c.set()));
+            count += c.removed().size() + c.added().size();
+        }
+        NetlinkWriter out = new NetlinkWriter(256 + changes.size() * 128 + count * 48);
+        List<String> what = new ArrayList<>();
+        int seq = (int) (System.nanoTime() & 0x3fffffff);
+        int first = seq;
+        byte inet = NfNetlink.NFPROTO_INET;
+        int m = out.beginMessage(NFNL_MSG_BATCH_BEGIN, NfNetlink.NLM_F_REQUEST, seq++, (byte) 0, NFNL_SUBSYS_NFTABLES);
+        out.endMessage(m);
+        what.add("batch begin");
+        int last = -1;
+        for (boolean delete : new boolean[]{true, false}) {
+            for (int k = 0; k < changes.size(); k++) {
+                NetlinkSetElements.SetChange c = changes.get(k);
+                List<String> elements = delete ? c.removed() : c.added();
+                int next = 0;
+                while (next < elements.size()) {
+                    last = out.beginMessage(NfNetlink.type(delete ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM),
+                            delete ? NfNetlink.NLM_F_REQUEST : (short) (NfNetlink.NLM_F_REQUEST | NfNetlink.NLM_F_CREATE),
+                            seq++, inet, 0);
+                    out.string(1, table);            // NFTA_SET_ELEM_LIST_TABLE
+                    out.string(2, c.set().name());   // NFTA_SET_ELEM_LIST_SET
+                    int list = out.beginNested(3);   // NFTA_SET_ELEM_LIST_ELEMENTS
+                    int from = next;
+                    next = NetlinkSetEncoder.writeElements(out, c.set(), shapes.get(k), elements, next, ELEMENT_BUDGET,
+                            false, delete);
+                    out.endNested(list);
+                    out.endMessage(last);
+                    what.add((delete ? "delete" : "add") + " elements " + (from + 1) + "-" + next + " of " + elements.size()
+                            + " of set " + c.set().name());
+                }
+            }
+        }
+        if (last >= 0) {
+            patchAck(out, last); // as in encode: errors come back for any message, the last one acknowledges the rest
+        }
+        m = out.beginMessage(NFNL_MSG_BATCH_END, NfNetlink.NLM_F_REQUEST, seq, (byte) 0, NFNL_SUBSYS_NFTABLES);
+        out.endMessage(m);
+        what.add("batch end");
+        return new Batch(out, what, first, "the element change");
     }
 
     /** Sends the transaction in the calling thread's network namespace; throws with the kernel's error. */
@@ -215,9 +288,16 @@ public final class NetlinkTableLoad {
 
     /** The same over {@code socket}, which stays open. */
     static void load(NfNetlink.Socket socket, Batch batch) {
+        if (batch.what.size() <= 2) {
+            return; // begin and end only: nothing to send
+        }
         {
-            socket.buffers(batch.bytes() + 4096, 1 << 20);
-            socket.timeout(600);
+            // a small batch (a pod change's elements) as the socket is: four setsockopt calls fewer per change
+            boolean big = batch.bytes() > SMALL_BATCH;
+            if (big) {
+                socket.buffers(batch.bytes() + 4096, 1 << 20);
+                socket.timeout(600);
+            }
             socket.send(batch.out.array(), batch.out.size());
             int lastCommand = batch.firstSeq + batch.what.size() - 2;
             String[] firstError = {null};
@@ -227,13 +307,15 @@ public final class NetlinkTableLoad {
                     return false; // an answer to an earlier request on this socket
                 }
                 if (errno != 0 && firstError[0] == null) {
-                    firstError[0] = "kernel refused the table (" + batch.what.get(index) + "): errno " + errno + " "
+                    firstError[0] = "kernel refused " + batch.subject + " (" + batch.what.get(index) + "): errno " + errno + " "
                             + NfNetlink.errnoName(errno);
                 }
                 // only the last command asks for an acknowledgement; an error answers earlier (or on BATCH_BEGIN)
                 return seq == lastCommand || seq == batch.firstSeq;
             });
-            socket.timeout(5);
+            if (big) {
+                socket.timeout(5);
+            }
             if (firstError[0] != null) {
                 throw new NftablesException(firstError[0]);
             }

@@ -33,9 +33,6 @@ public final class RuleSetApplier {
 
     private static final System.Logger LOG = System.getLogger(RuleSetApplier.class.getName());
 
-    /** Above this many element changes libnftables' per-command cost no longer dominates. */
-    private static final int NETLINK_DELTA_LIMIT = 2_000;
-
     private final Nftables nft;
     private NfNetlink.Socket socket;
     private RenderedTable applied;
@@ -168,22 +165,27 @@ public final class RuleSetApplier {
     }
 
     /**
-     * Small changes of address sets and pod maps go straight to the kernel over netlink (their cost
-     * does not depend on the table's size); anything else through libnftables as element commands.
+     * Element changes go straight to the kernel over netlink, whatever their number, as one batch (one transaction:
+     * {@link NetlinkTableLoad#encodeElements}, messages of at most ~60 KB, the send buffer raised for a big batch as
+     * for a full load); only a change of a set type the encoder does not know sends the whole delta through
+     * libnftables' element commands instead (also one transaction). Why no size limit any more: a big delta over
+     * netlink costs a fraction of libnftables' element script, which first lists the whole table into its cache and
+     * parses every element (measured in {@code ApplyBenchmark}, see {@code enforcer/README.md}). An element the
+     * encoder cannot read throws before anything is sent, and {@link #apply} replaces the whole table.
      */
     private void sendElements(List<NetlinkSetElements.SetChange> changes, RenderedTable table) {
         if (changes.isEmpty()) {
             return;
         }
-        int count = changes.stream().mapToInt(c -> c.added().size() + c.removed().size()).sum();
-        if (count <= NETLINK_DELTA_LIMIT && changes.stream().allMatch(c -> NetlinkSetElements.supports(c.set()))) {
-            overSocket(s -> {
-                NetlinkSetElements.apply(s, RenderedTable.NAME, changes);
-                return null;
-            });
-        } else {
+        if (!changes.stream().allMatch(c -> NetlinkSetElements.supports(c.set()))) {
             nft.run(table.deltaFrom(applied).orElseThrow());
+            return;
         }
+        NetlinkTableLoad.Batch batch = NetlinkTableLoad.encodeElements(RenderedTable.NAME, changes);
+        overSocket(s -> {
+            NetlinkTableLoad.load(s, batch);
+            return null;
+        });
     }
 
     /**

@@ -21,7 +21,10 @@ import java.util.List;
  * replacements of a rule set (the shipped netlink batch and libnftables' script, interleaved), and one-pod deltas (a peer pod joining and
  * leaving an address set; a local pod joining and leaving an existing profile, as a whole document
  * through the applier and as the netlink batch alone), at 100 and 10,000 local pods so that the
- * delta's independence of size shows. Run as root:
+ * delta's independence of size shows; and big deltas (5,000 element changes: an AddressSet gaining and losing
+ * 5,000 members, 2,500 local pods joining and leaving existing profiles) through the applier, which sends them
+ * over netlink, against libnftables' element script (the path deltas over 2,000 changes took before), interleaved.
+ * Run as root:
  * {@code enforcer/bench.sh ApplyBenchmark}.
  */
 public final class ApplyBenchmark {
@@ -168,6 +171,7 @@ public final class ApplyBenchmark {
                             + " (min %.2f, max %.2f), of which the diff %.2f ms%n",
                     join.size(), median(batch), min(batch), max(batch), median(open), min(open), max(open),
                     median(kept), min(kept), max(kept), median(diffed));
+            bigDeltas(applier, nft, base, rs);
             System.out.printf("  nft rules %,d, set elements %,d%n  first load %.0f ms; full replacement median %.0f ms"
                             + " (min %.0f, max %.0f)%n  one peer pod in/out of an address set: median %.2f ms;"
                             + " one local pod in/out of a profile: median %.2f ms (whole document: diff + kernel)%n",
@@ -175,6 +179,70 @@ public final class ApplyBenchmark {
                     median(peer), median(pod));
             return null;
         });
+    }
+
+    /**
+     * 5,000-element deltas both ways, through the applier (one netlink batch over its open socket: the diff, the
+     * encoding, the kernel) and as libnftables' element script of the same delta (the diff, the text, libnftables'
+     * cache fill, parsing and the kernel), alternating so that both see the same load. The table in force is
+     * {@code base} before and after every step, for both.
+     */
+    private static void bigDeltas(RuleSetApplier applier, Nftables nft, RenderedTable base, ResolvedRuleSet rs) {
+        List<String> peers = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            peers.add("10.252." + (i / 125) + "." + (1 + 2 * (i % 125))); // gaps: no two merge into one interval
+        }
+        List<LocalPod> joining = new ArrayList<>();
+        List<LocalPod> pods = rs.ruleSet().pods();
+        for (int i = 0; i < 2_500; i++) {
+            LocalPod like = pods.get(i % pods.size());
+            joining.add(new LocalPod("bench", "joining-" + i, List.of("10.253." + (i / 250) + "." + (1 + i % 250)),
+                    like.ingressPolicies(), like.egressPolicies()));
+        }
+        NodeRuleSet n = rs.ruleSet();
+        List<LocalPod> more = new ArrayList<>(pods);
+        more.addAll(joining);
+        ResolvedRuleSet podsJoined = new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), more, n.policies(),
+                n.addressSets()), rs.addressSets());
+        ResolvedRuleSet peersJoined = rs;
+        for (String p : peers) {
+            peersJoined = withPeer(peersJoined, p);
+        }
+        for (String[] c : new String[][]{{"an AddressSet gaining/losing 5,000 members", "peers"},
+                {"2,500 local pods joining/leaving existing profiles", "pods"}}) {
+            RenderedTable big = NftablesRenderer.render(c[1].equals("peers") ? peersJoined : podsJoined);
+            int changes = big.elementChanges(base).orElseThrow().stream().mapToInt(x -> x.added().size() + x.removed().size()).sum();
+            int rounds = 5;
+            double[] netlink = new double[rounds];
+            double[] script = new double[rounds];
+            long[] cpuNetlink = new long[2];
+            long[] cpuScript = new long[2];
+            for (int i = 0; i < rounds; i++) {
+                long[] a = userSystem();
+                ApplyResult in = applier.apply(big);
+                ApplyResult out = applier.apply(base);
+                check(in, out);
+                netlink[i] = (ms(in) + ms(out)) / 2;
+                long[] b = userSystem();
+                long t = System.nanoTime();
+                nft.run(big.deltaFrom(base).orElseThrow());
+                nft.run(base.deltaFrom(big).orElseThrow());
+                script[i] = (System.nanoTime() - t) / 2e6;
+                long[] d = userSystem();
+                cpuNetlink[0] += b[0] - a[0];
+                cpuNetlink[1] += b[1] - a[1];
+                cpuScript[0] += d[0] - b[0];
+                cpuScript[1] += d[1] - b[1];
+            }
+            System.out.printf("  big delta, %s (%,d element changes each way):%n"
+                            + "    the applier, one netlink batch: median %.1f ms (min %.1f, max %.1f); CPU %.0f ms user, %.0f ms kernel per delta%n"
+                            + "    libnftables' element script (before, for deltas over 2,000 changes): median %.1f ms (min %.1f, max %.1f);"
+                            + " CPU %.0f ms user, %.0f ms kernel per delta%n"
+                            + "    netlink / script: %.3f (median wall time)%n",
+                    c[0], changes, median(netlink), min(netlink), max(netlink), cpuNetlink[0] / (2.0 * rounds),
+                    cpuNetlink[1] / (2.0 * rounds), median(script), min(script), max(script), cpuScript[0] / (2.0 * rounds),
+                    cpuScript[1] / (2.0 * rounds), median(netlink) / median(script));
+        }
     }
 
     private static long[] userSystem() {
