@@ -3,7 +3,17 @@ package dev.netfence.enforcer.bench;
 import dev.netfence.enforcer.kernel.NetNs;
 import dev.netfence.enforcer.kernel.RoutedNode;
 import dev.netfence.enforcer.nft.Nftables;
-import dev.netfence.enforcer.nft.RuleSetApplier;
+import dev.netfence.enforcer.cni.PodAnnouncements;
+import dev.netfence.enforcer.datapath.NamespaceThread;
+import dev.netfence.enforcer.datapath.NftablesDatapath;
+import dev.netfence.enforcer.loop.EnforcerLoop;
+import dev.netfence.enforcer.loop.EnforcerObserver;
+import dev.netfence.enforcer.loop.EnforcerSettings;
+import dev.netfence.enforcer.loop.NewPodSettings;
+import dev.netfence.enforcer.loop.StatusSink;
+import dev.netfence.enforcer.nft.ApplyResult;
+import dev.netfence.enforcer.source.RuleSetSource;
+import dev.netfence.policy.net.Cidr;
 import dev.netfence.policy.compile.AddressSet;
 import dev.netfence.policy.compile.CompiledRule;
 import dev.netfence.policy.compile.LocalPod;
@@ -27,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * New TCP connections per second from a client pod to a server pod through a lab node (two pod
  * namespaces routed through a node namespace), with (a) no table on the node, (b) Netfence's
- * table for 1,000 ingress policies (one per local pod, each allowing one peer pod on TCP 8080;
+ * table as the enforcer's loop applies it with production defaults (see {@link #install}) for 1,000 ingress policies (one per local pod, each allowing one peer pod on TCP 8080;
  * the server is one of those pods) and (c) the same 1,000 policies as a naive linear chain, one
  * rule per policy peer, the server's rule last (worst case for a linear scan, as for the last
  * iptables rule), and (d) connection tracking alone (a chain that only accepts established packets:
@@ -106,7 +116,7 @@ public final class DatapathBenchmark {
                             + " Netfence's rules over conntrack %.2f us%n",
                     ct / base, ApplyBenchmark.median(datagrams[1]) / ct, 1e6 / ct - 1e6 / base,
                     1e6 / ApplyBenchmark.median(datagrams[1]) - 1e6 / ct);
-            System.out.printf("full load of the Netfence table (one netlink batch): %s ms%n",
+            System.out.printf("full load of the Netfence table (the enforcer's first apply, one netlink batch): %s ms%n",
                     loads.stream().map(v -> String.format("%.0f", v)).toList());
             System.out.printf("Netfence table script: %,d bytes; linear chain: %,d rules%n", netfence.length(), POLICIES + 2);
             String noPerf = KernelProfile.unavailableReason();
@@ -115,6 +125,7 @@ public final class DatapathBenchmark {
             } else {
                 kernelCpuPerPacket(node, client, sink, seconds, threads, names, ruleSet, linear);
             }
+            install(node, 0, ruleSet, linear, loads);   // stops the enforcer
             sink.close();
             stop.set(true);
             for (ServerSocket l : listeners) {
@@ -123,24 +134,83 @@ public final class DatapathBenchmark {
         }
     }
 
-    /** Puts configuration {@code config} (an index of the names) on the node: nothing, Netfence's table, linear, conntrack only. */
-    private static void install(RoutedNode node, int config, ResolvedRuleSet ruleSet, String linear, List<Double> loads) {
+    /** The node's pod CIDR in the benchmark: the client's and the server's addresses (the DaemonSet takes it from spec.podCIDRs). */
+    static final String POD_CIDR = "10.78.0.0/24";
+
+    /** What runs the Netfence configuration (the enforcer's loop), closed before the next configuration. */
+    private static AutoCloseable running;
+
+    /**
+     * Puts configuration {@code config} (an index of the names) on the node: nothing, Netfence, linear, conntrack only.
+     * Netfence's table is the one the enforcer ships: its loop ({@link EnforcerLoop} with production defaults:
+     * fail-closed rules for waiting pods and for unknown addresses of the node's pod CIDR, connection
+     * revocation's rule) applies it through {@link NftablesDatapath}, and keeps running (reading counters, as on
+     * a node) while the configuration is measured. The flow log is off here (it is on by default; it changes
+     * only what denied packets do, and {@code FlowLogConnections} measures it).
+     */
+    private static void install(RoutedNode node, int config, ResolvedRuleSet ruleSet, String linear, List<Double> loads)
+            throws Exception {
+        if (running != null) {
+            running.close();
+            running = null;
+        }
         NetNs.call(node.nodeNamespace(), () -> {
             Nftables nft = new Nftables();
             nft.run("flush ruleset\n");   // the lab node's own namespace: nothing else lives there
-            if (config == 1) {
-                RuleSetApplier applier = new RuleSetApplier(nft);
-                long t = System.nanoTime();
-                applier.apply(ruleSet);
-                loads.add((System.nanoTime() - t) / 1e6);
-                applier.close();
-            } else if (config == 2) {
+            if (config == 2) {
                 nft.run(linear);
             } else if (config == 3) {
                 nft.run(CONNTRACK_ONLY);
             }
             return null;
         });
+        if (config == 1) {
+            running = startEnforcer(node.nodeNamespace(), ruleSet, loads);
+        }
+    }
+
+    private static AutoCloseable startEnforcer(String namespace, ResolvedRuleSet ruleSet, List<Double> loads) throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<ApplyResult> applied = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch revoked = new java.util.concurrent.CountDownLatch(1);
+        EnforcerObserver observer = new EnforcerObserver() {
+            @Override
+            public void applied(ApplyResult result) {
+                applied.add(result);
+            }
+
+            @Override
+            public void revoked(dev.netfence.enforcer.revoke.ConnectionRevoker.Result result) {
+                revoked.countDown();
+            }
+        };
+        RuleSetSource source = new RuleSetSource() {
+            @Override
+            public java.util.Optional<ResolvedRuleSet> current() {
+                return java.util.Optional.of(ruleSet);
+            }
+
+            @Override
+            public String describe() {
+                return "the benchmark";
+            }
+        };
+        NamespaceThread thread = new NamespaceThread(namespace);
+        EnforcerLoop loop = new EnforcerLoop(EnforcerSettings.defaults("bench"), source, new NftablesDatapath(thread),
+                StatusSink.NONE, observer, NewPodSettings.DEFAULTS.withPodCidrs(List.of(Cidr.parse(POD_CIDR))),
+                PodAnnouncements.inMemory()).start();
+        ApplyResult first = applied.poll(600, java.util.concurrent.TimeUnit.SECONDS);
+        if (first == null) {
+            loop.close();
+            thread.close();
+            throw new IllegalStateException("the enforcer did not apply the table: " + loop.state().lastError());
+        }
+        loads.add(first.duration().toNanos() / 1e6);
+        // the first apply's revocation (conntrack dumps for every isolated pod) runs after it: not in the window
+        revoked.await(120, java.util.concurrent.TimeUnit.SECONDS);
+        return () -> {
+            loop.close();
+            thread.close();
+        };
     }
 
     /**
@@ -377,6 +447,9 @@ public final class DatapathBenchmark {
                                 List.of()))));
                 pods.add(new LocalPod("bench", "pod-" + i, List.of(last ? SERVER : podIp(i)), List.of(id), List.of()));
             }
+            // the client is a pod of the node too (not isolated): with the pod CIDR set, an address of it that no
+            // known pod has is dropped by the fail-closed rule
+            pods.add(new LocalPod("bench", "client", List.of(CLIENT), List.of(), List.of()));
             return new ResolvedRuleSet(new NodeRuleSet("bench", List.of("10.78.255.1"), pods, policies,
                     sets.stream().map(AddressSet::name).toList()), sets);
         }

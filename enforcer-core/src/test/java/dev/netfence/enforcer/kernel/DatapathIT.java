@@ -102,6 +102,15 @@ class DatapathIT {
             List<String> known = pods.stream().filter(p -> p != apiPod).flatMap(p -> p.ips().stream()).map(Object::toString).toList();
             NetNs.call(node.nodeNamespace(), () -> applier.apply(FailClosedRules.add(plain, List.of(), List.of("10.77.0.0/24"), known)));
             assertThat(Probes.tcp(node.pod("web"), apiIp, 8080)).as("marked packets to an unknown pod CIDR address").isFalse();
+            // the table a node with pod CIDRs runs (every pod known): known addresses skip the fail-closed drops
+            // straight to the pod lookups (FailClosedRules), and every pair still follows the engine, marked and not
+            List<String> allKnown = pods.stream().flatMap(p -> p.ips().stream()).map(Object::toString).toList();
+            RenderedTable withCidr = FailClosedRules.add(plain, List.of(), List.of("10.77.0.0/24", "fd77::/64"), allKnown);
+            NetNs.call(node.nodeNamespace(), () -> applier.apply(withCidr));
+            assertThat(probeEveryPair(node, pods, engine, new LinkedHashMap<>())).as("marked, with pod CIDRs").isEqualTo(expected);
+            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("flush chain inet nf-marks before\n"));
+            assertThat(probeEveryPair(node, pods, engine, new LinkedHashMap<>())).as("unmarked, with pod CIDRs").isEqualTo(expected);
+            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("add rule inet nf-marks before meta mark set 0x00004000\n"));
             NetNs.call(node.nodeNamespace(), () -> applier.apply(plain));
             assertThat(Probes.tcp(node.pod("api"), webIp, 8080)).isTrue();
             assertThat(Probes.tcp(node.pod("web"), apiIp, 8080)).isTrue();

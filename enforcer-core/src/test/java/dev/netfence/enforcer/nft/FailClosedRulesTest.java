@@ -25,13 +25,21 @@ class FailClosedRulesTest {
     }
 
     @Test
-    void withPodCidrsAnAddressNoKnownPodHasIsDroppedBeforeThePodLookups() throws IOException {
+    void withPodCidrsAKnownAddressSkipsTheDropsAndAnUnknownOneIsDroppedBeforeThePodLookups() throws IOException {
         RenderedTable base = NftablesRenderer.render(NftablesRendererTest.shopN1());
         RenderedTable held = FailClosedRules.add(base, List.of("10.77.0.9"), List.of("10.77.0.0/24", "fd77::/64"),
                 List.of("10.77.0.1", "10.77.0.2", "10.77.0.3", "fd77::1", "fd77::2"));
         NftablesRendererTest.assertGolden("shop-n1-fail-closed-cidr.nft", held.text());
         List<String> egress = held.chains().stream().filter(c -> c.name().equals("egress")).findFirst().orElseThrow().rules();
-        assertThat(indexOf(egress, "@podcidr_v4 ip saddr != @known_v4 counter drop")).isLessThan(indexOf(egress, "goto egress_marked"));
+        List<String> pod = held.chains().stream().filter(c -> c.name().equals("egress_pod")).findFirst().orElseThrow().rules();
+        // a known address (never a waiting one) goes straight to the pod lookups; anything else meets both drops first
+        assertThat(indexOf(egress, "ip saddr @known_v4 goto egress_pod")).isLessThan(indexOf(egress, "@waiting_v4 counter drop"));
+        assertThat(indexOf(egress, "ip saddr @podcidr_v4 counter drop")).isLessThan(egress.size() - 1);
+        assertThat(egress.get(egress.size() - 1)).isEqualTo("goto egress_pod");
+        // the pod lookups (and the marked path) are in egress_pod only, as the renderer wrote them
+        assertThat(egress).noneMatch(r -> r.contains("vmap") || r.contains("_marked"));
+        List<String> rendered = base.chains().stream().filter(c -> c.name().equals("egress")).findFirst().orElseThrow().rules();
+        assertThat(pod).isEqualTo(rendered.subList(rendered.indexOf("meta mark != 0x00000000 goto egress_marked"), rendered.size()));
     }
 
     @Test
