@@ -49,16 +49,15 @@ public final class FailClosedRules {
      */
     public static RenderedTable add(RenderedTable table, Collection<String> waiting, Collection<String> podCidrs,
                                     List<String> knownV4, List<String> knownV6) {
-        List<NftSet> sets = new ArrayList<>(table.sets().size() + 6);
-        sets.addAll(table.sets());
-        sets.add(new NftSet("waiting_v4", "ipv4_addr", false, sorted(waiting, false)));
-        sets.add(new NftSet("waiting_v6", "ipv6_addr", false, sorted(waiting, true)));
+        List<NftSet> more = new ArrayList<>(6);
+        more.add(new NftSet("waiting_v4", "ipv4_addr", false, sorted(waiting, false)));
+        more.add(new NftSet("waiting_v6", "ipv6_addr", false, sorted(waiting, true)));
         boolean cidrs = !podCidrs.isEmpty();
         if (cidrs) {
-            sets.add(new NftSet("podcidr_v4", "ipv4_addr", true, sorted(podCidrs, false)));
-            sets.add(new NftSet("podcidr_v6", "ipv6_addr", true, sorted(podCidrs, true)));
-            sets.add(new NftSet("known_v4", "ipv4_addr", false, knownV4));
-            sets.add(new NftSet("known_v6", "ipv6_addr", false, knownV6));
+            more.add(new NftSet("podcidr_v4", "ipv4_addr", true, sorted(podCidrs, false)));
+            more.add(new NftSet("podcidr_v6", "ipv6_addr", true, sorted(podCidrs, true)));
+            more.add(new NftSet("known_v4", "ipv4_addr", false, knownV4));
+            more.add(new NftSet("known_v6", "ipv6_addr", false, knownV6));
         }
         List<NftChain> chains = table.withBaseChains(c -> {
             boolean egress = c.name().equals("egress");
@@ -78,7 +77,8 @@ public final class FailClosedRules {
             rules.addAll(at, added);
             return new NftChain(c.name(), c.hook(), c.comment(), rules);
         });
-        return new RenderedTable(sets, chains, table.objects());
+        // the table's own sets shared, not copied, on every pod change (SharedList)
+        return new RenderedTable(SharedList.appended(table.sets(), more), chains, table.objects());
     }
 
     /** The entries of one family ({@code v6}: IPv6), sorted, without duplicates. */
