@@ -79,16 +79,18 @@ final class ElementList extends AbstractList<String> implements RandomAccess {
 
     /** Edits of one list: each chunk is copied at most once, the result is made by {@link #done}. */
     static final class Editor {
-        private final ElementList source;
+        private final List<String> source;
         private String[][] chunks;
         private boolean[] copied;
         private int size;
 
-        Editor(ElementList source) {
-            this.source = source;
-            this.chunks = Arrays.copyOf(source.chunks, source.chunks.length + 1);
+        /** Edits of {@code elements} (any list: the result's {@link #changesFrom} names this very list). */
+        Editor(List<String> elements) {
+            this.source = elements;
+            ElementList start = of(elements);
+            this.chunks = Arrays.copyOf(start.chunks, start.chunks.length + 1);
             this.copied = new boolean[chunks.length];
-            this.size = source.size;
+            this.size = start.size;
         }
 
         int size() {

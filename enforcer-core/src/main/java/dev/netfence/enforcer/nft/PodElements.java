@@ -205,7 +205,7 @@ public final class PodElements {
         for (Map.Entry<String, Edit> e : changed) {
             int at = idx.position(e.getKey());
             NftSet old = sets.get(at);
-            List<String> elements = e.getValue().applyTo(ElementList.of(old.elements()), idx.elements.get(e.getKey()));
+            List<String> elements = e.getValue().applyTo(old.elements(), idx.elements.get(e.getKey()));
             replaced.put(at, new NftSet(old.name(), old.type(), old.interval(), elements));
         }
         RenderedTable next = new RenderedTable(SharedList.replaced(sets, replaced), base.chains(), base.objects());
@@ -296,7 +296,7 @@ public final class PodElements {
          * {@code where} (element → position) kept in step. The result knows what it changed (removed in the order of
          * {@code elements}, added in this edit's order).
          */
-        ElementList applyTo(ElementList elements, Map<String, Integer> where) {
+        ElementList applyTo(List<String> elements, Map<String, Integer> where) {
             List<String> gone = new ArrayList<>(removed);
             gone.sort(java.util.Comparator.comparingInt(where::get));
             ElementList.Editor editor = new ElementList.Editor(elements);

@@ -82,6 +82,11 @@ class SharedListTest {
             }
             ElementList list = ElementList.of(start);
             assertThat(list).isEqualTo(start);
+            // a rendered set's plain list edited: the result knows its changes from that very list
+            ElementList.Editor first = new ElementList.Editor(start);
+            first.append("first-" + round);
+            assertThat(first.done(List.of(), List.of("first-" + round)).changesFrom(start))
+                    .isEqualTo(List.of(List.of(), List.of("first-" + round)));
             java.util.Set<String> model = new java.util.HashSet<>(start);
             int fresh = 0;
             for (int step = 0; step < 20; step++) {
