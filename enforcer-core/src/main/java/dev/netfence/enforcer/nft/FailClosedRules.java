@@ -49,16 +49,15 @@ public final class FailClosedRules {
      */
     public static RenderedTable add(RenderedTable table, Collection<String> waiting, Collection<String> podCidrs,
                                     List<String> knownV4, List<String> knownV6) {
-        List<NftSet> sets = new ArrayList<>(table.sets().size() + 6);
-        sets.addAll(table.sets());
-        sets.add(new NftSet("waiting_v4", "ipv4_addr", false, sorted(waiting, false)));
-        sets.add(new NftSet("waiting_v6", "ipv6_addr", false, sorted(waiting, true)));
+        List<NftSet> more = new ArrayList<>(6);
+        more.add(new NftSet("waiting_v4", "ipv4_addr", false, sorted(waiting, false)));
+        more.add(new NftSet("waiting_v6", "ipv6_addr", false, sorted(waiting, true)));
         boolean cidrs = !podCidrs.isEmpty();
         if (cidrs) {
-            sets.add(new NftSet("podcidr_v4", "ipv4_addr", true, sorted(podCidrs, false)));
-            sets.add(new NftSet("podcidr_v6", "ipv6_addr", true, sorted(podCidrs, true)));
-            sets.add(new NftSet("known_v4", "ipv4_addr", false, knownV4));
-            sets.add(new NftSet("known_v6", "ipv6_addr", false, knownV6));
+            more.add(new NftSet("podcidr_v4", "ipv4_addr", true, sorted(podCidrs, false)));
+            more.add(new NftSet("podcidr_v6", "ipv6_addr", true, sorted(podCidrs, true)));
+            more.add(new NftSet("known_v4", "ipv4_addr", false, knownV4));
+            more.add(new NftSet("known_v6", "ipv6_addr", false, knownV6));
         }
         List<NftChain> podChains = new ArrayList<>(2);
         List<NftChain> chains = table.withBaseChains(c -> {
@@ -93,13 +92,9 @@ public final class FailClosedRules {
             rules.addAll(at, added);
             return new NftChain(c.name(), c.hook(), c.comment(), rules);
         });
-        if (!podChains.isEmpty()) {
-            List<NftChain> all = new ArrayList<>(chains.size() + 2);
-            all.addAll(chains);
-            all.addAll(podChains);
-            chains = all;
-        }
-        return new RenderedTable(sets, chains, table.objects());
+        // the table's own sets and chains shared, not copied, on every pod change (SharedList)
+        return new RenderedTable(SharedList.appended(table.sets(), more),
+                podChains.isEmpty() ? chains : SharedList.appended(chains, podChains), table.objects());
     }
 
     /** The entries of one family ({@code v6}: IPv6), sorted, without duplicates. */

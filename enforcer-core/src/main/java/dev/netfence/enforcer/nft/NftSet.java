@@ -10,7 +10,8 @@ import java.util.List;
  */
 public record NftSet(String name, String type, boolean interval, List<String> elements) {
     public NftSet {
-        elements = List.copyOf(elements);
+        // a pod map the pod path edited is kept as it is (immutable, shares its chunks: ElementList)
+        elements = elements instanceof ElementList ? elements : List.copyOf(elements);
     }
 
     /** The set without its elements: what must be equal for an element delta to be enough. */

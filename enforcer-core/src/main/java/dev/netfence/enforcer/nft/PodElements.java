@@ -43,11 +43,22 @@ public final class PodElements {
      * Where {@link #update} finds a table's sets and profile ids. It describes every table {@link #update} derives
      * from that table too (the sets keep their places, the verdict maps their elements), so a caller applying one
      * pod change after another keeps it instead of indexing thousands of sets for each.
+     *
+     * <p>It also keeps, for the last table {@link #update} made with it ({@code current}), where each element of the
+     * edited sets is and how many pod map elements carry each profile id: a pod leaving then finds its elements and
+     * tells whether its profile keeps a pod without walking the 10,000-element maps. For any other table these are
+     * built again from it. Mutable: one caller (the loop's worker) at a time.
      */
     public static final class Index {
         private final List<NftSet> sets;
         private final Map<String, Integer> positions = new HashMap<>();
         private final Map<Direction, Map<String, String>> ids = new java.util.EnumMap<>(Direction.class);
+        /** The table the element positions and counts below describe (null: none yet). */
+        private RenderedTable current;
+        /** Per edited set (by name), each element's position in {@code current}'s list. */
+        private final Map<String, Map<String, Integer>> elements = new HashMap<>();
+        /** Per direction, profile id → the number of elements of {@code current}'s pod maps (v4 and v6) with it. */
+        private final Map<Direction, Map<String, Integer>> counts = new java.util.EnumMap<>(Direction.class);
 
         private Index(RenderedTable table) {
             this.sets = table.sets();
@@ -59,6 +70,41 @@ public final class PodElements {
 
         private Map<String, String> ids(Direction d) {
             return ids.computeIfAbsent(d, k -> profileIds(set(sets, positions, NftablesRenderer.profileMap(k))));
+        }
+
+        /** Describe {@code table} from now on: what was kept of another table is built again when needed. */
+        private void describe(RenderedTable table) {
+            if (current != table) {
+                current = table;
+                elements.clear();
+                counts.clear();
+            }
+        }
+
+        private Map<String, Integer> elementPositions(String name, NftSet set) {
+            return elements.computeIfAbsent(name, n -> {
+                Map<String, Integer> out = new HashMap<>(set.elements().size() * 2);
+                for (int i = 0; i < set.elements().size(); i++) {
+                    out.put(set.elements().get(i), i);
+                }
+                return out;
+            });
+        }
+
+        private Map<String, Integer> counts(Direction d) {
+            return counts.computeIfAbsent(d, k -> {
+                Map<String, Integer> out = new HashMap<>();
+                for (boolean v6 : new boolean[]{false, true}) {
+                    Integer at = position(NftablesRenderer.podMap(k, v6));
+                    if (at == null) {
+                        continue;
+                    }
+                    for (String element : current.sets().get(at).elements()) {
+                        out.merge(element.substring(element.lastIndexOf(' ') + 1), 1, Integer::sum);
+                    }
+                }
+                return out;
+            });
         }
     }
 
@@ -76,10 +122,13 @@ public final class PodElements {
             }
         }
         List<NftSet> sets = base.sets();
+        idx.describe(base);
         // elements removed and added per set, by set name, in the order they change
         Map<String, Edit> edits = new LinkedHashMap<>();
         // per direction, the ids of profiles that lost a pod: each must keep one somewhere, or its chains go
         Map<Direction, java.util.Set<String>> left = new java.util.EnumMap<>(Direction.class);
+        // per direction, how many pod map elements each profile id gains (or loses, negative)
+        Map<Direction, Map<String, Integer>> gained = new java.util.EnumMap<>(Direction.class);
         for (Direction d : Direction.values()) {
             Map<String, String> ids = null;
             for (int pass = 0; pass < 2; pass++) {
@@ -101,6 +150,8 @@ public final class PodElements {
                     if (!adding) {
                         left.computeIfAbsent(d, k -> new java.util.HashSet<>()).add(id);
                     }
+                    gained.computeIfAbsent(d, k -> new HashMap<>()).merge(id, adding ? pod.ips().size() : -pod.ips().size(),
+                            Integer::sum);
                     for (String ip : pod.ips()) {
                         boolean v6 = ip.indexOf(':') >= 0;
                         Edit map = edits.computeIfAbsent(NftablesRenderer.podMap(d, v6), n -> new Edit());
@@ -116,30 +167,50 @@ public final class PodElements {
                 }
             }
         }
-        List<NftSet> next = new ArrayList<>(sets);
+        // first every check, then the edits: the index changes only with a table it is to describe
+        Map<Integer, NftSet> replaced = new HashMap<>();
+        List<Map.Entry<String, Edit>> changed = new ArrayList<>();
         for (Map.Entry<String, Edit> e : edits.entrySet()) {
-            String name = e.getKey();
             Edit edit = e.getValue();
             edit.cancel();
-            Integer at = idx.position(name);
+            Integer at = idx.position(e.getKey());
             if (at == null) {
                 return Optional.empty(); // the table has no such set: not what was assumed
             }
-            NftSet old = sets.get(at);
-            List<String> elements = edit.applyTo(old.elements());
-            if (elements == null) {
-                return Optional.empty(); // an element to remove is not there: the table is not what was assumed
+            if (edit.removed.isEmpty() && edit.added.isEmpty()) {
+                continue;
             }
-            if (elements != old.elements()) {
-                next.set(at, new NftSet(old.name(), old.type(), old.interval(), elements));
+            Map<String, Integer> where = idx.elementPositions(e.getKey(), sets.get(at));
+            if (!edit.fits(where)) {
+                // an element to remove is not there, or one to add already is: the table is not what was assumed
+                return Optional.empty();
             }
+            changed.add(e);
         }
         for (Map.Entry<Direction, java.util.Set<String>> e : left.entrySet()) {
-            if (!stillUsed(e.getValue(), next, idx, e.getKey())) {
-                return Optional.empty(); // a profile lost its last pod: its chains and verdict go, only a render does that
+            Map<String, Integer> counts = idx.counts(e.getKey());
+            Map<String, Integer> gain = gained.get(e.getKey());
+            for (String id : e.getValue()) {
+                if (counts.getOrDefault(id, 0) + gain.getOrDefault(id, 0) <= 0) {
+                    return Optional.empty(); // a profile lost its last pod: its chains and verdict go, only a render does that
+                }
             }
         }
-        return Optional.of(new RenderedTable(next, base.chains(), base.objects()));
+        for (Map.Entry<Direction, Map<String, Integer>> e : gained.entrySet()) {
+            if (idx.counts.containsKey(e.getKey())) {
+                Map<String, Integer> counts = idx.counts.get(e.getKey());
+                e.getValue().forEach((id, n) -> counts.merge(id, n, Integer::sum));
+            }
+        }
+        for (Map.Entry<String, Edit> e : changed) {
+            int at = idx.position(e.getKey());
+            NftSet old = sets.get(at);
+            List<String> elements = e.getValue().applyTo(old.elements(), idx.elements.get(e.getKey()));
+            replaced.put(at, new NftSet(old.name(), old.type(), old.interval(), elements));
+        }
+        RenderedTable next = new RenderedTable(SharedList.replaced(sets, replaced), base.chains(), base.objects());
+        idx.current = next; // the positions and counts were edited to describe it
+        return Optional.of(next);
     }
 
     private static boolean touchesV6(List<LocalPod> pods) {
@@ -151,27 +222,6 @@ public final class PodElements {
             }
         }
         return false;
-    }
-
-    /**
-     * Whether every one of these profile ids is still the value of some element of the direction's pod maps
-     * (one pass over the map elements, a string comparison each: tens of microseconds at 10,000 pods).
-     */
-    private static boolean stillUsed(java.util.Set<String> ids, List<NftSet> sets, Index idx, Direction d) {
-        java.util.Set<String> missing = new java.util.HashSet<>(ids);
-        for (boolean v6 : new boolean[]{false, true}) {
-            Integer at = idx.position(NftablesRenderer.podMap(d, v6));   // sets keep their places in a derived table
-            if (at == null) {
-                continue;
-            }
-            for (String element : sets.get(at).elements()) {
-                int sep = element.lastIndexOf(' ');
-                if (missing.remove(element.substring(sep + 1)) && missing.isEmpty()) {
-                    return true;
-                }
-            }
-        }
-        return missing.isEmpty();
     }
 
     /** Profile chain → its id as the mark text, from the verdict map's elements ({@code 0x... : jump f<profile>}). */
@@ -225,24 +275,46 @@ public final class PodElements {
             }
         }
 
-        /** The new element list, the same instance when nothing changes, null when a removed element is missing. */
-        List<String> applyTo(List<String> elements) {
-            if (removed.isEmpty() && added.isEmpty()) {
-                return elements;
-            }
-            List<String> out = new ArrayList<>(elements.size() + added.size());
-            List<String> toRemove = new ArrayList<>(removed);
-            for (String e : elements) {
-                if (!toRemove.isEmpty() && toRemove.remove(e)) {
-                    continue;
+        /** Whether every element to remove is in the set ({@code where}: element → position) and none to add is. */
+        boolean fits(Map<String, Integer> where) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (String e : removed) {
+                if (!where.containsKey(e) || !seen.add(e)) {
+                    return false;
                 }
-                out.add(e);
             }
-            if (!toRemove.isEmpty()) {
-                return null;
+            for (String e : added) {
+                if (where.containsKey(e) || !seen.add(e)) {
+                    return false;
+                }
             }
-            out.addAll(added);
-            return out;
+            return true;
+        }
+
+        /**
+         * {@code elements} edited: a removed element's place taken by the last element, the added ones appended;
+         * {@code where} (element → position) kept in step. The result knows what it changed (removed in the order of
+         * {@code elements}, added in this edit's order).
+         */
+        ElementList applyTo(List<String> elements, Map<String, Integer> where) {
+            List<String> gone = new ArrayList<>(removed);
+            gone.sort(java.util.Comparator.comparingInt(where::get));
+            ElementList.Editor editor = new ElementList.Editor(elements);
+            for (String e : removed) {
+                int at = where.remove(e);
+                int last = editor.size() - 1;
+                if (at != last) {
+                    String moved = editor.get(last);
+                    editor.set(at, moved);
+                    where.put(moved, at);
+                }
+                editor.removeLast();
+            }
+            for (String e : added) {
+                where.put(e, editor.size());
+                editor.append(e);
+            }
+            return editor.done(gone, added);
         }
     }
 }

@@ -19,8 +19,9 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
     public static final String TABLE = FAMILY + " " + NAME;
 
     public RenderedTable {
-        sets = List.copyOf(sets);
-        chains = List.copyOf(chains);
+        // the pod path's lists share the table's sets and chains with the table they came from (SharedList)
+        sets = SharedList.share(sets);
+        chains = SharedList.share(chains);
         objects = List.copyOf(objects);
     }
 
@@ -36,22 +37,15 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
      * revocation rules to them on every change.
      */
     public List<NftChain> withBaseChains(java.util.function.UnaryOperator<NftChain> change) {
-        List<NftChain> out = new ArrayList<>(chains.size());
-        int based = 0;
-        for (int i = 0; i < chains.size(); i++) {
-            if (based == 2) {
-                out.addAll(chains.subList(i, chains.size()));
-                break;
-            }
+        java.util.Map<Integer, NftChain> based = new java.util.HashMap<>();
+        for (int i = 0; i < chains.size() && based.size() < 2; i++) {
             NftChain c = chains.get(i);
             if (c.hook() != null && (c.name().equals("egress") || c.name().equals("ingress"))) {
-                based++;
-                out.add(change.apply(c));
-            } else {
-                out.add(c);
+                based.put(i, change.apply(c));
             }
         }
-        return out;
+        // every other chain shared by reference, not copied (SharedList)
+        return SharedList.replaced(chains, based);
     }
 
     /**
@@ -149,21 +143,31 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
      * delete are given by key), or empty when something other than set elements differs.
      */
     public Optional<List<NetlinkSetElements.SetChange>> elementChanges(RenderedTable previous) {
-        if (!chains.equals(previous.chains) || !objects.equals(previous.objects) || !sameDeclarations(previous.sets)) {
+        if (!SharedList.equal(chains, previous.chains) || !objects.equals(previous.objects)) {
+            return Optional.empty();
+        }
+        // tables of the pod path share their set list's source: only the sets either replaced or appended can differ
+        int[] where = SharedList.candidates(sets, previous.sets);
+        if (!sameDeclarations(previous.sets, where)) {
             return Optional.empty();
         }
         List<NetlinkSetElements.SetChange> changes = new ArrayList<>();
-        for (int i = 0; i < sets.size(); i++) {
+        for (int k = 0, n = where == null ? sets.size() : where.length; k < n; k++) {
+            int i = where == null ? k : where[k];
             NftSet s = sets.get(i);
             NftSet was = previous.sets.get(i); // the same declaration at the same place (sameDeclarations)
             if (s == was) {
                 continue; // the pod path (PodElements) keeps every set it does not change as the same instance
             }
             List<String> before = was.elements();
-            if (before.equals(s.elements())) {
-                continue;
+            // a pod map PodElements edited from the one in force knows its changes (ElementList)
+            List<List<String>> diff = s.elements() instanceof ElementList e ? e.changesFrom(before) : null;
+            if (diff == null) {
+                if (before.equals(s.elements())) {
+                    continue;
+                }
+                diff = diff(before, s.elements());
             }
-            List<List<String>> diff = diff(before, s.elements());
             List<String> removed = diff.get(0);
             List<String> added = diff.get(1);
             if (removed.isEmpty() && added.isEmpty()) {
@@ -180,13 +184,15 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
 
     /**
      * Whether {@code other} declares the same sets (name, type, flags; not elements) in the same order: what
-     * comparing {@link NftSet#declaration()} lists says, without making them.
+     * comparing {@link NftSet#declaration()} lists says, without making them; only at {@code where} when not null (the
+     * positions where two shared lists can differ).
      */
-    private boolean sameDeclarations(List<NftSet> other) {
+    private boolean sameDeclarations(List<NftSet> other, int[] where) {
         if (other.size() != sets.size()) {
             return false;
         }
-        for (int i = 0; i < sets.size(); i++) {
+        for (int k = 0, n = where == null ? sets.size() : where.length; k < n; k++) {
+            int i = where == null ? k : where[k];
             NftSet a = sets.get(i);
             NftSet b = other.get(i);
             if (a != b && !(a.name().equals(b.name()) && a.type().equals(b.type()) && a.interval() == b.interval())) {

@@ -111,16 +111,22 @@ public final class RuleSetValidator {
             }
         }
         List<LocalPod> old = rs.pods();
-        List<LocalPod> pods = new ArrayList<>(prefix + middle.size() + suffix);
-        pods.addAll(old.subList(0, prefix));
+        // the unchanged pods by array copies (an immutable list's toArray is one): copying 10,000 pods through
+        // sublists element by element was a visible share of a pod change at 10,000 pods. Into an Object[]: a copy
+        // into a LocalPod[] checks every element's class, a cache miss per pod
+        Object[] was = old.toArray();
+        Object[] out = new Object[prefix + middle.size() + suffix];
+        System.arraycopy(was, 0, out, 0, prefix);
         for (int i = 0; i < middle.size(); i++) {
             String path = "spec.pods[" + (prefix + i) + "]";
             LocalPod pod = v.pod(path, middle.get(i), ids);
             v.unmixed(path + ".ingressPolicies", pod.ingressPolicies(), audited);
             v.unmixed(path + ".egressPolicies", pod.egressPolicies(), audited);
-            pods.add(pod);
+            out[prefix + i] = pod;
         }
-        pods.addAll(old.subList(old.size() - suffix, old.size()));
+        System.arraycopy(was, was.length - suffix, out, prefix + middle.size(), suffix);
+        @SuppressWarnings("unchecked") // every element is a LocalPod: the old list's and the validated ones
+        List<LocalPod> pods = (List<LocalPod>) (List<?>) java.util.Arrays.asList(out);
         v.size("spec.pods", pods);
         return new ResolvedRuleSet(new NodeRuleSet(rs.node(), rs.nodeAddresses(), pods, rs.policies(), rs.addressSets()),
                 validated.addressSets());

@@ -62,13 +62,22 @@ public final class PodChangeBenchmark {
                             + " enforcer threads' CPU per change %.2f%n",
                     median(large[0]) / median(small[0]), median(large[1]) / median(small[1]),
                     median(large[2]) / median(small[2]), median(large[4]) / median(small[4]));
+            // what grows in the kernel (its commit walks every chain of the namespace) against what grows elsewhere
+            System.out.printf("10,000 - 100 pods (median latency): join %+.2f ms, leave %+.2f ms, move %+.2f ms; of it the"
+                            + " applier's: join %+.2f, leave %+.2f, move %+.2f ms%n",
+                    median(large[0]) - median(small[0]), median(large[1]) - median(small[1]),
+                    median(large[2]) - median(small[2]), median(large[5]) - median(small[5]),
+                    median(large[6]) - median(small[6]), median(large[7]) - median(small[7]));
         } finally {
             NetNs.delete(NS);
         }
         System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).strip());
     }
 
-    /** Latencies in ms of join, leave and move (index 0, 1, 2), the process's (3) and the enforcer threads' (4) CPU ms per change. */
+    /**
+     * Latencies in ms of join, leave and move (index 0, 1, 2), the process's (3) and the enforcer threads' (4) CPU ms per
+     * change, the applier's time of join, leave and move (5, 6, 7).
+     */
     private static double[][] run(int pods, int rounds, boolean print) throws Exception {
         ResolvedRuleSet base = SyntheticRuleSets.build(pods, 5, 5, Math.max(10, pods / 10), 100);
         NodeRuleSet n = base.ruleSet();
@@ -104,6 +113,8 @@ public final class PodChangeBenchmark {
         double[] cpu = new double[rounds];
         double[] loopCpu = new double[rounds];
         double[] revoke = new double[2 * rounds];
+        // the applier's own time of each change (the element batch over netlink and the kernel's commit), per kind
+        double[][] applier = new double[3][rounds];
         try (NamespaceThread thread = new NamespaceThread(NS);
              EnforcerLoop loop = new EnforcerLoop(settings, source, new NftablesDatapath(thread), StatusSink.NONE, observer,
                      dev.netfence.enforcer.loop.NewPodSettings.DEFAULTS.withPodCidrs(podCidrs), dev.netfence.enforcer.cni.PodAnnouncements.inMemory()).start()) {
@@ -123,11 +134,11 @@ public final class PodChangeBenchmark {
                 // filtered conntrack dump per address and direction); waited for, and reported on their own, so
                 // that the next change does not start behind them
                 revoked.clear();
-                join[i] = change(source, joined, applied);
+                join[i] = change(source, joined, applied, applier[0], i);
                 revoke[2 * i] = revocation(revoked);
-                move[i] = change(source, movedRs, applied);
+                move[i] = change(source, movedRs, applied, applier[2], i);
                 revoke[2 * i + 1] = revocation(revoked);
-                leave[i] = change(source, base, applied);
+                leave[i] = change(source, base, applied, applier[1], i);
                 cpu[i] = (processCpuNanos() - c0) / 3e6;
                 loopCpu[i] = (loopThreadsCpuNanos() - t0) / 3e6;
             }
@@ -135,13 +146,16 @@ public final class PodChangeBenchmark {
         if (print) {
             System.out.printf("%,d local pods (%,d policies), one pod through the loop (change notice -> applied), median (min, max) of %d:%n"
                             + "  join  %.2f ms (%.2f, %.2f)%n  move  %.2f ms (%.2f, %.2f)%n  leave %.2f ms (%.2f, %.2f)%n"
+                            + "  of which the applier (element batch over netlink, the kernel's commit): join %.2f ms, move %.2f ms,"
+                            + " leave %.2f ms (medians)%n"
                             + "  then the revocation of a join's or a move's connections (conntrack dumps): %.2f ms (median)%n"
                             + "  CPU per change, revocation included (median): loop and namespace threads %.2f ms, whole process"
                             + " %.2f ms (JIT, GC included)%n",
                     pods, n.policies().size(), rounds, median(join), min(join), max(join), median(move), min(move), max(move),
-                    median(leave), min(leave), max(leave), median(revoke), median(loopCpu), median(cpu));
+                    median(leave), min(leave), max(leave),
+                    median(applier[0]), median(applier[2]), median(applier[1]), median(revoke), median(loopCpu), median(cpu));
         }
-        return new double[][]{join, leave, move, cpu, loopCpu};
+        return new double[][]{join, leave, move, cpu, loopCpu, applier[0], applier[1], applier[2]};
     }
 
     /** How long the revocation after a change took (the loop's own measure), waiting for it to be done. */
@@ -153,8 +167,8 @@ public final class PodChangeBenchmark {
         return r.took().toNanos() / 1e6;
     }
 
-    private static double change(Source source, ResolvedRuleSet next, LinkedBlockingQueue<ApplyResult> applied)
-            throws InterruptedException {
+    private static double change(Source source, ResolvedRuleSet next, LinkedBlockingQueue<ApplyResult> applied,
+                                 double[] applier, int round) throws InterruptedException {
         applied.clear();
         long t = System.nanoTime();
         source.set(next);
@@ -166,6 +180,7 @@ public final class PodChangeBenchmark {
         if (r.kind() != ApplyResult.Kind.DELTA) {
             throw new IllegalStateException("expected an element delta, got " + r.kind());
         }
+        applier[round] = r.duration().toNanos() / 1e6;
         return ms;
     }
 

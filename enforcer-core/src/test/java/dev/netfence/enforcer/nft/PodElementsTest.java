@@ -32,6 +32,11 @@ class PodElementsTest {
             ResolvedRuleSet next = change(rs, random, step);
             List<LocalPod> removed = without(rs.ruleSet().pods(), next.ruleSet().pods());
             List<LocalPod> added = without(next.ruleSet().pods(), rs.ruleSet().pods());
+            if (random.nextInt(10) == 0) {
+                // a table the caller then drops (its apply failed): the next update starts again from `table`,
+                // whose element positions and profile counts the index no longer describes
+                PodElements.update(index, table, rs.ruleSet(), next.ruleSet(), removed, added);
+            }
             var updated = PodElements.update(index, table, rs.ruleSet(), next.ruleSet(), removed, added);
             RenderedTable fresh = NftablesRenderer.render(next);
             if (updated.isPresent()) {
