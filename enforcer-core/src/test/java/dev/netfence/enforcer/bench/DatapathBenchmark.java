@@ -238,6 +238,10 @@ public final class DatapathBenchmark {
                 System.out.printf("  %-34s nf_tables functions per UDP datagram (us): %s%n", "",
                         KernelProfile.topRuleFunctions(udp, datagramsSeen, 10));
             }
+            if (Boolean.getBoolean("netfence.bench.kernelTop")) {   // every kernel function, to find where a difference goes
+                System.out.printf("  %-34s kernel functions per TCP connection (us): %s%n", "",
+                        KernelProfile.top(tcp, made, 40, false));
+            }
         }
         System.out.println("  (nf_tables rules: every nft_* function, i.e. the chain walk, expressions and set lookups;"
                 + " all: every sample of both CPUs, user space and idle included)");

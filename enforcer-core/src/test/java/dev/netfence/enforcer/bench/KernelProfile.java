@@ -110,6 +110,9 @@ final class KernelProfile {
         for (String category : CATEGORIES.keySet()) {
             us.put(category, 0.0);
         }
+        us.put("kernel in all", 0.0);
+        us.put("user space", 0.0);
+        us.put("idle", 0.0);
         double all = 0;
         for (String line : report.split("\n")) {
             String t = line.strip();
@@ -129,12 +132,16 @@ final class KernelProfile {
             double micros = samples * 1e6 / FREQUENCY;
             all += micros;
             if (!f[2].equals("[k]")) {
+                us.merge("user space", micros, Double::sum);
                 continue;
             }
             String symbol = f[3];
-            if (symbol.startsWith("nft_") || symbol.startsWith("__nft_")) {
-                us.put("  " + symbol, micros);   // the rule cost's parts, for the top list
+            if (symbol.contains("halt") || symbol.contains("idle") || symbol.contains("mwait")) {
+                us.merge("idle", micros, Double::sum);
+                continue;
             }
+            us.merge("kernel in all", micros, Double::sum);
+            us.put("  " + symbol, micros);   // each kernel function, for the top lists
             for (Map.Entry<String, List<String>> c : CATEGORIES.entrySet()) {
                 if (c.getValue().stream().anyMatch(symbol::startsWith)) {
                     us.merge(c.getKey(), micros, Double::sum);
@@ -148,7 +155,13 @@ final class KernelProfile {
 
     /** The {@code n} nf_tables functions with the most CPU, as {@code name us} (per packet). */
     static String topRuleFunctions(Map<String, Double> micros, long packets, int n) {
+        return top(micros, packets, n, true);
+    }
+
+    /** The {@code n} kernel functions with the most CPU ({@code rulesOnly}: nf_tables' only), per packet. */
+    static String top(Map<String, Double> micros, long packets, int n, boolean rulesOnly) {
         return micros.entrySet().stream().filter(e -> e.getKey().startsWith("  "))
+                .filter(e -> !rulesOnly || e.getKey().startsWith("  nft_") || e.getKey().startsWith("  __nft_"))
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(n)
                 .map(e -> String.format("%s %.3f", e.getKey().strip(), e.getValue() / packets))
                 .collect(java.util.stream.Collectors.joining(", "));
