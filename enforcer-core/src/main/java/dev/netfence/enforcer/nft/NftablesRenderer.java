@@ -31,7 +31,8 @@ import java.util.TreeMap;
  *       checked for the source's egress and then for the destination's ingress, as NetworkPolicy
  *       requires both.</li>
  *   <li>Each starts with {@code ct state established,related accept} (replies and follow-up
- *       packets are not judged again) and {@code ct state invalid drop}, then accepts traffic to/from
+ *       packets are not judged again) and (egress only: every forwarded packet crosses it first) {@code ct
+ *       state invalid drop}, then accepts traffic to/from
  *       the node's own addresses (always allowed for its pods), then finds the pod's profile: the chain
  *       shared by every pod with the same lists of policies in that direction (ClusterNetworkPolicy
  *       directions, in evaluation order, and NetworkPolicy-tier policies).</li>
@@ -325,18 +326,24 @@ public final class NftablesRenderer {
             boolean egress = d == Direction.EGRESS;
             String pod = egress ? "saddr" : "daddr";
             String peer = egress ? "daddr" : "saddr";
-            return new NftChain(d.field(),
-                    "type filter hook forward priority " + (egress ? "filter" : "filter + 1") + "; policy accept;",
-                    "NetworkPolicy " + d.field() + " of the local pods of node " + rs.node(),
-                    List.of("ct state established,related accept",
-                            "ct state invalid drop",
-                            "ip " + peer + " @node_v4 accept",
+            List<String> rules = new ArrayList<>(9);
+            rules.add("ct state established,related accept");
+            if (egress) {
+                // only in the first base chain: every forwarded packet crosses egress before ingress (same hook,
+                // lower priority), so an invalid one never reaches ingress, and a second test there would cost a
+                // rule per new packet for nothing
+                rules.add("ct state invalid drop");
+            }
+            rules.addAll(List.of("ip " + peer + " @node_v4 accept",
                             "ip6 " + peer + " @node_v6 accept",
                             "meta mark != " + mark(0) + " goto " + d.field() + "_marked",
                             "meta mark set ip " + pod + " map @" + d.field() + "_pods_v4",
                             "meta mark set ip6 " + pod + " map @" + d.field() + "_pods_v6",
                             "meta mark vmap @" + d.field() + "_profiles",
                             "meta mark set " + mark(0)));
+            return new NftChain(d.field(),
+                    "type filter hook forward priority " + (egress ? "filter" : "filter + 1") + "; policy accept;",
+                    "NetworkPolicy " + d.field() + " of the local pods of node " + rs.node(), List.copyOf(rules));
         }
 
         /** A pod is in the lookup of a direction when any tier has a policy for it there. */

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Adds, with connection revocation on, the rule that makes a revoked TCP connection stay cut (pure):
- * in both base chains, right after {@code ct state invalid drop}, a counted drop of TCP packets that
+ * in the egress base chain (which every forwarded packet crosses first), right after {@code ct state
+ * invalid drop}, a counted drop of TCP packets that
  * conntrack sees as a new connection but that are not a bare SYN.
  *
  * <p>Why it is needed: once a revoked connection's entry is deleted, its next packet has no entry.
@@ -29,6 +30,11 @@ public final class RevocationRules {
 
     public static RenderedTable add(RenderedTable table) {
         List<NftChain> chains = table.withBaseChains(c -> {
+            if (!c.name().equals("egress")) {
+                // every forwarded packet crosses egress first (same hook, lower priority): a packet this rule
+                // drops there never reaches ingress, so a copy in ingress would only cost a rule per new packet
+                return c;
+            }
             List<String> rules = new ArrayList<>(c.rules());
             int at = rules.indexOf("ct state invalid drop");
             rules.add(at + 1, "ct state new tcp flags & (fin|syn|rst|ack) != syn counter drop comment "
