@@ -179,27 +179,21 @@ class BigElementDeltaIT {
         RenderedTable before = before();
         RenderedTable after = after();
         String expected = loadedWhole(after);
-        NetNs.call(APPLIED, () -> {
-            RuleSetApplier applier = new RuleSetApplier(new Nftables());
-            try {
-                assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.FULL);
-                ApplyResult delta = applier.apply(after);
-                assertThat(delta.kind()).isEqualTo(ApplyResult.Kind.DELTA);
-                assertThat(delta.elements()).isEqualTo(after.elementCount());
-                assertThat(listing(APPLIED)).isEqualTo(expected);
-                // the marked path's rules are in force, and the joined pods' (address . profile id) are in its sets
-                String id = NetNs.call(APPLIED, () -> new Nftables().run("get element inet netfence ingress_pods_v4 { "
-                        + ALLOWED_POD + " }")).replaceAll("(?s).*" + ALLOWED_POD.replace(".", "\\.") + " : (0x[0-9a-f]+).*", "$1");
-                assertThat(id).matches("0x[0-9a-f]{8}");
-                assertThat(NetNs.call(APPLIED, () -> new Nftables().run("get element inet netfence ingress_pod_ids_v4 { "
-                        + v4(3_999) + " . " + profileId(after, v4(3_999)) + " }"))).contains(v4(3_999));
-                assertThat(listing(APPLIED)).contains("[invalid type] @ingress_pod_ids_v4 jump in_");
-                // and back: the reverse delta, as big
-                assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.DELTA);
-                return null;
-            } finally {
-                applier.close();
-            }
+        withApplier(applier -> {
+            assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.FULL);
+            ApplyResult delta = applier.apply(after);
+            assertThat(delta.kind()).isEqualTo(ApplyResult.Kind.DELTA);
+            assertThat(delta.elements()).isEqualTo(after.elementCount());
+            assertThat(listing(APPLIED)).isEqualTo(expected);
+            // the marked path's rules are in force, and the joined pods' (address . profile id) are in its sets
+            String id = NetNs.call(APPLIED, () -> new Nftables().run("get element inet netfence ingress_pods_v4 { "
+                    + ALLOWED_POD + " }")).replaceAll("(?s).*" + ALLOWED_POD.replace(".", "\\.") + " : (0x[0-9a-f]+).*", "$1");
+            assertThat(id).matches("0x[0-9a-f]{8}");
+            assertThat(NetNs.call(APPLIED, () -> new Nftables().run("get element inet netfence ingress_pod_ids_v4 { "
+                    + v4(3_999) + " . " + profileId(after, v4(3_999)) + " }"))).contains(v4(3_999));
+            assertThat(listing(APPLIED)).contains("[invalid type] @ingress_pod_ids_v4 jump in_");
+            // and back: the reverse delta, as big
+            assertThat(applier.apply(before).kind()).isEqualTo(ApplyResult.Kind.DELTA);
         });
         assertThat(listing(APPLIED)).isEqualTo(loadedWhole(before));
     }
@@ -210,17 +204,29 @@ class BigElementDeltaIT {
         RenderedTable before = before();
         ResolvedRuleSet replaced = ruleSet(0, 1_000, 0, false, 1, 5_000);
         String expected = loadedWhole(table(replaced));
+        withApplier(applier -> {
+            applier.apply(before);
+            assertThat(applier.applyAddressSet(replaced.addressSets().get(0)).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+        });
+        assertThat(listing(APPLIED)).isEqualTo(expected);
+    }
+
+    /** What a test does with an applier in the applied namespace. */
+    private interface ApplierWork {
+        void run(RuleSetApplier applier) throws Exception;
+    }
+
+    /** Runs {@code work} with a fresh applier in {@link #APPLIED}, and closes the applier (its socket) after. */
+    private static void withApplier(ApplierWork work) {
         NetNs.call(APPLIED, () -> {
             RuleSetApplier applier = new RuleSetApplier(new Nftables());
             try {
-                applier.apply(before);
-                assertThat(applier.applyAddressSet(replaced.addressSets().get(0)).kind()).isEqualTo(ApplyResult.Kind.DELTA);
+                work.run(applier);
                 return null;
             } finally {
                 applier.close();
             }
         });
-        assertThat(listing(APPLIED)).isEqualTo(expected);
     }
 
     /** The pod's ingress profile id as the rendered pod map has it. */
@@ -233,24 +239,18 @@ class BigElementDeltaIT {
     void aBigDeltaTheKernelRefusesLeavesTheTableInForceAndTheApplierAppliesAgain() {
         RenderedTable before = before();
         RenderedTable after = after();
-        NetNs.call(APPLIED, () -> {
-            RuleSetApplier applier = new RuleSetApplier(new Nftables());
-            try {
-                applier.apply(before);
-                String inForce = listing(APPLIED);
-                // the delta with one more deletion, of an address known_v4 does not hold: the kernel refuses it (ENOENT)
-                List<NetlinkSetElements.SetChange> changes = new ArrayList<>(after.elementChanges(before).orElseThrow());
-                var known = before.sets().stream().filter(s -> s.name().equals("known_v4")).findFirst().orElseThrow();
-                changes.add(new NetlinkSetElements.SetChange(known.declaration(), List.of("10.80.254.254"), List.of()));
-                assertThatThrownBy(() -> NetlinkSetElements.apply(RenderedTable.NAME, changes))
-                        .isInstanceOf(NftablesException.class).hasMessageContaining("known_v4").hasMessageContaining("ENOENT");
-                assertThat(listing(APPLIED)).isEqualTo(inForce);
-                // the applier's own socket and state are untouched: the same delta applies
-                assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
-                return null;
-            } finally {
-                applier.close();
-            }
+        withApplier(applier -> {
+            applier.apply(before);
+            String inForce = listing(APPLIED);
+            // the delta with one more deletion, of an address known_v4 does not hold: the kernel refuses it (ENOENT)
+            List<NetlinkSetElements.SetChange> changes = new ArrayList<>(after.elementChanges(before).orElseThrow());
+            var known = before.sets().stream().filter(s -> s.name().equals("known_v4")).findFirst().orElseThrow();
+            changes.add(new NetlinkSetElements.SetChange(known.declaration(), List.of("10.80.254.254"), List.of()));
+            assertThatThrownBy(() -> NetlinkSetElements.apply(RenderedTable.NAME, changes))
+                    .isInstanceOf(NftablesException.class).hasMessageContaining("known_v4").hasMessageContaining("ENOENT");
+            assertThat(listing(APPLIED)).isEqualTo(inForce);
+            // the applier's own socket and state are untouched: the same delta applies
+            assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
         });
         assertThat(listing(APPLIED)).isEqualTo(loadedWhole(after));
     }
@@ -259,19 +259,13 @@ class BigElementDeltaIT {
     void aBigDeltaRefusedBecauseTheKernelTableDriftedIsReplacedByAFullLoad() {
         RenderedTable before = before();
         RenderedTable after = after();
-        NetNs.call(APPLIED, () -> {
-            RuleSetApplier applier = new RuleSetApplier(new Nftables());
-            try {
-                applier.apply(before);
-                // someone removed an element the delta deletes (pod 0 leaves): the delta's deletion is refused
-                var pods = before.sets().stream().filter(s -> s.name().equals("ingress_pods_v4")).findFirst().orElseThrow();
-                NetlinkSetElements.apply(RenderedTable.NAME, List.of(new NetlinkSetElements.SetChange(pods.declaration(),
-                        List.of(v4(0)), List.of())));
-                assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.FULL);
-                return null;
-            } finally {
-                applier.close();
-            }
+        withApplier(applier -> {
+            applier.apply(before);
+            // someone removed an element the delta deletes (pod 0 leaves): the delta's deletion is refused
+            var pods = before.sets().stream().filter(s -> s.name().equals("ingress_pods_v4")).findFirst().orElseThrow();
+            NetlinkSetElements.apply(RenderedTable.NAME, List.of(new NetlinkSetElements.SetChange(pods.declaration(),
+                    List.of(v4(0)), List.of())));
+            assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.FULL);
         });
         assertThat(listing(APPLIED)).isEqualTo(loadedWhole(after));
     }
