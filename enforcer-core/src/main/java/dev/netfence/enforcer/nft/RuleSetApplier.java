@@ -202,6 +202,7 @@ public final class RuleSetApplier {
         String base = NftablesRenderer.setNameOf(updated.name());
         List<NftSet> sets = new ArrayList<>(applied.sets());
         List<NetlinkSetElements.SetChange> changes = new ArrayList<>();
+        boolean redeclared = false;
         for (boolean v6 : new boolean[]{false, true}) {
             String name = base + (v6 ? "_v6" : "_v4");
             int index = indexOf(sets, name);
@@ -214,14 +215,22 @@ public final class RuleSetApplier {
             Set<String> before = new HashSet<>(old.elements());
             List<String> removed = old.elements().stream().filter(e -> !now.contains(e)).toList();
             List<String> added = elements.stream().filter(e -> !before.contains(e)).toList();
-            if (!removed.isEmpty() || !added.isEmpty()) {
+            boolean interval = NftablesRenderer.intervalsNeeded(elements);
+            // the set's first network (or its last one gone): another declaration, as the renderer would make it
+            // now, which no element delta can change: the table is replaced whole (one transaction)
+            boolean kindChanged = interval != old.interval();
+            redeclared |= kindChanged;
+            if (!removed.isEmpty() || !added.isEmpty() || kindChanged) {
                 changes.add(new NetlinkSetElements.SetChange(old.declaration(), removed, added));
-                sets.set(index, new NftSet(old.name(), old.type(), old.interval(), elements));
+                sets.set(index, new NftSet(old.name(), old.type(), interval, elements));
             }
         }
         if (changes.isEmpty()) {
             return new ApplyResult(ApplyResult.Kind.UNCHANGED, Duration.ofNanos(System.nanoTime() - start),
                     applied.ruleCount(), applied.elementCount());
+        }
+        if (redeclared) {
+            return apply(new RenderedTable(sets, applied.chains(), applied.objects()));
         }
         overSocket(s -> {
             NetlinkSetElements.apply(s, RenderedTable.NAME, changes);

@@ -176,6 +176,41 @@ class NftablesApplierIT {
     }
 
     @Test
+    void aSetOfSingleAddressesIsAHashSetAndItsFirstNetworkRedeclaresItInOneFullReplacement() {
+        NetNs.call(NS, () -> {
+            Nftables nft = new Nftables();
+            RuleSetApplier applier = new RuleSetApplier(nft);
+            ResolvedRuleSet before = shop();
+            applier.apply(before);
+            AddressSet api = before.addressSets().stream().filter(a -> a.entries().contains("10.77.0.2")).findFirst().orElseThrow();
+            String set = "as_" + api.name().substring(3) + "_v4";
+            // pod addresses only: a plain set (no interval flag), as the kernel lists it
+            assertThat(nft.run("list set inet netfence " + set)).doesNotContain("interval").contains("10.77.0.2");
+            // a network among the members: the set is declared anew as an interval set, the whole table in one
+            // transaction (no element delta can change a set's flags), and the kernel matches inside the network
+            List<String> withNetwork = List.of("10.77.0.2", "10.77.8.0/24", "fd77::2");
+            ResolvedRuleSet widened = new ResolvedRuleSet(before.ruleSet(), before.addressSets().stream()
+                    .map(a -> a.name().equals(api.name()) ? new AddressSet(a.name(), withNetwork) : a).toList());
+            assertThat(applier.apply(widened).kind()).isEqualTo(ApplyResult.Kind.FULL);
+            assertThat(nft.run("list set inet netfence " + set)).contains("flags interval");
+            assertThat(nft.run("get element inet netfence " + set + " { 10.77.8.9 }")).contains("10.77.8.0/24");
+            // back to single addresses, this time as an AddressSet watch delivers it: redeclared again, whole
+            ApplyResult back = applier.applyAddressSet(new AddressSet(api.name(), List.of("10.77.0.2", "10.77.1.1", "fd77::2")));
+            assertThat(back.kind()).isEqualTo(ApplyResult.Kind.FULL);
+            assertThat(nft.run("list set inet netfence " + set)).doesNotContain("interval").contains("10.77.1.1");
+            assertThatThrownBy(() -> nft.run("get element inet netfence " + set + " { 10.77.8.9 }"))
+                    .isInstanceOf(NftablesException.class);
+            assertThat(applier.applied()).isEqualTo(NftablesRenderer.render(before));
+            // and the other way through the watch path: a network arrives, the set becomes an interval set
+            assertThat(applier.applyAddressSet(new AddressSet(api.name(), withNetwork)).kind()).isEqualTo(ApplyResult.Kind.FULL);
+            assertThat(applier.applied()).isEqualTo(NftablesRenderer.render(widened));
+            assertThat(nft.run("get element inet netfence " + set + " { 10.77.8.9 }")).contains("10.77.8.0/24");
+            applier.close();
+            return null;
+        });
+    }
+
+    @Test
     void netlinkDeltasReshapeIntervalsAndPointNewPodsAtExistingProfiles() {
         NetNs.call(NS, () -> {
             Nftables nft = new Nftables();
