@@ -243,6 +243,13 @@ public final class NftablesRenderer {
          * the set of each lookup in a rule by walking the table's set list in creation order (nf_tables
          * keeps sets in a plain list), so a full load costs the sum over rules of the position of their
          * sets: with a 10,000-pod table, name order cost ~5 s of kernel time against ~2.5 s in this order.
+         *
+         * <p>Except the sets a pod change edits (the pod maps and the marked path's pod sets), which come first:
+         * each element message of a pod change names its set, and the kernel finds it by the same walk
+         * ({@code nf_tables_delsetelem}, {@code nft_set_lookup_global}). Behind the ~1,000 address sets of a
+         * 10,000-pod table (each looked up by a few rules), the pod maps cost every pod change that walk through
+         * memory the change finds cold: ~0.17 ms of a join's batch (see enforcer/README.md, *Pod changes in the
+         * loop*). First, they cost a full load a few list steps per lookup.
          */
         private static List<NftSet> inLookupOrder(java.util.Collection<NftSet> sets, List<NftChain> chains) {
             Map<String, Integer> lookups = new HashMap<>();
@@ -258,9 +265,22 @@ public final class NftablesRenderer {
                 }
             }
             List<NftSet> ordered = new ArrayList<>(sets);
-            ordered.sort(java.util.Comparator.comparingInt((NftSet set) -> -lookups.getOrDefault(set.name(), 0))
+            ordered.sort(java.util.Comparator.comparingInt((NftSet set) -> podPath(set.name()) ? 0 : 1)
+                    .thenComparingInt((NftSet set) -> -lookups.getOrDefault(set.name(), 0))
                     .thenComparing(NftSet::name));
             return ordered;
+        }
+
+        /** Whether a pod change edits this set: a pod map or a marked-path pod set of either direction. */
+        private static boolean podPath(String set) {
+            for (Direction d : Direction.values()) {
+                for (boolean v6 : new boolean[]{false, true}) {
+                    if (set.equals(podMap(d, v6)) || set.equals(podIds(d, v6))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         /**
