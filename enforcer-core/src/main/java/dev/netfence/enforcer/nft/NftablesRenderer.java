@@ -59,7 +59,8 @@ import java.util.TreeMap;
  *       ({@link RenderedTable#netlinkOnly}).</li>
  *   <li>A profile chain first jumps to its Admin tier chain {@code adm_<hash>} when ClusterNetworkPolicies
  *       of the Admin tier select the pod. Then, when enforcing NetworkPolicies isolate the pod, it jumps
- *       to one chain per policy direction and ends with a counted drop; otherwise it jumps to its
+ *       to one chain per policy direction (or holds that chain's rules itself when it is the only profile
+ *       using the policy: fewer chains, which every commit walks) and ends with a counted drop; otherwise it jumps to its
  *       Baseline tier chain {@code base_<hash>} (and, with audited policies, to their chains and a
  *       counted would-deny accept, the Baseline chain being the {@code _audit} variant whose Accept
  *       returns). Falling off the end returns to the base chain, whose policy accepts. A policy chain
@@ -232,10 +233,67 @@ public final class NftablesRenderer {
             for (Direction d : Direction.values()) {
                 chains.addAll(podLookup(d, profiles.get(d)));
             }
+            List<NftChain> policies = inlineSingleUse();
             chains.addAll(profileChains.values());
             chains.addAll(tierChains.values());
-            chains.addAll(policyChains);
+            chains.addAll(policies);
             return new RenderedTable(inLookupOrder(sets.values(), chains), chains);
+        }
+
+        /**
+         * The policy chain of a policy that exactly one profile chain jumps to is written into that profile chain in
+         * place of the jump (its rules only accept, so where they stand decides nothing else), and the chain goes;
+         * replaces {@link #profileChains}' entries and returns the policy chains that stay (jumped to from several
+         * profiles, or from none). Why: every nf_tables commit, a pod change's element batch too, walks every chain
+         * of the namespace's tables (step 2 of {@code nf_tables_commit}, through memory a change finds cold), so the
+         * kernel's part of a pod change grew with the number of chains: a 10,000-pod table with a policy per profile
+         * had 6,004 chains, 2,000 of them policy chains jumped to once (see enforcer/README.md, *Pod changes in the
+         * loop*). A packet also takes one jump less. Decided by the set of profiles alone, which a pod change never
+         * alters (a change that would goes the full way), so the pod path's tables stay what a render makes.
+         */
+        private List<NftChain> inlineSingleUse() {
+            Map<String, Integer> jumps = new HashMap<>();
+            for (NftChain c : profileChains.values()) {
+                for (String rule : c.rules()) {
+                    if (rule.startsWith("jump pol_")) {
+                        jumps.merge(rule.substring("jump ".length()), 1, Integer::sum);
+                    }
+                }
+            }
+            Map<String, NftChain> inlined = new HashMap<>();
+            List<NftChain> kept = new ArrayList<>();
+            for (NftChain c : policyChains) {
+                if (jumps.getOrDefault(c.name(), 0) == 1) {
+                    inlined.put(c.name(), c);
+                } else {
+                    kept.add(c);
+                }
+            }
+            if (inlined.isEmpty()) {
+                return kept;
+            }
+            for (Map.Entry<String, NftChain> e : profileChains.entrySet()) {
+                NftChain c = e.getValue();
+                List<String> rules = null;
+                for (int i = 0; i < c.rules().size(); i++) {
+                    String rule = c.rules().get(i);
+                    NftChain policy = rule.startsWith("jump pol_") ? inlined.get(rule.substring("jump ".length())) : null;
+                    if (policy != null && rules == null) {
+                        rules = new ArrayList<>(c.rules().subList(0, i));
+                    }
+                    if (rules != null) {
+                        if (policy != null) {
+                            rules.addAll(policy.rules());
+                        } else {
+                            rules.add(rule);
+                        }
+                    }
+                }
+                if (rules != null) {
+                    e.setValue(new NftChain(c.name(), c.hook(), c.comment(), rules));
+                }
+            }
+            return kept;
         }
 
         /**
