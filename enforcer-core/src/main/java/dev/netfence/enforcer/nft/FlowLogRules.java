@@ -29,7 +29,8 @@ import java.util.Map;
  *       and drops while the limit has tokens, the second (the limit's "over" branch: a packet the
  *       limit did not let through falls to it) drops without logging and adds to the named counter
  *       {@code flowlog_lost}, which the flow log reports as records lost to the rate limit.</li>
- *   <li>With {@code allowed}, each accepting rule of a policy chain becomes the same pair, accepting.
+ *   <li>With {@code allowed}, each accepting rule of a policy chain becomes the same pair, accepting, and so
+ *       does each accepting rule of a policy written into its only profile chain (the renderer's inlining).
  *       Only new connections reach these rules: the base chains accept established and related
  *       packets first.</li>
  *   <li>A ClusterNetworkPolicy rule of a tier chain ({@code adm_}, {@code base_}): each Deny rule becomes
@@ -85,11 +86,23 @@ public final class FlowLogRules {
                 }
             }
         }
-        Map<String, PolicyRules> policyChains = new HashMap<>();
+        // the chains holding a policy's accepting rules: its own chain, or the one profile chain the renderer wrote them
+        // into (found by their comments there)
+        Map<String, List<PolicyRules>> policyChains = new HashMap<>();
         if (settings.allowed()) {
             // an audited policy's accepts are not what allowed the connection (its pods are not isolated)
             ruleSet.policies().stream().filter(p -> !p.audit() && !p.clusterTier())
-                    .forEach(p -> policyChains.put(NftablesRenderer.policyChain(p.id()), p));
+                    .forEach(p -> policyChains.put(NftablesRenderer.policyChain(p.id()), List.of(p)));
+            for (LocalPod pod : ruleSet.pods()) {
+                for (Direction d : Direction.values()) {
+                    List<String> ids = pod.policies(d);
+                    if (ids.isEmpty()) {
+                        continue;
+                    }
+                    policyChains.computeIfAbsent(NftablesRenderer.profileChain(d, pod.clusterPolicies(d), ids),
+                            k -> ids.stream().map(byId::get).filter(p -> p != null && !p.audit() && !p.clusterTier()).toList());
+                }
+            }
         }
         // the rules of the tier chains by their comment: a ClusterNetworkPolicy's Deny rules log as denials
         // (the kernel names the deciding policy and rule), its Accept rules as allowed connections
@@ -105,33 +118,14 @@ public final class FlowLogRules {
         List<NftChain> chains = new ArrayList<>();
         for (NftChain c : table.chains()) {
             String prefix = profilePrefixes.get(c.name());
-            PolicyRules policy = policyChains.get(c.name());
-            if (prefix != null && !c.rules().isEmpty()) {
-                List<String> rules = new ArrayList<>(c.rules());
-                String last = rules.remove(rules.size() - 1);   // "counter drop comment ..."
-                rules.add(log + "\"" + prefix + "\"" + group + last);
-                rules.add(over + last);
-                chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
-            } else if (policy != null) {
-                Map<String, String> fieldPaths = new HashMap<>();
-                for (CompiledRule r : policy.rules()) {
-                    fieldPaths.put(NftablesRenderer.ruleComment(policy, r), r.fieldPath());
-                }
-                List<String> rules = new ArrayList<>();
-                for (String rule : c.rules()) {
-                    int at = rule.indexOf("counter accept comment ");
-                    String fieldPath = at < 0 ? null : fieldPaths.get(rule.substring(at + "counter accept comment ".length()));
-                    if (fieldPath == null) {
-                        rules.add(rule);
-                        continue;
-                    }
-                    String id = PREFIX + "A " + ContentHash.of(policy.id() + " " + fieldPath);
-                    deciders.put(id, new FlowDecider(FlowDecider.Verdict.ALLOWED, policy.direction().apiName(),
-                            List.of(ref(policy, policy.id())), fieldPath));
-                    String matches = rule.substring(0, at);
-                    String tail = rule.substring(at);
-                    rules.add(matches + log + "\"" + id + "\"" + group + tail);
-                    rules.add(matches + over + tail);
+            List<PolicyRules> accepting = policyChains.get(c.name());
+            if ((prefix != null && !c.rules().isEmpty()) || (accepting != null && !accepting.isEmpty())) {
+                List<String> rules = accepting == null ? new ArrayList<>(c.rules()) : allowed(c.rules(), accepting, deciders,
+                        log, group, over);
+                if (prefix != null && !rules.isEmpty()) {
+                    String last = rules.remove(rules.size() - 1);   // "counter drop comment ..."
+                    rules.add(log + "\"" + prefix + "\"" + group + last);
+                    rules.add(over + last);
                 }
                 chains.add(new NftChain(c.name(), c.hook(), c.comment(), rules));
             } else if (NftablesRenderer.isTierChain(c.name())) {
@@ -164,6 +158,42 @@ public final class FlowLogRules {
         objects.add("limit " + LIMIT + " { rate " + settings.ratePerSecond() + "/second burst " + settings.burst() + " packets }");
         objects.add("counter " + LOST_COUNTER + " { }");
         return new Result(new RenderedTable(table.sets(), chains, objects), deciders);
+    }
+
+    /**
+     * {@code chainRules} with each accepting rule of {@code policies} (known by its comment) as the pair that logs the
+     * allowed connection within the limit and counts it as lost beyond; every other rule as it is.
+     */
+    private static List<String> allowed(List<String> chainRules, List<PolicyRules> policies, Map<String, FlowDecider> deciders,
+                                        String log, String group, String over) {
+        Map<String, PolicyRules> byComment = new HashMap<>();
+        Map<String, String> fieldPaths = new HashMap<>();
+        for (PolicyRules policy : policies) {
+            for (CompiledRule r : policy.rules()) {
+                String comment = NftablesRenderer.ruleComment(policy, r);
+                byComment.putIfAbsent(comment, policy);
+                fieldPaths.putIfAbsent(comment, r.fieldPath());
+            }
+        }
+        List<String> rules = new ArrayList<>();
+        for (String rule : chainRules) {
+            int at = rule.indexOf("counter accept comment ");
+            String comment = at < 0 ? null : rule.substring(at + "counter accept comment ".length());
+            PolicyRules policy = comment == null ? null : byComment.get(comment);
+            if (policy == null) {
+                rules.add(rule);
+                continue;
+            }
+            String fieldPath = fieldPaths.get(comment);
+            String id = PREFIX + "A " + ContentHash.of(policy.id() + " " + fieldPath);
+            deciders.put(id, new FlowDecider(FlowDecider.Verdict.ALLOWED, policy.direction().apiName(),
+                    List.of(ref(policy, policy.id())), fieldPath));
+            String matches = rule.substring(0, at);
+            String tail = rule.substring(at);
+            rules.add(matches + log + "\"" + id + "\"" + group + tail);
+            rules.add(matches + over + tail);
+        }
+        return rules;
     }
 
     private record TierRule(PolicyRules policy, CompiledRule rule) {

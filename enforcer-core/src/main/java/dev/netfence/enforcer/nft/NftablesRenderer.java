@@ -59,7 +59,8 @@ import java.util.TreeMap;
  *       ({@link RenderedTable#netlinkOnly}).</li>
  *   <li>A profile chain first jumps to its Admin tier chain {@code adm_<hash>} when ClusterNetworkPolicies
  *       of the Admin tier select the pod. Then, when enforcing NetworkPolicies isolate the pod, it jumps
- *       to one chain per policy direction and ends with a counted drop; otherwise it jumps to its
+ *       to one chain per policy direction (or holds that chain's rules itself when it is the only profile
+ *       using the policy: fewer chains, which every commit walks) and ends with a counted drop; otherwise it jumps to its
  *       Baseline tier chain {@code base_<hash>} (and, with audited policies, to their chains and a
  *       counted would-deny accept, the Baseline chain being the {@code _audit} variant whose Accept
  *       returns). Falling off the end returns to the base chain, whose policy accepts. A policy chain
@@ -253,10 +254,67 @@ public final class NftablesRenderer {
             for (Direction d : Direction.values()) {
                 chains.addAll(podLookup(d, profiles.get(d)));
             }
+            List<NftChain> policies = inlineSingleUse();
             chains.addAll(profileChains.values());
             chains.addAll(tierChains.values());
-            chains.addAll(policyChains);
+            chains.addAll(policies);
             return new RenderedTable(inLookupOrder(sets.values(), chains), chains);
+        }
+
+        /**
+         * The policy chain of a policy that exactly one profile chain jumps to is written into that profile chain in
+         * place of the jump (its rules only accept, so where they stand decides nothing else), and the chain goes;
+         * replaces {@link #profileChains}' entries and returns the policy chains that stay (jumped to from several
+         * profiles, or from none). Why: every nf_tables commit, a pod change's element batch too, walks every chain
+         * of the namespace's tables (step 2 of {@code nf_tables_commit}, through memory a change finds cold), so the
+         * kernel's part of a pod change grew with the number of chains: a 10,000-pod table with a policy per profile
+         * had 6,004 chains, 2,000 of them policy chains jumped to once (see enforcer/README.md, *Pod changes in the
+         * loop*). A packet also takes one jump less. Decided by the set of profiles alone, which a pod change never
+         * alters (a change that would goes the full way), so the pod path's tables stay what a render makes.
+         */
+        private List<NftChain> inlineSingleUse() {
+            Map<String, Integer> jumps = new HashMap<>();
+            for (NftChain c : profileChains.values()) {
+                for (String rule : c.rules()) {
+                    if (rule.startsWith("jump pol_")) {
+                        jumps.merge(rule.substring("jump ".length()), 1, Integer::sum);
+                    }
+                }
+            }
+            Map<String, NftChain> inlined = new HashMap<>();
+            List<NftChain> kept = new ArrayList<>();
+            for (NftChain c : policyChains) {
+                if (jumps.getOrDefault(c.name(), 0) == 1) {
+                    inlined.put(c.name(), c);
+                } else {
+                    kept.add(c);
+                }
+            }
+            if (inlined.isEmpty()) {
+                return kept;
+            }
+            for (Map.Entry<String, NftChain> e : profileChains.entrySet()) {
+                NftChain c = e.getValue();
+                List<String> rules = null;
+                for (int i = 0; i < c.rules().size(); i++) {
+                    String rule = c.rules().get(i);
+                    NftChain policy = rule.startsWith("jump pol_") ? inlined.get(rule.substring("jump ".length())) : null;
+                    if (policy != null && rules == null) {
+                        rules = new ArrayList<>(c.rules().subList(0, i));
+                    }
+                    if (rules != null) {
+                        if (policy != null) {
+                            rules.addAll(policy.rules());
+                        } else {
+                            rules.add(rule);
+                        }
+                    }
+                }
+                if (rules != null) {
+                    e.setValue(new NftChain(c.name(), c.hook(), c.comment(), rules));
+                }
+            }
+            return kept;
         }
 
         /**
@@ -264,6 +322,13 @@ public final class NftablesRenderer {
          * the set of each lookup in a rule by walking the table's set list in creation order (nf_tables
          * keeps sets in a plain list), so a full load costs the sum over rules of the position of their
          * sets: with a 10,000-pod table, name order cost ~5 s of kernel time against ~2.5 s in this order.
+         *
+         * <p>Except the sets a pod change edits (the pod maps and the marked path's pod sets), which come first:
+         * each element message of a pod change names its set, and the kernel finds it by the same walk
+         * ({@code nf_tables_delsetelem}, {@code nft_set_lookup_global}). Behind the ~1,000 address sets of a
+         * 10,000-pod table (each looked up by a few rules), the pod maps cost every pod change that walk through
+         * memory the change finds cold: ~0.17 ms of a join's batch (see enforcer/README.md, *Pod changes in the
+         * loop*). First, they cost a full load a few list steps per lookup.
          */
         private static List<NftSet> inLookupOrder(java.util.Collection<NftSet> sets, List<NftChain> chains) {
             Map<String, Integer> lookups = new HashMap<>();
@@ -279,9 +344,22 @@ public final class NftablesRenderer {
                 }
             }
             List<NftSet> ordered = new ArrayList<>(sets);
-            ordered.sort(java.util.Comparator.comparingInt((NftSet set) -> -lookups.getOrDefault(set.name(), 0))
+            ordered.sort(java.util.Comparator.comparingInt((NftSet set) -> podPath(set.name()) ? 0 : 1)
+                    .thenComparingInt((NftSet set) -> -lookups.getOrDefault(set.name(), 0))
                     .thenComparing(NftSet::name));
             return ordered;
+        }
+
+        /** Whether a pod change edits this set: a pod map or a marked-path pod set of either direction. */
+        private static boolean podPath(String set) {
+            for (Direction d : Direction.values()) {
+                for (boolean v6 : new boolean[]{false, true}) {
+                    if (set.equals(podMap(d, v6)) || set.equals(podIds(d, v6))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
 
         /**

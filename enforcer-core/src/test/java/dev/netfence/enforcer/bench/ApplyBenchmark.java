@@ -164,12 +164,16 @@ public final class ApplyBenchmark {
                 diffed[i] = (System.nanoTime() - t) / 2e6;
             }
             double[] open = dev.netfence.enforcer.nft.ElementBatchTiming.overOpenSocket(join, leave, 50);
+            double[] swept = dev.netfence.enforcer.nft.ElementBatchTiming.overOpenSocketAfterSweep(join, leave, 50, 64 << 20);
             System.out.printf("  one local pod joining/leaving an existing profile (%d sets changed, no jump element):%n"
                             + "    netlink batch over a new socket each (before): median %.2f ms (min %.2f, max %.2f)%n"
                             + "    netlink batch over one open socket (as the applier sends it): median %.3f ms (min %.3f, max %.3f)%n"
+                            + "    the same after a 64 MB cache sweep (the table's memory cold, as in the loop): median %.3f ms"
+                            + " (min %.3f)%n"
                             + "    the applier with the table rendered (diff + batch over its open socket): median %.2f ms"
                             + " (min %.2f, max %.2f), of which the diff %.2f ms%n",
                     join.size(), median(batch), min(batch), max(batch), median(open), min(open), max(open),
+                    median(swept), min(swept),
                     median(kept), min(kept), max(kept), median(diffed));
             bigDeltas(applier, nft, base, rs);
             System.out.printf("  nft rules %,d, set elements %,d%n  first load %.0f ms; full replacement median %.0f ms"

@@ -183,6 +183,54 @@ class DatapathIT {
     }
 
     /**
+     * The shop plus a NetworkPolicy selecting every pod of the namespace (ingress from api on TCP 9090): it is used by
+     * three profiles and keeps its chain, which each of them jumps to, while web's and db's own policies, used by one
+     * profile each, stand in their profile chains (the renderer's inlining). Every pair, unmarked and marked, follows the
+     * engine.
+     */
+    @Test
+    void aPolicySharedByProfilesAndPoliciesOfOneProfileFollowTheEngine() throws Exception {
+        String reason = NetNs.unavailableReason();
+        Assumptions.assumeTrue(reason == null, reason);
+        ClusterSnapshot shop = SampleClusters.shop().toBuilder()
+                .policy(new dev.netfence.policy.model.NetworkPolicy("shop", "monitoring", LabelSelector.ALL, List.of("Ingress"),
+                        List.of(new dev.netfence.policy.model.PolicyRule(List.of(dev.netfence.policy.model.Peer.pods(
+                                LabelSelector.of("app", "api"))), List.of(dev.netfence.policy.model.PolicyPort.of(Protocol.TCP, 9090)))),
+                        null, Map.of()))
+                .build();
+        List<Pod> pods = shop.pods().stream().filter(p -> "n1".equals(p.nodeName())).toList();
+        PolicyEngine engine = new PolicyEngine(shop);
+        try (RoutedNode node = new RoutedNode("dps", "10.77.255.1"); Probes.Servers servers = new Probes.Servers()) {
+            for (Pod p : pods) {
+                String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
+                for (int[] port : PORTS) {
+                    Probes.serve(servers, ns, port[0]);
+                }
+            }
+            RuleSetApplier applier = new RuleSetApplier(new Nftables());
+            ResolvedRuleSet rs = RuleSetCompiler.compile(shop).forNode("n1");
+            RenderedTable table = NftablesRenderer.render(rs);
+            // the one policy chain left is monitoring's (a policy chain's comment is its policy's id)
+            assertThat(table.chains()).filteredOn(c -> c.name().startsWith("pol_")).extracting(c -> c.comment())
+                    .containsExactly("NetworkPolicy/shop/monitoring/Ingress");
+            String shared = table.chains().stream().filter(c -> c.name().startsWith("pol_")).findFirst().orElseThrow().name();
+            assertThat(table.chains()).filteredOn(c -> c.name().startsWith("in_")).hasSize(3)
+                    .allMatch(c -> c.rules().contains("jump " + shared));
+            assertThat(table.chains()).filteredOn(c -> c.name().startsWith("in_"))
+                    .anyMatch(c -> c.rules().stream().anyMatch(r -> r.endsWith("comment \"NetworkPolicy shop/db-ingress spec.ingress[0]\"")));
+            NetNs.call(node.nodeNamespace(), () -> applier.apply(rs));
+            Map<String, Boolean> expected = new LinkedHashMap<>();
+            assertThat(probeEveryPair(node, pods, engine, expected)).isEqualTo(expected);
+            assertThat(expected).containsValue(true).containsValue(false)
+                    .containsEntry("api -> db 10.77.0.3 TCP/9090", true).containsEntry("web -> db 10.77.0.3 TCP/9090", false);
+            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("table inet nf-marks {\n"
+                    + "\tchain before {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+                    + "\t\tmeta mark set 0x00004000\n\t}\n}\n"));
+            assertThat(probeEveryPair(node, pods, engine, new LinkedHashMap<>())).as("marked packets").isEqualTo(expected);
+        }
+    }
+
+    /**
      * The shop with ClusterNetworkPolicies of both tiers, compiled and rendered as the enforcer does (loaded over
      * netlink): every pod pair probed must follow the engine, and the tier rules' counters count what they decided.
      */

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netfence.enforcer.flow.FlowDecider;
 import dev.netfence.enforcer.flow.FlowLogSettings;
+import dev.netfence.policy.compile.LocalPod;
+import dev.netfence.policy.compile.NodeRuleSet;
 import dev.netfence.policy.compile.ResolvedRuleSet;
+import dev.netfence.policy.model.Direction;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +38,10 @@ class FlowLogRulesTest {
                 assertThat(logging.substring(logging.indexOf("comment"))).isEqualTo(over.substring(over.indexOf("comment")));
             }
         }
-        assertThat(r.table().chains().stream().filter(c -> c.name().startsWith("pol_")))
-                .allSatisfy(c -> assertThat(c.rules()).noneMatch(rule -> rule.contains("log ")));
+        // without allowed no accepting rule logs, in a policy chain or written into a profile chain
+        assertThat(r.table().chains().stream().flatMap(c -> c.rules().stream()))
+                .filteredOn(rule -> rule.contains("counter accept comment ")).isNotEmpty()
+                .noneMatch(rule -> rule.contains("log "));
     }
 
     @Test
@@ -57,9 +62,39 @@ class FlowLogRulesTest {
     void allowedConnectionsAreLoggedOnlyWhenAsked() throws IOException {
         FlowLogRules.Result r = logged(FlowLogSettings.DEFAULTS.withAllowed(true));
         NftablesRendererTest.assertGolden("shop-n1-flowlog-allowed.nft", r.table().text());
-        assertThat(r.table().chains().stream().filter(c -> c.name().startsWith("pol_")).flatMap(c -> c.rules().stream()))
-                .filteredOn(rule -> rule.contains(" accept "))
+        // the shop's policies are each used by one profile: their accepting rules stand in the profile chains
+        assertThat(r.table().chains()).noneMatch(c -> c.name().startsWith("pol_"));
+        assertThat(r.table().chains().stream().filter(c -> c.name().startsWith("in_") || c.name().startsWith("out_"))
+                .flatMap(c -> c.rules().stream()))
+                .filteredOn(rule -> rule.contains(" accept ")).isNotEmpty()
                 .allSatisfy(rule -> assertThat(rule).containsAnyOf("log prefix \"nf A ", "counter name \"flowlog_lost\""));
+    }
+
+    @Test
+    void allowedConnectionsOfAPolicySharedByTwoProfilesAreLoggedInItsOwnChain() {
+        // web-2 has web's and db's ingress policies: each is then used by two profiles and keeps its chain
+        ResolvedRuleSet rs = NftablesRendererTest.shopN1();
+        NodeRuleSet n = rs.ruleSet();
+        LocalPod web = n.pods().stream().filter(p -> p.name().equals("web")).findFirst().orElseThrow();
+        LocalPod db = n.pods().stream().filter(p -> p.name().equals("db")).findFirst().orElseThrow();
+        List<String> both = new java.util.ArrayList<>(web.ingressPolicies());
+        both.addAll(db.ingressPolicies());
+        List<LocalPod> pods = new java.util.ArrayList<>(n.pods());
+        pods.add(new LocalPod("shop", "web-2", List.of("10.77.0.4"), both, List.of()));
+        NodeRuleSet shared = new NodeRuleSet(n.node(), n.nodeAddresses(), pods, n.policies(), n.addressSets());
+        FlowLogRules.Result r = FlowLogRules.add(NftablesRenderer.render(new ResolvedRuleSet(shared, rs.addressSets())),
+                shared, FlowLogSettings.DEFAULTS.withAllowed(true));
+        List<NftChain> policyChains = r.table().chains().stream().filter(c -> c.name().startsWith("pol_")).toList();
+        assertThat(policyChains).hasSize(2);
+        assertThat(policyChains.stream().flatMap(c -> c.rules().stream())).isNotEmpty()
+                .allSatisfy(rule -> assertThat(rule).containsAnyOf("log prefix \"nf A ", "counter name \"flowlog_lost\""));
+        // the profile chains jump to them, and log only their own final drop
+        NftChain both2 = r.table().chains().stream()
+                .filter(c -> c.name().equals(NftablesRenderer.profileChain(Direction.INGRESS, List.of(), both))).findFirst().orElseThrow();
+        assertThat(both2.rules()).hasSize(4).startsWith("jump " + NftablesRenderer.policyChain(web.ingressPolicies().get(0)),
+                "jump " + NftablesRenderer.policyChain(db.ingressPolicies().get(0)));
+        assertThat(both2.rules().get(2)).startsWith("limit name \"flowlog\" log prefix \"nf D " + both2.name() + "\"");
+        assertThat(both2.rules().get(3)).startsWith("counter name \"flowlog_lost\" counter drop comment ");
     }
 
     @Test

@@ -84,9 +84,12 @@ class NftablesRendererTest {
         // db: Admin first, then its DefaultDeny decides (Baseline is not consulted for an isolated pod)
         LocalPod db = pod(TieredRuleSets.shopN1(), "db");
         NftChain dbEgress = chain(t, NftablesRenderer.profileChain(Direction.EGRESS, db.clusterEgress(), db.egressPolicies()));
-        assertThat(dbEgress.rules()).containsExactly("jump " + admin.name(),
-                "jump " + NftablesRenderer.policyChain("DefaultDeny/shop/db-egress/Egress"),
-                "counter drop comment \"egress isolated by shop/db-egress\"");
+        // (no other profile uses the DefaultDeny, so its rules stand in the profile chain in place of a jump)
+        assertThat(dbEgress.rules()).first().isEqualTo("jump " + admin.name());
+        assertThat(dbEgress.rules()).last().isEqualTo("counter drop comment \"egress isolated by shop/db-egress\"");
+        assertThat(dbEgress.rules().subList(1, dbEgress.rules().size() - 1)).isNotEmpty()
+                .allMatch(r -> r.endsWith("counter accept comment \"DefaultDeny shop/db-egress spec.allowDNS\""));
+        assertThat(t.chains()).noneMatch(c -> c.name().equals(NftablesRenderer.policyChain("DefaultDeny/shop/db-egress/Egress")));
         // api: not isolated by any NetworkPolicy: Admin, then Baseline, then the base chain's accept
         LocalPod api = pod(TieredRuleSets.shopN1(), "api");
         NftChain apiEgress = chain(t, NftablesRenderer.profileChain(Direction.EGRESS, api.clusterEgress(), api.egressPolicies()));
@@ -96,14 +99,47 @@ class NftablesRendererTest {
         LocalPod watched = pod(TieredRuleSets.shopN1(), "watched");
         NftChain watchedEgress = chain(t, NftablesRenderer.profileChain(Direction.EGRESS, watched.clusterEgress(),
                 watched.egressPolicies()));
-        assertThat(watchedEgress.rules()).containsExactly("jump base_" + tierHash(TieredRuleSets.BASELINE_EGRESS) + "_audit",
-                "jump " + NftablesRenderer.policyChain(TieredRuleSets.WATCH),
-                "counter accept comment \"egress audited by shop/watch: would-deny\"");
+        assertThat(watchedEgress.rules()).first().isEqualTo("jump base_" + tierHash(TieredRuleSets.BASELINE_EGRESS) + "_audit");
+        assertThat(watchedEgress.rules()).last().isEqualTo("counter accept comment \"egress audited by shop/watch: would-deny\"");
+        assertThat(watchedEgress.rules().subList(1, watchedEgress.rules().size() - 1)).isNotEmpty()
+                .allMatch(r -> r.contains("counter accept comment \"NetworkPolicy shop/watch "));
         // a ClusterNetworkPolicy has no policy chain of its own: its rules are only in the tier chains
         assertThat(t.chains()).noneMatch(c -> c.name().equals(NftablesRenderer.policyChain(TieredRuleSets.GUARD_EGRESS)));
         // every pod is looked up in both directions (each has a cluster policy), also those no NetworkPolicy isolates
         NftSet egressPods = t.sets().stream().filter(s -> s.name().equals("egress_pods_v4")).findFirst().orElseThrow();
         assertThat(egressPods.elements()).hasSize(4);
+    }
+
+    @Test
+    void aPolicyOfOneProfileStandsInThatProfileChainAndOneOfSeveralKeepsItsChain() {
+        // web-2 has web's and db's ingress policies: each is then used by two profiles (its pod's and web-2's) and keeps
+        // its chain; in the shop alone each is used by one profile, which holds its rules
+        ResolvedRuleSet rs = shopN1();
+        NodeRuleSet n = rs.ruleSet();
+        LocalPod web = pod(rs, "web");
+        LocalPod db = pod(rs, "db");
+        List<String> both = new ArrayList<>(web.ingressPolicies());
+        both.addAll(db.ingressPolicies());
+        List<LocalPod> pods = new ArrayList<>(n.pods());
+        pods.add(new LocalPod("shop", "web-2", List.of("10.77.0.4"), both, List.of()));
+        ResolvedRuleSet shared = new ResolvedRuleSet(new NodeRuleSet(n.node(), n.nodeAddresses(), pods, n.policies(),
+                n.addressSets()), rs.addressSets());
+        RenderedTable before = NftablesRenderer.render(rs);
+        RenderedTable after = NftablesRenderer.render(shared);
+        String webPolicy = NftablesRenderer.policyChain(web.ingressPolicies().get(0));
+        String dbPolicy = NftablesRenderer.policyChain(db.ingressPolicies().get(0));
+        // alone: no policy chain, the profile chain holds the policy's rules where the jump would be
+        assertThat(before.chains()).extracting(NftChain::name).doesNotContain(webPolicy, dbPolicy);
+        NftChain webProfile = chain(after, NftablesRenderer.profileChain(Direction.INGRESS, List.of(), web.ingressPolicies()));
+        NftChain webAlone = chain(before, webProfile.name());
+        NftChain webPolicyChain = chain(after, webPolicy);
+        assertThat(webProfile.rules()).containsExactly("jump " + webPolicy, webAlone.rules().get(webAlone.rules().size() - 1));
+        assertThat(webAlone.rules().subList(0, webAlone.rules().size() - 1)).isEqualTo(webPolicyChain.rules());
+        NftChain both2 = chain(after, NftablesRenderer.profileChain(Direction.INGRESS, List.of(), both));
+        assertThat(both2.rules()).hasSize(3).startsWith("jump " + webPolicy, "jump " + dbPolicy);
+        // shared by two profiles: each jumps to the one chain
+        assertThat(chain(after, NftablesRenderer.profileChain(Direction.INGRESS, List.of(), db.ingressPolicies())).rules())
+                .startsWith("jump " + dbPolicy);
     }
 
     @Test
