@@ -59,8 +59,10 @@ public final class FailClosedRules {
             more.add(new NftSet("known_v4", "ipv4_addr", false, knownV4));
             more.add(new NftSet("known_v6", "ipv6_addr", false, knownV6));
         }
-        List<NftChain> podChains = new ArrayList<>(2);
-        List<NftChain> chains = table.withBaseChains(c -> {
+        List<NftChain> chains = table.withLeadingChains(c -> {
+            if (c.hook() == null) {
+                return cidrs ? withNodeRule(c, table) : c;
+            }
             boolean egress = c.name().equals("egress");
             String field = egress ? "saddr" : "daddr";
             String comment = RenderedTable.quote(egress ? COMMENT_EGRESS : COMMENT_INGRESS);
@@ -68,17 +70,20 @@ public final class FailClosedRules {
             int at = firstPodLookup(rules);
             List<String> added = new ArrayList<>();
             if (cidrs) {
-                // Known pods first: known_* never holds a waiting address (KnownAddresses leaves them out), so a
-                // known address can skip both drops and go straight to the pod lookups, moved to <dir>_pod for
-                // this; on a node with pod CIDRs that is nearly every packet, which then pays one lookup here
-                // instead of three (waiting, pod CIDR, known). Falling off <dir>_pod's end accepts, as falling
-                // off the base chain's end did (the policy), since a goto does not return.
-                String pod = c.name() + "_pod";
-                podChains.add(new NftChain(pod, null, "the pod lookups of " + c.name()
-                        + ", after the fail-closed rules (or straight from a known address)", List.copyOf(rules.subList(at, rules.size()))));
-                rules.subList(at, rules.size()).clear();
-                added.add("ip " + field + " @known_v4 goto " + pod);
-                added.add("ip6 " + field + " @known_v6 goto " + pod);
+                // Known pods first, even before the node's addresses: known_* never holds a waiting address
+                // (KnownAddresses leaves them out), so a known address can skip both drops and go straight to the
+                // pod chain of its family; on a node with pod CIDRs that is nearly every packet, which then pays one
+                // lookup here instead of five (node, waiting, pod CIDR, known). The node's addresses are tested in
+                // the pod chains instead, after the accept of a pod nothing isolates (withNodeRule), so a packet of
+                // a non-isolated pod pays no node lookup at all. A goto does not return: falling off the pod chain's
+                // end accepts, as falling off the base chain's end did (the policy).
+                int ct = 0;
+                while (ct < rules.size() && rules.get(ct).startsWith("ct state ")) {
+                    ct++;
+                }
+                rules.add(ct, "ip " + field + " @known_v4 goto " + c.name() + "_pod_v4");
+                rules.add(ct + 1, "ip6 " + field + " @known_v6 goto " + c.name() + "_pod_v6");
+                at += 2;
             }
             added.add("ip " + field + " @waiting_v4 counter drop comment " + comment);
             added.add("ip6 " + field + " @waiting_v6 counter drop comment " + comment);
@@ -87,14 +92,30 @@ public final class FailClosedRules {
                 String unknown = RenderedTable.quote(egress ? COMMENT_CIDR_EGRESS : COMMENT_CIDR_INGRESS);
                 added.add("ip " + field + " @podcidr_v4 counter drop comment " + unknown);
                 added.add("ip6 " + field + " @podcidr_v6 counter drop comment " + unknown);
-                added.add("goto " + c.name() + "_pod");
             }
             rules.addAll(at, added);
             return new NftChain(c.name(), c.hook(), c.comment(), rules);
         });
         // the table's own sets and chains shared, not copied, on every pod change (SharedList)
-        return new RenderedTable(SharedList.appended(table.sets(), more),
-                podChains.isEmpty() ? chains : SharedList.appended(chains, podChains), table.objects());
+        return new RenderedTable(SharedList.appended(table.sets(), more), chains, table.objects());
+    }
+
+    /**
+     * A pod chain ({@code egress_pod_v4}) with its family's test of the node's addresses from the base chain
+     * ({@code ip daddr @node_v4 accept}) after its first rule (the accept of a pod nothing isolates): a known address
+     * skips the base chain's node test (see above), and traffic between an isolated pod and the node stays allowed.
+     */
+    private static NftChain withNodeRule(NftChain pod, RenderedTable table) {
+        String base = pod.name().substring(0, pod.name().indexOf("_pod_"));
+        String family = pod.name().endsWith("_v6") ? "ip6 " : "ip ";
+        List<String> rules = new ArrayList<>(pod.rules());
+        for (String r : RenderedTable.leadingChain(table.chains(), base).rules()) {
+            if (r.startsWith(family) && r.contains("@node_v")) {
+                rules.add(1, r);
+                break;
+            }
+        }
+        return new NftChain(pod.name(), pod.hook(), pod.comment(), rules);
     }
 
     /** The entries of one family ({@code v6}: IPv6), sorted, without duplicates. */

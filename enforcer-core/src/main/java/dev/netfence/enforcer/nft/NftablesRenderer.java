@@ -132,6 +132,11 @@ public final class NftablesRenderer {
         return Build.looksUp(pod, d) ? Build.profileChainName(d, pod.clusterPolicies(d), pod.policies(d)) : null;
     }
 
+    /** The chain of a direction and family that looks its pods up, {@code egress_pod_v4} ({@link FailClosedRules}). */
+    static String podChainName(Direction d, boolean v6) {
+        return d.field() + "_pod" + (v6 ? "_v6" : "_v4");
+    }
+
     /** The pod map of a direction and family: pod address → profile id. */
     static String podMap(Direction d, boolean v6) {
         return d.field() + "_pods" + (v6 ? "_v6" : "_v4");
@@ -229,6 +234,11 @@ public final class NftablesRenderer {
             List<NftChain> chains = new ArrayList<>();
             chains.add(baseChain(Direction.EGRESS));
             chains.add(baseChain(Direction.INGRESS));
+            // right after the base chains: FailClosedRules edits them too, and finds them there at once
+            for (Direction d : Direction.values()) {
+                chains.add(podChain(d, false));
+                chains.add(podChain(d, true));
+            }
             for (Direction d : Direction.values()) {
                 chains.addAll(podLookup(d, profiles.get(d)));
             }
@@ -324,7 +334,6 @@ public final class NftablesRenderer {
 
         private NftChain baseChain(Direction d) {
             boolean egress = d == Direction.EGRESS;
-            String pod = egress ? "saddr" : "daddr";
             String peer = egress ? "daddr" : "saddr";
             List<String> rules = new ArrayList<>(9);
             rules.add("ct state established,related accept");
@@ -334,16 +343,37 @@ public final class NftablesRenderer {
                 // rule per new packet for nothing
                 rules.add("ct state invalid drop");
             }
-            rules.addAll(List.of("ip " + peer + " @node_v4 accept",
-                            "ip6 " + peer + " @node_v6 accept",
-                            "meta mark != " + mark(0) + " goto " + d.field() + "_marked",
-                            "meta mark set ip " + pod + " map @" + d.field() + "_pods_v4",
-                            "meta mark set ip6 " + pod + " map @" + d.field() + "_pods_v6",
-                            "meta mark vmap @" + d.field() + "_profiles",
-                            "meta mark set " + mark(0)));
+            rules.add("ip " + peer + " @node_v4 accept");
+            rules.add("ip6 " + peer + " @node_v6 accept");
+            // one chain per family from here: an IPv4 packet never evaluates an IPv6 rule (nor the reverse)
+            rules.add("meta nfproto ipv4 goto " + podChainName(d, false));
+            rules.add("meta nfproto ipv6 goto " + podChainName(d, true));
             return new NftChain(d.field(),
                     "type filter hook forward priority " + (egress ? "filter" : "filter + 1") + "; policy accept;",
                     "NetworkPolicy " + d.field() + " of the local pods of node " + rs.node(), List.copyOf(rules));
+        }
+
+        /**
+         * The pod lookup of one direction and family, reached by {@code goto} from the base chain (so falling off its
+         * end accepts, as the base chain's policy does). First a pod that nothing isolates in this direction (not in
+         * the pod map: a non-isolated pod, or no pod) is accepted by one lookup, whatever its mark: before session 8
+         * it walked the mark test, both families' map rules, the verdict map and the mark reset to the same accept
+         * (a packet that arrived marked found no profile in {@code <dir>_marked} either). The lookup reads the map
+         * as a set (its keys; the kernel allows that for a named map) so that a pod joining or leaving stays one map
+         * element. Then, for an isolated pod: a packet someone else marked goes to {@code <dir>_marked}; an unmarked
+         * one gets its profile id into the mark and the verdict map jumps to the profile's trampoline, which clears
+         * the mark. The last rule clears a mark the verdict map found no profile for (never, while the maps agree).
+         */
+        private NftChain podChain(Direction d, boolean v6) {
+            String pod = (v6 ? "ip6 " : "ip ") + (d == Direction.INGRESS ? "daddr" : "saddr");
+            String map = "@" + podMap(d, v6);
+            return new NftChain(podChainName(d, v6), null, "the pod lookups of " + d.field() + " for "
+                    + (v6 ? "IPv6" : "IPv4"), List.of(
+                    pod + " != " + map + " accept",
+                    "meta mark != " + mark(0) + " goto " + d.field() + "_marked",
+                    "meta mark set " + pod + " map " + map,
+                    "meta mark vmap @" + profileMap(d),
+                    "meta mark set " + mark(0)));
         }
 
         /** A pod is in the lookup of a direction when any tier has a policy for it there. */
