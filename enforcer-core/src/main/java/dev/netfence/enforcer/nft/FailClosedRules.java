@@ -8,8 +8,8 @@ import java.util.TreeSet;
 /**
  * Adds the fail-closed rule to a rendered table (pure): the sets {@code waiting_v4}/{@code waiting_v6}
  * of the addresses of pods the CNI plugin announced but the NodeRuleSet in force does not name yet,
- * and in each base chain, before the pod lookups, a counted drop of packets from ({@code egress}) or
- * to ({@code ingress}) those addresses.
+ * and in each base chain, before the goto to the pod chains (the pod lookups), a counted drop of packets from
+ * ({@code egress}) or to ({@code ingress}) those addresses.
  *
  * <p>Before the lookups, not after: an address reused by a new pod while the NodeRuleSet still
  * names the old one must not get the old pod's rules, and a packet another tool marked leaves the
@@ -131,8 +131,8 @@ public final class FailClosedRules {
 
     /**
      * Where the pod lookups start: after the leading rules that accept conntrack replies and the node's
-     * own traffic, before anything that looks the pod up or leaves the chain (the renderer's verdict
-     * maps, and its {@code goto} for packets someone else marked, after which nothing of this chain runs).
+     * own traffic, at the renderer's {@code goto} to the pod chains (which look the pod up, and send packets
+     * someone else marked on to {@code <dir>_marked}; nothing of this chain runs after a goto).
      */
     private static int firstPodLookup(List<String> rules) {
         for (int i = 0; i < rules.size(); i++) {

@@ -33,9 +33,11 @@ import java.util.TreeMap;
  *   <li>Each starts with {@code ct state established,related accept} (replies and follow-up
  *       packets are not judged again) and (egress only: every forwarded packet crosses it first) {@code ct
  *       state invalid drop}, then accepts traffic to/from
- *       the node's own addresses (always allowed for its pods), then finds the pod's profile: the chain
- *       shared by every pod with the same lists of policies in that direction (ClusterNetworkPolicy
- *       directions, in evaluation order, and NetworkPolicy-tier policies).</li>
+ *       the node's own addresses (always allowed for its pods), then goes by family to a pod chain,
+ *       {@code <dir>_pod_v4} or {@code _v6} (so an IPv4 packet evaluates no IPv6 rule), which accepts at once a
+ *       pod nothing isolates in that direction (its address not in the pod map) and otherwise finds the pod's
+ *       profile: the chain shared by every pod with the same lists of policies in that direction
+ *       (ClusterNetworkPolicy directions, in evaluation order, and NetworkPolicy-tier policies).</li>
  *   <li>Pod → profile is data, not a jump: a map {@code <dir>_pods_v4/_v6} gives the profile's id
  *       (1, 2, ... by profile name), written into the packet mark, and the verdict map
  *       {@code <dir>_profiles} (id → {@code jump f<profile>}) selects the profile, whose trampoline
@@ -74,7 +76,8 @@ import java.util.TreeMap;
  *       same AddressSet); numeric ports a named {@code inet_proto . inet_service} interval set;
  *       named ports a set of (destination address . protocol . port).</li>
  * </ul>
- * Per packet (unmarked): two hash lookups, then only the rules of the policies (of every tier) selecting that pod,
+ * Per new packet (unmarked), in each base chain: one lookup for a pod nothing isolates there, three for an isolated
+ * one, then only the rules of the policies (of every tier) selecting that pod,
  * so the cost does not grow with the number of policies or pods on the node; a packet that arrived
  * marked pays one set lookup per profile before its own instead.
  */
