@@ -59,6 +59,7 @@ public final class FailClosedRules {
             more.add(new NftSet("known_v4", "ipv4_addr", false, knownV4));
             more.add(new NftSet("known_v6", "ipv6_addr", false, knownV6));
         }
+        List<NftChain> v6Chains = new ArrayList<>(2);
         List<NftChain> chains = table.withLeadingChains(c -> {
             if (c.hook() == null) {
                 return cidrs ? withNodeRule(c, table) : c;
@@ -68,36 +69,52 @@ public final class FailClosedRules {
             String comment = RenderedTable.quote(egress ? COMMENT_EGRESS : COMMENT_INGRESS);
             List<String> rules = new ArrayList<>(c.rules());
             int at = firstPodLookup(rules);
-            List<String> added = new ArrayList<>();
-            if (cidrs) {
-                // Known pods first, even before the node's addresses: known_* never holds a waiting address
-                // (KnownAddresses leaves them out), so a known address can skip both drops and go straight to the
-                // pod chain of its family; on a node with pod CIDRs that is nearly every packet, which then pays one
-                // lookup here instead of five (node, waiting, pod CIDR, known). The node's addresses are tested in
-                // the pod chains instead, after the accept of a pod nothing isolates (withNodeRule), so a packet of
-                // a non-isolated pod pays no node lookup at all. A goto does not return: falling off the pod chain's
-                // end accepts, as falling off the base chain's end did (the policy).
-                int ct = 0;
-                while (ct < rules.size() && rules.get(ct).startsWith("ct state ")) {
-                    ct++;
+            if (!cidrs) {
+                rules.addAll(at, List.of("ip " + field + " @waiting_v4 counter drop comment " + comment,
+                        "ip6 " + field + " @waiting_v6 counter drop comment " + comment));
+                return new NftChain(c.name(), c.hook(), c.comment(), rules);
+            }
+            // Known pods first, even before the node's addresses: known_* never holds a waiting address
+            // (KnownAddresses leaves them out), so a known address can skip both drops and go straight to the pod
+            // chain of its family; on a node with pod CIDRs that is nearly every local pod's packet, which then pays
+            // one lookup here instead of four (node, waiting, pod CIDR, known). The node's addresses are tested in
+            // the pod chains instead, after the accept of a pod nothing isolates (withNodeRule), so a packet of a
+            // non-isolated pod pays no node lookup at all. Then IPv6 goes to its own chain, so that an IPv4 packet
+            // of an address no local pod has (another node's pod: every cross-node flow in one of the two base
+            // chains) meets no IPv6 rule either. A goto does not return: falling off the pod chain's end accepts,
+            // as falling off the base chain's end did (the policy).
+            int ct = 0;
+            while (ct < rules.size() && rules.get(ct).startsWith("ct state ")) {
+                ct++;
+            }
+            String unknown = RenderedTable.quote(egress ? COMMENT_CIDR_EGRESS : COMMENT_CIDR_INGRESS);
+            List<String> out = new ArrayList<>(rules.subList(0, ct));
+            List<String> v6 = new ArrayList<>(5);
+            for (boolean isV6 : new boolean[]{false, true}) {
+                String ip = isV6 ? "ip6 " : "ip ";
+                String family = isV6 ? "_v6" : "_v4";
+                List<String> to = isV6 ? v6 : out;
+                to.add(ip + field + " @known" + family + " goto " + c.name() + "_pod" + family);
+                if (!isV6) {
+                    to.add("meta nfproto ipv6 goto " + c.name() + "_v6");
                 }
-                rules.add(ct, "ip " + field + " @known_v4 goto " + c.name() + "_pod_v4");
-                rules.add(ct + 1, "ip6 " + field + " @known_v6 goto " + c.name() + "_pod_v6");
-                at += 2;
-            }
-            added.add("ip " + field + " @waiting_v4 counter drop comment " + comment);
-            added.add("ip6 " + field + " @waiting_v6 counter drop comment " + comment);
-            if (cidrs) {
+                for (String r : rules.subList(ct, at)) {
+                    if (r.startsWith(ip)) {
+                        to.add(r);    // the node's addresses of this family
+                    }
+                }
+                to.add(ip + field + " @waiting" + family + " counter drop comment " + comment);
                 // every pod the rule set names is in known_*, isolated or not: only unknown addresses match
-                String unknown = RenderedTable.quote(egress ? COMMENT_CIDR_EGRESS : COMMENT_CIDR_INGRESS);
-                added.add("ip " + field + " @podcidr_v4 counter drop comment " + unknown);
-                added.add("ip6 " + field + " @podcidr_v6 counter drop comment " + unknown);
+                to.add(ip + field + " @podcidr" + family + " counter drop comment " + unknown);
+                to.add("goto " + c.name() + "_pod" + family);
             }
-            rules.addAll(at, added);
-            return new NftChain(c.name(), c.hook(), c.comment(), rules);
+            v6Chains.add(new NftChain(c.name() + "_v6", null, "the IPv6 part of " + c.name()
+                    + " after the ct state rules: known addresses, node addresses, fail-closed drops", v6));
+            return new NftChain(c.name(), c.hook(), c.comment(), out);
         });
         // the table's own sets and chains shared, not copied, on every pod change (SharedList)
-        return new RenderedTable(SharedList.appended(table.sets(), more), chains, table.objects());
+        return new RenderedTable(SharedList.appended(table.sets(), more),
+                v6Chains.isEmpty() ? chains : SharedList.appended(chains, v6Chains), table.objects());
     }
 
     /**

@@ -34,12 +34,15 @@ class FailClosedRulesTest {
         NftablesRendererTest.assertGolden("shop-n1-fail-closed-cidr.nft", held.text());
         List<String> egress = rules(held, "egress");
         // a known address (never a waiting one) goes straight to its family's pod chain, before even the node's addresses;
-        // anything else meets the node test and both drops first
-        assertThat(egress.subList(0, 4)).containsExactly("ct state established,related accept", "ct state invalid drop",
-                "ip saddr @known_v4 goto egress_pod_v4", "ip6 saddr @known_v6 goto egress_pod_v6");
-        assertThat(indexOf(egress, "ip daddr @node_v4 accept")).isLessThan(indexOf(egress, "@waiting_v4 counter drop"));
-        assertThat(indexOf(egress, "ip saddr @podcidr_v4 counter drop")).isLessThan(indexOf(egress, "meta nfproto ipv4 goto egress_pod_v4"));
-        assertThat(egress).endsWith("meta nfproto ipv4 goto egress_pod_v4", "meta nfproto ipv6 goto egress_pod_v6");
+        // anything else meets the node test and both drops first, IPv6 in a chain of its own (no IPv6 rule for IPv4)
+        String waiting = "counter drop comment \"" + FailClosedRules.COMMENT_EGRESS + "\"";
+        String unknown = "counter drop comment \"" + FailClosedRules.COMMENT_CIDR_EGRESS + "\"";
+        assertThat(egress).containsExactly("ct state established,related accept", "ct state invalid drop",
+                "ip saddr @known_v4 goto egress_pod_v4", "meta nfproto ipv6 goto egress_v6", "ip daddr @node_v4 accept",
+                "ip saddr @waiting_v4 " + waiting, "ip saddr @podcidr_v4 " + unknown, "goto egress_pod_v4");
+        assertThat(rules(held, "egress_v6")).containsExactly("ip6 saddr @known_v6 goto egress_pod_v6",
+                "ip6 daddr @node_v6 accept", "ip6 saddr @waiting_v6 " + waiting, "ip6 saddr @podcidr_v6 " + unknown,
+                "goto egress_pod_v6");
         // the pod lookups (and the marked path) are in the pod chains only, as the renderer wrote them, with the node's
         // addresses tested after the accept of a pod nothing isolates (so an isolated pod still reaches the node)
         assertThat(egress).noneMatch(r -> r.contains("vmap") || r.contains("_marked"));
