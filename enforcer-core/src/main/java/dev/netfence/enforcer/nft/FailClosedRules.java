@@ -1,5 +1,6 @@
 package dev.netfence.enforcer.nft;
 
+import dev.netfence.policy.model.Direction;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -94,7 +95,8 @@ public final class FailClosedRules {
                 String ip = isV6 ? "ip6 " : "ip ";
                 String family = isV6 ? "_v6" : "_v4";
                 List<String> to = isV6 ? v6 : out;
-                to.add(ip + field + " @known" + family + " goto " + c.name() + "_pod" + family);
+                String podChain = NftablesRenderer.podChainName(egress ? Direction.EGRESS : Direction.INGRESS, isV6);
+                to.add(ip + field + " @known" + family + " goto " + podChain);
                 if (!isV6) {
                     to.add("meta nfproto ipv6 goto " + c.name() + "_v6");
                 }
@@ -106,7 +108,7 @@ public final class FailClosedRules {
                 to.add(ip + field + " @waiting" + family + " counter drop comment " + comment);
                 // every pod the rule set names is in known_*, isolated or not: only unknown addresses match
                 to.add(ip + field + " @podcidr" + family + " counter drop comment " + unknown);
-                to.add("goto " + c.name() + "_pod" + family);
+                to.add("goto " + podChain);
             }
             v6Chains.add(new NftChain(c.name() + "_v6", null, "the IPv6 part of " + c.name()
                     + " after the ct state rules: known addresses, node addresses, fail-closed drops", v6));

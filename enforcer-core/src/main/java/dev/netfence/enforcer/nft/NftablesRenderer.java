@@ -76,8 +76,8 @@ import java.util.TreeMap;
  *       same AddressSet); numeric ports a named {@code inet_proto . inet_service} interval set;
  *       named ports a set of (destination address . protocol . port).</li>
  * </ul>
- * Per new packet (unmarked), in each base chain: one lookup for a pod nothing isolates there, three for an isolated
- * one, then only the rules of the policies (of every tier) selecting that pod,
+ * Per new packet (unmarked), in each direction's pod chain: one lookup for a pod nothing isolates there, three for an
+ * isolated one (that test, the pod map, the verdict map), then only the rules of the policies (of every tier) selecting that pod,
  * so the cost does not grow with the number of policies or pods on the node; a packet that arrived
  * marked pays one set lookup per profile before its own instead.
  */
