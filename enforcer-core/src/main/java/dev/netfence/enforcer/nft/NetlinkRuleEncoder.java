@@ -14,6 +14,7 @@ import java.util.Map;
  *   ip|ip6 saddr|daddr [. meta l4proto . th dport] [!=] @set
  *   ip|ip6 saddr|daddr . 0x.. @set     (address and a constant: netlink only, see matchesAddressAndConstant)
  *   meta l4proto . th dport @set
+ *   meta nfproto ipv4|ipv6
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
  *   tcp flags &amp; (fin|syn|rst|ack) != syn (or ==)
  *   counter   counter name "obj"   limit name "obj"   log [group N] [prefix "..."]
@@ -272,6 +273,18 @@ final class NetlinkRuleEncoder {
             }
             payload(NFT_PAYLOAD_TRANSPORT, 2, 2, register(4));
             lookup(set, NFT_REG_1, -1, false);
+            return;
+        }
+        if (key.equals("nfproto")) {
+            // meta nfproto ipv4|ipv6: the family dispatch of the base chains, one byte as nft compares it
+            String family = next();
+            byte proto = switch (family) {
+                case "ipv4" -> 2;
+                case "ipv6" -> 10;
+                default -> throw new Unsupported("meta nfproto " + family);
+            };
+            meta(NFT_META_NFPROTO, NFT_REG_1);
+            cmp(NFT_CMP_EQ, new byte[]{proto});
             return;
         }
         if (!key.equals("mark")) {

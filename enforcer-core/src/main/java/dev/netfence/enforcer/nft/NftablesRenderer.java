@@ -33,9 +33,11 @@ import java.util.TreeMap;
  *   <li>Each starts with {@code ct state established,related accept} (replies and follow-up
  *       packets are not judged again) and (egress only: every forwarded packet crosses it first) {@code ct
  *       state invalid drop}, then accepts traffic to/from
- *       the node's own addresses (always allowed for its pods), then finds the pod's profile: the chain
- *       shared by every pod with the same lists of policies in that direction (ClusterNetworkPolicy
- *       directions, in evaluation order, and NetworkPolicy-tier policies).</li>
+ *       the node's own addresses (always allowed for its pods), then goes by family to a pod chain,
+ *       {@code <dir>_pod_v4} or {@code _v6} (so an IPv4 packet evaluates no IPv6 rule), which accepts at once a
+ *       pod nothing isolates in that direction (its address not in the pod map) and otherwise finds the pod's
+ *       profile: the chain shared by every pod with the same lists of policies in that direction
+ *       (ClusterNetworkPolicy directions, in evaluation order, and NetworkPolicy-tier policies).</li>
  *   <li>Pod → profile is data, not a jump: a map {@code <dir>_pods_v4/_v6} gives the profile's id
  *       (1, 2, ... by profile name), written into the packet mark, and the verdict map
  *       {@code <dir>_profiles} (id → {@code jump f<profile>}) selects the profile, whose trampoline
@@ -75,7 +77,8 @@ import java.util.TreeMap;
  *       same AddressSet; interval sets only where the entries hold a network or range); numeric ports a named {@code inet_proto . inet_service} interval set;
  *       named ports a set of (destination address . protocol . port).</li>
  * </ul>
- * Per packet (unmarked): two hash lookups, then only the rules of the policies (of every tier) selecting that pod,
+ * Per new packet (unmarked), in each direction's pod chain: one lookup for a pod nothing isolates there, three for an
+ * isolated one (that test, the pod map, the verdict map), then only the rules of the policies (of every tier) selecting that pod,
  * so the cost does not grow with the number of policies or pods on the node; a packet that arrived
  * marked pays one set lookup per profile before its own instead.
  */
@@ -152,6 +155,11 @@ public final class NftablesRenderer {
             }
         }
         return false;
+    }
+
+    /** The chain of a direction and family that looks its pods up, {@code egress_pod_v4} ({@link FailClosedRules}). */
+    static String podChainName(Direction d, boolean v6) {
+        return d.field() + "_pod" + (v6 ? "_v6" : "_v4");
     }
 
     /** The pod map of a direction and family: pod address → profile id. */
@@ -251,6 +259,11 @@ public final class NftablesRenderer {
             List<NftChain> chains = new ArrayList<>();
             chains.add(baseChain(Direction.EGRESS));
             chains.add(baseChain(Direction.INGRESS));
+            // right after the base chains: FailClosedRules edits them too, and finds them there at once
+            for (Direction d : Direction.values()) {
+                chains.add(podChain(d, false));
+                chains.add(podChain(d, true));
+            }
             for (Direction d : Direction.values()) {
                 chains.addAll(podLookup(d, profiles.get(d)));
             }
@@ -423,7 +436,6 @@ public final class NftablesRenderer {
 
         private NftChain baseChain(Direction d) {
             boolean egress = d == Direction.EGRESS;
-            String pod = egress ? "saddr" : "daddr";
             String peer = egress ? "daddr" : "saddr";
             List<String> rules = new ArrayList<>(9);
             rules.add("ct state established,related accept");
@@ -433,16 +445,37 @@ public final class NftablesRenderer {
                 // rule per new packet for nothing
                 rules.add("ct state invalid drop");
             }
-            rules.addAll(List.of("ip " + peer + " @node_v4 accept",
-                            "ip6 " + peer + " @node_v6 accept",
-                            "meta mark != " + mark(0) + " goto " + d.field() + "_marked",
-                            "meta mark set ip " + pod + " map @" + d.field() + "_pods_v4",
-                            "meta mark set ip6 " + pod + " map @" + d.field() + "_pods_v6",
-                            "meta mark vmap @" + d.field() + "_profiles",
-                            "meta mark set " + mark(0)));
+            rules.add("ip " + peer + " @node_v4 accept");
+            rules.add("ip6 " + peer + " @node_v6 accept");
+            // one chain per family from here: an IPv4 packet never evaluates an IPv6 rule (nor the reverse)
+            rules.add("meta nfproto ipv4 goto " + podChainName(d, false));
+            rules.add("meta nfproto ipv6 goto " + podChainName(d, true));
             return new NftChain(d.field(),
                     "type filter hook forward priority " + (egress ? "filter" : "filter + 1") + "; policy accept;",
                     "NetworkPolicy " + d.field() + " of the local pods of node " + rs.node(), List.copyOf(rules));
+        }
+
+        /**
+         * The pod lookup of one direction and family, reached by {@code goto} from the base chain (so falling off its
+         * end accepts, as the base chain's policy does). First a pod that nothing isolates in this direction (not in
+         * the pod map: a non-isolated pod, or no pod) is accepted by one lookup, whatever its mark: before session 8
+         * it walked the mark test, both families' map rules, the verdict map and the mark reset to the same accept
+         * (a packet that arrived marked found no profile in {@code <dir>_marked} either). The lookup reads the map
+         * as a set (its keys; the kernel allows that for a named map) so that a pod joining or leaving stays one map
+         * element. Then, for an isolated pod: a packet someone else marked goes to {@code <dir>_marked}; an unmarked
+         * one gets its profile id into the mark and the verdict map jumps to the profile's trampoline, which clears
+         * the mark. The last rule clears a mark the verdict map found no profile for (never, while the maps agree).
+         */
+        private NftChain podChain(Direction d, boolean v6) {
+            String pod = (v6 ? "ip6 " : "ip ") + (d == Direction.INGRESS ? "daddr" : "saddr");
+            String map = "@" + podMap(d, v6);
+            return new NftChain(podChainName(d, v6), null, "the pod lookups of " + d.field() + " for "
+                    + (v6 ? "IPv6" : "IPv4"), List.of(
+                    pod + " != " + map + " accept",
+                    "meta mark != " + mark(0) + " goto " + d.field() + "_marked",
+                    "meta mark set " + pod + " map " + map,
+                    "meta mark vmap @" + profileMap(d),
+                    "meta mark set " + mark(0)));
         }
 
         /** A pod is in the lookup of a direction when any tier has a policy for it there. */

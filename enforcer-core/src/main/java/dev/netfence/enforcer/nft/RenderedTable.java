@@ -49,6 +49,45 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
     }
 
     /**
+     * The same for the base chains and the four pod chains ({@code egress_pod_v4}, ..., see
+     * {@link NftablesRenderer#podChainName}), which the renderer writes right after them: {@code change} gets each of
+     * the six (a pod chain has no hook), every other chain stays as it is.
+     */
+    public List<NftChain> withLeadingChains(java.util.function.UnaryOperator<NftChain> change) {
+        java.util.Map<Integer, NftChain> changed = new java.util.HashMap<>();
+        for (int i = 0; i < chains.size() && changed.size() < 6; i++) {
+            NftChain c = chains.get(i);
+            if (isLeading(c)) {
+                changed.put(i, change.apply(c));
+            }
+        }
+        return SharedList.replaced(chains, changed);
+    }
+
+    /** A leading chain of the renderer's, as {@link #withLeadingChains} finds it (the first six chains, or fewer). */
+    static NftChain leadingChain(List<NftChain> chains, String name) {
+        for (int i = 0; i < chains.size() && i < 6; i++) {
+            if (chains.get(i).name().equals(name)) {
+                return chains.get(i);
+            }
+        }
+        throw new IllegalArgumentException("no chain " + name + " among the table's first chains");
+    }
+
+    private static boolean isLeading(NftChain c) {
+        String n = c.name();
+        if (c.hook() != null) {
+            return n.equals("egress") || n.equals("ingress");
+        }
+        for (dev.netfence.policy.model.Direction d : dev.netfence.policy.model.Direction.values()) {
+            if (n.equals(NftablesRenderer.podChainName(d, false)) || n.equals(NftablesRenderer.podChainName(d, true))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The script that replaces the whole table in one transaction. {@code add table} makes the
      * {@code delete} valid when the table does not exist yet (nftables 1.0.6 has no {@code destroy});
      * if any later command fails the kernel rejects the batch and the old table stays as it was.

@@ -169,7 +169,9 @@ class DatapathIT {
             NetNs.call(node.nodeNamespace(), () -> applier.apply(rs));
             String listing = NetNs.call(node.nodeNamespace(), () -> new Nftables().run("list table inet netfence"));
             assertThat(listing).doesNotContain("_v6 {\n\t\ttype ipv6_addr\n\t\tflags interval");
-            assertThat(NftablesRenderer.render(rs).chains().stream().filter(c -> c.hook() == null)
+            // the base chains keep their IPv6 half (the dispatch to ingress_pod_v6/egress_pod_v6, which look the pod up
+            // in the empty _v6 maps), so that a node's first IPv6 pod leaves them as they are: no other chain has an ip6 rule
+            assertThat(NftablesRenderer.render(rs).chains().stream().filter(c -> c.hook() == null && !c.name().endsWith("_pod_v6"))
                     .flatMap(c -> c.rules().stream())).noneMatch(r -> r.contains("ip6 "));
             Map<String, Boolean> expected = new LinkedHashMap<>();
             Map<String, Boolean> observed = probeEveryPair(node, pods, engine, expected);

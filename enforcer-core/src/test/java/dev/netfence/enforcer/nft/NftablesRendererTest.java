@@ -261,12 +261,21 @@ class NftablesRendererTest {
             NftChain chain = t.chains().stream().filter(c -> c.name().equals(trampoline)).findFirst().orElseThrow();
             assertThat(chain.rules()).containsExactly("meta mark set 0x00000000 jump " + trampoline.substring(1));
         }
-        NftChain ingress = t.chains().stream().filter(c -> c.name().equals("ingress")).findFirst().orElseThrow();
-        // a marked packet never reaches a rule that sets the mark
-        int marked = ingress.rules().indexOf("meta mark != 0x00000000 goto ingress_marked");
-        assertThat(marked).isPositive();
-        assertThat(ingress.rules().subList(0, marked)).noneMatch(r -> r.contains("mark set"));
-        assertThat(ingress.rules()).last().isEqualTo("meta mark set 0x00000000");
+        NftChain base = t.chains().stream().filter(c -> c.name().equals("ingress")).findFirst().orElseThrow();
+        // the base chain dispatches by family and writes no mark
+        assertThat(base.rules()).noneMatch(r -> r.contains("mark"));
+        assertThat(base.rules()).endsWith("meta nfproto ipv4 goto ingress_pod_v4", "meta nfproto ipv6 goto ingress_pod_v6");
+        for (String family : List.of("v4", "v6")) {
+            NftChain ingress = t.chains().stream().filter(c -> c.name().equals("ingress_pod_" + family)).findFirst().orElseThrow();
+            String ip = family.equals("v4") ? "ip " : "ip6 ";
+            // a pod nothing isolates leaves first, by one lookup; a marked packet never reaches a rule that sets the mark
+            assertThat(ingress.rules()).first().isEqualTo(ip + "daddr != @ingress_pods_" + family + " accept");
+            assertThat(ingress.rules()).noneMatch(r -> r.startsWith(family.equals("v4") ? "ip6 " : "ip "));
+            int marked = ingress.rules().indexOf("meta mark != 0x00000000 goto ingress_marked");
+            assertThat(marked).isPositive();
+            assertThat(ingress.rules().subList(0, marked)).noneMatch(r -> r.contains("mark set"));
+            assertThat(ingress.rules()).last().isEqualTo("meta mark set 0x00000000");
+        }
         // the marked path: (address . profile id) looked up, one rule per profile and family, never a mark written
         NftChain markedChain = t.chains().stream().filter(c -> c.name().equals("ingress_marked")).findFirst().orElseThrow();
         List<String> expected = new ArrayList<>();
