@@ -16,6 +16,7 @@ import java.util.Map;
  *   meta l4proto . th dport @set
  *   meta nfproto ipv4|ipv6
  *   meta mark [!=] 0x..   meta mark set 0x..   meta mark set ip|ip6 saddr|daddr map @map   meta mark vmap @map
+ *   meta mark set 0x.. meta mark vmap @map   (the mark looked up, then cleared: see clearedVmap)
  *   tcp flags &amp; (fin|syn|rst|ack) != syn (or ==)
  *   counter   counter name "obj"   limit name "obj"   log [group N] [prefix "..."]
  *   accept | drop | return | continue | jump C | goto C   comment "..."
@@ -57,6 +58,7 @@ final class NetlinkRuleEncoder {
     private static final int NFT_LOOKUP_F_INV = 1;
     private static final int NFT_REG_VERDICT = 0;
     private static final int NFT_REG_1 = 1;
+    private static final int NFT_REG_2 = 2;
 
     static final int NF_DROP = 0;
     static final int NF_ACCEPT = 1;
@@ -302,6 +304,10 @@ final class NetlinkRuleEncoder {
                     nfproto(v6);
                     payload(NFT_PAYLOAD_NETWORK, offset, v6 ? 16 : 4, NFT_REG_1);
                     lookup(map, NFT_REG_1, NFT_REG_1, false);
+                } else if ("meta".equals(peek()) && at + 2 < tokens.size() && tokens.get(at + 1).equals("mark")
+                        && tokens.get(at + 2).equals("vmap")) {
+                    clearedVmap(v);
+                    return;
                 } else {
                     int e = begin("immediate");
                     out.be32(1, NFT_REG_1);
@@ -327,6 +333,34 @@ final class NetlinkRuleEncoder {
                 cmp(NFT_CMP_EQ, le32(number(t)));
             }
         }
+    }
+
+    /**
+     * {@code meta mark set 0x00000000 meta mark vmap @map}: the pod chains' profile dispatch. The mark (the profile id
+     * the rule before wrote into a packet whose mark was 0) is loaded into register 1 first, then the mark is set to
+     * {@code value}, then register 1 is looked up in the verdict map: the id reaches the map, and the packet leaves
+     * the rule with its mark cleared whether the map jumps or not, so the profile chain needs no trampoline chain of
+     * its own to clear it (one chain per profile and direction fewer: every nf_tables commit walks every chain).
+     * This is the order of the expressions in the kernel; nft 1.0.6 prints the two statements in the order of their
+     * last expression (the set, then the lookup), which is the text here, and reads that text back as set-then-look-up
+     * (a lookup of the cleared mark). The rule carries a comment that says so, and a table with profiles is loaded
+     * over netlink only ({@link RenderedTable#netlinkOnly}), never from that text.
+     */
+    private void clearedVmap(String value) {
+        expect("meta");
+        expect("mark");
+        expect("vmap");
+        String map = setRef(next());
+        meta(NFT_META_MARK, NFT_REG_1);
+        int e = begin("immediate");
+        out.be32(1, NFT_REG_2);
+        value(2, le32(number(value)));
+        end(e);
+        e = begin("meta");
+        out.be32(2, NFT_META_MARK); // KEY
+        out.be32(3, NFT_REG_2);     // SREG
+        end(e);
+        lookup(map, NFT_REG_1, NFT_REG_VERDICT, false);
     }
 
     // ---- statements

@@ -224,16 +224,16 @@ public final class PodElements {
         return false;
     }
 
-    /** Profile chain → its id as the mark text, from the verdict map's elements ({@code 0x... : jump f<profile>}). */
+    /** Profile chain → its id as the mark text, from the verdict map's elements ({@code 0x... : jump <profile>}). */
     private static Map<String, String> profileIds(NftSet verdicts) {
         Map<String, String> ids = new HashMap<>();
         if (verdicts == null) {
             return ids;
         }
         for (String e : verdicts.elements()) {
-            int sep = e.indexOf(" : jump f");
+            int sep = e.indexOf(" : jump ");
             if (sep > 0) {
-                ids.put(e.substring(sep + " : jump f".length()), e.substring(0, sep));
+                ids.put(e.substring(sep + " : jump ".length()), e.substring(0, sep));
             }
         }
         return ids;

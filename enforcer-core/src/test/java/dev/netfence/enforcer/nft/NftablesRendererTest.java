@@ -248,7 +248,7 @@ class NftablesRendererTest {
     }
 
     @Test
-    void profileIdsAreDenseAndTheVerdictMapJumpsThroughAChainThatClearsTheMark() {
+    void profileIdsAreDenseAndTheVerdictMapJumpsStraightToTheProfileWithTheMarkCleared() {
         RenderedTable t = NftablesRenderer.render(shopN1());
         NftSet profiles = t.sets().stream().filter(s -> s.name().equals("ingress_profiles")).findFirst().orElseThrow();
         List<String> ids = profiles.elements().stream().map(e -> e.substring(0, e.indexOf(" : "))).toList();
@@ -257,10 +257,12 @@ class NftablesRendererTest {
             assertThat(ids.get(i)).isEqualTo(String.format("0x%08x", i + 1));
         }
         for (String e : profiles.elements()) {
-            String trampoline = e.substring(e.indexOf("jump ") + 5);
-            NftChain chain = t.chains().stream().filter(c -> c.name().equals(trampoline)).findFirst().orElseThrow();
-            assertThat(chain.rules()).containsExactly("meta mark set 0x00000000 jump " + trampoline.substring(1));
+            // straight to the profile chain: no trampoline chain per profile
+            String profile = e.substring(e.indexOf("jump ") + 5);
+            assertThat(profile).startsWith("in_");
+            assertThat(t.chains()).anyMatch(c -> c.name().equals(profile));
         }
+        assertThat(t.chains()).noneMatch(c -> c.name().startsWith("fin_") || c.name().startsWith("fout_"));
         NftChain base = t.chains().stream().filter(c -> c.name().equals("ingress")).findFirst().orElseThrow();
         // the base chain dispatches by family and writes no mark
         assertThat(base.rules()).noneMatch(r -> r.contains("mark"));
@@ -274,14 +276,16 @@ class NftablesRendererTest {
             int marked = ingress.rules().indexOf("meta mark != 0x00000000 goto ingress_marked");
             assertThat(marked).isPositive();
             assertThat(ingress.rules().subList(0, marked)).noneMatch(r -> r.contains("mark set"));
-            assertThat(ingress.rules()).last().isEqualTo("meta mark set 0x00000000");
+            // the last rule reads the id from the mark, clears the mark and dispatches (NetlinkRuleEncoder.clearedVmap)
+            assertThat(ingress.rules()).last().isEqualTo("meta mark set 0x00000000 meta mark vmap @ingress_profiles comment"
+                    + " \"the profile id is read from the mark before the mark is cleared\"");
         }
         // the marked path: (address . profile id) looked up, one rule per profile and family, never a mark written
         NftChain markedChain = t.chains().stream().filter(c -> c.name().equals("ingress_marked")).findFirst().orElseThrow();
         List<String> expected = new ArrayList<>();
         for (String e : profiles.elements()) {
             String id = e.substring(0, e.indexOf(" : "));
-            String profile = e.substring(e.indexOf("jump f") + 6);
+            String profile = e.substring(e.indexOf("jump ") + 5);
             expected.add("ip daddr . " + id + " @ingress_pod_ids_v4 jump " + profile);
             expected.add("ip6 daddr . " + id + " @ingress_pod_ids_v6 jump " + profile);
         }
