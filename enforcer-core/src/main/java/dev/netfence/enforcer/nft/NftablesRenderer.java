@@ -176,7 +176,7 @@ public final class NftablesRenderer {
         return d.field() + "_pod_ids" + (v6 ? "_v6" : "_v4");
     }
 
-    /** The verdict map of a direction: profile id → the profile's trampoline. */
+    /** The verdict map of a direction: profile id → jump to the profile chain. */
     static String profileMap(Direction d) {
         return d.field() + "_profiles";
     }
