@@ -51,12 +51,7 @@ class DatapathIT {
         List<Pod> pods = shop.pods().stream().filter(p -> "n1".equals(p.nodeName())).toList();
         PolicyEngine engine = new PolicyEngine(shop);
         try (RoutedNode node = new RoutedNode("dp", "10.77.255.1"); Probes.Servers servers = new Probes.Servers()) {
-            for (Pod p : pods) {
-                String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
-                for (int[] port : PORTS) {
-                    Probes.serve(servers, ns, port[0]);
-                }
-            }
+            addPodsWithServers(node, servers, pods);
             // before any rules: the lab itself connects everything
             assertThat(Probes.tcp(node.pod("db"), "10.77.0.1", 8080)).as("lab connectivity without rules").isTrue();
 
@@ -158,12 +153,7 @@ class DatapathIT {
         List<Pod> pods = shop.pods().stream().filter(p -> "n1".equals(p.nodeName())).toList();
         PolicyEngine engine = new PolicyEngine(shop);
         try (RoutedNode node = new RoutedNode("dp4", "10.77.255.1"); Probes.Servers servers = new Probes.Servers()) {
-            for (Pod p : pods) {
-                String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
-                for (int[] port : PORTS) {
-                    Probes.serve(servers, ns, port[0]);
-                }
-            }
+            addPodsWithServers(node, servers, pods);
             RuleSetApplier applier = new RuleSetApplier(new Nftables());
             ResolvedRuleSet rs = RuleSetCompiler.compile(shop).forNode("n1");
             NetNs.call(node.nodeNamespace(), () -> applier.apply(rs));
@@ -177,9 +167,7 @@ class DatapathIT {
             Map<String, Boolean> observed = probeEveryPair(node, pods, engine, expected);
             assertThat(observed).isEqualTo(expected);
             assertThat(expected).containsValue(true).containsValue(false);
-            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("table inet nf-marks {\n"
-                    + "\tchain before {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n"
-                    + "\t\tmeta mark set 0x00004000\n\t}\n}\n"));
+            markEveryPacket(node);
             assertThat(probeEveryPair(node, pods, engine, new LinkedHashMap<>())).as("marked packets").isEqualTo(expected);
         }
     }
@@ -203,12 +191,7 @@ class DatapathIT {
         List<Pod> pods = shop.pods().stream().filter(p -> "n1".equals(p.nodeName())).toList();
         PolicyEngine engine = new PolicyEngine(shop);
         try (RoutedNode node = new RoutedNode("dps", "10.77.255.1"); Probes.Servers servers = new Probes.Servers()) {
-            for (Pod p : pods) {
-                String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
-                for (int[] port : PORTS) {
-                    Probes.serve(servers, ns, port[0]);
-                }
-            }
+            addPodsWithServers(node, servers, pods);
             RuleSetApplier applier = new RuleSetApplier(new Nftables());
             ResolvedRuleSet rs = RuleSetCompiler.compile(shop).forNode("n1");
             RenderedTable table = NftablesRenderer.render(rs);
@@ -225,9 +208,7 @@ class DatapathIT {
             assertThat(probeEveryPair(node, pods, engine, expected)).isEqualTo(expected);
             assertThat(expected).containsValue(true).containsValue(false)
                     .containsEntry("api -> db 10.77.0.3 TCP/9090", true).containsEntry("web -> db 10.77.0.3 TCP/9090", false);
-            NetNs.call(node.nodeNamespace(), () -> new Nftables().run("table inet nf-marks {\n"
-                    + "\tchain before {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n"
-                    + "\t\tmeta mark set 0x00004000\n\t}\n}\n"));
+            markEveryPacket(node);
             assertThat(probeEveryPair(node, pods, engine, new LinkedHashMap<>())).as("marked packets").isEqualTo(expected);
         }
     }
@@ -244,12 +225,7 @@ class DatapathIT {
         List<Pod> pods = shop.pods().stream().filter(p -> "n1".equals(p.nodeName())).toList();
         PolicyEngine engine = new PolicyEngine(shop);
         try (RoutedNode node = new RoutedNode("dpt", "10.77.255.1"); Probes.Servers servers = new Probes.Servers()) {
-            for (Pod p : pods) {
-                String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
-                for (int[] port : PORTS) {
-                    Probes.serve(servers, ns, port[0]);
-                }
-            }
+            addPodsWithServers(node, servers, pods);
             RuleSetApplier applier = new RuleSetApplier(new Nftables());
             ResolvedRuleSet rs = RuleSetCompiler.compile(shop).forNode("n1");
             assertThat(rs.ruleSet().pods()).anyMatch(p -> !p.clusterIngress().isEmpty() && !p.clusterEgress().isEmpty());
@@ -302,6 +278,23 @@ class DatapathIT {
     }
 
     /** Every pod pair, TCP and UDP, v4 and v6 where both have it: what got through, and the engine's answer into {@code expected}. */
+    /** Every pod of {@code pods} in the node, with a server on each of {@link #PORTS}. */
+    private static void addPodsWithServers(RoutedNode node, Probes.Servers servers, List<Pod> pods) throws Exception {
+        for (Pod p : pods) {
+            String ns = node.addPod(p.name(), p.ips().stream().map(Object::toString).toArray(String[]::new));
+            for (int[] port : PORTS) {
+                Probes.serve(servers, ns, port[0]);
+            }
+        }
+    }
+
+    /** Marks every packet 0x4000 in prerouting, before Netfence's chains, as kube-proxy marks traffic it will masquerade. */
+    private static void markEveryPacket(RoutedNode node) {
+        NetNs.call(node.nodeNamespace(), () -> new Nftables().run("table inet nf-marks {\n"
+                + "\tchain before {\n\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+                + "\t\tmeta mark set 0x00004000\n\t}\n}\n"));
+    }
+
     private static Map<String, Boolean> probeEveryPair(RoutedNode node, List<Pod> pods, PolicyEngine engine,
                                                        Map<String, Boolean> expected) {
         Map<String, Boolean> observed = new LinkedHashMap<>();

@@ -148,6 +148,17 @@ class NftablesApplierIT {
         });
     }
 
+    /** The shop's AddressSet of api's pods (10.77.0.2, 10.77.1.1, fd77::2). */
+    private static AddressSet apiPeers(ResolvedRuleSet rs) {
+        return rs.addressSets().stream().filter(a -> a.entries().contains("10.77.0.2")).findFirst().orElseThrow();
+    }
+
+    /** {@code rs} with {@code set}'s members replaced by {@code entries}, as the operator publishes a member change. */
+    private static ResolvedRuleSet withMembers(ResolvedRuleSet rs, AddressSet set, List<String> entries) {
+        return new ResolvedRuleSet(rs.ruleSet(), rs.addressSets().stream()
+                .map(a -> a.name().equals(set.name()) ? new AddressSet(a.name(), entries) : a).toList());
+    }
+
     @Test
     void aMemberChangeIsSentAsElementsAndLandsInTheKernelSet() {
         NetNs.call(NS, () -> {
@@ -155,12 +166,11 @@ class NftablesApplierIT {
             RuleSetApplier applier = new RuleSetApplier(nft);
             ResolvedRuleSet before = shop();
             applier.apply(before);
-            AddressSet api = before.addressSets().stream().filter(a -> a.entries().contains("10.77.0.2")).findFirst().orElseThrow();
+            AddressSet api = apiPeers(before);
             List<String> entries = new ArrayList<>(api.entries());
             entries.remove("10.77.1.1");
             entries.add("10.77.0.9");
-            ResolvedRuleSet after = new ResolvedRuleSet(before.ruleSet(), before.addressSets().stream()
-                    .map(a -> a.name().equals(api.name()) ? new AddressSet(a.name(), entries) : a).toList());
+            ResolvedRuleSet after = withMembers(before, api, entries);
             assertThat(applier.apply(after).kind()).isEqualTo(ApplyResult.Kind.DELTA);
             String set = nft.run("list set inet netfence as_" + api.name().substring(3) + "_v4");
             assertThat(set).contains("10.77.0.9").contains("10.77.0.2").doesNotContain("10.77.1.1");
@@ -169,9 +179,7 @@ class NftablesApplierIT {
                     .isEqualTo(ApplyResult.Kind.DELTA);
             assertThat(nft.run("list set inet netfence as_" + api.name().substring(3) + "_v4"))
                     .contains("10.77.1.1").doesNotContain("10.77.0.9").doesNotContain("10.77.0.2");
-            assertThat(applier.applied()).isEqualTo(NftablesRenderer.render(new ResolvedRuleSet(before.ruleSet(),
-                    before.addressSets().stream().map(a -> a.name().equals(api.name())
-                            ? new AddressSet(a.name(), List.of("10.77.1.1", "fd77::2")) : a).toList())));
+            assertThat(applier.applied()).isEqualTo(NftablesRenderer.render(withMembers(before, api, List.of("10.77.1.1", "fd77::2"))));
             return null;
         });
     }
@@ -183,15 +191,14 @@ class NftablesApplierIT {
             RuleSetApplier applier = new RuleSetApplier(nft);
             ResolvedRuleSet before = shop();
             applier.apply(before);
-            AddressSet api = before.addressSets().stream().filter(a -> a.entries().contains("10.77.0.2")).findFirst().orElseThrow();
+            AddressSet api = apiPeers(before);
             String set = "as_" + api.name().substring(3) + "_v4";
             // pod addresses only: a plain set (no interval flag), as the kernel lists it
             assertThat(nft.run("list set inet netfence " + set)).doesNotContain("interval").contains("10.77.0.2");
             // a network among the members: the set is declared anew as an interval set, the whole table in one
             // transaction (no element delta can change a set's flags), and the kernel matches inside the network
             List<String> withNetwork = List.of("10.77.0.2", "10.77.8.0/24", "fd77::2");
-            ResolvedRuleSet widened = new ResolvedRuleSet(before.ruleSet(), before.addressSets().stream()
-                    .map(a -> a.name().equals(api.name()) ? new AddressSet(a.name(), withNetwork) : a).toList());
+            ResolvedRuleSet widened = withMembers(before, api, withNetwork);
             assertThat(applier.apply(widened).kind()).isEqualTo(ApplyResult.Kind.FULL);
             assertThat(nft.run("list set inet netfence " + set)).contains("flags interval");
             assertThat(nft.run("get element inet netfence " + set + " { 10.77.8.9 }")).contains("10.77.8.0/24");
