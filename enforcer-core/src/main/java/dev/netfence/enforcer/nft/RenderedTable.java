@@ -37,15 +37,7 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
      * revocation rules to them on every change.
      */
     public List<NftChain> withBaseChains(java.util.function.UnaryOperator<NftChain> change) {
-        java.util.Map<Integer, NftChain> based = new java.util.HashMap<>();
-        for (int i = 0; i < chains.size() && based.size() < 2; i++) {
-            NftChain c = chains.get(i);
-            if (c.hook() != null && (c.name().equals("egress") || c.name().equals("ingress"))) {
-                based.put(i, change.apply(c));
-            }
-        }
-        // every other chain shared by reference, not copied (SharedList)
-        return SharedList.replaced(chains, based);
+        return withChanged(2, c -> c.hook() != null && (c.name().equals("egress") || c.name().equals("ingress")), change);
     }
 
     /**
@@ -54,10 +46,19 @@ public record RenderedTable(List<NftSet> sets, List<NftChain> chains, List<Strin
      * the six (a pod chain has no hook), every other chain stays as it is.
      */
     public List<NftChain> withLeadingChains(java.util.function.UnaryOperator<NftChain> change) {
+        return withChanged(6, RenderedTable::isLeading, change);
+    }
+
+    /**
+     * The chains with each of the first {@code count} that match {@code which} changed by {@code change} (the renderer
+     * writes them first, so the walk stops there); every other chain shared by reference, not copied (SharedList).
+     */
+    private List<NftChain> withChanged(int count, java.util.function.Predicate<NftChain> which,
+                                       java.util.function.UnaryOperator<NftChain> change) {
         java.util.Map<Integer, NftChain> changed = new java.util.HashMap<>();
-        for (int i = 0; i < chains.size() && changed.size() < 6; i++) {
+        for (int i = 0; i < chains.size() && changed.size() < count; i++) {
             NftChain c = chains.get(i);
-            if (isLeading(c)) {
+            if (which.test(c)) {
                 changed.put(i, change.apply(c));
             }
         }
