@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the difference against (a) into conntrack's part and the rules' own. Every connection is new (the client resets it on close), so every SYN is
  * judged by the rules. Then UDP datagrams per second (every one a new flow: the server never replies),
  * which isolates the rules' own per-packet cost from TCP's connection work. Configurations are measured
- * in rounds, interleaved, and the median kept; the Netfence table's full load time is printed too.
+ * in rounds, interleaved, and the median kept, with the median of each round's own ratios next to it (a round's
+ * configurations share the machine's conditions of that minute); the Netfence table's full load time is printed too.
  * Run as root: {@code enforcer/bench.sh DatapathBenchmark [seconds] [rounds] [threads] [policies]}.
  */
 public final class DatapathBenchmark {
@@ -84,6 +85,7 @@ public final class DatapathBenchmark {
             for (int r = 0; r < rounds; r++) {
                 for (int c = 0; c < configs; c++) {
                     install(node, c, ruleSet, linear, loads);
+                    settle();
                     results[c][r] = connectionsPerSecond(client, seconds, threads);
                     datagrams[c][r] = datagramsPerSecond(client, sink, seconds, threads);
                 }
@@ -100,6 +102,15 @@ public final class DatapathBenchmark {
             System.out.printf("  conntrack only / no table %.2f, Netfence / conntrack only %.2f (the rules' own share)%n",
                     ApplyBenchmark.median(results[3]) / ApplyBenchmark.median(results[0]),
                     ApplyBenchmark.median(results[1]) / ApplyBenchmark.median(results[3]));
+            // a table whose rules cost nothing still pays conntrack and the connection's own work: conntrack only
+            // is the fastest any stateful table can be, so conntrack only / linear bounds Netfence / linear here
+            System.out.printf("  conntrack only / linear %.2f: the most any stateful table (rules costing nothing) can gain"
+                            + " on the linear chain in conn/s%n",
+                    ApplyBenchmark.median(results[3]) / ApplyBenchmark.median(results[2]));
+            System.out.printf("  paired per round (a round's configurations run within a minute of each other): Netfence / no table %s,"
+                    + " conntrack only / no table %s, Netfence / conntrack only %s, Netfence / linear %s%n",
+                    paired(results[1], results[0]), paired(results[3], results[0]), paired(results[1], results[3]),
+                    paired(results[1], results[2]));
             System.out.println("UDP datagrams received per second, every one a new (unreplied) flow judged by the rules:");
             for (int c = 0; c < configs; c++) {
                 System.out.printf("%-34s median %,8.0f datagrams/s  (rounds: %s)%n", names[c], ApplyBenchmark.median(datagrams[c]),
@@ -111,6 +122,8 @@ public final class DatapathBenchmark {
                     ApplyBenchmark.median(datagrams[1]) / base, ApplyBenchmark.median(datagrams[2]) / base,
                     ApplyBenchmark.median(datagrams[1]) / ApplyBenchmark.median(datagrams[2]),
                     1e6 / ApplyBenchmark.median(datagrams[1]) - 1e6 / base, 1e6 / ApplyBenchmark.median(datagrams[2]) - 1e6 / base);
+            System.out.printf("  paired per round: Netfence / no table %s, conntrack only / no table %s, Netfence / linear %s%n",
+                    paired(datagrams[1], datagrams[0]), paired(datagrams[3], datagrams[0]), paired(datagrams[1], datagrams[2]));
             double ct = ApplyBenchmark.median(datagrams[3]);
             System.out.printf("  conntrack only / no table %.2f, Netfence / conntrack only %.2f; added per datagram: conntrack %.2f us,"
                             + " Netfence's rules over conntrack %.2f us%n",
@@ -132,6 +145,27 @@ public final class DatapathBenchmark {
                 l.close();
             }
         }
+    }
+
+    /**
+     * Before a configuration is measured: the garbage of the configuration before (rendering and loading the
+     * 10,000-policy table makes hundreds of MB in this JVM, where on a node the enforcer is a process of its own)
+     * collected now rather than by a collector competing for the cores inside the window, and a second for the
+     * namespace's hooks and the enforcer's first apply to settle. Every configuration gets the same.
+     */
+    private static void settle() throws InterruptedException {
+        System.gc();
+        Thread.sleep(1000);
+    }
+
+    /** Per round, a's figure over b's of the same round; the median and the range of those ratios. */
+    private static String paired(double[] a, double[] b) {
+        double[] ratios = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            ratios[i] = a[i] / b[i];
+        }
+        return String.format("%.2f (%.2f-%.2f)", ApplyBenchmark.median(ratios),
+                java.util.Arrays.stream(ratios).min().orElse(0), java.util.Arrays.stream(ratios).max().orElse(0));
     }
 
     /** The node's pod CIDR in the benchmark: the client's and the server's addresses (the DaemonSet takes it from spec.podCIDRs). */
