@@ -164,8 +164,8 @@ public final class DatapathBenchmark {
         for (int i = 0; i < a.length; i++) {
             ratios[i] = a[i] / b[i];
         }
-        return String.format("%.2f (%.2f-%.2f)", ApplyBenchmark.median(ratios),
-                java.util.Arrays.stream(ratios).min().orElse(0), java.util.Arrays.stream(ratios).max().orElse(0));
+        return String.format("%.2f (%.2f-%.2f)", ApplyBenchmark.median(ratios), ApplyBenchmark.min(ratios),
+                ApplyBenchmark.max(ratios));
     }
 
     /** The node's pod CIDR in the benchmark: the client's and the server's addresses (the DaemonSet takes it from spec.podCIDRs). */
